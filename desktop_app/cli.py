@@ -1,0 +1,170 @@
+"""The `marginalia` command: no arguments opens the window; subcommands work on core only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from desktop_app import paths
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+FORMATS = ("auto", "txt", "jsonl", "csv")
+STATUSES = ("todo", "in progress", "done")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        help="project file (else $MARGINALIA_DB, else the default project in your data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="marginalia",
+        description="Annotate news articles by hand. With no command, opens the window.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    imp = commands.add_parser(
+        "import", parents=[common], help="import .txt files, folders, JSONL or CSV"
+    )
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--annotator", default="imported", help="who annotations in the files are by")
+    imp.add_argument("--format", choices=FORMATS, default="auto")
+    for field in ("text", "title", "date", "id", "source", "url"):
+        imp.add_argument(
+            f"--{field}-field", metavar="NAME", help=f"JSONL/CSV field holding the {field}"
+        )
+
+    exp = commands.add_parser("export", parents=[common], help="export annotated articles")
+    exp.add_argument("--format", choices=("jsonl",), required=True)
+    exp.add_argument("-o", "--output", required=True, metavar="OUT")
+    exp.add_argument("--query", default="", help="full-text search")
+    exp.add_argument("--tag", help="only articles with this document tag")
+    exp.add_argument("--label", help="only articles with spans of this label")
+    exp.add_argument("--annotator", help="only articles this annotator annotated")
+    exp.add_argument("--status", choices=STATUSES)
+
+    stats = commands.add_parser("stats", parents=[common], help="counts of articles and labels")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+class _TerminalProgress:
+    """A one-line progress bar on a terminal; silent when the output is piped."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        if not self.enabled or total == 0:
+            return
+        width = 30
+        filled = width * done // total
+        name = what if len(what) < 40 else "…" + what[-39:]
+        self.stream.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} {name:<40}")
+        self.stream.flush()
+        if done == total:
+            self.stream.write("\n")
+
+
+def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from desktop_app.core.project import open_project
+
+    db_path, _ = paths.resolve_db_path(args.db)
+    store, _ = open_project(db_path, paths.default_schema_path())
+    return store
+
+
+def _import(args: argparse.Namespace) -> int:
+    from desktop_app.core.importers import FieldMapping
+    from desktop_app.core.importing import import_paths
+
+    overrides = {
+        field: getattr(args, f"{field}_field")
+        for field in ("text", "title", "date", "id", "source", "url")
+        if getattr(args, f"{field}_field")
+    }
+    store = _open(args)
+    try:
+        report = import_paths(
+            store,
+            args.paths,
+            fmt=args.format,
+            annotator=args.annotator,
+            mapping=FieldMapping(**overrides) if overrides else None,
+            progress=_TerminalProgress(sys.stderr),
+        )
+    finally:
+        store.close()
+    for problem in report.problems:
+        print(f"rejected: {problem}", file=sys.stderr)
+    print(f"{report.files} files: {report.summary()}")
+    return EXIT_REJECTED if report.problems else EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from desktop_app.core.exporters.jsonl import export_jsonl
+    from desktop_app.core.model import ArticleFilter
+
+    flt = ArticleFilter(
+        search=args.query,
+        tag=args.tag,
+        label=args.label,
+        annotator=args.annotator,
+        status=args.status,
+        status_annotator=args.annotator,
+    )
+    store = _open(args)
+    try:
+        count = export_jsonl(store, args.output, flt)
+    finally:
+        store.close()
+    print(f"{count} articles written to {args.output}")
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        figures = store.stats()
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"articles       {figures['articles']}")
+    print(f"spans          {figures['spans']}")
+    print(f"document tags  {figures['document_tags']}")
+    print(f"annotators     {', '.join(figures['annotators']) or '-'}")
+    for label, count in figures["spans_by_label"].items():
+        print(f"  span  {label:<24} {count}")
+    for label, count in figures["tags_by_label"].items():
+        print(f"  tag   {label:<24} {count}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 inputs rejected, 2 usage)."""
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        from desktop_app.app import main as open_window
+
+        db_path, is_default = paths.resolve_db_path(args.db)
+        return open_window(db_path, seed_samples=is_default)
+    handler = {"import": _import, "export": _export, "stats": _stats}[args.command]
+    try:
+        return handler(args)
+    except (OSError, ValueError, RuntimeError) as error:
+        # Store, schema, import and export errors all name the file and the reason.
+        print(f"marginalia {args.command}: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""Every user edit, as an undoable command applied through the store (one write path)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from desktop_app.core.model import Span
+from desktop_app.core.store import Store
+
+
+class Command(Protocol):
+    """One committed edit that knows how to take itself back."""
+
+    article_id: int
+    description: str
+
+    def apply(self, store: Store) -> None:
+        """Do (or redo) the edit."""
+
+    def revert(self, store: Store) -> None:
+        """Undo the edit."""
+
+
+@dataclass
+class _SpanState:
+    """Set a span's label/note/deleted to `after`, and back to `before` on undo."""
+
+    article_id: int
+    description: str
+    uuid: str
+    before: tuple[str, str, bool]
+    after: tuple[str, str, bool]
+
+    def apply(self, store: Store) -> None:
+        label, note, deleted = self.after
+        store.update_span(self.uuid, label=label, note=note, deleted=deleted)
+
+    def revert(self, store: Store) -> None:
+        label, note, deleted = self.before
+        store.update_span(self.uuid, label=label, note=note, deleted=deleted)
+
+
+@dataclass
+class _TagToggle:
+    article_id: int
+    description: str
+    label: str
+    annotator: str
+    present: bool
+
+    def apply(self, store: Store) -> None:
+        store.set_tag(self.article_id, self.label, self.annotator, self.present)
+
+    def revert(self, store: Store) -> None:
+        store.set_tag(self.article_id, self.label, self.annotator, not self.present)
+
+
+@dataclass
+class _StatusChange:
+    article_id: int
+    description: str
+    annotator: str
+    before: str
+    after: str
+
+    def apply(self, store: Store) -> None:
+        store.set_status(self.article_id, self.annotator, self.after)
+
+    def revert(self, store: Store) -> None:
+        store.set_status(self.article_id, self.annotator, self.before)
+
+
+def _state(span: Span) -> tuple[str, str, bool]:
+    return (span.label, span.note, span.deleted)
+
+
+@dataclass
+class Editor:
+    """The one way the window changes annotations: each call commits, then joins the history.
+
+    Undo and redo work across articles; each returns the article it touched so the window
+    can show it. Span creation is undone by a soft delete, so the span keeps its uuid.
+    """
+
+    store: Store
+    annotator: str
+    limit: int = 1000
+    _done: list[Command] = field(default_factory=list)
+    _undone: list[Command] = field(default_factory=list)
+
+    def _record(self, command: Command) -> None:
+        self._done.append(command)
+        del self._done[: -self.limit]
+        self._undone.clear()
+
+    def add_span(self, article_id: int, start: int, end: int, label: str, note: str = "") -> Span:
+        """Create a span by the current annotator."""
+        span = self.store.add_span(article_id, start, end, label, self.annotator, note)
+        self._record(
+            _SpanState(
+                article_id,
+                f"add {label} “{_short(span.quote)}”",
+                span.uuid,
+                before=(label, note, True),
+                after=_state(span),
+            )
+        )
+        return span
+
+    def _change_span(self, span_uuid: str, what: str, **changes: object) -> Span:
+        before = self.store.span(span_uuid)
+        after = self.store.update_span(span_uuid, **changes)  # type: ignore[arg-type]
+        if _state(before) != _state(after):
+            self._record(
+                _SpanState(
+                    before.article_id,
+                    f"{what} “{_short(before.quote)}”",
+                    span_uuid,
+                    _state(before),
+                    _state(after),
+                )
+            )
+        return after
+
+    def delete_span(self, span_uuid: str) -> Span:
+        """Delete a span (soft: undo brings it back unchanged)."""
+        return self._change_span(span_uuid, "delete", deleted=True)
+
+    def relabel_span(self, span_uuid: str, label: str) -> Span:
+        """Give a span another label."""
+        return self._change_span(span_uuid, f"relabel as {label}", label=label)
+
+    def set_span_note(self, span_uuid: str, note: str) -> Span:
+        """Replace a span's note."""
+        return self._change_span(span_uuid, "note on", note=note)
+
+    def set_tag(self, article_id: int, label: str, present: bool) -> bool:
+        """Put a document tag on or take it off; return whether anything changed."""
+        changed = self.store.set_tag(article_id, label, self.annotator, present)
+        if changed:
+            verb = "tag" if present else "untag"
+            self._record(_TagToggle(article_id, f"{verb} {label}", label, self.annotator, present))
+        return changed
+
+    def set_status(self, article_id: int, status: str) -> None:
+        """Set the current annotator's status on an article."""
+        before = self.store.status(article_id, self.annotator)
+        if before == status:
+            return
+        self.store.set_status(article_id, self.annotator, status)
+        self._record(_StatusChange(article_id, f"mark {status}", self.annotator, before, status))
+
+    def can_undo(self) -> bool:
+        """Whether there is an edit to undo."""
+        return bool(self._done)
+
+    def can_redo(self) -> bool:
+        """Whether there is an undone edit to redo."""
+        return bool(self._undone)
+
+    def undo_text(self) -> str:
+        """What Undo would take back, for the menu."""
+        return self._done[-1].description if self._done else ""
+
+    def redo_text(self) -> str:
+        """What Redo would do again, for the menu."""
+        return self._undone[-1].description if self._undone else ""
+
+    def undo(self) -> int | None:
+        """Take back the last edit; return its article id (None when nothing to undo)."""
+        if not self._done:
+            return None
+        command = self._done.pop()
+        command.revert(self.store)
+        self._undone.append(command)
+        return command.article_id
+
+    def redo(self) -> int | None:
+        """Do the last undone edit again; return its article id."""
+        if not self._undone:
+            return None
+        command = self._undone.pop()
+        command.apply(self.store)
+        self._done.append(command)
+        return command.article_id
+
+
+def _short(text: str, limit: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

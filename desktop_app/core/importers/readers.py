@@ -1,0 +1,43 @@
+"""One entry point for the plain import formats: discover files, then read each into drafts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from desktop_app.core.importers.csv_records import read_csv
+from desktop_app.core.importers.discover import AUTO, FORMAT_BY_SUFFIX, discover, format_for
+from desktop_app.core.importers.jsonl import read_jsonl
+from desktop_app.core.importers.records import DEFAULT_MAPPING, FieldMapping
+from desktop_app.core.importers.txt import MAX_TXT_BYTES, read_txt
+from desktop_app.core.model import ArticleDraft, ImportProblem
+
+FORMATS = ("txt", "jsonl", "csv")
+
+__all__ = [
+    "AUTO",
+    "FORMATS",
+    "FORMAT_BY_SUFFIX",
+    "MAX_TXT_BYTES",
+    "FieldMapping",
+    "discover",
+    "format_for",
+    "read_file",
+]
+
+
+def read_file(
+    path: Path, fmt: str, mapping: FieldMapping | None = None
+) -> Iterator[ArticleDraft | ImportProblem]:
+    """Yield the drafts and problems of one file; bad input is a problem, never an exception."""
+    if fmt == AUTO:
+        fmt = format_for(path) or fmt
+    if fmt == "txt":
+        yield read_txt(path)
+    elif fmt == "jsonl":
+        yield from read_jsonl(path, mapping or DEFAULT_MAPPING)
+    elif fmt == "csv":
+        yield from read_csv(path, mapping or DEFAULT_MAPPING)
+    else:
+        known = ", ".join(FORMATS)
+        yield ImportProblem(str(path), f"unknown format {fmt!r} (this reader handles {known})")

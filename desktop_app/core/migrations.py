@@ -1,0 +1,174 @@
+"""Named, ordered schema migrations for a project file, tracked by PRAGMA user_version."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+Migration = Callable[[Database], None]
+
+
+class MigrationError(RuntimeError):
+    """The project file cannot be brought to the schema this version understands."""
+
+
+def _initial(db: Database) -> None:
+    """Articles with FTS, labels, annotators, spans, document tags and per-annotator status."""
+    db.executescript(
+        """
+        CREATE TABLE project (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            published TEXT,
+            text TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}',
+            imported_at TEXT NOT NULL
+        );
+        -- The list sorts by these expressions; keyset paging needs (key, id) indexes.
+        CREATE INDEX articles_by_date ON articles (ifnull(published, ''), id);
+        CREATE INDEX articles_by_title ON articles (title COLLATE NOCASE, id);
+        CREATE INDEX articles_by_sha ON articles (text_sha256);
+        -- Spans index into the text, so the text may never change in place.
+        CREATE TRIGGER articles_text_immutable BEFORE UPDATE OF text ON articles
+        WHEN NEW.text IS NOT OLD.text
+        BEGIN SELECT RAISE(ABORT, 'article text is immutable'); END;
+
+        CREATE TABLE labels (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('span', 'document')),
+            color TEXT NOT NULL,
+            key TEXT NOT NULL DEFAULT '',
+            label_group TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE annotators (
+            name TEXT PRIMARY KEY,
+            color TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE spans (
+            uuid TEXT PRIMARY KEY,
+            article INTEGER NOT NULL REFERENCES articles (id),
+            annotator TEXT NOT NULL,
+            label TEXT NOT NULL,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            quote TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            review_status TEXT
+        );
+        CREATE INDEX spans_by_article ON spans (article, deleted);
+        CREATE INDEX spans_by_label ON spans (label, article) WHERE deleted = 0;
+        CREATE INDEX spans_by_annotator ON spans (annotator, article) WHERE deleted = 0;
+        -- The offset rule, enforced by the database itself: substr() counts code points,
+        -- exactly like Python str indices.
+        CREATE TRIGGER spans_quote_matches BEFORE INSERT ON spans
+        BEGIN
+            SELECT RAISE(ABORT, 'span quote does not match the article text')
+            WHERE (SELECT NEW."end" > length(text)
+                          OR substr(text, NEW.start + 1, NEW."end" - NEW.start) IS NOT NEW.quote
+                   FROM articles WHERE id = NEW.article) IS NOT 0;
+        END;
+        CREATE TRIGGER spans_offsets_fixed BEFORE UPDATE OF start, "end", quote, article ON spans
+        BEGIN SELECT RAISE(ABORT, 'span offsets are immutable; delete and re-create'); END;
+
+        CREATE TABLE document_tags (
+            uuid TEXT PRIMARY KEY,
+            article INTEGER NOT NULL REFERENCES articles (id),
+            annotator TEXT NOT NULL,
+            label TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX tags_by_article ON document_tags (article, deleted);
+        CREATE INDEX tags_by_label ON document_tags (label, article) WHERE deleted = 0;
+        CREATE INDEX tags_by_annotator ON document_tags (annotator, article) WHERE deleted = 0;
+        -- One live tag per article, annotator and label; deleted ones stay for undo and merge.
+        CREATE UNIQUE INDEX tags_one_live ON document_tags (article, annotator, label)
+            WHERE deleted = 0;
+
+        CREATE TABLE article_status (
+            article INTEGER NOT NULL REFERENCES articles (id),
+            annotator TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('todo', 'in progress', 'done')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (article, annotator)
+        );
+        CREATE INDEX status_by_annotator ON article_status (annotator, status, article);
+        """
+    )
+    db.table("articles").enable_fts(
+        ["title", "text"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+
+
+MIGRATIONS: tuple[tuple[str, Migration], ...] = (("initial", _initial),)
+
+
+def latest_version() -> int:
+    """The user_version a fully migrated project file has."""
+    return len(MIGRATIONS)
+
+
+def current_version(db: Database) -> int:
+    """The project file's PRAGMA user_version."""
+    row = db.conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def backup(db: Database, path: Path, version: int) -> Path:
+    """Copy the project file beside itself (SQLite's online backup) and return the copy's path."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.stem}.v{version}.{stamp}.backup{path.suffix}")
+    dest = sqlite3.connect(target)
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def migrate(db: Database, path: Path | None = None) -> list[str]:
+    """Apply the pending migrations, each in its own transaction; return their names.
+
+    An existing file is backed up first, so a failed migration never costs data.
+    """
+    version = current_version(db)
+    if version > latest_version():
+        raise MigrationError(
+            f"{path or 'project'}: made by a newer Marginalia (schema {version}, "
+            f"this version knows up to {latest_version()}); it was not changed"
+        )
+    pending = MIGRATIONS[version:]
+    if not pending:
+        return []
+    if path is not None and version > 0:
+        backup(db, path, version)
+    applied = []
+    for number, (name, step) in enumerate(pending, start=version + 1):
+        with db.atomic():
+            step(db)
+            db.conn.execute(f"PRAGMA user_version = {number}")
+        applied.append(name)
+    return applied

@@ -1,0 +1,207 @@
+"""Plain dataclasses shared by the store, importers, exporters and the window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+SPAN = "span"
+DOCUMENT = "document"
+
+
+class Status(StrEnum):
+    """Per-annotator progress on one article."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Label:
+    """A span label or a document tag from the project's label schema."""
+
+    name: str
+    kind: str = SPAN  # SPAN or DOCUMENT
+    color: str = "#cccccc"
+    key: str = ""
+    group: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LabelSchema:
+    """A named set of labels, as loaded from a YAML schema file."""
+
+    name: str
+    labels: tuple[Label, ...]
+
+    @property
+    def span_labels(self) -> tuple[Label, ...]:
+        """The labels that apply to spans of text."""
+        return tuple(label for label in self.labels if label.kind == SPAN)
+
+    @property
+    def document_tags(self) -> tuple[Label, ...]:
+        """The labels that apply to whole articles."""
+        return tuple(label for label in self.labels if label.kind == DOCUMENT)
+
+
+@dataclass(frozen=True)
+class SpanDraft:
+    """A span read from an import file, before it is stored."""
+
+    start: int
+    end: int
+    label: str
+    uuid: str | None = None
+    annotator: str | None = None
+    quote: str | None = None
+    note: str = ""
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class TagDraft:
+    """A document tag read from an import file, before it is stored."""
+
+    label: str
+    uuid: str | None = None
+    annotator: str | None = None
+    note: str = ""
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """An article read from a source file, before it is stored.
+
+    `text` is already normalised (see core.text). `uid` is None when the source
+    gives no identity; the store then derives one from the text hash.
+    """
+
+    text: str
+    uid: str | None = None
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    published: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""  # where it came from ("path" or "path:line"), for reports
+    spans: tuple[SpanDraft, ...] = ()
+    tags: tuple[TagDraft, ...] = ()
+    statuses: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """A file or record that could not be imported, and why."""
+
+    origin: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Article:
+    """A stored article; its text never changes after import."""
+
+    id: int
+    uid: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    text: str
+    text_sha256: str
+    meta: dict[str, Any]
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One line of the article list: what the table shows, without the text."""
+
+    id: int
+    uid: str
+    title: str
+    published: str | None
+    source: str
+    span_count: int
+    tag_count: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stored span: `quote == article.text[start:end]`, offsets in code points."""
+
+    uuid: str
+    article_id: int
+    annotator: str
+    label: str
+    start: int
+    end: int
+    quote: str
+    note: str
+    created_at: str
+    updated_at: str
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentTag:
+    """A stored document tag on one article by one annotator."""
+
+    uuid: str
+    article_id: int
+    annotator: str
+    label: str
+    note: str
+    created_at: str
+    updated_at: str
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """What the article list shows: a search and filters, combined with AND."""
+
+    search: str = ""
+    tag: str | None = None
+    label: str | None = None
+    annotator: str | None = None
+    status: str | None = None
+    status_annotator: str | None = None  # whose status `status` refers to
+    sort: str = "date"  # "date" or "title"
+    descending: bool = False
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, and each rejected input with its reason."""
+
+    added: int = 0
+    unchanged: int = 0
+    duplicates: int = 0  # added, but with the same text as an existing article
+    spans_added: int = 0
+    tags_added: int = 0
+    files: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    cancelled: bool = False
+
+    def summary(self) -> str:
+        """One human sentence about the import."""
+        parts = [f"{self.added} added", f"{self.unchanged} already present"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} with text identical to another article")
+        if self.spans_added or self.tags_added:
+            parts.append(f"{self.spans_added} spans and {self.tags_added} tags added")
+        if self.problems:
+            parts.append(f"{len(self.problems)} rejected")
+        if self.cancelled:
+            parts.append("cancelled before the end")
+        return ", ".join(parts)

@@ -1,0 +1,35 @@
+"""Opening a project: migrate it, give it its label schema, seed the default one with samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop_app.core.importing import import_paths
+from desktop_app.core.model import ImportReport
+from desktop_app.core.schema import load_schema
+from desktop_app.core.store import Store
+
+SAMPLES_LOADED = "samples_loaded"
+
+
+def open_project(
+    path: str | Path, schema_path: Path, samples: Path | None = None
+) -> tuple[Store, ImportReport | None]:
+    """Open the project file; a project without labels gets the schema at `schema_path`.
+
+    With `samples`, a project that never had them gets the sample articles (once: an analyst
+    who deletes them does not see them come back).
+    """
+    store = Store.open(path)
+    try:
+        if not store.labels():
+            store.apply_schema(load_schema(schema_path))
+        report = None
+        if samples is not None and not store.setting(SAMPLES_LOADED):
+            if store.article_total() == 0:
+                report = import_paths(store, [samples], annotator="samples")
+            store.set_setting(SAMPLES_LOADED, "1")
+    except BaseException:
+        store.close()
+        raise
+    return store, report

@@ -1,0 +1,349 @@
+"""Load, check and save the YAML label schema (span labels and document tags)."""
+
+from __future__ import annotations
+
+import codecs
+import colorsys
+import difflib
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
+
+from desktop_app.core.model import DOCUMENT, SPAN, Label, LabelSchema
+
+# Shortcuts the window binds itself; a label on one of them would never fire (or would
+# steal undo/save), so the schema may not use them.
+RESERVED_KEYS = (
+    "Delete", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "Ctrl+F", "Ctrl+O", "Ctrl+Q", "Ctrl+S", "Ctrl+I",
+    "Ctrl+E",
+)  # fmt: skip
+
+# Pastel colours, all with a contrast ratio above 11:1 against black, so label text drawn
+# in the default (dark) colour stays readable on any of them.
+PALETTE = (
+    "#ffadad", "#ffd6a5", "#fdffb6", "#caffbf", "#9bf6ff", "#a0c4ff", "#bdb2ff", "#ffc6ff",
+    "#e2d4b7", "#d0f4de", "#f1c0e8", "#cfe1b9", "#bde0fe", "#fcd5ce", "#e4c1f9", "#ffe5a0",
+)  # fmt: skip
+
+_SECTIONS = {"span_labels": SPAN, "document_tags": DOCUMENT}
+_TOP_KEYS = ("name", *_SECTIONS)
+_ITEM_KEYS = ("name", "key", "color", "group", "description")
+_MODIFIERS = ("ctrl", "alt", "shift", "meta")
+_ALIASES = {"del": "delete", "esc": "escape", "return": "enter", "ins": "insert"}
+_ALIASES |= {"pgup": "pageup", "pgdown": "pagedown"}
+_NAMED_KEYS = {"space", "tab", "enter", "escape", "backspace", "insert", "delete", "home", "end"}
+_NAMED_KEYS |= {"pageup", "pagedown", "up", "down", "left", "right", *_ALIASES}
+_KEY_SHAPE = "a shortcut like p, 1, Ctrl+1, Shift+G, F5 or Space"
+_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_CANONICAL_COLOR = re.compile(r"#[0-9a-f]{6}")
+_BAD_COLOR = "{!r} is not a colour like #1a2b3c"
+
+
+class SchemaError(ValueError):
+    """A label schema that cannot be used; the message names the file, line and key."""
+
+    def __init__(self, origin: str, line: int | None, path: str, reason: str) -> None:
+        where = f"{origin}:{line}" if line else origin
+        super().__init__(f"{where}: {path}: {reason}" if path else f"{where}: {reason}")
+        self.origin, self.line, self.path, self.reason = origin, line, path, reason
+
+
+def _canonical_key(key: str) -> str:
+    """Return the comparable form of a shortcut, or raise ValueError if it is malformed."""
+    # "+" can itself be the final key ("Ctrl++"), so peel it off before splitting on "+".
+    if key == "+" or key.endswith("++"):
+        head, final = key[:-1].removesuffix("+"), "+"
+    else:
+        head, _, final = key.rpartition("+")
+    mods = [m.lower() for m in head.split("+")] if head else []
+    if any(m not in _MODIFIERS for m in mods) or len(set(mods)) != len(mods):
+        raise ValueError(f"{key!r} is not {_KEY_SHAPE}")
+    name = final.lower()
+    if len(final) == 1 and final.isprintable() and not final.isspace():
+        pass
+    elif name in _NAMED_KEYS or re.fullmatch(r"f(?:[1-9]|1[0-2])", name):
+        name = _ALIASES.get(name, name)
+    else:
+        raise ValueError(f"{key!r} is not {_KEY_SHAPE}")
+    # Sorted modifiers make "Shift+Ctrl+1" and "ctrl+shift+1" compare equal, as Qt sees them.
+    return "+".join([*sorted(mods, key=_MODIFIERS.index), name])
+
+
+_RESERVED = {_canonical_key(k): k for k in RESERVED_KEYS}
+
+
+def _normalize_color(value: str) -> str | None:
+    """Return `value` as lowercase #rrggbb, or None if it is not #rgb or #rrggbb."""
+    if not _COLOR.fullmatch(value):
+        return None
+    digits = value[1:].lower()
+    return "#" + ("".join(c * 2 for c in digits) if len(digits) == 3 else digits)
+
+
+def next_free_color(used: Iterable[str]) -> str:
+    """Return a light colour (lowercase #rrggbb) that is not in `used`."""
+    taken = {_normalize_color(c) or c.lower() for c in used}
+    for color in PALETTE:
+        if color not in taken:
+            return color
+    # Palette exhausted: step round the hue circle by the golden ratio, which keeps new
+    # colours far apart, at a lightness that keeps dark text readable.
+    for i in itertools.count():
+        rgb = colorsys.hls_to_rgb((i * 0.618033988749895) % 1.0, 0.82 - (i // 97) % 3 * 0.03, 0.75)
+        color = "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+        if color not in taken:
+            return color
+    raise AssertionError("unreachable")  # itertools.count() never ends
+
+
+def _fold(text: str) -> str:
+    """Comparable form of a label name: the same letters in another case or encoding clash."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _text_problem(value: str) -> str | None:
+    """Why a name or group cannot be shown on one line, or None if it can."""
+    if value != value.strip():
+        return f"{value!r} has spaces at the start or end"
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        return f"{value!r} contains a line break or control character"
+    return None
+
+
+def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, int]] | None) -> None:
+    """Apply the shape and uniqueness rules; `lines` maps each label's fields to lines."""
+    seen: dict[tuple[str, str], tuple[str, int | None]] = {}
+    counts = {SPAN: 0, DOCUMENT: 0}
+    for i, label in enumerate(labels):
+        where: Mapping[str, int] = lines[i] if lines is not None else {}
+        if label.kind not in counts:
+            raise SchemaError(origin, None, f"labels[{i}].kind", f"{label.kind!r} is not a kind")
+        section = "span_labels" if label.kind == SPAN else "document_tags"
+        path = f"{section}[{counts[label.kind]}]"
+        counts[label.kind] += 1
+        problems: dict[str, str | None] = {
+            "name": _text_problem(label.name) if label.name.strip() else "is empty",
+            "group": _text_problem(label.group),
+            "color": None
+            if _CANONICAL_COLOR.fullmatch(label.color)
+            else _BAD_COLOR.format(label.color),
+        }
+        idents = {"name": _fold(label.name), "color": label.color}
+        if label.key:
+            try:
+                idents["key"] = _canonical_key(label.key)
+            except ValueError as exc:
+                problems["key"] = str(exc)
+            else:
+                if idents["key"] in _RESERVED:
+                    reserved = _RESERVED[idents["key"]]
+                    problems["key"] = f"{label.key!r} is reserved by the application ({reserved})"
+        for field, problem in problems.items():
+            if problem:
+                raise SchemaError(origin, where.get(field), f"{path}.{field}", problem)
+        for field, ident in idents.items():
+            line = where.get(field)
+            if (field, ident) in seen:
+                first, first_line = seen[field, ident]
+                at = f" (line {first_line})" if first_line else ""
+                value = getattr(label, field)
+                reason = f"{value!r} is already used by {first}{at}"
+                raise SchemaError(origin, line, f"{path}.{field}", reason)
+            seen[field, ident] = (path, line)
+
+
+def validate_labels(labels: Sequence[Label], origin: str) -> None:
+    """Raise SchemaError if `labels` break a shape or uniqueness rule (colours as #rrggbb)."""
+    _check(labels, origin, None)
+
+
+def _describe(value: Any) -> str:
+    """Name a YAML value's type the way a schema author would."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    kinds = {ScalarNode: "a single value", MappingNode: "a mapping", SequenceNode: "a list"}
+    kinds |= {date: "a date", type(None): "empty"}
+    return next((v for k, v in kinds.items() if isinstance(value, k)), type(value).__name__)
+
+
+class _Reader:
+    """Walks a composed YAML tree, so every error can say on which line it is."""
+
+    def __init__(self, text: str, origin: str) -> None:
+        self.lines, self.origin = text.splitlines(), origin
+        self.constructor = SafeConstructor()
+
+    def error(self, node: Node, path: str, reason: str) -> SchemaError:
+        return SchemaError(self.origin, node.start_mark.line + 1, path, reason)
+
+    def pairs(self, node: Node, path: str, what: str) -> list[tuple[str, Node, Node]]:
+        if not isinstance(node, MappingNode):
+            raise self.error(node, path, f"must be {what}, not {_describe(node)}")
+        found: dict[str, Node] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise self.error(key_node, path, f"keys must be words, not {_describe(key_node)}")
+            if key_node.value in found and key_node.tag != "tag:yaml.org,2002:merge":
+                first = found[key_node.value].start_mark.line + 1
+                raise self.error(key_node, f"{path}.{key_node.value}".lstrip("."),
+                                 f"appears twice (first on line {first})")  # fmt: skip
+            found[key_node.value] = key_node
+        try:
+            self.constructor.flatten_mapping(node)  # "<<" merge keys, as safe_load does
+        except yaml.MarkedYAMLError as exc:
+            raise self.error(node, path, str(exc.problem)) from None
+        pairs: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:  # merged pairs come first, so own keys win
+            if not isinstance(key_node, ScalarNode):  # a key brought in by a merge
+                raise self.error(key_node, path, f"keys must be words, not {_describe(key_node)}")
+            pairs[key_node.value] = (key_node, value_node)
+        return [(key, k, v) for key, (k, v) in pairs.items()]
+
+    def unknown(self, key: str, node: Node, path: str, allowed: Sequence[str]) -> SchemaError:
+        hint = difflib.get_close_matches(key, allowed, n=1)
+        reason = f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        return self.error(node, path, f"{reason}; expected {', '.join(allowed)}")
+
+    def text(self, node: Node, path: str, optional: bool = True) -> str | None:
+        """The string at `node`; None if it is empty and optional."""
+        if not isinstance(node, ScalarNode):
+            raise self.error(node, path, f"must be a single value, not {_describe(node)}")
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            raise self.error(node, path, f"cannot read value: {exc.problem}") from None
+        if path.endswith(".key") and isinstance(value, int) and re.fullmatch(r"[0-9]", node.value):
+            return str(node.value)  # YAML reads `key: 1` as a number
+        if value is None and node.value == "":
+            mark = node.start_mark
+            rest = "".join(self.lines[mark.line : mark.line + 1])[mark.column :].lstrip()
+            if rest.startswith("#"):  # `color: #abc` unquoted is a YAML comment
+                raise self.error(node, path, f"{rest.split()[0]!r} is read as a comment; quote it")
+        if optional and value in (None, ""):
+            return None  # an empty optional value means "use the default"
+        if value is None:
+            raise self.error(node, path, "is missing")
+        if not isinstance(value, str):
+            raise self.error(node, path, f"must be text, not {_describe(value)}; quote it")
+        if not (optional or value.strip()):
+            raise self.error(node, path, "is empty")
+        return value
+
+    def item(self, node: Node, path: str) -> tuple[dict[str, str], dict[str, int]]:
+        line = node.start_mark.line + 1
+        if isinstance(node, ScalarNode):
+            name = (self.text(node, path, optional=False) or "").strip()
+            return {"name": name}, dict.fromkeys(_ITEM_KEYS, line)
+        fields: dict[str, str] = {}
+        lines: dict[str, int] = {}
+        for key, key_node, value_node in self.pairs(node, path, "a label name or a mapping"):
+            if key not in _ITEM_KEYS:
+                raise self.unknown(key, key_node, f"{path}.{key}", _ITEM_KEYS)
+            value = self.text(value_node, f"{path}.{key}", optional=key != "name")
+            if value is not None:
+                fields[key], lines[key] = value, value_node.start_mark.line + 1
+        if "name" not in fields:
+            raise self.error(node, f"{path}.name", "is missing")
+        for key in ("name", "group"):
+            fields[key] = fields.get(key, "").strip()  # "group:  Topic " means "Topic"
+        lines |= {key: line for key in _ITEM_KEYS if key not in lines}  # defaults: blame the item
+        if "color" in fields:
+            color = _normalize_color(fields["color"])
+            if color is None:
+                problem = _BAD_COLOR.format(fields["color"])
+                raise SchemaError(self.origin, lines["color"], f"{path}.color", problem)
+            fields["color"] = color
+        return fields, lines
+
+
+def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
+    """Parse and check a YAML label schema; `origin` names it in error messages."""
+    text = text.removeprefix("\ufeff")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        # An error found at the end of the stream points past the last line; name that line.
+        mark = exc.problem_mark
+        line = min(mark.line + 1, len(text.splitlines()) or 1) if mark else None
+        reason = f"invalid YAML: {exc.problem}"
+        if exc.context and exc.context_mark:
+            reason += f" ({exc.context} started on line {exc.context_mark.line + 1})"
+        raise SchemaError(origin, line, "", reason) from None
+    except ReaderError as exc:  # a control character, which YAML does not allow anywhere
+        line = text.count("\n", 0, exc.position) + 1
+        reason = f"invalid YAML: character U+{exc.character:04X} is not allowed"
+        raise SchemaError(origin, line, "", reason) from None
+    if root is None:
+        raise SchemaError(origin, 1, "", "the schema is empty; it needs span_labels")
+    reader = _Reader(text, origin)
+    name = "Labels"
+    items: dict[str, list[Node]] = {}
+    for key, key_node, value_node in reader.pairs(root, "", "a mapping with span_labels"):
+        if key == "name":
+            name = (reader.text(value_node, key, optional=False) or "").strip()
+        elif key in _SECTIONS:
+            is_null = isinstance(value_node, ScalarNode) and value_node.tag.endswith(":null")
+            if not (is_null or isinstance(value_node, SequenceNode)):
+                raise reader.error(value_node, key, f"must be a list, not {_describe(value_node)}")
+            items[key] = [] if is_null else value_node.value
+        else:
+            raise reader.unknown(key, key_node, key, _TOP_KEYS)
+    # Spans first, then tags, whatever the file's order, so a round trip keeps `labels` equal.
+    parsed = [
+        (_SECTIONS[section], *reader.item(node, f"{section}[{i}]"))
+        for section in _SECTIONS
+        for i, node in enumerate(items.get(section, []))
+    ]
+    used = [fields["color"] for _, fields, _ in parsed if "color" in fields]
+    labels = []
+    for kind, fields, _ in parsed:
+        if "color" not in fields:
+            fields["color"] = next_free_color(used)
+            used.append(fields["color"])
+        labels.append(Label(kind=kind, **fields))
+    _check(labels, origin, [lines for _, _, lines in parsed])
+    return LabelSchema(name=name, labels=tuple(labels))
+
+
+def load_schema(path: str | Path) -> LabelSchema:
+    """Read a UTF-8 YAML label schema file (a BOM is fine) and check it."""
+    origin = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SchemaError(origin, None, "", "file not found") from None
+    except OSError as exc:
+        raise SchemaError(origin, None, "", f"cannot read file: {exc.strerror or exc}") from None
+    data = data.removeprefix(codecs.BOM_UTF8)  # Windows editors like to add one
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        reason = f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        raise SchemaError(origin, line, "", reason) from None
+    return parse_schema(text, origin)
+
+
+def schema_to_yaml(schema: LabelSchema) -> str:
+    """Write `schema` in the format parse_schema reads, with every colour explicit."""
+
+    def item(label: Label) -> dict[str, str]:
+        fields = {"name": label.name, "key": label.key, "color": label.color}
+        fields |= {"group": label.group, "description": label.description}
+        return {k: v for k, v in fields.items() if v or k == "color"}
+
+    data: dict[str, object] = {"name": schema.name}
+    for section, kind in _SECTIONS.items():
+        data[section] = [item(label) for label in schema.labels if label.kind == kind]
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,354 @@
+"""The article reader: one article's text, with its spans painted by a syntax highlighter.
+
+Spans are painted through a QSyntaxHighlighter (character formats in each block's layout), not
+ExtraSelections, which cost hundreds of milliseconds per repaint with thousands of spans
+(DESIGN.md section 11). Offsets cross the Qt boundary only through `OffsetMap`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import pairwise
+
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHelpEvent,
+    QMouseEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextLine,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+
+from desktop_app.core.model import Label, Span
+from desktop_app.ui.offsets import OffsetMap
+
+UNKNOWN_LABEL_COLOR = "#c0c0c0"
+READING_POINT_SIZE = 13.0
+_DARK_TEXT = QColor("#1a1a1a")
+_LIGHT_TEXT = QColor("#ffffff")
+_NOTE_PREVIEW = 300  # characters of a note shown in a tooltip
+# Qt's QTextCursor.insertText (used by setPlainText) starts a new block at each of these
+# characters, each taking one position (checked on Qt 6.11); block indexing must agree with it.
+_BLOCK_BREAK = re.compile("[\n\r\u2029\ufdd0\ufdd1]")
+
+# One span's painted piece inside one block: Qt offsets relative to the block's start.
+Piece = tuple[int, int, Span]
+
+
+def _innermost_first(span: Span) -> tuple[int, int, str]:
+    """Sort key: shortest span first; ties broken stably by start, then uuid."""
+    return (span.end - span.start, span.start, span.uuid)
+
+
+def _segments(pieces: list[Piece]) -> Iterator[tuple[int, int, list[Span]]]:
+    """Split a block at every span edge; yield (start, end, active spans innermost first)."""
+    if len(pieces) == 1:  # the common case: one span alone in its paragraph
+        yield pieces[0][0], pieces[0][1], [pieces[0][2]]
+        return
+    edges = sorted({p[0] for p in pieces} | {p[1] for p in pieces})
+    by_start = sorted(pieces, key=lambda p: p[0])
+    active: list[Piece] = []
+    i = 0
+    # A sweep keeps the cost at O(edges x overlap depth), even for one huge paragraph.
+    for a, b in pairwise(edges):
+        while i < len(by_start) and by_start[i][0] <= a:
+            active.append(by_start[i])
+            i += 1
+        active = [p for p in active if p[1] > a]
+        if len(active) == 1:
+            yield a, b, [active[0][2]]
+        elif active:
+            yield a, b, sorted((p[2] for p in active), key=_innermost_first)
+
+
+def _make_format(
+    inner: QColor, outer: QColor | None, depth: int, selected: bool
+) -> QTextCharFormat:
+    """The character format of a segment covered by `depth` spans."""
+    fmt = QTextCharFormat()
+    background = QColor(inner)
+    if outer is not None:
+        # Overlaps get a darker blend plus an underline in the next-outer span's colour, so a
+        # nested span never looks like a single one, even when both share a label.
+        background = QColor(
+            (inner.red() + outer.red()) // 2,
+            (inner.green() + outer.green()) // 2,
+            (inner.blue() + outer.blue()) // 2,
+        ).darker(100 + 15 * (min(depth, 4) - 1))
+        style = QTextCharFormat.UnderlineStyle
+        fmt.setUnderlineStyle(style.WaveUnderline if depth >= 3 else style.SingleUnderline)
+        fmt.setUnderlineColor(outer.darker(220))
+    if selected:
+        background = background.darker(125)
+        fmt.setFontWeight(QFont.Weight.Bold)
+        fmt.setFontOverline(True)
+    fmt.setBackground(background)
+    fmt.setForeground(_DARK_TEXT if background.lightness() >= 110 else _LIGHT_TEXT)
+    return fmt
+
+
+class _SpanHighlighter(QSyntaxHighlighter):
+    """Paints precomputed per-block span pieces; never scans the whole span list."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.pieces: dict[int, list[Piece]] = {}
+        self.colors: dict[str, QColor] = {}
+        self.selected: str | None = None
+        self._formats: dict[tuple[str, str | None, int, bool], QTextCharFormat] = {}
+
+    def set_colors(self, labels: Mapping[str, Label]) -> bool:
+        """Take the label colours; True if they changed."""
+        colors = {name: QColor(label.color) for name, label in labels.items()}
+        colors = {
+            name: c if c.isValid() else QColor(UNKNOWN_LABEL_COLOR) for name, c in colors.items()
+        }
+        if colors == self.colors:
+            return False
+        self.colors, self._formats = colors, {}
+        return True
+
+    def highlightBlock(self, text: str) -> None:
+        """Qt callback: apply the formats of the current block's span segments."""
+        pieces = self.pieces.get(self.currentBlock().blockNumber())
+        if pieces:
+            for start, end, active in _segments(pieces):
+                self.setFormat(start, end - start, self._format(active))
+
+    def _format(self, active: list[Span]) -> QTextCharFormat:
+        outer_label = active[1].label if len(active) > 1 else None
+        selected = self.selected is not None and any(s.uuid == self.selected for s in active)
+        # Formats are shared per look, so painting 20,000 spans builds only a handful.
+        key = (active[0].label, outer_label, min(len(active), 4), selected)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            unknown = QColor(UNKNOWN_LABEL_COLOR)
+            inner = self.colors.get(active[0].label, unknown)
+            outer = None if outer_label is None else self.colors.get(outer_label, unknown)
+            fmt = self._formats[key] = _make_format(inner, outer, len(active), selected)
+        return fmt
+
+
+class ArticleView(QPlainTextEdit):
+    """Read-only reader of one article with coloured, clickable, hoverable spans."""
+
+    spanClicked = Signal(str)  # uuid of the clicked span, "" when the click hit no span
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        # Keyboard selection too, so spans can be made without the mouse.
+        flags = Qt.TextInteractionFlag
+        self.setTextInteractionFlags(flags.TextSelectableByMouse | flags.TextSelectableByKeyboard)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF(), READING_POINT_SIZE))
+        self.setFont(font)
+        self.document().setDocumentMargin(12)
+        self._highlighter = _SpanHighlighter(self.document())
+        self._text = ""
+        self._map = OffsetMap("")
+        self._block_starts_cp = [0]
+        self._block_starts_qt = [0]
+        self._spans: dict[str, Span] = {}
+        self._members: dict[int, list[Span]] = {}  # block number -> spans touching it
+        self._last_click: list[str] = []
+
+    # --- content -------------------------------------------------------------------------
+
+    def show_article(self, text: str, spans: Sequence[Span], labels: Mapping[str, Label]) -> None:
+        """Show `text` with `spans` painted, scrolled to the top, nothing selected."""
+        self._text, self._map, self._last_click = text, OffsetMap(text), []
+        breaks = [m.start() for m in _BLOCK_BREAK.finditer(text)]
+        self._block_starts_cp = [0] + [cp + 1 for cp in breaks]
+        self._block_starts_qt = [0] + [self._map.to_qt(cp) + 1 for cp in breaks]
+        self._highlighter.set_colors(labels)
+        self._highlighter.selected = None
+        self._highlighter.pieces, self._members = self._index(spans)
+        # Qt would merge "\r\n" into one block break and shift every later position; the store
+        # never keeps "\r", but a lone "\r" -> "\n" swap keeps lengths if one slips through.
+        # The highlighter paints every block once, synchronously, inside setPlainText.
+        self.setPlainText(text.replace("\r", "\n") if "\r" in text else text)
+        self.setTextCursor(QTextCursor(self.document()))
+        self.verticalScrollBar().setValue(0)
+        self.horizontalScrollBar().setValue(0)
+
+    def set_spans(self, spans: Sequence[Span], labels: Mapping[str, Label]) -> None:
+        """Repaint after an edit, keeping the scroll position; only changed blocks are redone."""
+        colors_changed = self._highlighter.set_colors(labels)
+        old = self._highlighter.pieces
+        self._highlighter.pieces, self._members = self._index(spans)
+        if self._highlighter.selected not in self._spans:
+            self._highlighter.selected = None
+        new = self._highlighter.pieces
+        changed = [b for b in old.keys() | new.keys() if old.get(b) != new.get(b)]
+        if colors_changed or len(changed) > 500:
+            self._highlighter.rehighlight()
+        else:
+            self._rehighlight_blocks(changed)
+
+    def clear_article(self) -> None:
+        """Show nothing."""
+        self.show_article("", [], {})
+
+    def _index(self, spans: Sequence[Span]) -> tuple[dict[int, list[Piece]], dict[int, list[Span]]]:
+        """Pre-sort spans into blocks once, so painting a block never looks at other spans."""
+        pieces: dict[int, list[Piece]] = {}
+        members: dict[int, list[Span]] = {}
+        starts_qt, starts_cp, to_qt = self._block_starts_qt, self._block_starts_cp, self._map.to_qt
+        last_block, text_length = len(starts_qt) - 1, len(self._text)
+        # A span the text cannot hold is skipped rather than crashing the reader.
+        valid = [s for s in spans if not s.deleted and 0 <= s.start < s.end <= text_length]
+        # One global order makes each block's list deterministic, which set_spans diffs on.
+        valid.sort(key=lambda s: (s.start, s.end, s.uuid))
+        self._spans = {span.uuid: span for span in valid}
+        for span in valid:
+            qs, qe = to_qt(span.start), to_qt(span.end)
+            first = bisect_right(starts_cp, span.start) - 1
+            for b in range(first, bisect_right(starts_cp, span.end - 1)):
+                members.setdefault(b, []).append(span)
+                block_start = starts_qt[b]
+                block_end = starts_qt[b + 1] - 1 if b < last_block else self._map.qt_length
+                a, e = max(qs, block_start) - block_start, min(qe, block_end) - block_start
+                if e > a:  # a span over just a line break has nothing to paint in this block
+                    pieces.setdefault(b, []).append((a, e, span))
+        return pieces, members
+
+    def _rehighlight_blocks(self, numbers: Iterable[int]) -> None:
+        doc = self.document()
+        for number in sorted(set(numbers)):
+            block = doc.findBlockByNumber(number)
+            if block.isValid():
+                self._highlighter.rehighlightBlock(block)
+
+    def _blocks_of(self, uuid: str | None) -> range:
+        span = self._spans.get(uuid or "")
+        if span is None:
+            return range(0)
+        starts = self._block_starts_cp
+        return range(bisect_right(starts, span.start) - 1, bisect_right(starts, span.end - 1))
+
+    # --- selection and spans -------------------------------------------------------------
+
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selected text as (start, end) code point offsets, or None if nothing is selected."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = self._map.from_qt(cursor.selectionStart())
+        end = self._map.from_qt(cursor.selectionEnd())
+        return (start, end) if end > start else None
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select code points [start, end) and scroll them into view."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(start))
+        cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def set_selected_span(self, uuid: str | None) -> None:
+        """Draw span `uuid` as the selected one (None or "" for none)."""
+        old = self._highlighter.selected
+        new = uuid if uuid in self._spans else None
+        if new != old:
+            self._highlighter.selected = new
+            self._rehighlight_blocks([*self._blocks_of(old), *self._blocks_of(new)])
+
+    def selected_span(self) -> str | None:
+        """The uuid of the span drawn as selected, if any."""
+        return self._highlighter.selected
+
+    def scroll_to_span(self, uuid: str) -> None:
+        """Move the caret to the span's start and scroll so the span is visible."""
+        span = self._spans.get(uuid)
+        if span is None:
+            return
+        cursor = QTextCursor(self.document())
+        # Visit the end first, then the start: the whole span shows when it fits on screen.
+        for cp in (span.end, span.start):
+            cursor.setPosition(self._map.to_qt(cp))
+            self.setTextCursor(cursor)
+            self.ensureCursorVisible()
+
+    def spans_at(self, cp: int) -> list[Span]:
+        """The spans covering code point `cp`, innermost (shortest) first."""
+        if not 0 <= cp < len(self._text):
+            return []
+        block = bisect_right(self._block_starts_cp, cp) - 1
+        found = [s for s in self._members.get(block, ()) if s.start <= cp < s.end]
+        return sorted(found, key=_innermost_first)
+
+    def tooltip_at(self, cp: int) -> str:
+        """Rich text listing label, annotator and note of each span at `cp`; "" if none."""
+        rows = []
+        for span in self.spans_at(cp):
+            row = f"<b>{html.escape(span.label)}</b> &mdash; {html.escape(span.annotator)}"
+            if span.note:
+                more = "…" if len(span.note) > _NOTE_PREVIEW else ""
+                note = span.note[:_NOTE_PREVIEW] + more
+                row += f"<br><i>{html.escape(note)}</i>"
+            rows.append(row)
+        # The <qt> wrapper forces rich text, so a note containing "<" is never misread.
+        return "<qt>" + "<hr>".join(rows) + "</qt>" if rows else ""
+
+    # --- mouse ---------------------------------------------------------------------------
+
+    def cp_at_point(self, point: QPoint) -> int | None:
+        """The code point under viewport point `point`, or None over margins and line ends."""
+        block = self.cursorForPosition(point).block()
+        layout = block.layout()
+        if not block.isValid() or layout is None:
+            return None
+        origin = self.blockBoundingGeometry(block).translated(self.contentOffset()).topLeft()
+        x, y = point.x() - origin.x(), point.y() - origin.y()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            if line.y() <= y < line.y() + line.height():
+                rect = line.naturalTextRect()
+                if not rect.left() <= x < rect.right():
+                    return None
+                # CursorOnCharacter names the character under x, also in right-to-left text.
+                pos = line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
+                if pos >= block.length() - 1:
+                    return None
+                return self._map.from_qt(block.position() + pos)
+        return None
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """Qt handler: a plain click (no drag selection) selects the span under the mouse."""
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+            return
+        cp = self.cp_at_point(event.position().toPoint())
+        uuids = [s.uuid for s in self.spans_at(cp)] if cp is not None else []
+        current = self.selected_span()
+        if uuids and uuids == self._last_click and current in uuids:
+            # A second click on the same overlap goes one span outwards, then wraps around.
+            chosen = uuids[(uuids.index(current) + 1) % len(uuids)]
+        else:
+            chosen = uuids[0] if uuids else ""
+        self._last_click = uuids
+        self.set_selected_span(chosen or None)
+        self.spanClicked.emit(chosen)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        """Qt handler: show every span under the mouse as a tooltip."""
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            cp = self.cp_at_point(event.pos())
+            tip = self.tooltip_at(cp) if cp is not None else ""
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)

@@ -1,0 +1,78 @@
+"""The search box and filters above the article list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QWidget
+
+from desktop_app.core.model import ArticleFilter, Status
+
+ANY = ""
+SEARCH_DELAY_MS = 250  # typing pauses this long before the list follows
+
+
+class FilterBar(QWidget):
+    """Full-text search plus document tag, span label, annotator and status filters."""
+
+    filterChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = QLineEdit(placeholderText="Search titles and text…", clearButtonEnabled=True)
+        self.search.setObjectName("search")
+        self.tag = self._combo("tag", "Any tag")
+        self.label = self._combo("label", "Any label")
+        self.annotator = self._combo("annotator", "Anyone")
+        self.status = self._combo("status", "Any status")
+        for status in Status:
+            self.status.addItem(status.value.capitalize(), status.value)
+        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.filterChanged)
+        self.search.textChanged.connect(self._timer.start)
+        self.search.returnPressed.connect(self.apply_now)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search, 0, 0, 1, 2)
+        layout.addWidget(self.tag, 1, 0)
+        layout.addWidget(self.label, 1, 1)
+        layout.addWidget(self.annotator, 2, 0)
+        layout.addWidget(self.status, 2, 1)
+
+    def _combo(self, name: str, everything: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.addItem(everything, ANY)
+        combo.currentIndexChanged.connect(self.apply_now)
+        return combo
+
+    def apply_now(self) -> None:
+        """Apply the filter without waiting for the typing pause."""
+        self._timer.stop()
+        self.filterChanged.emit()
+
+    def set_choices(
+        self, tags: Sequence[str], labels: Sequence[str], annotators: Sequence[str]
+    ) -> None:
+        """Offer these names in the filters, keeping current choices where they still exist."""
+        for combo, names in ((self.tag, tags), (self.label, labels), (self.annotator, annotators)):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for name in names:
+                combo.addItem(name, name)
+            found = combo.findData(current)
+            combo.setCurrentIndex(max(found, 0))
+            combo.blockSignals(False)
+
+    def current_filter(self) -> ArticleFilter:
+        """The filter the controls describe."""
+        return ArticleFilter(
+            search=self.search.text(),
+            tag=self.tag.currentData() or None,
+            label=self.label.currentData() or None,
+            annotator=self.annotator.currentData() or None,
+            status=self.status.currentData() or None,
+        )

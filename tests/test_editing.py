@@ -1,0 +1,72 @@
+"""Undo and redo of every edit, across articles."""
+
+import pytest
+
+from desktop_app.core.editing import Editor
+from desktop_app.core.model import ArticleDraft, Label, LabelSchema
+from desktop_app.core.store import Store
+
+
+@pytest.fixture
+def setup():
+    store = Store.memory()
+    store.apply_schema(
+        LabelSchema(
+            "t",
+            (
+                Label("Person", "span", "#ffadad"),
+                Label("Place", "span", "#a0c4ff"),
+                Label("Energy", "document", "#caffbf"),
+            ),
+        )
+    )
+    store.add_articles([ArticleDraft("Alice in Paris", "a"), ArticleDraft("Bob in Rome", "b")])
+    yield store, Editor(store, "ana"), store.article_id("a"), store.article_id("b")
+    store.close()
+
+
+def test_undo_redo_span_creation_keeps_uuid(setup):
+    store, editor, a, _ = setup
+    span = editor.add_span(a, 0, 5, "Person")
+    assert editor.undo() == a
+    assert store.spans(a) == []
+    assert editor.redo() == a
+    assert store.spans(a)[0].uuid == span.uuid
+
+
+def test_undo_across_articles_in_reverse_order(setup):
+    store, editor, a, b = setup
+    s1 = editor.add_span(a, 0, 5, "Person")
+    editor.relabel_span(s1.uuid, "Place")
+    editor.set_tag(b, "Energy", True)
+    editor.set_status(b, "done")
+    editor.set_span_note(s1.uuid, "check spelling")
+    editor.delete_span(s1.uuid)
+    assert [editor.undo() for _ in range(6)] == [a, a, b, b, a, a]
+    assert store.spans(a, include_deleted=True)[0].deleted is True  # creation undone
+    assert store.tags(b) == [] and store.status(b, "ana") == "todo"
+    assert editor.undo() is None
+    for _ in range(6):
+        editor.redo()
+    final = store.spans(a, include_deleted=True)[0]
+    assert (final.label, final.note, final.deleted) == ("Place", "check spelling", True)
+    assert [t.label for t in store.tags(b)] == ["Energy"] and store.status(b, "ana") == "done"
+
+
+def test_new_edit_clears_redo(setup):
+    _, editor, a, _ = setup
+    editor.add_span(a, 0, 5, "Person")
+    editor.undo()
+    assert editor.can_redo()
+    editor.add_span(a, 9, 14, "Place")
+    assert not editor.can_redo()
+    assert "Place" in editor.undo_text()
+
+
+def test_no_op_edits_do_not_enter_history(setup):
+    _, editor, a, _ = setup
+    span = editor.add_span(a, 0, 5, "Person")
+    editor.relabel_span(span.uuid, "Person")
+    editor.set_tag(a, "Energy", False)
+    editor.set_status(a, "todo")
+    assert editor.undo() == a and not editor.can_undo()
