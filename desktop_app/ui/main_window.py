@@ -79,9 +79,11 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
+        # Fixed widths: ResizeToContents would read every row, a million of them.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, 6):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for column, width in zip(range(1, 6), (86, 90, 48, 40, 80), strict=True):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.filter_bar)
@@ -692,6 +694,14 @@ class MainWindow(QMainWindow):
             self.resize(1400, 860)
         if state is not None:
             self.restoreState(state)
+        else:
+            # First start: room for the list's columns, and for the whole label palette.
+            self.resizeDocks(
+                [self.list_dock, self.labels_dock], [560, 300], Qt.Orientation.Horizontal
+            )
+            self.resizeDocks(
+                [self.labels_dock, self.annotations_dock], [560, 260], Qt.Orientation.Vertical
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the layout; let a running import finish its batch first."""
