@@ -207,12 +207,16 @@ def straightforward(store, flt):
 def test_keyset_pages_equal_one_plain_query(store, sort, descending, page):
     many(store, 203)
     flt = ArticleFilter(sort=sort, descending=descending)
-    anchors = store.page_anchors(flt, page)
+    anchors = [store.anchor_after(flt, None, 0)]
+    while (following := store.anchor_after(flt, anchors[-1], page)) is not None:
+        anchors.append(following)
     assert len(anchors) == -(-203 // page)
     rows = []
     for anchor in anchors:
         rows += [r.id for r in store.article_rows(flt, anchor, page)]
     assert rows == straightforward(store, flt)
+    # A jump straight to a far page lands where walking page by page does.
+    assert store.anchor_after(flt, None, page * (len(anchors) - 1)) == anchors[-1]
     assert store.count_articles(flt) == 203
     for position in (0, 1, 101, 202):
         assert store.row_of(flt, rows[position]) == position
@@ -239,7 +243,7 @@ def test_filters_match_plain_python(store):
 
     def found(**kwargs):
         flt = ArticleFilter(**kwargs)
-        return {r.id for a in store.page_anchors(flt, 10) for r in store.article_rows(flt, a, 10)}
+        return {i for batch in store.iter_article_ids(flt, batch=10) for i in batch}
 
     assert found(label="Person") == {ids[1]}
     assert found(tag="Energy") == {ids[3], ids[4]}
@@ -267,3 +271,8 @@ def test_stats_are_json_ready(store):
     store.add_span(article, 0, 5, "Person", "ana")
     figures = json.loads(json.dumps(store.stats()))
     assert figures["articles"] == 1 and figures["spans_by_label"] == {"Person": 1}
+
+
+def test_empty_list_has_no_anchor(store):
+    assert store.anchor_after(ArticleFilter(), None, 0) is None
+    assert list(store.iter_article_ids(ArticleFilter())) == []

@@ -513,21 +513,27 @@ class Store:
             raise StoreError(f"search {flt.search!r} cannot be run: {error}") from error
 
     @_serialized
-    def page_anchors(self, flt: ArticleFilter, page_size: int) -> list[SortKey]:
-        """The sort key of the first row of every page of the filtered list, in order.
+    def anchor_after(self, flt: ArticleFilter, start: SortKey | None, skip: int) -> SortKey | None:
+        """The sort key `skip` rows after `start` (None: the list's first row), if there is one.
 
-        The list asks for page n by its anchor (keyset paging), so jumping anywhere in a
-        million rows never makes SQLite count past skipped rows.
+        Rows are always read by key (see article_rows). To find where a far page starts, SQLite
+        steps over index entries from the nearest key the caller knows; it touches only the
+        (key, id) index, never the rows themselves, so a jump deep into a million-row list
+        costs milliseconds.
         """
         where, params = self._where(flt)
         key = _SORT_EXPRESSIONS[flt.sort]
         direction = "DESC" if flt.descending else "ASC"
-        sql = (
-            f"SELECT k, id FROM (SELECT {key} AS k, a.id AS id, row_number() OVER "
-            f"(ORDER BY {key} {direction}, a.id {direction}) - 1 AS n FROM articles a {where}) "
-            "WHERE n % ? = 0 ORDER BY n"
-        )
-        return [(row[0], row[1]) for row in self.db.conn.execute(sql, [*params, page_size])]
+        if start is not None:
+            op = "<=" if flt.descending else ">="
+            where = (where + " AND " if where else "WHERE ") + f"({key}, a.id) {op} (?, ?)"
+            params = [*params, start[0], start[1]]
+        row = self.db.conn.execute(
+            f"SELECT {key}, a.id FROM articles a {where} "
+            f"ORDER BY {key} {direction}, a.id {direction} LIMIT 1 OFFSET ?",
+            [*params, skip],
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
 
     @_serialized
     def article_rows(
@@ -569,12 +575,12 @@ class Store:
             self._one(f"SELECT count(*) FROM articles a {before}", [*params, found[0], article_id])
         )
 
-    @_serialized
     def iter_article_ids(self, flt: ArticleFilter, batch: int = 1000) -> Iterator[list[int]]:
-        """The ids of the filtered articles in list order, in batches (streams)."""
-        anchors = self.page_anchors(flt, batch)
-        for anchor in anchors:
+        """The ids of the filtered articles in list order, in batches (streams, by key)."""
+        anchor = self.anchor_after(flt, None, 0)
+        while anchor is not None:
             yield [row.id for row in self.article_rows(flt, anchor, batch)]
+            anchor = self.anchor_after(flt, anchor, batch)
 
     # ----------------------------------------------------------------- spans
 

@@ -32,7 +32,7 @@ class ArticleTableModel(QAbstractTableModel):
         self._annotator = annotator
         self._filter = ArticleFilter(status_annotator=annotator)
         self._count = 0
-        self._anchors: list[SortKey] = []
+        self._anchors: dict[int, SortKey | None] = {}  # page number -> key of its first row
         self._pages: OrderedDict[int, list[ArticleRow]] = OrderedDict()
         self.reload()
 
@@ -63,7 +63,7 @@ class ArticleTableModel(QAbstractTableModel):
         """Recount and re-page from the store (after a filter change or an import)."""
         self.beginResetModel()
         self._count = self._store.count_articles(self._filter)
-        self._anchors = self._store.page_anchors(self._filter, PAGE_SIZE)
+        self._anchors = {}
         self._pages.clear()
         self.endResetModel()
 
@@ -80,8 +80,12 @@ class ArticleTableModel(QAbstractTableModel):
         number = row // PAGE_SIZE
         page = self._pages.get(number)
         if page is None:
-            page = self._store.article_rows(
-                self._filter, self._anchors[number], PAGE_SIZE, self._annotator
+            anchor = self._anchor(number)
+            # No anchor past page 0 means the list shrank since it was counted: show nothing.
+            page = (
+                []
+                if anchor is None and number > 0
+                else self._store.article_rows(self._filter, anchor, PAGE_SIZE, self._annotator)
             )
             self._pages[number] = page
             while len(self._pages) > CACHED_PAGES:
@@ -90,6 +94,15 @@ class ArticleTableModel(QAbstractTableModel):
             self._pages.move_to_end(number)
         offset = row % PAGE_SIZE
         return page[offset] if offset < len(page) else None
+
+    def _anchor(self, number: int) -> SortKey | None:
+        """Where page `number` starts, found from the nearest page before it that we know."""
+        if number not in self._anchors:
+            known = max((n for n in self._anchors if n < number), default=None)
+            start = None if known is None else self._anchors[known]
+            skip = (number - (known or 0)) * PAGE_SIZE
+            self._anchors[number] = self._store.anchor_after(self._filter, start, skip)
+        return self._anchors[number]
 
     def row_of(self, article_id: int) -> int | None:
         """The list row showing this article, if the filter shows it."""
