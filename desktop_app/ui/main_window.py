@@ -611,7 +611,7 @@ class MainWindow(QMainWindow):
             return self._warn("An import is already running.")
         job = ImportJob(self.store, paths, annotator=self.editor.annotator)
         job.progress.connect(self._import_progress)
-        job.finished.connect(self._import_finished)
+        job.done.connect(self._import_finished)
         self.import_job = job
         self.progress.setRange(0, 0)
         self.progress.show()
