@@ -280,3 +280,21 @@ def test_export_writes_the_filtered_list(qtbot, window, tmp_path):
     assert window.export_to(out) == 3
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["spans"][0]["quote"] for r in records if r["spans"]] == ["energy"]
+
+
+def test_everyone_view_shows_colleagues_spans_but_keeps_them_read_only(qtbot, window):
+    show(window, "u2")
+    article = window.article.id
+    colleague = window.store.add_span(article, 0, 5, "Person", "bea")
+    window.show_annotations()
+    assert window.annotation_list.topLevelItemCount() == 0
+    window.everyone_action.trigger()
+    assert window.annotation_list.topLevelItemCount() == 1
+    assert window.settings.value("view/everyone", type=bool) is True
+    window.view.select_range(0, 0)
+    window.select_span(colleague.uuid)
+    qtbot.keyClick(window.view, Qt.Key.Key_O)
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert window.store.span(colleague.uuid).label == "Person"
+    assert not window.store.span(colleague.uuid).deleted
+    assert "bea" in window.statusBar().currentMessage()

@@ -50,6 +50,8 @@ def import_paths(
             batch.append(item)
             if len(batch) >= BATCH_SIZE:
                 flush()
+                if progress:  # a single large JSONL/CSV file still shows it is moving
+                    progress(done, len(files), f"{path} ({report.added + report.unchanged:,} read)")
                 if should_cancel and should_cancel():
                     report.cancelled = True
                     return report

@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         self._menus = {
-            name: bar.addMenu(name) for name in ("&File", "&Edit", "&Article", "&Labels")
+            name: bar.addMenu(name) for name in ("&File", "&Edit", "&View", "&Article", "&Labels")
         }
         a = self._action
         a("&File", "&Import files…", self.import_files_dialog, "Ctrl+I")
@@ -195,6 +195,12 @@ class MainWindow(QMainWindow):
         self._menus["&Edit"].addSeparator()
         a("&Edit", "&Find…", self.focus_search, "Ctrl+F")
         a("&Edit", "Switch &annotator…", self.switch_annotator)
+        self.everyone_action = a("&View", "Show &everyone's spans", self.toggle_everyone)
+        self.everyone_action.setCheckable(True)
+        self.everyone_action.setChecked(self.settings.value("view/everyone", False, type=bool))
+        a("&View", "Show the &article list", self.list_dock.show)
+        a("&View", "Show the &labels", self.labels_dock.show)
+        a("&View", "Show the a&nnotation list", self.annotations_dock.show)
         a("&Article", "Mark &done and next", self.mark_done_and_next, "Ctrl+Return")
         a("&Article", "Mark &in progress", lambda: self.set_status(Status.IN_PROGRESS))
         a("&Article", "Mark &todo", lambda: self.set_status(Status.TODO))
@@ -364,7 +370,7 @@ class MainWindow(QMainWindow):
             return
         if self.article is None or self.article.id != article_id:
             self.article = self.store.article(article_id)
-            spans = self.store.spans(article_id, self.editor.annotator)
+            spans = self.store.spans(article_id, self._whose_spans())
             self.view.show_article(self.article.text, spans, self.labels)
         self.show_annotations()
 
@@ -373,7 +379,7 @@ class MainWindow(QMainWindow):
         if self.article is None:
             return
         article = self.article
-        spans = self.store.spans(article.id, self.editor.annotator)
+        spans = self.store.spans(article.id, self._whose_spans())
         selected = self.view.selected_span()
         self.view.set_spans(spans, self.labels)
         self.annotation_list.set_spans(spans, self.labels)
@@ -391,6 +397,15 @@ class MainWindow(QMainWindow):
             f"<span style='color:#555'>{_escape(details)} · status: <b>{status}</b> · "
             f"{len(spans)} spans</span>"
         )
+
+    def _whose_spans(self) -> str | None:
+        """None (everyone) when the team view is on, else the current annotator."""
+        return None if self.everyone_action.isChecked() else self.editor.annotator
+
+    def toggle_everyone(self) -> None:
+        """Show every annotator's spans, or only the current annotator's (remembered)."""
+        self.settings.setValue("view/everyone", self.everyone_action.isChecked())
+        self.show_annotations()
 
     def step(self, delta: int) -> None:
         """Go to the next (1) or previous (-1) article in the list."""
@@ -421,7 +436,8 @@ class MainWindow(QMainWindow):
         selection = self.view.selected_range()
         if selection is None:
             if self.view.selected_span():
-                return self.relabel_span(self.view.selected_span() or "", name)
+                span_uuid = self._own_selected_span()
+                return self.relabel_span(span_uuid, name) if span_uuid else None
             return self._warn("Select some text first, then press the label's key.")
         start, end = _trim(self.article.text, *selection)
         if start >= end:
