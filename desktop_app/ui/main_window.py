@@ -197,7 +197,9 @@ class MainWindow(QMainWindow):
         a("&Edit", "Switch &annotator…", self.switch_annotator)
         self.everyone_action = a("&View", "Show &everyone's spans", self.toggle_everyone)
         self.everyone_action.setCheckable(True)
-        self.everyone_action.setChecked(self.settings.value("view/everyone", False, type=bool))
+        self.everyone_action.setChecked(
+            bool(self.settings.value("view/everyone", False, type=bool))
+        )
         a("&View", "Show the &article list", self.list_dock.show)
         a("&View", "Show the &labels", self.labels_dock.show)
         a("&View", "Show the a&nnotation list", self.annotations_dock.show)
