@@ -92,6 +92,9 @@ class ArticleDraft:
     spans: tuple[SpanDraft, ...] = ()
     tags: tuple[TagDraft, ...] = ()
     statuses: dict[str, str] = field(default_factory=dict)
+    # True when `uid` was made up from the file's path rather than given by the source: the
+    # store may then tell two different texts apart by adding their hash to it.
+    uid_derived: bool = False
 
 
 @dataclass(frozen=True)
