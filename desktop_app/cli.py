@@ -20,6 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--db",
         metavar="PATH",
+        # SUPPRESS: a subcommand that was not given --db must not overwrite one given before it.
+        default=argparse.SUPPRESS,
         help="project file (else $MARGINALIA_DB, else the default project in your data folder)",
     )
     parser = argparse.ArgumentParser(
@@ -47,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--tag", help="only articles with this document tag")
     exp.add_argument("--label", help="only articles with spans of this label")
     exp.add_argument("--annotator", help="only articles this annotator annotated")
-    exp.add_argument("--status", choices=STATUSES)
+    exp.add_argument("--status", choices=STATUSES, help="the --annotator's status")
 
     stats = commands.add_parser("stats", parents=[common], help="counts of articles and labels")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
@@ -76,7 +78,7 @@ class _TerminalProgress:
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from desktop_app.core.project import open_project
 
-    db_path, _ = paths.resolve_db_path(args.db)
+    db_path, _ = paths.resolve_db_path(getattr(args, "db", None))
     store, _ = open_project(db_path, paths.default_schema_path())
     return store
 
@@ -151,11 +153,15 @@ def _stats(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 inputs rejected, 2 usage)."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "export" and args.status and not args.annotator:
+        # Status is per annotator: "done" means nothing without saying whose.
+        parser.error("--status needs --annotator (whose status?)")
     if args.command is None:
         from desktop_app.app import main as open_window
 
-        db_path, is_default = paths.resolve_db_path(args.db)
+        db_path, is_default = paths.resolve_db_path(getattr(args, "db", None))
         return open_window(db_path, seed_samples=is_default)
     handler = {"import": _import, "export": _export, "stats": _stats}[args.command]
     try:

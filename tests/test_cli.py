@@ -71,3 +71,63 @@ def test_console_script_runs_as_a_process(tmp_path, articles):
     assert done.returncode == 0, done.stderr
     assert "2 added" in done.stdout
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_db_before_the_command_is_honoured(tmp_path, articles, monkeypatch):
+    monkeypatch.setenv("MARGINALIA_DB", str(tmp_path / "wrong.sqlite"))
+    db = tmp_path / "right.sqlite"
+    assert main(["--db", str(db), "import", str(articles)]) == 0
+    assert db.exists() and not (tmp_path / "wrong.sqlite").exists()
+
+
+def test_export_by_status_needs_an_annotator(tmp_path, articles, capsys):
+    db = str(tmp_path / "p.sqlite")
+    main(["import", "--db", db, str(articles)])
+    with pytest.raises(SystemExit) as exited:
+        main(
+            [
+                "export",
+                "--db",
+                db,
+                "--format",
+                "jsonl",
+                "-o",
+                str(tmp_path / "o"),
+                "--status",
+                "done",
+            ]
+        )
+    assert exited.value.code == 2
+    from desktop_app.core.store import Store
+
+    store = Store.open(db)
+    store.set_status(store.article_id("001_00000000000000aa"), "alice", "done")
+    store.close()
+    out = tmp_path / "done.jsonl"
+    args = ["export", "--db", db, "--format", "jsonl", "-o", str(out)]
+    assert main([*args, "--status", "done", "--annotator", "alice"]) == 0
+    assert [json.loads(line)["uid"] for line in out.read_text().splitlines()] == [
+        "001_00000000000000aa"
+    ]
+
+
+def test_hostile_query_is_not_a_traceback(tmp_path, articles, capsys):
+    db = str(tmp_path / "p.sqlite")
+    main(["import", "--db", db, str(articles)])
+    out = tmp_path / "q.jsonl"
+    code = main(
+        ["export", "--db", db, "--format", "jsonl", "-o", str(out), "--query", 'say "a\nb: c']
+    )
+    assert code == 0 and out.read_text() == ""
+
+
+def test_second_process_is_refused_while_the_project_is_open(tmp_path, articles, capsys):
+    from desktop_app.core.store import Store
+
+    db = tmp_path / "p.sqlite"
+    holder = Store.open(db)
+    try:
+        assert main(["import", "--db", str(db), str(articles)]) == 1
+        assert "open in another Marginalia" in capsys.readouterr().err
+    finally:
+        holder.close()

@@ -70,3 +70,38 @@ def test_no_op_edits_do_not_enter_history(setup):
     editor.set_tag(a, "Energy", False)
     editor.set_status(a, "todo")
     assert editor.undo() == a and not editor.can_undo()
+
+
+def test_each_annotator_has_their_own_history(setup):
+    store, editor, a, _ = setup
+    mine = editor.add_span(a, 0, 5, "Person")
+    editor.switch_annotator("bob")
+    assert not editor.can_undo()
+    theirs = editor.add_span(a, 9, 14, "Place")
+    editor.switch_annotator("ana")
+    assert editor.undo() == a
+    assert store.span(mine.uuid).deleted and not store.span(theirs.uuid).deleted
+    editor.switch_annotator("bob")
+    assert "Place" in editor.undo_text()
+
+
+def test_failed_undo_keeps_the_step(setup, monkeypatch):
+    store, editor, a, _ = setup
+    editor.add_span(a, 0, 5, "Person")
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "update_span", refuse)
+    with pytest.raises(RuntimeError):
+        editor.undo()
+    assert editor.can_undo() and not editor.can_redo()
+    monkeypatch.undo()
+    assert editor.undo() == a
+
+
+def test_clear_history(setup):
+    _, editor, a, _ = setup
+    editor.add_span(a, 0, 5, "Person")
+    editor.clear_history()
+    assert not editor.can_undo() and editor.undo() is None

@@ -298,3 +298,83 @@ def test_everyone_view_shows_colleagues_spans_but_keeps_them_read_only(qtbot, wi
     assert window.store.span(colleague.uuid).label == "Person"
     assert not window.store.span(colleague.uuid).deleted
     assert "bea" in window.statusBar().currentMessage()
+
+
+def test_every_window_shortcut_is_reserved_from_label_keys(window):
+    from PySide6.QtGui import QKeySequence
+
+    from desktop_app.core.schema import RESERVED_KEYS
+
+    reserved = {QKeySequence(key).toString() for key in RESERVED_KEYS}
+    label_actions = set(window.label_actions)
+    for action in window.findChildren(type(window.undo_action)):
+        if action in label_actions:
+            continue
+        for sequence in action.shortcuts():
+            if sequence.toString() and sequence != QKeySequence(QKeySequence.StandardKey.Quit):
+                assert sequence.toString() in reserved, action.text()
+
+
+def test_done_and_next_under_a_todo_filter_visits_every_article(qtbot, window):
+    combo = window.filter_bar.status
+    combo.setCurrentIndex(combo.findData("todo"))
+    window._select_row(0)
+    visited = []
+    for _ in range(3):
+        visited.append(window.article.uid)
+        qtbot.keyClick(window.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(visited) == ["u1", "u2", "u3"]
+    assert window.table_model.rowCount() == 0
+
+
+def test_refused_write_is_shown_and_not_claimed_saved(qtbot, window):
+    show(window, "u2")
+    window.store.db.conn.execute("PRAGMA query_only = 1")
+    window.tag_panel.boxes["Energy"].click()
+    assert not window.tag_panel.boxes["Energy"].isChecked()  # back to what is stored
+    assert "Not saved" in window.statusBar().currentMessage()
+    select(window, "energy")
+    qtbot.keyClick(window.view, Qt.Key.Key_P)
+    assert window.annotation_list.topLevelItemCount() == 0
+    window.store.db.conn.execute("PRAGMA query_only = 0")
+
+
+def test_rename_clears_undo_and_filter_follows(qtbot, window, monkeypatch):
+    show(window, "u2")
+    select(window, "energy")
+    qtbot.keyClick(window.view, Qt.Key.Key_P)
+    combo = window.filter_bar.label
+    window.refresh_filter_choices()
+    combo.setCurrentIndex(combo.findData("Person"))
+    assert window.table_model.rowCount() == 1
+    window.store.save_label(
+        window.labels["Person"].__class__("Human", "span", "#ffc09f", "p"), "Person"
+    )
+    window._labels_replaced()
+    window.reload_labels()
+    assert not window.editor.can_undo()
+    assert window.table_model.article_filter.label is None
+    assert window.table_model.rowCount() == 3
+
+
+def test_import_with_field_mapping(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop_app.ui import main_window as module
+
+    csv_file = tmp_path / "feed.csv"
+    csv_file.write_text("ref;body;headline\nz1;Body of the CSV article ✓;CSV headline\n", "utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(csv_file)], ""))
+
+    def fill_and_accept(dialog):
+        dialog.fields["text"].setText("body")
+        dialog.fields["title"].setText("headline")
+        dialog.fields["id"].setText("ref")
+        return True
+
+    monkeypatch.setattr(module.ImportOptionsDialog, "exec", fill_and_accept)
+    window.import_options_dialog()
+    qtbot.waitUntil(lambda: window.last_import is not None, timeout=20000)
+    assert window.last_import.added == 1, window.last_import.problems
+    article = window.store.article(window.store.article_id("z1"))
+    assert (article.title, article.text) == ("CSV headline", "Body of the CSV article ✓")

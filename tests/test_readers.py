@@ -1,6 +1,7 @@
 """Tests for the plain import readers: discovery, .txt, JSONL and CSV, on files the tests write."""
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -141,6 +142,24 @@ def test_txt_uid_uses_folder_for_non_feed_names(tmp_path):
     assert sport.uid == "sport/199"
     assert sport.meta["folder"] == "sport"
     assert sport.meta["path"] == str(tmp_path / "sport" / "199.txt")
+
+
+def test_txt_uid_made_from_the_path_is_marked_derived(tmp_path):
+    bbc = read_one(write(tmp_path / "bbc" / "sport" / "001.txt", "Story one"))
+    cnn = read_one(write(tmp_path / "cnn" / "sport" / "001.txt", "Story two"))
+    # Same uid (the rule is kept), but flagged so the store can tell the two texts apart.
+    assert bbc.uid == cnn.uid == "sport/001"
+    assert bbc.uid_derived and cnn.uid_derived
+    feed = read_one(write(tmp_path / "feed" / f"{FEED_ID}.txt", " date 2023-11-07 Text"))
+    assert feed.uid == FEED_ID
+    assert not feed.uid_derived
+
+
+def test_record_uids_are_never_marked_derived(tmp_path):
+    items = read_all(write(tmp_path / "a.jsonl", jsonl({"text": "a", "uid": "x1"}, {"text": "b"})))
+    assert [(draft.uid, draft.uid_derived) for draft in items] == [("x1", False), (None, False)]
+    items = read_all(write(tmp_path / "a.csv", "id,text\nx2,a\n,b\n"))
+    assert [(draft.uid, draft.uid_derived) for draft in items] == [("x2", False), (None, False)]
 
 
 def test_txt_feed_uid_needs_the_hex_id_pattern(tmp_path):
@@ -430,12 +449,28 @@ def test_jsonl_utf16_with_bom(tmp_path):
     assert items[0].meta == {}
 
 
-def test_jsonl_bad_byte_after_the_sniffed_head_is_a_problem(tmp_path):
+def test_jsonl_cp1252_byte_after_the_sniffed_head_decodes_every_record_as_cp1252(tmp_path):
     good = jsonl(*({"text": f"record {n}"} for n in range(3000)))
     assert len(good) > 64 * 1024
-    path = write(tmp_path / "a.jsonl", good.encode() + b'{"text": "caf\xe9"}\n')
+    tail = jsonl({"text": "café"}, {"text": "after"}).encode("cp1252")
+    items = read_all(write(tmp_path / "a.jsonl", good.encode() + tail))
+    assert problems_of(items) == []
+    drafts = drafts_of(items)
+    assert [draft.text for draft in drafts[-2:]] == ["café", "after"]
+    assert len(drafts) == 3002
+    fallback = {"encoding": "cp1252", "encoding_fallback": True}
+    assert all(draft.meta == fallback for draft in drafts)
+
+
+def test_jsonl_binary_after_the_sniffed_head_is_a_problem_on_its_line(tmp_path):
+    good = jsonl(*({"text": f"record {n}"} for n in range(3000)))
+    noise = random.Random(0).randbytes(64).replace(b"\n", b"")
+    binary = b"\xc3\x28\x00\x00" + noise + b"\n"
+    path = write(tmp_path / "a.jsonl", good.encode() + binary + b'{"text": "after"}\n')
     items = read_all(path)
-    assert len(drafts_of(items)) == 3000
+    assert len(drafts_of(items)) == 3001
+    assert drafts_of(items)[-1].text == "after"
+    assert drafts_of(items)[0].meta == {}
     [problem] = problems_of(items)
     assert problem.origin == f"{path}:3001"
     assert "not valid utf-8" in problem.reason
@@ -673,15 +708,42 @@ def test_csv_old_mac_lone_cr_line_endings(tmp_path):
     ]
 
 
-def test_csv_bad_byte_after_the_sniffed_head_stops_with_a_problem(tmp_path):
+def test_csv_cp1252_byte_after_the_sniffed_head_keeps_the_rows_after_it(tmp_path):
+    # The review's case: the first "é" of a cp1252 file on line 801, 400 rows after it.
+    rows = [f"row {n},{'text of an ASCII row ' * 4}{n}\n" for n in range(1, 1200)]
+    rows[799] = "row 800,un café\n"
+    content = ("title,text\n" + "".join(rows)).encode("cp1252")
+    assert content.index(b"\xe9") > 64 * 1024
+    items = read_all(write(tmp_path / "a.csv", content))
+    assert problems_of(items) == []
+    drafts = drafts_of(items)
+    assert len(drafts) == 1199
+    assert drafts[799].text == "un café"
+    assert drafts[799].origin.endswith(":801")
+    fallback = {"encoding": "cp1252", "encoding_fallback": True}
+    assert all(draft.meta == fallback for draft in drafts)
+
+
+def test_csv_binary_after_the_sniffed_head_stops_with_a_problem(tmp_path):
     rows = "".join(f"row {n},text of row {n}\n" for n in range(5000))
     assert len(rows) > 64 * 1024
-    content = b"title,text\n" + rows.encode() + b"bad,caf\xe9\nafter,more\n"
-    path = write(tmp_path / "a.csv", content)
+    binary = b"\xc3\x28\x00\x00" + random.Random(0).randbytes(4096)
+    path = write(tmp_path / "a.csv", b"title,text\n" + rows.encode() + binary)
     items = read_all(path)
     assert len(drafts_of(items)) == 5000
     assert problems_of(items) == [
         ImportProblem(f"{path}:5002", "not valid utf-8; the rest of the file was skipped")
+    ]
+
+
+def test_csv_bom_declared_utf8_is_not_redetected_for_a_later_bad_byte(tmp_path):
+    rows = "".join(f"row {n},text of row {n}\n" for n in range(5000))
+    content = b"\xef\xbb\xbftitle,text\n" + rows.encode() + b"bad,caf\xe9\nafter,more\n"
+    path = write(tmp_path / "a.csv", content)
+    items = read_all(path)
+    assert len(drafts_of(items)) == 5000
+    assert problems_of(items) == [
+        ImportProblem(f"{path}:5002", "not valid utf-8-sig; the rest of the file was skipped")
     ]
 
 

@@ -45,7 +45,53 @@ def test_new_file_is_migrated_and_reopens(tmp_path):
     reopened = Store.open(path)
     assert reopened.stats()["schema_version"] == latest_version()
     assert [s.quote for s in reopened.spans(article)] == ["Hello"]
+    reopened.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == latest_version()
+
+
+def test_a_second_opener_is_refused_clearly_until_the_first_closes(tmp_path):
+    path = tmp_path / "p.sqlite"
+    first = Store.open(path)
+    first.apply_schema(SCHEMA)
+    add(first, "Hello world", "a1")
+    with pytest.raises(StoreError, match="open in another Marginalia"):
+        Store.open(path)
+    assert first.article_total() == 1  # the first one is unharmed
+    first.close()
+    second = Store.open(path)
+    assert second.article_total() == 1
+    second.close()
+
+
+def test_write_errors_become_store_errors_and_change_nothing(store):
+    article = add(store, "Hello world", "w1")
+    store.db.conn.execute("PRAGMA query_only = 1")  # as if the disk refused every write
+    with pytest.raises(StoreError, match="readonly"):
+        store.set_tag(article, "Energy", "ana", True)
+    with pytest.raises(StoreError):
+        store.add_span(article, 0, 5, "Person", "ana")
+    store.db.conn.execute("PRAGMA query_only = 0")
+    assert store.tags(article) == [] and store.spans(article) == []
+
+
+def test_lone_surrogate_is_one_problem_not_a_failed_batch(store):
+    result = store.add_articles(
+        [
+            ArticleDraft("ok one", "o1"),
+            ArticleDraft("bad \ud83d", "s1", origin="f.jsonl:2"),
+            ArticleDraft("ok two", "o2"),
+        ]
+    )
+    assert result.added == 2 and result.problems[0].origin == "f.jsonl:2"
+
+
+def test_derived_uids_with_different_texts_both_import(store):
+    first = ArticleDraft("bbc text", "sport/001", uid_derived=True)
+    second = ArticleDraft("cnn text", "sport/001", uid_derived=True)
+    assert store.add_articles([first, second]).added == 2
+    assert store.add_articles([first, second]).added == 0  # and again adds nothing
+    given = ArticleDraft("other text", "sport/001")  # a uid the source gave: a conflict
+    assert "different text" in str(store.add_articles([given]).problems[0])
 
 
 def test_not_a_project_file_is_a_clear_error(tmp_path):
@@ -168,6 +214,18 @@ def test_rename_label_renames_annotations(store):
     assert "Person" not in {label.name for label in store.labels()}
 
 
+def test_apply_schema_refuses_kind_change_and_frees_clashing_keys(store):
+    article = add(store, "Hello world", "k2")
+    store.add_span(article, 0, 5, "Person", "ana")
+    flipped = LabelSchema("x", (Label("Person", "document", "#ffadad"),))
+    with pytest.raises(StoreError, match="span label with annotations"):
+        store.apply_schema(flipped)
+    assert store.labels("span")[0].name == "Person"  # nothing changed
+    store.apply_schema(LabelSchema("y", (Label("People", "span", "#000000", "p"),)))
+    keys = {label.name: label.key for label in store.labels()}
+    assert keys == {"People": "p", "Person": ""}
+
+
 def test_apply_schema_keeps_labels_in_use(store):
     article = add(store, "Hello world", "k1")
     store.add_span(article, 0, 5, "Person", "ana")
@@ -224,7 +282,9 @@ def test_keyset_pages_equal_one_plain_query(store, sort, descending, page):
 
 def test_search_is_safe_for_any_typed_text(store):
     many(store, 30)
-    for typed in ['"unbalanced', "AND", "energy AND", "*", "(((", "NOT", "a OR", "é'\";--", ""]:
+    typed_texts = ['"unbalanced', "AND", "energy AND", "*", "(((", "NOT", "a OR", "é'\";--", ""]
+    typed_texts += ['say "a\nb: c', "x\x00y", "col: value", "-minus", "^start", "NEAR(a b)"]
+    for typed in typed_texts:
         store.count_articles(ArticleFilter(search=typed))  # must not raise
     assert store.count_articles(ArticleFilter(search="energy")) == 10
     assert store.count_articles(ArticleFilter(search='"article number"')) == 30

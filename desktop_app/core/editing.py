@@ -80,7 +80,8 @@ class Editor:
     """The one way the window changes annotations: each call commits, then joins the history.
 
     Undo and redo work across articles; each returns the article it touched so the window
-    can show it. Span creation is undone by a soft delete, so the span keeps its uuid.
+    can show it. Span creation is undone by a soft delete, so the span keeps its uuid. Each
+    annotator has their own history: after a switch, Undo never takes back a colleague's edit.
     """
 
     store: Store
@@ -88,6 +89,20 @@ class Editor:
     limit: int = 1000
     _done: list[Command] = field(default_factory=list)
     _undone: list[Command] = field(default_factory=list)
+    _shelved: dict[str, tuple[list[Command], list[Command]]] = field(default_factory=dict)
+
+    def switch_annotator(self, name: str) -> None:
+        """Edit as `name` from now on, with their own undo history."""
+        if name == self.annotator:
+            return
+        self._shelved[self.annotator] = (self._done, self._undone)
+        self._done, self._undone = self._shelved.pop(name, ([], []))
+        self.annotator = name
+
+    def clear_history(self) -> None:
+        """Forget every undo step (labels were renamed or replaced, so old steps may not apply)."""
+        self._done, self._undone = [], []
+        self._shelved.clear()
 
     def _record(self, command: Command) -> None:
         self._done.append(command)
@@ -171,18 +186,18 @@ class Editor:
         """Take back the last edit; return its article id (None when nothing to undo)."""
         if not self._done:
             return None
-        command = self._done.pop()
-        command.revert(self.store)
-        self._undone.append(command)
+        command = self._done[-1]
+        command.revert(self.store)  # if this fails, the step stays, to be retried
+        self._undone.append(self._done.pop())
         return command.article_id
 
     def redo(self) -> int | None:
         """Do the last undone edit again; return its article id."""
         if not self._undone:
             return None
-        command = self._undone.pop()
+        command = self._undone[-1]
         command.apply(self.store)
-        self._done.append(command)
+        self._done.append(self._undone.pop())
         return command.article_id
 
 

@@ -24,7 +24,8 @@ from desktop_app.core.model import DOCUMENT, SPAN, Label, LabelSchema
 # steal undo/save), so the schema may not use them.
 RESERVED_KEYS = (
     "Delete", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "Ctrl+F", "Ctrl+O", "Ctrl+Q", "Ctrl+S", "Ctrl+I",
-    "Ctrl+E",
+    "Ctrl+Shift+I", "Ctrl+E", "Ctrl+L", "F2", "F5", "Ctrl+Return", "Ctrl+Enter", "Ctrl+Up",
+    "Ctrl+Down",
 )  # fmt: skip
 
 # Pastel colours, all with a contrast ratio above 11:1 against black, so label text drawn

@@ -61,7 +61,12 @@ def _serialized(method: Callable[P, R]) -> Callable[P, R]:
         store = args[0]
         assert isinstance(store, Store)
         with store._lock:
-            return method(*args, **kwargs)
+            try:
+                return method(*args, **kwargs)
+            except sqlite3.Error as error:
+                # Locked, read-only, disk full, corrupt: one readable error type for callers,
+                # naming the file; the failed statement's transaction is already rolled back.
+                raise StoreError(f"{store.path or 'project'}: {error}") from error
 
     return wrapper
 
@@ -155,8 +160,21 @@ class Store:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
+            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=2.0)
+            # One writer: this connection holds the file's lock until it closes (the OS drops
+            # it if the process dies), so a second window or command gets a clear refusal
+            # instead of interleaving writes.
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error):
+                raise StoreError(
+                    f"{path}: the project is open in another Marginalia window or command; "
+                    "close it and try again"
+                ) from error
+            raise StoreError(f"{path}: cannot open the project ({error})") from error
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: not a Marginalia project file ({error})") from error
         return cls._prepare(Database(conn), path)
@@ -226,6 +244,13 @@ class Store:
         Labels that annotations still use are never dropped, so no annotation loses its label.
         """
         with self.db.atomic():
+            for label in schema.labels:
+                kind = self._one("SELECT kind FROM labels WHERE name = ?", (label.name,))
+                if kind not in (None, label.kind) and self._label_in_use(label.name):
+                    raise StoreError(
+                        f"{label.name!r} is a {kind} label with annotations; "
+                        f"it cannot become a {label.kind} label"
+                    )
             for position, label in enumerate(schema.labels):
                 self._upsert_label(label, position)
             names = [label.name for label in schema.labels]
@@ -237,9 +262,14 @@ class Store:
                 )
             ]
             kept = []
+            keys = {label.key.lower() for label in schema.labels if label.key}
             for name in stale:
                 if self._label_in_use(name):
                     kept.append(name)
+                    # A kept label must not steal a key the new schema gives another label.
+                    key = self._one("SELECT key FROM labels WHERE name = ?", (name,))
+                    if key and str(key).lower() in keys:
+                        self.db.execute("UPDATE labels SET key = '' WHERE name = ?", (name,))
                 else:
                     self.db.execute("DELETE FROM labels WHERE name = ?", (name,))
             self.db.execute(
@@ -339,7 +369,9 @@ class Store:
                 try:
                     with self.db.atomic():
                         self._add_article(draft, default_annotator, one)
-                except (StoreError, sqlite3.IntegrityError) as error:
+                except (StoreError, sqlite3.IntegrityError, ValueError) as error:
+                    # ValueError: text that cannot be stored, such as a lone surrogate from
+                    # JSON's \ud83d escape. Disk or lock errors are not caught: they stop.
                     result.problems.append(ImportProblem(draft.origin or "?", str(error)))
                     continue
                 result.add(one)
@@ -351,6 +383,12 @@ class Store:
         row = self.db.conn.execute(
             "SELECT id, text_sha256 FROM articles WHERE uid = ?", (uid,)
         ).fetchone()
+        if row is not None and row[1] != digest and draft.uid_derived:
+            # A uid made up from a path (sport/001.txt in two feeds): the text tells them apart.
+            uid = f"{uid}@{digest[:12]}"
+            row = self.db.conn.execute(
+                "SELECT id, text_sha256 FROM articles WHERE uid = ?", (uid,)
+            ).fetchone()
         if row is not None:
             article_id, existing_digest = row
             if existing_digest != digest:
@@ -456,8 +494,10 @@ class Store:
     def _where(self, flt: ArticleFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
-        if flt.search.strip():
-            query = self.db.quote_fts(flt.search)
+        # Control characters (a pasted line break, NUL) would split quote_fts's quoting.
+        search = "".join(" " if ch < " " or ch == "\x7f" else ch for ch in flt.search)
+        if search.strip():
+            query = self.db.quote_fts(search)
             if query:
                 clauses.append(
                     "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
@@ -478,7 +518,7 @@ class Store:
                 f"AND label = ?{who})"
             )
             params += [flt.label] + ([flt.annotator] if who else [])
-        if flt.annotator and not (flt.tag or flt.label):
+        if flt.annotator and not (flt.tag or flt.label or flt.status):
             clauses.append(
                 "(EXISTS (SELECT 1 FROM spans WHERE article = a.id AND deleted = 0 "
                 "AND annotator = ?) OR EXISTS (SELECT 1 FROM document_tags "
@@ -575,12 +615,33 @@ class Store:
             self._one(f"SELECT count(*) FROM articles a {before}", [*params, found[0], article_id])
         )
 
+    @_serialized
+    def keys_after(self, flt: ArticleFilter, after: SortKey | None, limit: int) -> list[SortKey]:
+        """The next `limit` (sort key, id) pairs strictly after `after`, in list order."""
+        where, params = self._where(flt)
+        key = _SORT_EXPRESSIONS[flt.sort]
+        direction = "DESC" if flt.descending else "ASC"
+        if after is not None:
+            op = "<" if flt.descending else ">"
+            where = (where + " AND " if where else "WHERE ") + f"({key}, a.id) {op} (?, ?)"
+            params = [*params, after[0], after[1]]
+        rows = self.db.conn.execute(
+            f"SELECT {key}, a.id FROM articles a {where} "
+            f"ORDER BY {key} {direction}, a.id {direction} LIMIT ?",
+            [*params, limit],
+        )
+        return [(row[0], row[1]) for row in rows]
+
     def iter_article_ids(self, flt: ArticleFilter, batch: int = 1000) -> Iterator[list[int]]:
-        """The ids of the filtered articles in list order, in batches (streams, by key)."""
-        anchor = self.anchor_after(flt, None, 0)
-        while anchor is not None:
-            yield [row.id for row in self.article_rows(flt, anchor, batch)]
-            anchor = self.anchor_after(flt, anchor, batch)
+        """The ids of the filtered articles in list order, in batches.
+
+        Each batch starts strictly after the last key of the one before, so articles added
+        meanwhile (an import running during an export) are never repeated or skipped over.
+        """
+        after: SortKey | None = None
+        while keys := self.keys_after(flt, after, batch):
+            yield [article_id for _, article_id in keys]
+            after = keys[-1]
 
     # ----------------------------------------------------------------- spans
 

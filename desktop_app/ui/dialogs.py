@@ -18,7 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import DOCUMENT, SPAN, Label
+
+IMPORT_FORMATS = (("Decide by extension", "auto"), ("Text files", "txt"), ("JSONL", "jsonl"),
+                  ("CSV / TSV", "csv"))  # fmt: skip
 
 
 class LabelDialog(QDialog):
@@ -108,3 +112,47 @@ class LabelDialog(QDialog):
 def choose_annotator_names(known: Sequence[str], current: str) -> list[str]:
     """The names offered when switching annotator: the current one first."""
     return [current, *[name for name in known if name != current]]
+
+
+class ImportOptionsDialog(QDialog):
+    """The format and the JSONL/CSV field mapping for an import (defaults need no changes)."""
+
+    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import options")
+        self.format = QComboBox()
+        for text, value in IMPORT_FORMATS:
+            self.format.addItem(text, value)
+        self.fields: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"{count} file(s) or folder(s) chosen."))
+        form.addRow("Format", self.format)
+        defaults = FieldMapping()
+        for name in ("text", "title", "date", "id", "source", "url"):
+            edit = QLineEdit(getattr(defaults, name))
+            edit.setObjectName(f"field:{name}")
+            self.fields[name] = edit
+            form.addRow(f"{name.capitalize()} field", edit)
+        self.annotator = QLineEdit()
+        self.annotator.setPlaceholderText("annotations in the files are by (for native JSONL)")
+        form.addRow("Annotator", self.annotator)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def mapping(self) -> FieldMapping:
+        """The field mapping the form describes (blank fields keep their defaults)."""
+        defaults = FieldMapping()
+        return FieldMapping(
+            **{
+                name: edit.text().strip() or getattr(defaults, name)
+                for name, edit in self.fields.items()
+            }
+        )
+
+    def chosen_format(self) -> str:
+        """auto, txt, jsonl or csv."""
+        return str(self.format.currentData())

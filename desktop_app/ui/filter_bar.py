@@ -56,6 +56,7 @@ class FilterBar(QWidget):
         self, tags: Sequence[str], labels: Sequence[str], annotators: Sequence[str]
     ) -> None:
         """Offer these names in the filters, keeping current choices where they still exist."""
+        dropped = False
         for combo, names in ((self.tag, tags), (self.label, labels), (self.annotator, annotators)):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -66,6 +67,9 @@ class FilterBar(QWidget):
             found = combo.findData(current)
             combo.setCurrentIndex(max(found, 0))
             combo.blockSignals(False)
+            dropped |= found < 0 and current != ANY
+        if dropped:  # a chosen name is gone (renamed label): the list must follow the combo
+            self.filterChanged.emit()
 
     def current_filter(self) -> ArticleFilter:
         """The filter the controls describe."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
+from desktop_app.core.importers import FieldMapping
 from desktop_app.core.importing import import_paths
 from desktop_app.core.model import ImportProblem, ImportReport
 from desktop_app.core.store import Store
@@ -23,12 +24,21 @@ class ImportJob(QThread):
     progress = Signal(int, int, str)  # files done, files in all, current file
     done = Signal(object)  # ImportReport
 
-    def __init__(self, store: Store, paths: Sequence[str | Path], annotator: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        paths: Sequence[str | Path],
+        annotator: str,
+        fmt: str = "auto",
+        mapping: FieldMapping | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("import")
         self._store = store
         self._paths = list(paths)
         self._annotator = annotator
+        self._fmt = fmt
+        self._mapping = mapping
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -46,6 +56,8 @@ class ImportJob(QThread):
             report = import_paths(
                 self._store,
                 self._paths,
+                fmt=self._fmt,
+                mapping=self._mapping,
                 annotator=self._annotator,
                 progress=self.progress.emit,
                 should_cancel=self._cancel.is_set,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,13 +30,22 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.editing import Editor
 from desktop_app.core.exporters.jsonl import ExportError, export_jsonl
-from desktop_app.core.model import DOCUMENT, SPAN, Article, ImportReport, Label, Status
+from desktop_app.core.importers import FieldMapping
+from desktop_app.core.model import (
+    DOCUMENT,
+    SPAN,
+    Article,
+    ArticleFilter,
+    ImportReport,
+    Label,
+    Status,
+)
 from desktop_app.core.schema import SchemaError, load_schema, next_free_color, validate_labels
 from desktop_app.core.store import Store, StoreError
 from desktop_app.ui.annotation_list import AnnotationList
 from desktop_app.ui.article_table import ArticleTableModel
 from desktop_app.ui.article_view import ArticleView
-from desktop_app.ui.dialogs import LabelDialog, choose_annotator_names
+from desktop_app.ui.dialogs import ImportOptionsDialog, LabelDialog, choose_annotator_names
 from desktop_app.ui.filter_bar import FilterBar
 from desktop_app.ui.import_worker import ImportJob
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
@@ -182,6 +192,7 @@ class MainWindow(QMainWindow):
         a = self._action
         a("&File", "&Import files…", self.import_files_dialog, "Ctrl+I")
         a("&File", "Import &folder…", self.import_folder_dialog, "Ctrl+Shift+I")
+        a("&File", "Import &with options (format, JSONL/CSV fields)…", self.import_options_dialog)
         a("&File", "&Export JSONL…", self.export_dialog, "Ctrl+E")
         self._menus["&File"].addSeparator()
         a("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -284,6 +295,7 @@ class MainWindow(QMainWindow):
                 return
             self.store.save_label(dialog.result_label)
             self.reload_labels()
+            self.statusBar().showMessage(f"Added label {dialog.result_label.name}", 6000)
 
     def edit_label_dialog(self) -> None:
         """Edit a label chosen from the list (renaming carries over to its annotations)."""
@@ -297,7 +309,15 @@ class MainWindow(QMainWindow):
                 self.store.save_label(dialog.result_label, old_name=name)
             except StoreError as error:
                 QMessageBox.warning(self, "Edit label", str(error))
+                return
+            if dialog.result_label.name != name:
+                self._labels_replaced()
             self.reload_labels()
+
+    def _labels_replaced(self) -> None:
+        # Undo steps name labels; after a rename or a new schema they may name none.
+        self.editor.clear_history()
+        self._update_undo_actions()
 
     def load_schema_dialog(self) -> None:
         """Replace the project's labels with a YAML schema file's."""
@@ -309,9 +329,10 @@ class MainWindow(QMainWindow):
         """Load a schema file into the project; errors name the file, line and key."""
         try:
             kept = self.store.apply_schema(load_schema(path))
-        except SchemaError as error:
+        except (SchemaError, StoreError) as error:
             QMessageBox.warning(self, "Label schema", str(error))
             return False
+        self._labels_replaced()
         self.reload_labels()
         message = f"Loaded label schema {path.name}"
         if kept:
@@ -339,7 +360,10 @@ class MainWindow(QMainWindow):
 
     def _restore_selection(self, article_id: int | None) -> None:
         row = self.table_model.row_of(article_id) if article_id is not None else None
-        self._select_row(row if row is not None else 0)
+        if row is not None:
+            self._select_row(row)
+        elif article_id is None or self.table_model.rowCount() == 0:
+            self._select_row(0)  # nothing was open (or nothing is left): show the first
 
     def _after_list_reset(self) -> None:
         self.statusBar().showMessage(f"{self.table_model.rowCount():,} articles", 4000)
@@ -358,8 +382,10 @@ class MainWindow(QMainWindow):
         self.table.scrollTo(index)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        # An invalid index comes from a list reset: keep showing the article being read.
         row = self.table_model.row_at(current.row()) if current.isValid() else None
-        self.show_article(row.id if row else None)
+        if row is not None:
+            self.show_article(row.id)
 
     def show_article(self, article_id: int | None) -> None:
         """Show an article (or nothing) with the current annotator's spans and tags."""
@@ -424,12 +450,25 @@ class MainWindow(QMainWindow):
 
     def _saved(self, message: str) -> None:
         # Only called after the store has committed: "saved" is never a promise.
-        self.table_model.refresh_rows()
+        if _depends_on_annotations(self.table_model.article_filter):
+            self.reload_list()  # the edit may have moved the article in or out of the list
+        else:
+            self.table_model.refresh_rows()
         self._update_undo_actions()
         self.statusBar().showMessage(f"Saved: {message}", 5000)
 
     def _warn(self, message: str) -> None:
-        self.statusBar().showMessage(message, 6000)
+        self.statusBar().showMessage(message, 8000)
+
+    @contextmanager
+    def _edit(self) -> Iterator[None]:
+        """Run an edit; if the store refuses it, say so and show what is really stored."""
+        try:
+            yield
+        except StoreError as error:
+            self._warn(f"Not saved: {error}")
+            self.show_annotations()
+            self._update_undo_actions()
 
     def apply_label(self, name: str) -> None:
         """Label the selected text (or relabel the selected span) with `name`."""
@@ -444,14 +483,12 @@ class MainWindow(QMainWindow):
         start, end = _trim(self.article.text, *selection)
         if start >= end:
             return self._warn("The selection is only white space.")
-        try:
+        with self._edit():
             span = self.editor.add_span(self.article.id, start, end, name)
-        except StoreError as error:
-            return self._warn(str(error))
-        self.view.set_selected_span(span.uuid)
-        self.show_annotations()
-        self.view.select_range(end, end)
-        self._saved(f"{name} “{_clip(span.quote)}”")
+            self.view.set_selected_span(span.uuid)
+            self.show_annotations()
+            self.view.select_range(end, end)
+            self._saved(f"{name} “{_clip(span.quote)}”")
 
     def _own_selected_span(self) -> str | None:
         span_uuid = self.view.selected_span()
@@ -466,21 +503,20 @@ class MainWindow(QMainWindow):
 
     def relabel_span(self, span_uuid: str, name: str) -> None:
         """Give a span another label."""
-        try:
+        with self._edit():
             span = self.editor.relabel_span(span_uuid, name)
-        except StoreError as error:
-            return self._warn(str(error))
-        self.show_annotations()
-        self._saved(f"relabelled “{_clip(span.quote)}” as {name}")
+            self.show_annotations()
+            self._saved(f"relabelled “{_clip(span.quote)}” as {name}")
 
     def delete_selected_span(self) -> None:
         """Delete the selected span (Delete key)."""
         span_uuid = self._own_selected_span()
         if span_uuid:
-            span = self.editor.delete_span(span_uuid)
-            self.view.set_selected_span(None)
-            self.show_annotations()
-            self._saved(f"deleted {span.label} “{_clip(span.quote)}”")
+            with self._edit():
+                span = self.editor.delete_span(span_uuid)
+                self.view.set_selected_span(None)
+                self.show_annotations()
+                self._saved(f"deleted {span.label} “{_clip(span.quote)}”")
 
     def relabel_selected_span(self) -> None:
         """Choose another label for the selected span."""
@@ -489,14 +525,8 @@ class MainWindow(QMainWindow):
             return
         names = [n for n, lb in self.labels.items() if lb.kind == SPAN]
         current = self.store.span(span_uuid).label
-        name, ok = QInputDialog.getItem(
-            self,
-            "Relabel span",
-            "Label:",
-            names,
-            max(0, names.index(current)) if current in names else 0,
-            False,
-        )
+        at = names.index(current) if current in names else 0
+        name, ok = QInputDialog.getItem(self, "Relabel span", "Label:", names, at, False)
         if ok and name:
             self.relabel_span(span_uuid, name)
 
@@ -510,34 +540,41 @@ class MainWindow(QMainWindow):
             self, "Span note", f"Note on “{_clip(span.quote)}”:", span.note
         )
         if ok:
-            self.editor.set_span_note(span_uuid, note)
-            self.show_annotations()
-            self._saved(f"note on “{_clip(span.quote)}”")
+            with self._edit():
+                self.editor.set_span_note(span_uuid, note)
+                self.show_annotations()
+                self._saved(f"note on “{_clip(span.quote)}”")
 
     def toggle_tag(self, name: str, present: bool) -> None:
         """Put a document tag on the article or take it off."""
         if self.article is None:
             return
-        try:
+        with self._edit():
             changed = self.editor.set_tag(self.article.id, name, present)
-        except StoreError as error:
-            return self._warn(str(error))
-        self.show_annotations()
-        if changed:
-            self._saved(f"{'tagged' if present else 'untagged'} {name}")
+            self.show_annotations()
+            if changed:
+                self._saved(f"{'tagged' if present else 'untagged'} {name}")
 
-    def set_status(self, status: str) -> None:
-        """Set the current annotator's status on the article."""
+    def set_status(self, status: str) -> bool:
+        """Set the current annotator's status on the article; False if it was not saved."""
         if self.article is None:
-            return
-        self.editor.set_status(self.article.id, status)
-        self.show_annotations()
-        self._saved(f"marked {status}")
+            return False
+        with self._edit():
+            self.editor.set_status(self.article.id, status)
+            self.show_annotations()
+            self._saved(f"marked {status}")
+            return True
+        return False
 
     def mark_done_and_next(self) -> None:
         """Mark the article done and move to the next one (Ctrl+Return)."""
-        self.set_status(Status.DONE)
-        self.step(1)
+        following = self.table_model.row_at(self.table.currentIndex().row() + 1)
+        if not self.set_status(Status.DONE):
+            return
+        # By id, not by row: under a "todo" filter the done article has just left the list.
+        row = self.table_model.row_of(following.id) if following else None
+        if row is not None:
+            self._select_row(row)
 
     def select_span(self, span_uuid: str) -> None:
         """A span was clicked in the text: select it in the list too."""
@@ -570,12 +607,14 @@ class MainWindow(QMainWindow):
     def undo(self) -> None:
         """Take back the last edit, on whichever article it was."""
         what = self.editor.undo_text()
-        self._after_history(self.editor.undo(), f"undid {what}")
+        with self._edit():
+            self._after_history(self.editor.undo(), f"undid {what}")
 
     def redo(self) -> None:
         """Do the last undone edit again."""
         what = self.editor.redo_text()
-        self._after_history(self.editor.redo(), f"redid {what}")
+        with self._edit():
+            self._after_history(self.editor.redo(), f"redid {what}")
 
     # ------------------------------------------------------------------ annotator
 
@@ -596,7 +635,8 @@ class MainWindow(QMainWindow):
     def set_annotator(self, name: str) -> None:
         """Annotate as `name` from now on (remembered for the next start)."""
         self.store.ensure_annotator(name)
-        self.editor.annotator = name
+        self.editor.switch_annotator(name)
+        self._update_undo_actions()
         self.settings.setValue("annotator", name)
         self.settings.setValue("annotator_confirmed", True)
         self.annotator_banner.hide()
@@ -623,11 +663,33 @@ class MainWindow(QMainWindow):
         if folder:
             self.start_import([folder])
 
-    def start_import(self, paths: Sequence[str | Path]) -> None:
+    def import_options_dialog(self) -> None:
+        """Choose files, then their format and JSONL/CSV field mapping, and import them."""
+        files, _ = QFileDialog.getOpenFileNames(self, "Import articles", "", "All files (*)")
+        if not files:
+            return
+        options = ImportOptionsDialog(len(files), self)
+        if options.exec():
+            self.start_import(
+                files,
+                fmt=options.chosen_format(),
+                mapping=options.mapping(),
+                annotator=options.annotator.text().strip() or None,
+            )
+
+    def start_import(
+        self,
+        paths: Sequence[str | Path],
+        fmt: str = "auto",
+        mapping: FieldMapping | None = None,
+        annotator: str | None = None,
+    ) -> None:
         """Import in the background with a progress bar; the window stays usable."""
         if self.import_job is not None and self.import_job.running:
             return self._warn("An import is already running.")
-        job = ImportJob(self.store, paths, annotator=self.editor.annotator)
+        job = ImportJob(
+            self.store, paths, annotator or self.editor.annotator, fmt=fmt, mapping=mapping
+        )
         job.progress.connect(self._import_progress)
         job.done.connect(self._import_finished)
         self.import_job = job
@@ -730,6 +792,11 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
         super().closeEvent(event)
+
+
+def _depends_on_annotations(flt: ArticleFilter) -> bool:
+    """Whether an edit can change which articles this filter shows."""
+    return bool(flt.tag or flt.label or flt.annotator or flt.status)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.importers.encoding import sniff_encoding
 from desktop_app.core.importers.lines import numbered_lines
 from desktop_app.core.importers.records import (
     FieldMapping,
     encoding_meta,
     record_to_draft,
-    sniff_encoding,
     unreadable,
 )
 from desktop_app.core.model import ArticleDraft, ImportProblem

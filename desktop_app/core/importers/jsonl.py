@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.importers.encoding import sniff_encoding
 from desktop_app.core.importers.lines import bad_line_ends_file, numbered_lines
 from desktop_app.core.importers.records import (
     FieldMapping,
     encoding_meta,
     record_to_draft,
-    sniff_encoding,
     unreadable,
 )
 from desktop_app.core.model import ArticleDraft, ImportProblem

@@ -15,7 +15,7 @@ from desktop_app.core.importers.native import (
     read_annotations,
 )
 from desktop_app.core.model import ArticleDraft, ImportProblem
-from desktop_app.core.text import DecodedText, DecodeError, decode_bytes, normalize_text
+from desktop_app.core.text import DecodedText, DecodeError, normalize_text
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,6 @@ class FieldMapping:
 
 
 DEFAULT_MAPPING = FieldMapping()
-SNIFF_BYTES = 64 * 1024
 
 # When a mapped name is left at its default and absent, these common alternatives are tried.
 _ALTERNATIVES = {"published": "date", "uid": "id"}
@@ -130,13 +129,6 @@ def _as_str(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
-
-
-def sniff_encoding(path: Path) -> DecodedText:
-    """Detect a record file's encoding from its head, so the whole file can be streamed."""
-    with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES + 1)
-    return decode_bytes(head[:SNIFF_BYTES], final=len(head) <= SNIFF_BYTES)
 
 
 def unreadable(path: Path, exc: OSError | DecodeError) -> ImportProblem:

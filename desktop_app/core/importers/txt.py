@@ -47,6 +47,8 @@ def read_txt(path: Path) -> ArticleDraft | ImportProblem:
     return ArticleDraft(
         text=text,
         uid=txt_uid(path),
+        # Only a feed id is the article's own; "folder/stem" can recur in another feed's folder.
+        uid_derived=not is_feed_id(path.stem),
         title=guess_title(text, headline_allowed=not is_feed),
         published=published,
         meta=meta,
@@ -95,9 +97,15 @@ def shorten(line: str, limit: int) -> str:
 def txt_uid(path: Path) -> str:
     """The feed id when the file stem is one, else "folder/stem" (bbc/sport/199 -> sport/199)."""
     stem = path.stem
-    if _FEED_ID.fullmatch(stem):
+    if is_feed_id(stem):
         return stem
+    # Not the whole relative path: the uid must not change with the folder the import starts from.
     return f"{path.parent.name}/{stem}" if path.parent.name else stem
+
+
+def is_feed_id(stem: str) -> bool:
+    """True for a news feed file name ("NNN_<hex>"), which is the article's own id."""
+    return _FEED_ID.fullmatch(stem) is not None
 
 
 def _grapheme_boundary(line: str, index: int) -> int:
