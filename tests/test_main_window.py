@@ -360,7 +360,7 @@ def test_rename_clears_undo_and_filter_follows(qtbot, window, monkeypatch):
 def test_import_with_field_mapping(qtbot, window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from desktop_app.ui import main_window as module
+    from desktop_app.ui import import_export_actions as module
 
     csv_file = tmp_path / "feed.csv"
     csv_file.write_text("ref;body;headline\nz1;Body of the CSV article ✓;CSV headline\n", "utf-8")
