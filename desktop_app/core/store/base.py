@@ -1,0 +1,115 @@
+"""What every part of the store shares: its error, lock wrapper, row converters and clock."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+import threading
+import uuid as uuidlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from sqlite_utils import Database
+
+from desktop_app.core.model import Article, DocumentTag, Span
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class StoreError(ValueError):
+    """An edit or query the project file refuses, with a reason a person can read."""
+
+
+def now() -> str:
+    """The current UTC time as an ISO 8601 string with milliseconds."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def new_uuid() -> str:
+    """A fresh random identity for a span or tag (stable across merges and exports)."""
+    return str(uuidlib.uuid4())
+
+
+def _serialized(method: Callable[P, R]) -> Callable[P, R]:
+    """Run a Store method under the store's lock: one thread at a time uses the connection."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        store = args[0]
+        assert isinstance(store, StoreBase)
+        with store._lock:
+            try:
+                return method(*args, **kwargs)
+            except sqlite3.Error as error:
+                # Locked, read-only, disk full, corrupt: one readable error type for callers,
+                # naming the file; the failed statement's transaction is already rolled back.
+                raise StoreError(f"{store.path or 'project'}: {error}") from error
+
+    return wrapper
+
+
+_SPAN_COLUMNS = (
+    'uuid, article, annotator, label, start, "end", quote, note, created_at, updated_at, deleted'
+)
+_TAG_COLUMNS = "uuid, article, annotator, label, note, created_at, updated_at, deleted"
+_ARTICLE_COLUMNS = "id, uid, title, source, url, published, text, text_sha256, meta, imported_at"
+
+
+def _span(row: Sequence[Any]) -> Span:
+    return Span(
+        uuid=row[0],
+        article_id=row[1],
+        annotator=row[2],
+        label=row[3],
+        start=row[4],
+        end=row[5],
+        quote=row[6],
+        note=row[7],
+        created_at=row[8],
+        updated_at=row[9],
+        deleted=bool(row[10]),
+    )
+
+
+def _tag(row: Sequence[Any]) -> DocumentTag:
+    return DocumentTag(
+        uuid=row[0],
+        article_id=row[1],
+        annotator=row[2],
+        label=row[3],
+        note=row[4],
+        created_at=row[5],
+        updated_at=row[6],
+        deleted=bool(row[7]),
+    )
+
+
+def _article(row: Sequence[Any]) -> Article:
+    return Article(
+        id=row[0],
+        uid=row[1],
+        title=row[2],
+        source=row[3],
+        url=row[4],
+        published=row[5],
+        text=row[6],
+        text_sha256=row[7],
+        meta=json.loads(row[8] or "{}"),
+        imported_at=row[9],
+    )
+
+
+class StoreBase:
+    """What the store's parts share: one connection, its lock, and a one-value query."""
+
+    db: Database
+    path: Path | None
+    _lock: threading.RLock
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.db.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]

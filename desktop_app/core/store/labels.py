@@ -1,0 +1,157 @@
+"""Project settings, labels and annotators in the project file."""
+
+from __future__ import annotations
+
+from desktop_app.core.model import Label, LabelSchema
+from desktop_app.core.schema import next_free_color
+from desktop_app.core.store.base import StoreBase, StoreError, _serialized, now
+
+
+class LabelsMixin(StoreBase):
+    """The store's settings, labels and annotators."""
+
+    # ----------------------------------------------------------------- project settings
+
+    @_serialized
+    def setting(self, key: str, default: str = "") -> str:
+        """A project-wide setting (such as the schema's name)."""
+        value = self._one("SELECT value FROM project WHERE key = ?", (key,))
+        return default if value is None else str(value)
+
+    @_serialized
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a project-wide setting."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO project (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # ----------------------------------------------------------------- labels
+
+    @_serialized
+    def labels(self, kind: str | None = None) -> list[Label]:
+        """The project's labels in palette order, optionally only one kind."""
+        sql = "SELECT name, kind, color, key, label_group, description FROM labels"
+        params: tuple[str, ...] = ()
+        if kind is not None:
+            sql += " WHERE kind = ?"
+            params = (kind,)
+        rows = self.db.conn.execute(sql + " ORDER BY position, rowid", params).fetchall()
+        return [Label(*row) for row in rows]
+
+    @_serialized
+    def apply_schema(self, schema: LabelSchema) -> list[str]:
+        """Make the project's labels those of `schema`; return labels kept because in use.
+
+        Labels that annotations still use are never dropped, so no annotation loses its label.
+        """
+        with self.db.atomic():
+            for label in schema.labels:
+                kind = self._one("SELECT kind FROM labels WHERE name = ?", (label.name,))
+                if kind not in (None, label.kind) and self._label_in_use(label.name):
+                    raise StoreError(
+                        f"{label.name!r} is a {kind} label with annotations; "
+                        f"it cannot become a {label.kind} label"
+                    )
+            for position, label in enumerate(schema.labels):
+                self._upsert_label(label, position)
+            names = [label.name for label in schema.labels]
+            marks = ", ".join("?" for _ in names) or "''"
+            stale = [
+                row[0]
+                for row in self.db.conn.execute(
+                    f"SELECT name FROM labels WHERE name NOT IN ({marks})", names
+                )
+            ]
+            kept = []
+            keys = {label.key.lower() for label in schema.labels if label.key}
+            for name in stale:
+                if self._label_in_use(name):
+                    kept.append(name)
+                    # A kept label must not steal a key the new schema gives another label.
+                    key = self._one("SELECT key FROM labels WHERE name = ?", (name,))
+                    if key and str(key).lower() in keys:
+                        self.db.execute("UPDATE labels SET key = '' WHERE name = ?", (name,))
+                else:
+                    self.db.execute("DELETE FROM labels WHERE name = ?", (name,))
+            self.db.execute(
+                "INSERT INTO project (key, value) VALUES ('schema_name', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (schema.name,),
+            )
+        return kept
+
+    def _label_in_use(self, name: str) -> bool:
+        return bool(
+            self._one("SELECT 1 FROM spans WHERE label = ? LIMIT 1", (name,))
+            or self._one("SELECT 1 FROM document_tags WHERE label = ? LIMIT 1", (name,))
+        )
+
+    def _upsert_label(self, label: Label, position: int | None = None) -> None:
+        if position is None:
+            position = int(self._one("SELECT ifnull(max(position), -1) + 1 FROM labels"))
+        self.db.execute(
+            "INSERT INTO labels (name, kind, color, key, label_group, description, position) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, "
+            "color = excluded.color, key = excluded.key, label_group = excluded.label_group, "
+            "description = excluded.description, position = excluded.position",
+            (
+                label.name,
+                label.kind,
+                label.color,
+                label.key,
+                label.group,
+                label.description,
+                position,
+            ),
+        )
+
+    @_serialized
+    def save_label(self, label: Label, old_name: str | None = None) -> None:
+        """Add a label, or edit one (renaming it renames it on every annotation too)."""
+        with self.db.atomic():
+            if old_name is not None and old_name != label.name:
+                if self._one("SELECT 1 FROM labels WHERE name = ?", (label.name,)):
+                    raise StoreError(f"a label named {label.name!r} already exists")
+                position = self._one("SELECT position FROM labels WHERE name = ?", (old_name,))
+                if position is None:
+                    raise StoreError(f"no label named {old_name!r}")
+                self.db.execute("DELETE FROM labels WHERE name = ?", (old_name,))
+                self._upsert_label(label, int(position))
+                self.db.execute(
+                    "UPDATE spans SET label = ? WHERE label = ?", (label.name, old_name)
+                )
+                self.db.execute(
+                    "UPDATE document_tags SET label = ? WHERE label = ?", (label.name, old_name)
+                )
+            else:
+                position = self._one("SELECT position FROM labels WHERE name = ?", (label.name,))
+                self._upsert_label(label, None if position is None else int(position))
+
+    def _ensure_label(self, name: str, kind: str) -> None:
+        if self._one("SELECT 1 FROM labels WHERE name = ?", (name,)):
+            return
+        used = [row[0] for row in self.db.conn.execute("SELECT color FROM labels")]
+        self._upsert_label(Label(name=name, kind=kind, color=next_free_color(used)))
+
+    # ----------------------------------------------------------------- annotators
+
+    @_serialized
+    def annotators(self) -> list[str]:
+        """Everyone who has annotated in this project, or been chosen as the annotator."""
+        return [r[0] for r in self.db.conn.execute("SELECT name FROM annotators ORDER BY name")]
+
+    @_serialized
+    def ensure_annotator(self, name: str) -> None:
+        """Record `name` as an annotator of this project."""
+        if not name.strip():
+            raise StoreError("an annotator needs a name")
+        with self.db.atomic():
+            self._ensure_annotator(name)
+
+    def _ensure_annotator(self, name: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", (name, now())
+        )

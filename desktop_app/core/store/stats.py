@@ -1,0 +1,44 @@
+"""Counts over the whole project file, for `marginalia stats`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop_app.core import migrations
+from desktop_app.core.store.base import _serialized
+from desktop_app.core.store.labels import LabelsMixin
+
+
+class StatsMixin(LabelsMixin):
+    """The store's project-wide counts."""
+
+    @_serialized
+    def stats(self) -> dict[str, Any]:
+        """Counts for `marginalia stats`: articles, annotations per label, annotator, status."""
+
+        def grouped(sql: str) -> dict[str, int]:
+            return {str(r[0]): int(r[1]) for r in self.db.conn.execute(sql)}
+
+        return {
+            "articles": int(self._one("SELECT count(*) FROM articles")),
+            "spans": int(self._one("SELECT count(*) FROM spans WHERE deleted = 0")),
+            "document_tags": int(self._one("SELECT count(*) FROM document_tags WHERE deleted = 0")),
+            "annotators": self.annotators(),
+            "labels": len(self.labels()),
+            "spans_by_label": grouped(
+                "SELECT label, count(*) FROM spans WHERE deleted = 0 GROUP BY label ORDER BY label"
+            ),
+            "tags_by_label": grouped(
+                "SELECT label, count(*) FROM document_tags WHERE deleted = 0 "
+                "GROUP BY label ORDER BY label"
+            ),
+            "annotations_by_annotator": grouped(
+                "SELECT annotator, count(*) FROM (SELECT annotator FROM spans WHERE deleted = 0 "
+                "UNION ALL SELECT annotator FROM document_tags WHERE deleted = 0) "
+                "GROUP BY annotator ORDER BY annotator"
+            ),
+            "status": grouped(
+                "SELECT status, count(*) FROM article_status GROUP BY status ORDER BY status"
+            ),
+            "schema_version": migrations.current_version(self.db),
+        }
