@@ -64,6 +64,9 @@ def main(db_path: Path, seed_samples: bool = False) -> int:
     store.ensure_annotator(annotator)
     window = MainWindow(store, settings, annotator)
     window.show()
+    # Without a window manager (Xvfb, kiosk sessions) nobody else gives the window focus.
+    window.raise_()
+    window.activateWindow()
     if report is not None:
         window.statusBar().showMessage(f"New project with sample articles: {report.summary()}")
     code = app.exec()

@@ -378,3 +378,13 @@ def test_import_with_field_mapping(qtbot, window, tmp_path, monkeypatch):
     assert window.last_import.added == 1, window.last_import.problems
     article = window.store.article(window.store.article_id("z1"))
     assert (article.title, article.text) == ("CSV headline", "Body of the CSV article ✓")
+
+
+def test_a_new_search_opens_its_first_match(qtbot, window):
+    show(window, "u1")
+    window.filter_bar.search.setText("diplomacy")
+    window.filter_bar.apply_now()
+    assert window.article.uid == "u3"
+    window.filter_bar.search.setText("nothing-matches-this")
+    window.filter_bar.apply_now()
+    assert window.article is None and "No article" in window.heading.text()

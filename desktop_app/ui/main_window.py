@@ -240,7 +240,9 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, QMainWindow):
         except StoreError as error:
             self.statusBar().showMessage(str(error), 8000)
             return
-        self._restore_selection(current)
+        row = self.table_model.row_of(current) if current is not None else None
+        # A new search shows its first match unless the open article is among the matches.
+        self._select_row(row if row is not None else 0)
 
     def reload_list(self) -> None:
         """Recount the list (after imports, or to drop articles that no longer match)."""
