@@ -336,3 +336,51 @@ def test_stats_are_json_ready(store):
 def test_empty_list_has_no_anchor(store):
     assert store.anchor_after(ArticleFilter(), None, 0) is None
     assert list(store.iter_article_ids(ArticleFilter())) == []
+
+
+def test_upgrade_from_schema_1_backs_up_and_keeps_search_in_sync(tmp_path):
+    from sqlite_utils import Database
+
+    from desktop_app.core.migrations import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    db = Database(path)
+    with db.atomic():
+        MIGRATIONS[0][1](db)
+        db.conn.execute("PRAGMA user_version = 1")
+    db.execute(
+        "INSERT INTO articles (uid, text, text_sha256, imported_at) "
+        "VALUES ('o', 'old words', 'h', 't')"
+    )
+    db.close()
+    store = Store.open(path)
+    assert store.stats()["schema_version"] == latest_version() >= 2
+    backups = list(tmp_path.glob("old.v1.*.backup.sqlite"))
+    assert len(backups) == 1
+    add(store, "fresh words here", "n")
+    # An ordinary insert (no import flag) is still indexed by the trigger.
+    store.db.execute(
+        "INSERT INTO articles (uid, text, text_sha256, imported_at) "
+        "VALUES ('d', 'direct words', 'x', 't')"
+    )
+    for word, count in (("old", 1), ("fresh", 1), ("direct", 1), ("words", 3)):
+        assert store.count_articles(ArticleFilter(search=word)) == count
+    assert (
+        store.db.conn.execute(
+            "INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')"
+        ).fetchall()
+        == []
+    )
+    assert store.setting("fts_deferred") == ""  # the import flag never outlives its batch
+    store.close()
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    old.close()
+
+
+def test_batch_with_one_bad_draft_is_redone_one_by_one(store):
+    drafts = [ArticleDraft(f"text {i}", f"b{i}", origin=f"f:{i}") for i in range(50)]
+    drafts[25] = ArticleDraft("clash", "b0", origin="f:25")  # same uid, other text
+    result = store.add_articles(drafts)
+    assert result.added == 49 and [p.origin for p in result.problems] == ["f:25"]
+    assert store.count_articles(ArticleFilter(search="text")) == 49

@@ -83,7 +83,7 @@ _NOT_JSONL = (
 def _parse_line(line: str, origin: str) -> dict[str, Any] | ImportProblem:
     """Parse one line as a JSON object."""
     try:
-        value = json.loads(line, parse_constant=_reject_constant)
+        value = _DECODER.decode(line)
     except json.JSONDecodeError as exc:
         return ImportProblem(origin, f"not valid JSON: {exc.msg} (column {exc.colno})")
     except ValueError as exc:
@@ -97,3 +97,7 @@ def _parse_line(line: str, origin: str) -> dict[str, Any] | ImportProblem:
 def _reject_constant(name: str) -> object:
     """Refuse NaN and Infinity, which Python accepts but JSON (and later export) does not."""
     raise ValueError(f"{name} is not allowed")
+
+
+# One decoder for every line: json.loads with options builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)

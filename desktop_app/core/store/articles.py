@@ -50,6 +50,61 @@ class BatchResult:
         self.problems.extend(other.problems)
 
 
+_REFUSED = (StoreError, sqlite3.IntegrityError, ValueError)
+# ValueError: text that cannot be stored, such as a lone surrogate from JSON's \ud83d
+# escape. Disk or lock errors (sqlite3.OperationalError) are not refusals: they stop.
+
+_STATUSES = frozenset(status.value for status in Status)
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+class _Annotations:
+    """A batch's spans, tags and statuses, checked and gathered for one executemany each."""
+
+    def __init__(self, default_annotator: str) -> None:
+        self.default = default_annotator
+        self.spans: list[tuple[object, ...]] = []
+        self.tags: list[tuple[object, ...]] = []
+        self.statuses: list[tuple[object, ...]] = []
+        self.annotators: set[str] = set()
+        self.labels: dict[str, str] = {}
+
+    def collect(self, draft: ArticleDraft, article_id: int) -> None:
+        """Check the draft's annotations against its text and keep them for storing."""
+        for index, span in enumerate(draft.spans):
+            if not 0 <= span.start < span.end <= len(draft.text):
+                raise StoreError(f"span {index}: offsets {span.start}-{span.end} out of range")
+            quote = draft.text[span.start : span.end]
+            if span.quote is not None and span.quote != quote:
+                raise StoreError(f"span {index}: quote does not match the text")
+            annotator = span.annotator or self.default
+            stamp = span.created_at or now()
+            self.annotators.add(annotator)
+            self.labels.setdefault(span.label, SPAN)
+            self.spans.append(
+                (span.uuid or new_uuid(), article_id, annotator, span.label, span.start,
+                 span.end, quote, span.note, stamp, stamp)
+            )  # fmt: skip
+        for tag in draft.tags:
+            annotator = tag.annotator or self.default
+            stamp = tag.created_at or now()
+            self.annotators.add(annotator)
+            self.labels.setdefault(tag.label, DOCUMENT)
+            self.tags.append(
+                (tag.uuid or new_uuid(), article_id, annotator, tag.label, tag.note, stamp, stamp)
+            )
+        for annotator, status in draft.statuses.items():
+            if status not in _STATUSES:
+                raise StoreError(
+                    f"status {status!r} for {annotator!r} is not todo/in progress/done"
+                )
+            self.annotators.add(annotator)
+            self.statuses.append((article_id, annotator, status, now()))
+
+
 class ArticlesMixin(LabelsMixin):
     """The store's articles: import (which may add labels and annotators) and reading."""
 
@@ -61,52 +116,100 @@ class ArticlesMixin(LabelsMixin):
     ) -> BatchResult:
         """Add a batch of drafts in one transaction; existing uids only gain new annotations.
 
-        Each draft is its own unit (a savepoint): a bad one is reported and the rest go on.
+        The batch is first tried whole (lookups in bulk, the search index filled once). If
+        any draft is refused, it is redone one draft at a time, each in a savepoint, so a bad
+        one is reported with its reason and the rest go on.
         """
-        result = BatchResult()
+        batch = list(drafts)
         with self.db.atomic():
-            for draft in drafts:
+            try:
+                whole = BatchResult()
+                with self.db.atomic():
+                    self._add_batch(batch, default_annotator, whole)
+                return whole
+            except _REFUSED:
+                pass
+            result = BatchResult()
+            for draft in batch:
                 one = BatchResult()  # counted only if the draft's savepoint commits
                 try:
                     with self.db.atomic():
-                        self._add_article(draft, default_annotator, one)
-                except (StoreError, sqlite3.IntegrityError, ValueError) as error:
-                    # ValueError: text that cannot be stored, such as a lone surrogate from
-                    # JSON's \ud83d escape. Disk or lock errors are not caught: they stop.
+                        self._add_batch([draft], default_annotator, one)
+                except _REFUSED as error:
                     result.problems.append(ImportProblem(draft.origin or "?", str(error)))
                     continue
                 result.add(one)
-        return result
+            return result
 
-    def _add_article(self, draft: ArticleDraft, default_annotator: str, out: BatchResult) -> None:
-        article_id = self._find_or_insert_article(draft, out)
-        self._add_draft_spans(draft, article_id, default_annotator, out)
-        self._add_draft_tags(draft, article_id, default_annotator, out)
-        self._add_draft_statuses(draft, article_id)
+    def _add_batch(
+        self, drafts: list[ArticleDraft], default_annotator: str, out: BatchResult
+    ) -> None:
+        digests = [text_sha256(draft.text) for draft in drafts]
+        uids = [d.uid or f"sha256:{h[:24]}" for d, h in zip(drafts, digests, strict=True)]
+        known = self._articles_by_uid(uids)
+        twins = self._uids_by_digest(digests)
+        self.db.conn.execute(
+            "INSERT OR REPLACE INTO project (key, value) VALUES ('fts_deferred', '1')"
+        )
+        new_ids: list[int] = []
+        annotations = _Annotations(default_annotator)
+        for draft, digest, uid in zip(drafts, digests, uids, strict=True):
+            found = known.get(uid)
+            if found is not None and found[1] != digest and draft.uid_derived:
+                # A uid made up from a path (sport/001.txt in two feeds): the text tells
+                # them apart.
+                uid = f"{uid}@{digest[:12]}"
+                found = known.get(uid) or self._articles_by_uid([uid]).get(uid)
+            if found is not None:
+                if found[1] != digest:
+                    raise StoreError(
+                        f"article {uid!r} is already in the project with a different text; "
+                        "article text never changes after import, so it was not replaced"
+                    )
+                out.unchanged += 1
+                article_id = found[0]
+            else:
+                article_id = self._insert_article(draft, uid, digest, twins.get(digest), out)
+                new_ids.append(article_id)
+                known[uid] = (article_id, digest)
+                twins.setdefault(digest, uid)
+            annotations.collect(draft, article_id)
+        if new_ids:
+            # New rows get consecutive ids (one writer, max(id) + 1), so this is exactly them.
+            self.db.conn.execute(
+                "INSERT INTO articles_fts (rowid, title, text) "
+                "SELECT id, title, text FROM articles WHERE id BETWEEN ? AND ?",
+                (new_ids[0], new_ids[-1]),
+            )
+        self.db.conn.execute("DELETE FROM project WHERE key = 'fts_deferred'")
+        self._store_annotations(annotations, out)
 
-    def _find_or_insert_article(self, draft: ArticleDraft, out: BatchResult) -> int:
-        digest = text_sha256(draft.text)
-        uid = draft.uid or f"sha256:{digest[:24]}"
-        row = self.db.conn.execute(
-            "SELECT id, text_sha256 FROM articles WHERE uid = ?", (uid,)
-        ).fetchone()
-        if row is not None and row[1] != digest and draft.uid_derived:
-            # A uid made up from a path (sport/001.txt in two feeds): the text tells them apart.
-            uid = f"{uid}@{digest[:12]}"
-            row = self.db.conn.execute(
-                "SELECT id, text_sha256 FROM articles WHERE uid = ?", (uid,)
-            ).fetchone()
-        if row is not None:
-            article_id, existing_digest = row
-            if existing_digest != digest:
-                raise StoreError(
-                    f"article {uid!r} is already in the project with a different text; "
-                    "article text never changes after import, so it was not replaced"
-                )
-            out.unchanged += 1
-            return int(article_id)
+    def _articles_by_uid(self, uids: list[str]) -> dict[str, tuple[int, str]]:
+        found: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(uids):
+            marks = ", ".join("?" for _ in chunk)
+            for uid, article_id, digest in self.db.conn.execute(
+                f"SELECT uid, id, text_sha256 FROM articles WHERE uid IN ({marks})", chunk
+            ):
+                found[uid] = (article_id, digest)
+        return found
+
+    def _uids_by_digest(self, digests: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(digests):
+            marks = ", ".join("?" for _ in chunk)
+            for digest, uid in self.db.conn.execute(
+                f"SELECT text_sha256, min(uid) FROM articles WHERE text_sha256 IN ({marks}) "
+                "GROUP BY text_sha256",
+                chunk,
+            ):
+                found[digest] = uid
+        return found
+
+    def _insert_article(
+        self, draft: ArticleDraft, uid: str, digest: str, twin: str | None, out: BatchResult
+    ) -> int:
         meta = dict(draft.meta)
-        twin = self._one("SELECT uid FROM articles WHERE text_sha256 = ? LIMIT 1", (digest,))
         if twin is not None:
             meta["duplicate_of"] = twin
             out.duplicates += 1
@@ -129,61 +232,26 @@ class ArticlesMixin(LabelsMixin):
         assert cursor.lastrowid is not None  # an INSERT sets it
         return cursor.lastrowid
 
-    def _add_draft_spans(
-        self, draft: ArticleDraft, article_id: int, default_annotator: str, out: BatchResult
-    ) -> None:
-        for index, span in enumerate(draft.spans):
-            if not 0 <= span.start < span.end <= len(draft.text):
-                raise StoreError(f"span {index}: offsets {span.start}-{span.end} out of range")
-            quote = draft.text[span.start : span.end]
-            if span.quote is not None and span.quote != quote:
-                raise StoreError(f"span {index}: quote does not match the text")
-            annotator = span.annotator or default_annotator
+    def _store_annotations(self, found: _Annotations, out: BatchResult) -> None:
+        for annotator in found.annotators:
             self._ensure_annotator(annotator)
-            self._ensure_label(span.label, SPAN)
-            stamp = span.created_at or now()
-            cursor = self.db.conn.execute(
+        for label, kind in found.labels.items():
+            self._ensure_label(label, kind)
+        if found.spans:
+            out.spans_added += self.db.conn.executemany(
                 f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0)",
-                (
-                    span.uuid or new_uuid(),
-                    article_id,
-                    annotator,
-                    span.label,
-                    span.start,
-                    span.end,
-                    quote,
-                    span.note,
-                    stamp,
-                    stamp,
-                ),
-            )
-            out.spans_added += cursor.rowcount
-
-    def _add_draft_tags(
-        self, draft: ArticleDraft, article_id: int, default_annotator: str, out: BatchResult
-    ) -> None:
-        for tag in draft.tags:
-            annotator = tag.annotator or default_annotator
-            self._ensure_annotator(annotator)
-            self._ensure_label(tag.label, DOCUMENT)
-            stamp = tag.created_at or now()
-            cursor = self.db.conn.execute(
+                found.spans,
+            ).rowcount
+        if found.tags:
+            out.tags_added += self.db.conn.executemany(
                 f"INSERT OR IGNORE INTO document_tags ({_TAG_COLUMNS}) VALUES (?,?,?,?,?,?,?,0)",
-                (tag.uuid or new_uuid(), article_id, annotator, tag.label, tag.note, stamp, stamp),
-            )
-            out.tags_added += cursor.rowcount
-
-    def _add_draft_statuses(self, draft: ArticleDraft, article_id: int) -> None:
-        for annotator, status in draft.statuses.items():
-            if status not in {s.value for s in Status}:
-                raise StoreError(
-                    f"status {status!r} for {annotator!r} is not todo/in progress/done"
-                )
-            self._ensure_annotator(annotator)
-            self.db.conn.execute(
+                found.tags,
+            ).rowcount
+        if found.statuses:
+            self.db.conn.executemany(
                 "INSERT OR IGNORE INTO article_status (article, annotator, status, updated_at) "
                 "VALUES (?, ?, ?, ?)",
-                (article_id, annotator, status, now()),
+                found.statuses,
             )
 
     # ----------------------------------------------------------------- articles: read

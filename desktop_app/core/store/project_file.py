@@ -63,6 +63,9 @@ class Store(ArticlesMixin, ListingMixin, AnnotationsMixin, StatsMixin, LabelsMix
         # FULL: a commit is on disk before we tell the analyst it is saved.
         db.conn.execute("PRAGMA synchronous = FULL")
         db.conn.execute("PRAGMA foreign_keys = ON")
+        # 64 MB of page cache (the default is 2 MB): imports interleave writes to the
+        # articles table, its indexes and the search index.
+        db.conn.execute("PRAGMA cache_size = -65536")
         try:
             migrations.migrate(db, path)
         except sqlite3.DatabaseError as error:
