@@ -384,3 +384,20 @@ def test_batch_with_one_bad_draft_is_redone_one_by_one(store):
     result = store.add_articles(drafts)
     assert result.added == 49 and [p.origin for p in result.problems] == ["f:25"]
     assert store.count_articles(ArticleFilter(search="text")) == 49
+
+
+def test_ranked_search_puts_title_matches_first_and_applies_filters(store):
+    store.add_articles(
+        [
+            ArticleDraft("energy energy energy in the text only", "t1", title="Other"),
+            ArticleDraft("a word about it", "t2", title="Energy outlook"),
+            ArticleDraft("nothing relevant", "t3", title="Sport"),
+        ]
+    )
+    rows = store.search_ranked(ArticleFilter(search="energy"))
+    assert [r.uid for r in rows] == ["t2", "t1"]
+    store.set_tag(store.article_id("t1"), "Energy", "ana", True)
+    assert [r.uid for r in store.search_ranked(ArticleFilter(search="energy", tag="Energy"))] == [
+        "t1"
+    ]
+    assert store.search_ranked(ArticleFilter(search='"(')) == []
