@@ -116,7 +116,7 @@ def test_overlapping_spans_delete_undo_redo(qtbot, window):
     qtbot.keyClick(window.view, Qt.Key.Key_O)
     spans = window.store.spans(window.article.id)
     assert {s.quote for s in spans} == {"ნინო ბერიძე", "ბერიძე"}
-    assert window.annotation_list.topLevelItemCount() == 2
+    assert window.annotation_list.count() == 2
     inner = next(s for s in spans if s.quote == "ბერიძე")
     window.select_span(inner.uuid)
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
@@ -287,9 +287,9 @@ def test_everyone_view_shows_colleagues_spans_but_keeps_them_read_only(qtbot, wi
     article = window.article.id
     colleague = window.store.add_span(article, 0, 5, "Person", "bea")
     window.show_annotations()
-    assert window.annotation_list.topLevelItemCount() == 0
+    assert window.annotation_list.count() == 0
     window.everyone_action.trigger()
-    assert window.annotation_list.topLevelItemCount() == 1
+    assert window.annotation_list.count() == 1
     assert window.settings.value("view/everyone", type=bool) is True
     window.view.select_range(0, 0)
     window.select_span(colleague.uuid)
@@ -335,7 +335,7 @@ def test_refused_write_is_shown_and_not_claimed_saved(qtbot, window):
     assert "Not saved" in window.statusBar().currentMessage()
     select(window, "energy")
     qtbot.keyClick(window.view, Qt.Key.Key_P)
-    assert window.annotation_list.topLevelItemCount() == 0
+    assert window.annotation_list.count() == 0
     window.store.db.conn.execute("PRAGMA query_only = 0")
 
 

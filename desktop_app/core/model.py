@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 SPAN = "span"
 DOCUMENT = "document"
@@ -124,8 +124,11 @@ class Article:
     imported_at: str
 
 
-@dataclass(frozen=True)
-class ArticleRow:
+# The records below are read by the thousand (a list page, 20,000 spans of one article):
+# NamedTuples are immutable like frozen dataclasses and five times cheaper to create.
+
+
+class ArticleRow(NamedTuple):
     """One line of the article list: what the table shows, without the text."""
 
     id: int
@@ -138,8 +141,7 @@ class ArticleRow:
     status: str
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A stored span: `quote == article.text[start:end]`, offsets in code points."""
 
     uuid: str
@@ -155,8 +157,7 @@ class Span:
     deleted: bool = False
 
 
-@dataclass(frozen=True)
-class DocumentTag:
+class DocumentTag(NamedTuple):
     """A stored document tag on one article by one annotator."""
 
     uuid: str

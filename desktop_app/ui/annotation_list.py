@@ -3,62 +3,138 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from desktop_app.core.model import Label, Span
 from desktop_app.ui.colors import text_color_for
 
 UUID_ROLE = Qt.ItemDataRole.UserRole
+HEADERS = ("Label", "Text", "By", "Note")
+
+Index = QModelIndex | QPersistentModelIndex
 
 
-class AnnotationList(QTreeWidget):
+class SpanListModel(QAbstractTableModel):
+    """The spans of one article as rows; cells are computed only when the view asks.
+
+    A view over a model, not a widget per row: 20,000 spans cost a list, not 80,000 items.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._spans: list[Span] = []
+        self._colors: dict[str, tuple[QBrush, QBrush]] = {}
+
+    def set_spans(self, spans: Sequence[Span], labels: Mapping[str, Label]) -> None:
+        """Show these spans (already in text order)."""
+        self.beginResetModel()
+        self._spans = list(spans)
+        self._colors = {}
+        for name in {span.label for span in self._spans}:
+            color = labels[name].color if name in labels else "#cccccc"
+            self._colors[name] = (QBrush(QColor(color)), QBrush(text_color_for(color)))
+        self.endResetModel()
+
+    def span_at(self, row: int) -> Span | None:
+        """The span on `row`, if any."""
+        return self._spans[row] if 0 <= row < len(self._spans) else None
+
+    def row_of(self, span_uuid: str | None) -> int | None:
+        """The row of the span with this uuid."""
+        for row, span in enumerate(self._spans):
+            if span.uuid == span_uuid:
+                return row
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._spans)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        span = self.span_at(index.row()) if index.isValid() else None
+        if span is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 1:
+                return " ".join(span.quote.split())
+            return (span.label, None, span.annotator, span.note)[column]
+        if role == UUID_ROLE:
+            return span.uuid
+        if role == Qt.ItemDataRole.ToolTipRole and column == 1:
+            return span.quote
+        if column == 0 and role == Qt.ItemDataRole.BackgroundRole:
+            return self._colors[span.label][0]
+        if column == 0 and role == Qt.ItemDataRole.ForegroundRole:
+            return self._colors[span.label][1]
+        return None
+
+
+class AnnotationList(QTreeView):
     """Label, quote, annotator and note of each span, in text order."""
 
     spanActivated = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setColumnCount(4)
-        self.setHeaderLabels(["Label", "Text", "By", "Note"])
+        self.span_model = SpanListModel(self)
+        self.setModel(self.span_model)
         self.setRootIsDecorated(False)
-        self.setUniformRowHeights(True)
+        self.setUniformRowHeights(True)  # lets the view skip measuring every row
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.itemClicked.connect(
-            lambda item, _column: self.spanActivated.emit(item.data(0, UUID_ROLE))
-        )
-        self.itemActivated.connect(
-            lambda item, _column: self.spanActivated.emit(item.data(0, UUID_ROLE))
-        )
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((110, 170, 60, 120)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        self.clicked.connect(self._emit)
+        self.activated.connect(self._emit)
+
+    def _emit(self, index: QModelIndex) -> None:
+        span = self.span_model.span_at(index.row())
+        if span is not None:
+            self.spanActivated.emit(span.uuid)
+
+    def count(self) -> int:
+        """How many spans are listed."""
+        return self.span_model.rowCount()
 
     def set_spans(self, spans: Sequence[Span], labels: Mapping[str, Label]) -> None:
         """List these spans (already in text order)."""
-        self.blockSignals(True)
-        self.clear()
-        items = []
-        for span in spans:
-            quote = " ".join(span.quote.split())
-            item = QTreeWidgetItem([span.label, quote, span.annotator, span.note])
-            item.setData(0, UUID_ROLE, span.uuid)
-            color = labels[span.label].color if span.label in labels else "#cccccc"
-            item.setBackground(0, QBrush(QColor(color)))
-            item.setForeground(0, QBrush(text_color_for(color)))
-            item.setToolTip(1, span.quote)
-            items.append(item)
-        self.addTopLevelItems(items)
-        self.resizeColumnToContents(0)
-        self.blockSignals(False)
+        self.span_model.set_spans(spans, labels)
 
     def select_span(self, span_uuid: str | None) -> None:
         """Highlight the row of this span (or none) without emitting spanActivated."""
-        self.blockSignals(True)
-        self.clearSelection()
-        for row in range(self.topLevelItemCount()):
-            item = self.topLevelItem(row)
-            if item is not None and item.data(0, UUID_ROLE) == span_uuid:
-                item.setSelected(True)
-                self.scrollToItem(item)
-                break
-        self.blockSignals(False)
+        selection = self.selectionModel()
+        selection.clearSelection()
+        row = self.span_model.row_of(span_uuid)
+        if row is None:
+            return
+        index = self.span_model.index(row, 0)
+        selection.select(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.scrollTo(index)

@@ -13,6 +13,9 @@ from desktop_app.core.importing import import_paths
 from desktop_app.core.model import ImportProblem, ImportReport
 from desktop_app.core.store import Store
 
+# A click in the window during an import waits at most about this long for the store.
+WINDOW_BATCH_SECONDS = 0.08
+
 
 class ImportJob(QThread):
     """One import on its own thread; its signals are delivered on the window's thread.
@@ -61,6 +64,7 @@ class ImportJob(QThread):
                 annotator=self._annotator,
                 progress=self.progress.emit,
                 should_cancel=self._cancel.is_set,
+                batch_seconds=WINDOW_BATCH_SECONDS,
             )
         except Exception as error:  # a worker thread must not die silently
             report = ImportReport(problems=[ImportProblem("import", str(error))])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -28,6 +28,7 @@ from desktop_app.core.model import (
     Article,
     ImportReport,
     Label,
+    Span,
     Status,
 )
 from desktop_app.core.store import Store, StoreError
@@ -292,16 +293,24 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, QMainWindow):
             self.article = self.store.article(article_id)
             spans = self.store.spans(article_id, self._whose_spans())
             self.view.show_article(self.article.text, spans, self.labels)
-        self.show_annotations()
+            self.show_annotations(spans)  # the spans just read: no second query or repaint
+        else:
+            self.show_annotations()
 
-    def show_annotations(self) -> None:
-        """Repaint spans, the annotation list, tags and heading from the store."""
+    def show_annotations(self, spans: Sequence[Span] | None = None) -> None:
+        """Repaint spans, the annotation list, tags and heading from the store.
+
+        `spans`, when given, were just read and painted by show_article.
+        """
         if self.article is None:
             return
         article = self.article
-        spans = self.store.spans(article.id, self._whose_spans())
-        selected = self.view.selected_span()
-        self.view.set_spans(spans, self.labels)
+        if spans is None:
+            spans = self.store.spans(article.id, self._whose_spans())
+            selected = self.view.selected_span()
+            self.view.set_spans(spans, self.labels)
+        else:
+            selected = None
         self.annotation_list.set_spans(spans, self.labels)
         if selected and any(span.uuid == selected for span in spans):
             self.view.set_selected_span(selected)
