@@ -25,7 +25,7 @@ CORE_KEYS = {
     "list_jump",
     *(
         f"search_{kind}_{what}"
-        for kind in ("common", "rare")
+        for kind in ("frequent", "common", "rare")
         for what in ("page", "count", "ranked")
     ),
     *(f"filter_{what}" for what in ("tag", "label", "annotator", "status")),

@@ -401,3 +401,55 @@ def test_ranked_search_puts_title_matches_first_and_applies_filters(store):
         "t1"
     ]
     assert store.search_ranked(ArticleFilter(search='"(')) == []
+
+
+def summaries_match_recount(store):
+    conn = store.db.conn
+    labels = set(conn.execute("SELECT article, label, n FROM article_labels WHERE n > 0"))
+    recount = set(
+        conn.execute("SELECT article, label, count(*) FROM spans WHERE deleted = 0 GROUP BY 1, 2")
+    )
+    people = set(conn.execute("SELECT article, annotator, n FROM article_annotators WHERE n > 0"))
+    recount_people = set(
+        conn.execute(
+            "SELECT article, annotator, count(*) FROM (SELECT article, annotator FROM spans "
+            "WHERE deleted = 0 UNION ALL SELECT article, annotator FROM document_tags "
+            "WHERE deleted = 0) GROUP BY 1, 2"
+        )
+    )
+    return labels == recount and people == recount_people
+
+
+def test_filter_summaries_follow_every_kind_of_edit(store):
+    from desktop_app.core.editing import Editor
+
+    many(store, 12)
+    ids = [store.article_id(f"n{i:04d}") for i in range(12)]
+    editor = Editor(store, "ana")
+    spans = [editor.add_span(ids[i % 4], 0, 7, "Person" if i % 2 else "Place") for i in range(8)]
+    editor.set_tag(ids[5], "Energy", True)
+    assert summaries_match_recount(store)
+    editor.relabel_span(spans[0].uuid, "Person")
+    editor.delete_span(spans[1].uuid)
+    editor.set_tag(ids[5], "Energy", False)
+    assert summaries_match_recount(store)
+    editor.undo()
+    editor.undo()
+    editor.switch_annotator("bob")
+    editor.add_span(ids[9], 0, 7, "Place")
+    store.save_label(Label("Human", "span", "#ffadad", "p"), old_name="Person")
+    assert summaries_match_recount(store)
+    assert store.count_articles(ArticleFilter(label="Person")) == 0
+    assert store.count_articles(ArticleFilter(label="Human")) == len(
+        {
+            s.article_id
+            for s in (store.span(x.uuid) for x in spans)
+            if not s.deleted and s.label == "Human"
+        }
+    )
+    assert store.count_articles(ArticleFilter(annotator="bob")) == 1
+    store.add_articles(
+        [ArticleDraft("imported words", "imp", spans=(SpanDraft(0, 8, "Place", annotator="cy"),))]
+    )
+    assert summaries_match_recount(store)
+    assert store.count_articles(ArticleFilter(annotator="cy", label="Place")) == 1

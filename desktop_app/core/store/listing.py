@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from desktop_app.core.model import ArticleFilter, ArticleRow, Status
-from desktop_app.core.store.base import StoreBase, StoreError, _serialized
+from desktop_app.core.store.base import StoreBase, _serialized
 
 SortKey = tuple[Any, int]  # (sort value, article id): a position in the article list
 
 _SORT_EXPRESSIONS = {"date": "ifnull(a.published, '')", "title": "a.title COLLATE NOCASE"}
+_SORT_INDEXES = {"date": "articles_by_date", "title": "articles_by_title"}
 _ROW_COLUMNS = (
     "a.id, a.uid, a.title, a.published, a.source, "
     "(SELECT count(*) FROM spans s WHERE s.article = a.id AND s.deleted = 0), "
@@ -20,10 +20,76 @@ _ROW_COLUMNS = (
     "ifnull((SELECT status FROM article_status st WHERE st.article = a.id "
     "AND st.annotator = ?), 'todo')"
 )  # the first parameter is whose status to show
+# When more than 1 article in this many matches, the list walks its sort index and keeps the
+# matches (fast: 200 rows are found early); fewer matches are read and sorted instead (fast:
+# there are few), since walking the index for a rare word would visit every article.
+_WALK_WHEN_ONE_IN = 20
+
+
+@dataclass(frozen=True)
+class _Set:
+    """One filter as a set of article ids: a SELECT of them, and a per-article probe."""
+
+    select: str  # SELECT <article id> ...
+    probe: str  # a condition on a.id, cheap for one article ("" when only select works)
+    params: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A filter as sets of article ids it must be in, and a set it must not be in.
+
+    Each filter reads its own index (the search index, tags, status, and the per-article
+    annotation summaries), so a count never reads an article row. A page of a filter that
+    keeps many articles walks the sort index and probes each article (200 rows are found
+    early); a page of a filter that keeps few reads the few and sorts them.
+    """
+
+    sets: tuple[_Set, ...]
+    exclude: _Set | None
+
+    def ids(self) -> tuple[str, tuple[Any, ...]]:
+        """A compound SELECT of the distinct ids in every set ("" when there is no set)."""
+        if not self.sets:
+            return "", ()
+        if len(self.sets) == 1:  # a lone SELECT may repeat an id; INTERSECT never does
+            only = self.sets[0]
+            return only.select.replace("SELECT ", "SELECT DISTINCT ", 1), only.params
+        params: tuple[Any, ...] = ()
+        for item in self.sets:
+            params += item.params
+        return " INTERSECT ".join(item.select for item in self.sets), params
+
+    def where(self, probe: bool) -> tuple[str, list[Any]]:
+        """A WHERE clause on `a.id`, by probes (walking an index) or by id sets."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for item in self.sets:
+            if probe and item.probe:
+                clauses.append(item.probe)
+            else:
+                clauses.append(f"a.id IN ({item.select})")
+            params += item.params
+        if self.exclude is not None:
+            clauses.append(f"NOT {self.exclude.probe}")
+            params += self.exclude.params
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _tagged(table: str, condition: str, params: tuple[Any, ...]) -> _Set:
+    """A set of the articles with a row in `table` meeting `condition`."""
+    return _Set(
+        f"SELECT article FROM {table} WHERE {condition}",
+        f"EXISTS (SELECT 1 FROM {table} WHERE article = a.id AND {condition})",
+        params,
+    )
 
 
 class ListingMixin(StoreBase):
     """The store's article list: filters, counts and (sort key, id) positions."""
+
+    # The last filter's match count, keyed by the connection's change counter.
+    _match_counts: dict[tuple[Any, ...], int] = {}  # noqa: RUF012 - replaced, never mutated
 
     def _fts_query(self, typed: str) -> str:
         """Any typed text as a safe FTS5 query: every word quoted, so nothing is syntax."""
@@ -31,61 +97,83 @@ class ListingMixin(StoreBase):
         search = "".join(" " if ch < " " or ch == "\x7f" else ch for ch in typed)
         return self.db.quote_fts(search) if search.strip() else ""
 
-    def _where(self, flt: ArticleFilter) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
+    def _plan(self, flt: ArticleFilter) -> _Plan:
+        sets: list[_Set] = []
         query = self._fts_query(flt.search)
         if query:
-            clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-            params.append(query)
-        who = ""
-        if flt.annotator:
-            who = " AND annotator = ?"
+            fts = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+            sets.append(_Set(fts, "", (query,)))
+        who = " AND annotator = ?" if flt.annotator else ""
+        by = (flt.annotator,) if flt.annotator else ()
         if flt.tag:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM document_tags WHERE article = a.id AND deleted = 0 "
-                f"AND label = ?{who})"
-            )
-            params += [flt.tag] + ([flt.annotator] if who else [])
-        if flt.label:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM spans WHERE article = a.id AND deleted = 0 "
-                f"AND label = ?{who})"
-            )
-            params += [flt.label] + ([flt.annotator] if who else [])
+            condition = f"label = ? AND deleted = 0{who}"
+            sets.append(_tagged("document_tags", condition, (flt.tag, *by)))
+        if flt.label and flt.annotator:
+            condition = "label = ? AND deleted = 0 AND annotator = ?"
+            sets.append(_tagged("spans", condition, (flt.label, flt.annotator)))
+        elif flt.label:
+            sets.append(_tagged("article_labels", "label = ? AND n > 0", (flt.label,)))
         if flt.annotator and not (flt.tag or flt.label or flt.status):
-            clauses.append(
-                "(EXISTS (SELECT 1 FROM spans WHERE article = a.id AND deleted = 0 "
-                "AND annotator = ?) OR EXISTS (SELECT 1 FROM document_tags "
-                "WHERE article = a.id AND deleted = 0 AND annotator = ?))"
-            )
-            params += [flt.annotator, flt.annotator]
+            condition = "annotator = ? AND n > 0"
+            sets.append(_tagged("article_annotators", condition, (flt.annotator,)))
+        exclude = None
         if flt.status:
             whose = flt.status_annotator or flt.annotator or ""
             if flt.status == Status.TODO:
                 # No status row means todo, so todo is "nothing else recorded".
-                clauses.append(
-                    "NOT EXISTS (SELECT 1 FROM article_status WHERE article = a.id "
-                    "AND annotator = ? AND status != 'todo')"
-                )
-                params.append(whose)
+                condition = "annotator = ? AND status != 'todo'"
+                exclude = _tagged("article_status", condition, (whose,))
             else:
-                clauses.append(
-                    "EXISTS (SELECT 1 FROM article_status WHERE article = a.id "
-                    "AND annotator = ? AND status = ?)"
-                )
-                params += [whose, flt.status]
-        where = " AND ".join(clauses)
-        return (f"WHERE {where}" if where else ""), params
+                condition = "annotator = ? AND status = ?"
+                sets.append(_tagged("article_status", condition, (whose, flt.status)))
+        return _Plan(tuple(sets), exclude)
+
+    def _count(self, plan: _Plan) -> int:
+        ids, params = plan.ids()
+        if ids:
+            total = int(self._one(f"SELECT count(*) FROM ({ids})", params))
+        else:
+            total = int(self._one("SELECT count(*) FROM articles"))
+        if plan.exclude is None:
+            return total
+        # |A - C| = |A| - |A and C|: both sides come from indexes, no article is read.
+        both = f"{ids} INTERSECT {plan.exclude.select}" if ids else plan.exclude.select
+        excluded = self._one(f"SELECT count(*) FROM ({both})", params + plan.exclude.params)
+        return total - int(excluded)
+
+    def _walks(self, plan: _Plan) -> bool:
+        """Whether the filter keeps so many articles that walking the sort index pays."""
+        if not plan.sets:
+            return True
+        ids, params = plan.ids()
+        key = (ids, params, self.db.conn.total_changes)  # any write may change the answer
+        matches = self._match_counts.get(key)
+        if matches is None:
+            matches = int(self._one(f"SELECT count(*) FROM ({ids})", params))
+            self._match_counts = {key: matches}
+        articles = int(self._one("SELECT ifnull(max(id), 0) FROM articles"))
+        return matches * _WALK_WHEN_ONE_IN > articles
+
+    def _ordered(
+        self, flt: ArticleFilter, plan: _Plan, start: SortKey | None, inclusive: bool
+    ) -> tuple[str, list[Any], str]:
+        """FROM + WHERE (with the keyset condition) and ORDER BY for the filter's order."""
+        walk = self._walks(plan)
+        where, params = plan.where(probe=walk)
+        key = _SORT_EXPRESSIONS[flt.sort]
+        direction = "DESC" if flt.descending else "ASC"
+        if start is not None:
+            op = ("<" if flt.descending else ">") + ("=" if inclusive else "")
+            where = (where + " AND " if where else "WHERE ") + f"({key}, a.id) {op} (?, ?)"
+            params = [*params, start[0], start[1]]
+        order = f"ORDER BY {key} {direction}, a.id {direction}"
+        source = f"articles a INDEXED BY {_SORT_INDEXES[flt.sort]}" if walk else "articles a"
+        return f"{source} {where}", params, order
 
     @_serialized
     def count_articles(self, flt: ArticleFilter) -> int:
         """How many articles match the filter: the exact row count of the list."""
-        where, params = self._where(flt)
-        try:
-            return int(self._one(f"SELECT count(*) FROM articles a {where}", params))
-        except sqlite3.OperationalError as error:
-            raise StoreError(f"search {flt.search!r} cannot be run: {error}") from error
+        return self._count(self._plan(flt))
 
     @_serialized
     def anchor_after(self, flt: ArticleFilter, start: SortKey | None, skip: int) -> SortKey | None:
@@ -96,17 +184,10 @@ class ListingMixin(StoreBase):
         (key, id) index, never the rows themselves, so a jump deep into a million-row list
         costs milliseconds.
         """
-        where, params = self._where(flt)
+        source, params, order = self._ordered(flt, self._plan(flt), start, inclusive=True)
         key = _SORT_EXPRESSIONS[flt.sort]
-        direction = "DESC" if flt.descending else "ASC"
-        if start is not None:
-            op = "<=" if flt.descending else ">="
-            where = (where + " AND " if where else "WHERE ") + f"({key}, a.id) {op} (?, ?)"
-            params = [*params, start[0], start[1]]
         row = self.db.conn.execute(
-            f"SELECT {key}, a.id FROM articles a {where} "
-            f"ORDER BY {key} {direction}, a.id {direction} LIMIT 1 OFFSET ?",
-            [*params, skip],
+            f"SELECT {key}, a.id FROM {source} {order} LIMIT 1 OFFSET ?", [*params, skip]
         ).fetchone()
         return None if row is None else (row[0], row[1])
 
@@ -115,17 +196,8 @@ class ListingMixin(StoreBase):
         self, flt: ArticleFilter, anchor: SortKey | None, limit: int, status_annotator: str = ""
     ) -> list[ArticleRow]:
         """Up to `limit` list rows starting at `anchor` (inclusive), in the filter's order."""
-        where, params = self._where(flt)
-        key = _SORT_EXPRESSIONS[flt.sort]
-        direction = "DESC" if flt.descending else "ASC"
-        if anchor is not None:
-            op = "<=" if flt.descending else ">="
-            where = (where + " AND " if where else "WHERE ") + f"({key}, a.id) {op} (?, ?)"
-            params = [*params, anchor[0], anchor[1]]
-        sql = (
-            f"SELECT {_ROW_COLUMNS} FROM articles a {where} "
-            f"ORDER BY {key} {direction}, a.id {direction} LIMIT ?"
-        )
+        source, params, order = self._ordered(flt, self._plan(flt), anchor, inclusive=True)
+        sql = f"SELECT {_ROW_COLUMNS} FROM {source} {order} LIMIT ?"
         rows = self.db.conn.execute(sql, [status_annotator, *params, limit]).fetchall()
         return [ArticleRow(*row) for row in rows]
 
@@ -135,24 +207,27 @@ class ListingMixin(StoreBase):
     ) -> list[ArticleRow]:
         """The best `limit` matches for flt.search (other filters apply), best first.
 
-        Ranked by BM25 with a title match worth five times a match in the text.
+        Ranked by BM25 with a title match worth five times a match in the text. The ranking
+        runs on the search index alone; only the winners' rows are read.
         """
         query = self._fts_query(flt.search)
         if not query:
             return []
-        where, params = self._where(replace(flt, search=""))
-        where = (where + " AND " if where else "WHERE ") + "articles_fts MATCH ?"
+        where, params = self._plan(replace(flt, search="")).where(probe=True)
+        probes = where.replace("WHERE ", "AND ", 1).replace("a.id", "articles_fts.rowid")
         sql = (
-            f"SELECT {_ROW_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            f"{where} ORDER BY bm25(articles_fts, 5.0, 1.0), a.id LIMIT ?"
+            "WITH best AS (SELECT rowid AS id, bm25(articles_fts, 5.0, 1.0) AS score "
+            f"FROM articles_fts WHERE articles_fts MATCH ? {probes} ORDER BY score LIMIT ?) "
+            f"SELECT {_ROW_COLUMNS} FROM best JOIN articles a ON a.id = best.id "
+            "ORDER BY best.score, a.id"
         )
-        rows = self.db.conn.execute(sql, [status_annotator, *params, query, limit]).fetchall()
+        rows = self.db.conn.execute(sql, [query, *params, limit, status_annotator]).fetchall()
         return [ArticleRow(*row) for row in rows]
 
     @_serialized
     def row_of(self, flt: ArticleFilter, article_id: int) -> int | None:
         """The article's row in the filtered, sorted list (None when the filter hides it)."""
-        where, params = self._where(flt)
+        where, params = self._plan(flt).where(probe=True)
         key = _SORT_EXPRESSIONS[flt.sort]
         found = self.db.conn.execute(
             f"SELECT {key} FROM articles a {where} {'AND' if where else 'WHERE'} a.id = ?",
@@ -169,17 +244,10 @@ class ListingMixin(StoreBase):
     @_serialized
     def keys_after(self, flt: ArticleFilter, after: SortKey | None, limit: int) -> list[SortKey]:
         """The next `limit` (sort key, id) pairs strictly after `after`, in list order."""
-        where, params = self._where(flt)
+        source, params, order = self._ordered(flt, self._plan(flt), after, inclusive=False)
         key = _SORT_EXPRESSIONS[flt.sort]
-        direction = "DESC" if flt.descending else "ASC"
-        if after is not None:
-            op = "<" if flt.descending else ">"
-            where = (where + " AND " if where else "WHERE ") + f"({key}, a.id) {op} (?, ?)"
-            params = [*params, after[0], after[1]]
         rows = self.db.conn.execute(
-            f"SELECT {key}, a.id FROM articles a {where} "
-            f"ORDER BY {key} {direction}, a.id {direction} LIMIT ?",
-            [*params, limit],
+            f"SELECT {key}, a.id FROM {source} {order} LIMIT ?", [*params, limit]
         )
         return [(row[0], row[1]) for row in rows]
 
