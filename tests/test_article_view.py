@@ -320,8 +320,10 @@ def test_set_spans_keeps_scroll_and_repaints(qtbot):
     bar = view.verticalScrollBar()
     bar.setValue(bar.maximum() // 2)
     scrolled = bar.value()
-    span = span_on("new", "Claim", "Line 1500 with", text=text)
+    shown = view.firstVisibleBlock().blockNumber() + 2  # a line on screen now
+    span = span_on("new", "Claim", f"Line {shown} with", text=text)
     view.set_spans([span], LABELS)
+    view.grab()  # paint what the user sees (far blocks wait until shown)
     assert bar.value() == scrolled
     assert format_at(view, span.start, text).background().color() == QColor("#ffadad")
     view.set_spans([], LABELS)
@@ -393,3 +395,22 @@ def test_view_module_imports_no_storage():
     }
     names |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not {n.split(".")[0] for n in names} & {"sqlite3", "sqlite_utils", "yaml"}
+
+
+def test_far_blocks_are_painted_when_they_scroll_into_view(qtbot):
+    text = "".join(f"Line {i} with some words.\n" for i in range(3000))
+    spans = [span_on(f"s{i}", "Claim", f"Line {i} with", text=text) for i in (1, 2500)]
+    view = ArticleView()
+    qtbot.addWidget(view)
+    view.resize(600, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_article(text, spans, LABELS)
+    assert format_at(view, spans[0].start, text) is not None  # near the top: painted at once
+    assert format_at(view, spans[1].start, text) is None  # far down: waits
+    cursor = view.textCursor()
+    cursor.setPosition(spans[1].start)
+    view.setTextCursor(cursor)
+    view.ensureCursorVisible()
+    view.grab()
+    assert format_at(view, spans[1].start, text).background().color() == QColor("#ffadad")

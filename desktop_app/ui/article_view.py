@@ -19,7 +19,9 @@ from PySide6.QtGui import (
     QFont,
     QHelpEvent,
     QMouseEvent,
+    QPaintEvent,
     QSyntaxHighlighter,
+    QTextBlock,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -41,6 +43,9 @@ _BLOCK_BREAK = re.compile("[\n\r\u2029\ufdd0\ufdd1]")
 
 # One span's painted piece inside one block: Qt offsets relative to the block's start.
 Piece = tuple[int, int, Span]
+# Blocks (paragraphs) painted when an article opens; later ones are painted as they scroll
+# into view, so opening a 300,000-character article does not format 20,000 spans up front.
+EAGER_BLOCKS = 60
 
 
 def _innermost_first(span: Span) -> tuple[int, int, str]:
@@ -104,6 +109,18 @@ class _SpanHighlighter(QSyntaxHighlighter):
         self.colors: dict[str, QColor] = {}
         self.selected: str | None = None
         self._formats: dict[tuple[str, str | None, int, bool], QTextCharFormat] = {}
+        self.lazy_from = 1 << 30  # blocks numbered from here wait until they are shown
+        self.pending: set[int] = set()  # waiting blocks that have spans
+        self._forcing = False
+
+    def paint_now(self, blocks: Iterable[QTextBlock]) -> None:
+        """Format these blocks now, waiting or not (they are about to be seen)."""
+        self._forcing = True
+        try:
+            for block in blocks:
+                self.rehighlightBlock(block)
+        finally:
+            self._forcing = False
 
     def set_colors(self, labels: Mapping[str, Label]) -> bool:
         """Take the label colours; True if they changed."""
@@ -118,7 +135,14 @@ class _SpanHighlighter(QSyntaxHighlighter):
 
     def highlightBlock(self, text: str) -> None:
         """Qt callback: apply the formats of the current block's span segments."""
-        pieces = self.pieces.get(self.currentBlock().blockNumber())
+        number = self.currentBlock().blockNumber()
+        pieces = self.pieces.get(number)
+        if not pieces:
+            return
+        if number >= self.lazy_from and not self._forcing:
+            self.pending.add(number)  # painted by ArticleView.paintEvent when it shows
+            return
+        self.pending.discard(number)
         if pieces:
             for start, end, active in _segments(pieces):
                 self.setFormat(start, end - start, self._format(active))
@@ -173,6 +197,7 @@ class ArticleView(QPlainTextEdit):
         self._highlighter.set_colors(labels)
         self._highlighter.selected = None
         self._highlighter.pieces, self._members = self._index(spans)
+        self._highlighter.lazy_from, self._highlighter.pending = EAGER_BLOCKS, set()
         # Qt would merge "\r\n" into one block break and shift every later position; the store
         # never keeps "\r", but a lone "\r" -> "\n" swap keeps lengths if one slips through.
         # The highlighter paints every block once, synchronously, inside setPlainText.
@@ -278,6 +303,28 @@ class ArticleView(QPlainTextEdit):
             cursor.setPosition(self._map.to_qt(cp))
             self.setTextCursor(cursor)
             self.ensureCursorVisible()
+        self._paint_waiting(self._blocks_of(uuid))
+
+    def _paint_waiting(self, numbers: Iterable[int]) -> None:
+        doc, pending = self.document(), self._highlighter.pending
+        waiting = [doc.findBlockByNumber(n) for n in numbers if n in pending]
+        if waiting:
+            self._highlighter.paint_now(waiting)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Qt handler: format the waiting blocks that are about to show, then paint."""
+        if self._highlighter.pending:
+            numbers = []
+            block, offset = self.firstVisibleBlock(), self.contentOffset()
+            bottom = self.viewport().height()
+            while (
+                block.isValid()
+                and self.blockBoundingGeometry(block).translated(offset).top() <= bottom
+            ):
+                numbers.append(block.blockNumber())
+                block = block.next()
+            self._paint_waiting(numbers)
+        super().paintEvent(event)
 
     def spans_at(self, cp: int) -> list[Span]:
         """The spans covering code point `cp`, innermost (shortest) first."""
