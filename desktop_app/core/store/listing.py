@@ -76,6 +76,21 @@ class _Plan:
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
+def _beyond(
+    key: str, start: SortKey, descending: bool, inclusive: bool
+) -> tuple[str, tuple[Any, ...]]:
+    """The keyset condition "(key, id) after start", written so SQLite seeks the index.
+
+    The row-value form (key, id) >= (?, ?) reads the same but makes SQLite scan the index
+    from its first entry (measured: 68 ms at row 700,000 against 0.8 ms for this form).
+    """
+    more, equal = ("<", "<=") if descending else (">", ">=")
+    return (
+        f"{key} {equal} ? AND ({key} {more} ? OR a.id {equal if inclusive else more} ?)",
+        (start[0], start[0], start[1]),
+    )
+
+
 def _tagged(table: str, condition: str, params: tuple[Any, ...]) -> _Set:
     """A set of the articles with a row in `table` meeting `condition`."""
     return _Set(
@@ -163,9 +178,9 @@ class ListingMixin(StoreBase):
         key = _SORT_EXPRESSIONS[flt.sort]
         direction = "DESC" if flt.descending else "ASC"
         if start is not None:
-            op = ("<" if flt.descending else ">") + ("=" if inclusive else "")
-            where = (where + " AND " if where else "WHERE ") + f"({key}, a.id) {op} (?, ?)"
-            params = [*params, start[0], start[1]]
+            condition, extra = _beyond(key, start, flt.descending, inclusive)
+            where = (where + " AND " if where else "WHERE ") + condition
+            params = [*params, *extra]
         order = f"ORDER BY {key} {direction}, a.id {direction}"
         source = f"articles a INDEXED BY {_SORT_INDEXES[flt.sort]}" if walk else "articles a"
         return f"{source} {where}", params, order
@@ -235,11 +250,10 @@ class ListingMixin(StoreBase):
         ).fetchone()
         if found is None:
             return None
-        op = ">" if flt.descending else "<"
-        before = (where + " AND " if where else "WHERE ") + f"({key}, a.id) {op} (?, ?)"
-        return int(
-            self._one(f"SELECT count(*) FROM articles a {before}", [*params, found[0], article_id])
-        )
+        # Rows before it are those beyond it in the opposite direction.
+        condition, extra = _beyond(key, (found[0], article_id), not flt.descending, False)
+        before = (where + " AND " if where else "WHERE ") + condition
+        return int(self._one(f"SELECT count(*) FROM articles a {before}", [*params, *extra]))
 
     @_serialized
     def keys_after(self, flt: ArticleFilter, after: SortKey | None, limit: int) -> list[SortKey]:
