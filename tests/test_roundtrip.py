@@ -98,3 +98,27 @@ def test_corpora_import_export_reimport(tmp_path):
     copy = new_project(tmp_path / "b.sqlite")
     assert import_paths(copy, [out]).added == 2226
     assert snapshot(copy) == snapshot(store)
+
+
+def test_export_refuses_a_span_that_breaks_the_offset_rule(tmp_path):
+    store = new_project(tmp_path / "a.sqlite")
+    store.add_articles([ArticleDraft("Alice in Paris", "x")])
+    span = store.add_span(store.article_id("x"), 0, 5, "Person", "ana")
+    # Only a damaged file can hold such a span: the database refuses to write one.
+    store.db.execute("DROP TRIGGER spans_offsets_fixed")
+    store.db.execute("UPDATE spans SET quote = 'Alicx' WHERE uuid = ?", (span.uuid,))
+    target = tmp_path / "out.jsonl"
+    with pytest.raises(RuntimeError, match="x: 1 span"):
+        export_jsonl(store, target)
+    assert not target.exists() and not (tmp_path / "out.jsonl.partial").exists()
+
+
+def test_export_is_valid_json_with_unicode_kept(tmp_path):
+    store = new_project(tmp_path / "a.sqlite")
+    store.add_articles([ArticleDraft(TEXT, "u", meta={"k": ["v", 1]})])
+    out = tmp_path / "u.jsonl"
+    export_jsonl(store, out)
+    raw = out.read_text(encoding="utf-8")
+    record = json.loads(raw)
+    assert record["text"] == TEXT and "🇬🇪" in raw  # written as UTF-8, not \\u escapes
+    assert record["meta"] == {"k": ["v", 1]} and record["spans"] == [] and record["status"] == {}

@@ -171,16 +171,6 @@ class DocumentTag(NamedTuple):
 
 
 @dataclass(frozen=True)
-class AnnotatedArticle:
-    """An article with its live spans, document tags and per-annotator statuses."""
-
-    article: Article
-    spans: list[Span]
-    tags: list[DocumentTag]
-    statuses: dict[str, str]
-
-
-@dataclass(frozen=True)
 class ArticleFilter:
     """What the article list shows: a search and filters, combined with AND."""
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store import Store
@@ -14,52 +12,6 @@ from desktop_app.core.store import Store
 
 class ExportError(RuntimeError):
     """An export that could not be written, with the file and the reason."""
-
-
-def article_records(store: Store, flt: ArticleFilter | None = None) -> Iterator[dict[str, Any]]:
-    """The filtered articles as native records, streamed in list order, a batch at a time."""
-    for ids in store.iter_article_ids(flt or ArticleFilter(), batch=500):
-        for item in store.annotated_articles(ids):
-            article = item.article
-            spans = []
-            for span in item.spans:
-                # The offset rule is checked on the way out too: an export never lies.
-                if article.text[span.start : span.end] != span.quote:
-                    raise ExportError(f"span {span.uuid} in {article.uid}: quote mismatch")
-                spans.append(
-                    {
-                        "uuid": span.uuid,
-                        "start": span.start,
-                        "end": span.end,
-                        "label": span.label,
-                        "quote": span.quote,
-                        "note": span.note,
-                        "annotator": span.annotator,
-                        "created_at": span.created_at,
-                    }
-                )
-            tags = [
-                {
-                    "uuid": tag.uuid,
-                    "label": tag.label,
-                    "annotator": tag.annotator,
-                    "note": tag.note,
-                    "created_at": tag.created_at,
-                }
-                for tag in item.tags
-            ]
-            yield {
-                "uid": article.uid,
-                "title": article.title,
-                "source": article.source,
-                "url": article.url,
-                "published": article.published,
-                "text": article.text,
-                "meta": article.meta,
-                "spans": spans,
-                "tags": tags,
-                "status": item.statuses,
-            }
 
 
 def export_jsonl(
@@ -78,10 +30,18 @@ def export_jsonl(
     count = 0
     try:
         with partial.open("w", encoding="utf-8", newline="\n") as handle:
-            for record in article_records(store, flt):
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
-                if progress and count % 500 == 0:
+            for lines in store.native_json(flt or ArticleFilter()):
+                for line in lines:
+                    # The offset rule is checked on the way out too: an export never lies.
+                    if line.mismatches:
+                        raise ExportError(
+                            f"{line.uid}: {line.mismatches} span(s) whose quote is not the "
+                            "text at their offsets; run the integrity check"
+                        )
+                    handle.write(line.json)
+                    handle.write("\n")
+                count += len(lines)
+                if progress:
                     progress(count)
         os.replace(partial, target)
     except OSError as error:

@@ -12,13 +12,20 @@ from desktop_app.core import migrations
 from desktop_app.core.store.annotations import AnnotationsMixin
 from desktop_app.core.store.articles import ArticlesMixin
 from desktop_app.core.store.base import StoreError, _serialized
-from desktop_app.core.store.bulk import BulkMixin
 from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.listing import ListingMixin
+from desktop_app.core.store.native_export import NativeExportMixin
 from desktop_app.core.store.stats import StatsMixin
 
 
-class Store(ArticlesMixin, ListingMixin, AnnotationsMixin, BulkMixin, StatsMixin, LabelsMixin):
+class Store(
+    ArticlesMixin,
+    NativeExportMixin,
+    ListingMixin,
+    AnnotationsMixin,
+    StatsMixin,
+    LabelsMixin,
+):
     """A Marginalia project file. Every write method commits before it returns."""
 
     def __init__(self, db: Database, path: Path | None) -> None:
