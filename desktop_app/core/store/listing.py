@@ -27,7 +27,8 @@ _WALK_WHEN_ONE_IN = 100
 # A search-index probe for one article costs ~50 us (a set lookup well under 1 us), so the
 # walk probes the search index only when most articles match (building the set of a word in
 # 990,000 of 1,000,000 articles costs 300 ms; probing the 200 rows of a page, 11 ms).
-_PROBE_SEARCH_WHEN_ONE_IN = 3
+_PROBE_SEARCH_WHEN_ONE_IN = 3  # counting a set stops here: the decision is made by then
+_PROBE_US, _SET_US, _PAGE_ROWS = 50.0, 0.3, 200  # measured costs (us), and a page
 
 
 @dataclass(frozen=True)
@@ -176,16 +177,26 @@ class ListingMixin(StoreBase):
         """
         if not plan.sets:
             return True, False
+        articles = int(self._one("SELECT ifnull(max(id), 0) FROM articles"))
         key = (plan, self.db.conn.total_changes)  # any write may change the answer
         counts = self._match_counts.get(key)
         if counts is None:
-            counts = [int(self._one(f"SELECT count(*) FROM ({item.select})", item.params))
-                      for item in plan.sets]  # fmt: skip
+            # Counting stops where the answer is known, so a word in every article costs a
+            # third of its matches, not all of them.
+            cap = articles // _PROBE_SEARCH_WHEN_ONE_IN + 1
+            counts = [
+                int(self._one(f"SELECT count(*) FROM ({item.select} LIMIT ?)", [*item.params, cap]))
+                for item in plan.sets
+            ]
             self._match_counts = {key: counts}
-        articles = int(self._one("SELECT ifnull(max(id), 0) FROM articles"))
         # The sets overlap at most as much as the smallest of them keeps.
         walk = min(counts) * _WALK_WHEN_ONE_IN > articles
-        dense = all(n * _PROBE_SEARCH_WHEN_ONE_IN > articles for n in counts)
+        # Probing costs PAGE/share probes; a set costs one entry per match.
+        dense = all(
+            n > 0 and (_PAGE_ROWS * articles / n) * _PROBE_US < n * _SET_US
+            for n, item in zip(counts, plan.sets, strict=True)
+            if item.costly_probe
+        )
         return walk, walk and dense
 
     def _ordered(
