@@ -330,8 +330,10 @@ def measure_export(project: Path, workdir: Path, repeats: int, log: Log = _quiet
             label="export peak RSS",
             value=ours_mem["peak_mb"],
             unit="MB",
-            target="flat: grows < SQLite page cache + 30 MB",
-            met=growth < cache_mb + 30,
+            # Streamed means the second half adds (almost) nothing; the total may include the
+            # page cache filling up to its configured size.
+            target="flat: 2nd half adds < 16 MB, all < page cache + 64 MB",
+            met=ours_mem["second_half_mb"] < 16 and growth < cache_mb + 64,
             baseline=base_mem["peak_mb"],
             baseline_label="bare loop peak RSS",
             note=f"VmHWM of a fresh process before and after the export: ours grew "
@@ -507,8 +509,19 @@ def measure_search(project: Path, repeats: int) -> list[Figure]:
     try:
         total = store.count_articles(ArticleFilter())
         words = (("frequent", FREQUENT_WORD), ("common", COMMON_WORD), ("rare", RARE_WORD))
-        for kind, word in words:
+        for index, (kind, word) in enumerate(words):
             flt = ArticleFilter(search=word)
+            # Each timed run follows another search, as when the analyst types a new one, so
+            # nothing the store may keep about the last search is reused.
+            other = ArticleFilter(search=words[index - 1][1])
+
+            def after_another_search(
+                work: Callable[[], None], other: ArticleFilter = other
+            ) -> float:
+                store.article_rows(other, None, PAGE)
+                store.count_articles(other)
+                return _timed(work)
+
             match = store.db.quote_fts(word)
             hits = store.count_articles(flt)
 
@@ -557,8 +570,8 @@ def measure_search(project: Path, repeats: int) -> list[Figure]:
                 ),
             ):
                 ours()
-                bare()  # both warm
-                value = _ms(median_time(ours, repeats))
+                bare()  # both warm (the OS cache), as an analyst's second search would be
+                value = _ms(statistics.median(after_another_search(ours) for _ in range(repeats)))
                 figures.append(
                     Figure(
                         key=f"search_{kind}_{key}",
@@ -569,7 +582,8 @@ def measure_search(project: Path, repeats: int) -> list[Figure]:
                         met=value < limit,
                         baseline=_ms(median_time(bare, repeats)),
                         baseline_label=base_label,
-                        note=f"{about}; median of {repeats}{extra}",
+                        note=f"{about}; median of {repeats}, each after a search for another "
+                        f"word{extra}",
                     )
                 )
     finally:
