@@ -112,7 +112,7 @@ class AnnotationList(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((110, 170, 60, 120)):
+        for column, width in enumerate((90, 140, 50, 100)):
             header.resizeSection(column, width)
         header.setStretchLastSection(True)
         self.clicked.connect(self._emit)
