@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -88,11 +89,19 @@ def test_main_opens_the_window_on_the_project(tmp_path):
     assert int(words[1]) >= 12 and "fresh.sqlite" in done.stdout
 
 
-def test_dropping_files_imports_them(qtbot, tmp_path):
+@pytest.fixture
+def empty_window(qtbot, tmp_path):
+    """A window on a new, empty project (no samples)."""
     store, _ = open_project(tmp_path / "p.sqlite", paths.default_schema_path())
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     window = MainWindow(store, settings, "ana")
     qtbot.addWidget(window)
+    yield window, store
+    store.close()
+
+
+def test_dropping_files_imports_them(qtbot, tmp_path, empty_window):
+    window, _ = empty_window
     dropped = tmp_path / "dropped.txt"
     dropped.write_text("Dropped headline\n\nDropped body.", encoding="utf-8")
     mime = QMimeData()
@@ -108,14 +117,10 @@ def test_dropping_files_imports_them(qtbot, tmp_path):
     qtbot.waitUntil(lambda: window.last_import is not None, timeout=20000)
     assert window.last_import.added == 1
     assert window.table_model.row_at(0).title == "Dropped headline"
-    store.close()
 
 
-def test_cancelled_import_keeps_whole_batches_and_resumes(qtbot, tmp_path):
-    store, _ = open_project(tmp_path / "p.sqlite", paths.default_schema_path())
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(store, settings, "ana")
-    qtbot.addWidget(window)
+def test_cancelled_import_keeps_whole_batches_and_resumes(qtbot, tmp_path, empty_window):
+    window, store = empty_window
     big = tmp_path / "big.jsonl"
     big.write_text(
         "".join(f'{{"id": "r{i}", "text": "record {i} ✓"}}\n' for i in range(5000)),
@@ -132,7 +137,6 @@ def test_cancelled_import_keeps_whole_batches_and_resumes(qtbot, tmp_path):
     qtbot.waitUntil(lambda: window.last_import is not None, timeout=30000)
     assert store.article_total() == 5000
     assert window.last_import.added == 5000 - first.added
-    store.close()
 
 
 def test_python_main_py_shows_help(tmp_path):

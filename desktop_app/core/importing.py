@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop_app.core.importers import FieldMapping, discover, read_file
 from desktop_app.core.model import ArticleDraft, ImportProblem, ImportReport
-from desktop_app.core.store import BatchResult, Store
+from desktop_app.core.store import Store
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, what is happening)
 
@@ -54,7 +54,7 @@ def import_paths(
         if not batch:
             return
         started = time.perf_counter()
-        _merge(report, store.add_articles(batch, default_annotator=annotator))
+        report.add(store.add_articles(batch, default_annotator=annotator))
         took = time.perf_counter() - started
         if took > batch_seconds and len(batch) == size:
             size = max(MIN_BATCH, size // 2)
@@ -141,12 +141,3 @@ class _ReadAhead:
             self._put(None)
         except BaseException as error:  # hand it to the importing thread, which raises it
             self._put(error)
-
-
-def _merge(report: ImportReport, batch: BatchResult) -> None:
-    report.added += batch.added
-    report.unchanged += batch.unchanged
-    report.duplicates += batch.duplicates
-    report.spans_added += batch.spans_added
-    report.tags_added += batch.tags_added
-    report.problems.extend(batch.problems)

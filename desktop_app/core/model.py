@@ -197,6 +197,15 @@ class ImportReport:
     problems: list[ImportProblem] = field(default_factory=list)
     cancelled: bool = False
 
+    def add(self, other: ImportReport) -> None:
+        """Add another report's counts and problems (a batch's, a file's) to this one."""
+        self.added += other.added
+        self.unchanged += other.unchanged
+        self.duplicates += other.duplicates
+        self.spans_added += other.spans_added
+        self.tags_added += other.tags_added
+        self.problems.extend(other.problems)
+
     def summary(self) -> str:
         """One human sentence about the import."""
         parts = [f"{self.added} added", f"{self.unchanged} already present"]

@@ -1,8 +1,7 @@
 """The store: the only package that speaks SQL to the project file (one connection, one writer)."""
 
-from desktop_app.core.store.articles import BatchResult
 from desktop_app.core.store.base import StoreError, new_uuid, now
 from desktop_app.core.store.listing import SortKey
 from desktop_app.core.store.project_file import Store
 
-__all__ = ["BatchResult", "SortKey", "Store", "StoreError", "new_uuid", "now"]
+__all__ = ["SortKey", "Store", "StoreError", "new_uuid", "now"]

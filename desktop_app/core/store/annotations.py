@@ -21,6 +21,25 @@ from desktop_app.core.store.labels import LabelsMixin
 class AnnotationsMixin(LabelsMixin):
     """The store's annotations (which record their annotators)."""
 
+    def _of_article(
+        self,
+        table: str,
+        columns: str,
+        order: str,
+        article_id: int,
+        annotator: str | None,
+        include_deleted: bool,
+    ) -> list[Any]:
+        """Rows of `table` on one article, live only unless asked, optionally one annotator's."""
+        sql = f"SELECT {columns} FROM {table} WHERE article = ?"
+        params: list[Any] = [article_id]
+        if not include_deleted:
+            sql += " AND deleted = 0"
+        if annotator is not None:
+            sql += " AND annotator = ?"
+            params.append(annotator)
+        return self.db.conn.execute(f"{sql} ORDER BY {order}", params).fetchall()
+
     # ----------------------------------------------------------------- spans
 
     @_serialized
@@ -28,14 +47,10 @@ class AnnotationsMixin(LabelsMixin):
         self, article_id: int, annotator: str | None = None, include_deleted: bool = False
     ) -> list[Span]:
         """The article's spans in text order, optionally one annotator's."""
-        sql = f"SELECT {_SPAN_COLUMNS} FROM spans WHERE article = ?"
-        params: list[Any] = [article_id]
-        if not include_deleted:
-            sql += " AND deleted = 0"
-        if annotator is not None:
-            sql += " AND annotator = ?"
-            params.append(annotator)
-        rows = self.db.conn.execute(sql + ' ORDER BY start, "end" DESC, created_at', params)
+        order = 'start, "end" DESC, created_at'
+        rows = self._of_article(
+            "spans", _SPAN_COLUMNS, order, article_id, annotator, include_deleted
+        )
         return [_span(row) for row in rows]
 
     @_serialized
@@ -123,14 +138,9 @@ class AnnotationsMixin(LabelsMixin):
         self, article_id: int, annotator: str | None = None, include_deleted: bool = False
     ) -> list[DocumentTag]:
         """The article's document tags, optionally one annotator's."""
-        sql = f"SELECT {_TAG_COLUMNS} FROM document_tags WHERE article = ?"
-        params: list[Any] = [article_id]
-        if not include_deleted:
-            sql += " AND deleted = 0"
-        if annotator is not None:
-            sql += " AND annotator = ?"
-            params.append(annotator)
-        rows = self.db.conn.execute(sql + " ORDER BY created_at", params)
+        rows = self._of_article(
+            "document_tags", _TAG_COLUMNS, "created_at", article_id, annotator, include_deleted
+        )
         return [_tag(row) for row in rows]
 
     @_serialized

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from desktop_app.core.model import (
     DOCUMENT,
@@ -13,6 +12,7 @@ from desktop_app.core.model import (
     Article,
     ArticleDraft,
     ImportProblem,
+    ImportReport,
     Status,
 )
 from desktop_app.core.store.base import (
@@ -27,28 +27,6 @@ from desktop_app.core.store.base import (
 )
 from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.text import text_sha256
-
-
-@dataclass
-class BatchResult:
-    """What one add_articles batch did."""
-
-    added: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    spans_added: int = 0
-    tags_added: int = 0
-    problems: list[ImportProblem] = field(default_factory=list)
-
-    def add(self, other: BatchResult) -> None:
-        """Add another result's counts and problems to this one."""
-        self.added += other.added
-        self.unchanged += other.unchanged
-        self.duplicates += other.duplicates
-        self.spans_added += other.spans_added
-        self.tags_added += other.tags_added
-        self.problems.extend(other.problems)
-
 
 _REFUSED = (StoreError, sqlite3.IntegrityError, ValueError)
 # ValueError: text that cannot be stored, such as a lone surrogate from JSON's \ud83d
@@ -113,7 +91,7 @@ class ArticlesMixin(LabelsMixin):
     @_serialized
     def add_articles(
         self, drafts: Iterable[ArticleDraft], default_annotator: str = "imported"
-    ) -> BatchResult:
+    ) -> ImportReport:
         """Add a batch of drafts in one transaction; existing uids only gain new annotations.
 
         The batch is first tried whole (lookups in bulk, the search index filled once). If
@@ -123,15 +101,15 @@ class ArticlesMixin(LabelsMixin):
         batch = list(drafts)
         with self.db.atomic():
             try:
-                whole = BatchResult()
+                whole = ImportReport()
                 with self.db.atomic():
                     self._add_batch(batch, default_annotator, whole)
                 return whole
             except _REFUSED:
                 pass
-            result = BatchResult()
+            result = ImportReport()
             for draft in batch:
-                one = BatchResult()  # counted only if the draft's savepoint commits
+                one = ImportReport()  # counted only if the draft's savepoint commits
                 try:
                     with self.db.atomic():
                         self._add_batch([draft], default_annotator, one)
@@ -142,7 +120,7 @@ class ArticlesMixin(LabelsMixin):
             return result
 
     def _add_batch(
-        self, drafts: list[ArticleDraft], default_annotator: str, out: BatchResult
+        self, drafts: list[ArticleDraft], default_annotator: str, out: ImportReport
     ) -> None:
         digests = [text_sha256(draft.text) for draft in drafts]
         uids = [d.uid or f"sha256:{h[:24]}" for d, h in zip(drafts, digests, strict=True)]
@@ -207,7 +185,7 @@ class ArticlesMixin(LabelsMixin):
         return found
 
     def _insert_article(
-        self, draft: ArticleDraft, uid: str, digest: str, twin: str | None, out: BatchResult
+        self, draft: ArticleDraft, uid: str, digest: str, twin: str | None, out: ImportReport
     ) -> int:
         meta = dict(draft.meta)
         if twin is not None:
@@ -232,7 +210,7 @@ class ArticlesMixin(LabelsMixin):
         assert cursor.lastrowid is not None  # an INSERT sets it
         return cursor.lastrowid
 
-    def _store_annotations(self, found: _Annotations, out: BatchResult) -> None:
+    def _store_annotations(self, found: _Annotations, out: ImportReport) -> None:
         for annotator in found.annotators:
             self._ensure_annotator(annotator)
         for label, kind in found.labels.items():

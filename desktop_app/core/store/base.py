@@ -59,33 +59,13 @@ _TAG_COLUMNS = "uuid, article, annotator, label, note, created_at, updated_at, d
 _ARTICLE_COLUMNS = "id, uid, title, source, url, published, text, text_sha256, meta, imported_at"
 
 
+# The column lists above are in the records' field order; only `deleted` needs converting.
 def _span(row: Sequence[Any]) -> Span:
-    return Span(
-        uuid=row[0],
-        article_id=row[1],
-        annotator=row[2],
-        label=row[3],
-        start=row[4],
-        end=row[5],
-        quote=row[6],
-        note=row[7],
-        created_at=row[8],
-        updated_at=row[9],
-        deleted=bool(row[10]),
-    )
+    return Span._make((*row[:10], bool(row[10])))
 
 
 def _tag(row: Sequence[Any]) -> DocumentTag:
-    return DocumentTag(
-        uuid=row[0],
-        article_id=row[1],
-        annotator=row[2],
-        label=row[3],
-        note=row[4],
-        created_at=row[5],
-        updated_at=row[6],
-        deleted=bool(row[7]),
-    )
+    return DocumentTag._make((*row[:7], bool(row[7])))
 
 
 def _article(row: Sequence[Any]) -> Article:
