@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from desktop_app.core.migrations import latest_version
+from desktop_app.core.migrations import FTS_HASH_BYTES, latest_version
 from desktop_app.core.model import ArticleDraft, ArticleFilter, Label, LabelSchema, SpanDraft
 from desktop_app.core.store import Store, StoreError
 
@@ -372,6 +372,9 @@ def test_upgrade_from_schema_1_backs_up_and_keeps_search_in_sync(tmp_path):
         == []
     )
     assert store.setting("fts_deferred") == ""  # the import flag never outlives its batch
+    # The upgraded index buffers a whole import batch, like a new project's.
+    config = dict(store.db.conn.execute("SELECT k, v FROM articles_fts_config").fetchall())
+    assert config["hashsize"] == FTS_HASH_BYTES
     store.close()
     old = sqlite3.connect(backups[0])
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
@@ -453,3 +456,19 @@ def test_filter_summaries_follow_every_kind_of_edit(store):
     )
     assert summaries_match_recount(store)
     assert store.count_articles(ArticleFilter(annotator="cy", label="Place")) == 1
+
+
+def test_batch_mixing_known_and_new_articles_indexes_every_new_one(store):
+    first = [ArticleDraft(f"alpha {i} common", f"m{i}") for i in range(0, 10, 2)]
+    assert store.add_articles(first).added == 5
+    mixed = [ArticleDraft(f"alpha {i} common", f"m{i}") for i in range(10)]
+    mixed.append(ArticleDraft("alpha 3 common", "twin"))  # same text as m3, another uid
+    result = store.add_articles(mixed)
+    assert (result.added, result.unchanged, result.duplicates) == (6, 5, 1)
+    ids = [store.article_id(f"m{i}") for i in range(10)]
+    assert len(set(ids)) == 10
+    assert store.count_articles(ArticleFilter(search="common")) == 11
+    for i in range(10):
+        assert store.count_articles(ArticleFilter(search=f"alpha {i}")) >= 1
+    twin = store.article(store.article_id("twin"))
+    assert twin.meta["duplicate_of"] == "m3"

@@ -17,8 +17,12 @@ Progress = Callable[[int, int, str], None]  # (files done, files in all, what is
 
 # Articles per transaction adapt so that one transaction takes about `batch_seconds`: long
 # enough for bulk speed, short enough that an edit in the window never waits long for the
-# store (the window asks for 0.08 s; the command line, with nobody waiting, for 0.5 s).
-FIRST_BATCH, MIN_BATCH, MAX_BATCH = 100, 20, 5000
+# store (the window asks for 0.08 s; the command line, with nobody waiting, for 2 s).
+# Large batches matter: each commit rewrites the pages its random-keyed index entries (hash,
+# title, date) touched, and each batch adds a search-index segment to merge later, so the
+# command line's batches of up to 20,000 articles import 100,000 about 15% faster than 5,000.
+# A killed import loses at most its last batch, which a re-run adds.
+FIRST_BATCH, MIN_BATCH, MAX_BATCH = 100, 20, 20_000
 READ_AHEAD = 1000  # drafts parsed ahead of the store: bounded, so memory stays flat
 
 _FILE_DONE = object()  # marks the end of one file in the read-ahead queue
@@ -33,7 +37,7 @@ def import_paths(
     mapping: FieldMapping | None = None,
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
-    batch_seconds: float = 0.5,
+    batch_seconds: float = 2.0,
 ) -> ImportReport:
     """Import every article under `paths`; bad files are reported, never fatal.
 

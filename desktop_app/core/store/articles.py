@@ -129,8 +129,12 @@ class ArticlesMixin(LabelsMixin):
         self.db.conn.execute(
             "INSERT OR REPLACE INTO project (key, value) VALUES ('fts_deferred', '1')"
         )
-        new_ids: list[int] = []
+        # New rows are numbered here (one writer: max(id) + 1 onwards) and inserted with one
+        # executemany; the search index then takes exactly that id range.
+        first_id = int(self._one("SELECT ifnull(max(id), 0) + 1 FROM articles"))
+        rows: list[tuple[object, ...]] = []
         annotations = _Annotations(default_annotator)
+        stamp = now()
         for draft, digest, uid in zip(drafts, digests, uids, strict=True):
             found = known.get(uid)
             if found is not None and found[1] != digest and draft.uid_derived:
@@ -147,17 +151,24 @@ class ArticlesMixin(LabelsMixin):
                 out.unchanged += 1
                 article_id = found[0]
             else:
-                article_id = self._insert_article(draft, uid, digest, twins.get(digest), out)
-                new_ids.append(article_id)
+                article_id = first_id + len(rows)
+                twin = twins.get(digest)
+                out.duplicates += twin is not None
+                rows.append(self._article_row(article_id, draft, uid, digest, twin))
                 known[uid] = (article_id, digest)
                 twins.setdefault(digest, uid)
             annotations.collect(draft, article_id)
-        if new_ids:
-            # New rows get consecutive ids (one writer, max(id) + 1), so this is exactly them.
+        if rows:
+            self.db.conn.executemany(
+                "INSERT INTO articles (id, uid, title, source, url, published, text, "
+                "text_sha256, meta, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, stamp) for row in rows],
+            )
+            out.added += len(rows)
             self.db.conn.execute(
                 "INSERT INTO articles_fts (rowid, title, text) "
                 "SELECT id, title, text FROM articles WHERE id BETWEEN ? AND ?",
-                (new_ids[0], new_ids[-1]),
+                (first_id, first_id + len(rows) - 1),
             )
         self.db.conn.execute("DELETE FROM project WHERE key = 'fts_deferred'")
         self._store_annotations(annotations, out)
@@ -184,31 +195,25 @@ class ArticlesMixin(LabelsMixin):
                 found[digest] = uid
         return found
 
-    def _insert_article(
-        self, draft: ArticleDraft, uid: str, digest: str, twin: str | None, out: ImportReport
-    ) -> int:
+    @staticmethod
+    def _article_row(
+        article_id: int, draft: ArticleDraft, uid: str, digest: str, twin: str | None
+    ) -> tuple[object, ...]:
+        """The articles row for a new draft, less its import time; meta notes a twin text."""
         meta = dict(draft.meta)
         if twin is not None:
             meta["duplicate_of"] = twin
-            out.duplicates += 1
-        cursor = self.db.conn.execute(
-            "INSERT INTO articles (uid, title, source, url, published, text, text_sha256, "
-            "meta, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                uid,
-                draft.title,
-                draft.source,
-                draft.url,
-                draft.published,
-                draft.text,
-                digest,
-                json.dumps(meta, ensure_ascii=False),
-                now(),
-            ),
+        return (
+            article_id,
+            uid,
+            draft.title,
+            draft.source,
+            draft.url,
+            draft.published,
+            draft.text,
+            digest,
+            json.dumps(meta, ensure_ascii=False),
         )
-        out.added += 1
-        assert cursor.lastrowid is not None  # an INSERT sets it
-        return cursor.lastrowid
 
     def _store_annotations(self, found: _Annotations, out: ImportReport) -> None:
         for annotator in found.annotators:
