@@ -18,24 +18,36 @@ class NativeLine(NamedTuple):
     mismatches: int
 
 
-# The native JSONL record, built by SQLite's JSON functions (in C, not a Python dict per
-# span). Scalar subqueries drop the JSON subtype, hence json() around them.
-_NATIVE_RECORD = """json_object(
-    'uid', a.uid, 'title', a.title, 'source', a.source, 'url', a.url,
-    'published', a.published, 'text', a.text, 'meta', json(a.meta),
-    'spans', json((SELECT json_group_array(json_object(
-        'uuid', s.uuid, 'start', s.start, 'end', s."end", 'label', s.label, 'quote', s.quote,
-        'note', s.note, 'annotator', s.annotator, 'created_at', s.created_at))
-        FROM (SELECT * FROM spans s WHERE s.article = a.id AND s.deleted = 0
-              ORDER BY s.start, s."end" DESC, s.created_at) s)),
-    'tags', json((SELECT json_group_array(json_object(
-        'uuid', t.uuid, 'label', t.label, 'annotator', t.annotator, 'note', t.note,
-        'created_at', t.created_at))
-        FROM (SELECT * FROM document_tags t WHERE t.article = a.id AND t.deleted = 0
-              ORDER BY t.created_at) t)),
-    'status', json((SELECT json_group_object(st.annotator, st.status)
-        FROM (SELECT * FROM article_status st WHERE st.article = a.id
-              ORDER BY st.annotator) st)))"""
+def _json_fields(alias: str, fields: tuple[tuple[str, str], ...]) -> str:
+    """SQL text for one JSON object, by concatenation: '{"key":' || json_quote(col) || ...
+
+    Written out instead of json_object() because that builds a JSON value (and a subquery's
+    json_group_array must be parsed again by json()); concatenating quoted values makes the
+    export's SQL about a third faster. Kind "n" is an integer column, "s" a text one.
+    """
+    parts = []
+    for index, (key, kind) in enumerate(fields):
+        column = f'{alias}."{key}"'
+        value = column if kind == "n" else f"json_quote({column})"
+        parts.append(f"'{'{' if index == 0 else ','}\"{key}\":' || {value}")
+    return " || ".join(parts) + " || '}'"
+
+
+_SPAN_JSON = _json_fields(
+    "s",
+    (("uuid", "s"), ("start", "n"), ("end", "n"), ("label", "s"), ("quote", "s"),
+     ("note", "s"), ("annotator", "s"), ("created_at", "s")),
+)  # fmt: skip
+_TAG_JSON = _json_fields(
+    "t", (("uuid", "s"), ("label", "s"), ("annotator", "s"), ("note", "s"), ("created_at", "s"))
+)
+
+# An article's record up to its meta, built in SQLite (in C); json(a.meta) checks and compacts
+# the stored meta. Python appends the spans, tags and statuses, each read once per batch.
+_RECORD_HEAD = """'{"uid":' || json_quote(a.uid) || ',"title":' || json_quote(a.title)
+    || ',"source":' || json_quote(a.source) || ',"url":' || json_quote(a.url)
+    || ',"published":' || json_quote(a.published) || ',"text":' || json_quote(a.text)
+    || ',"meta":' || json(a.meta)"""
 
 
 class NativeExportMixin(ListingMixin):
@@ -57,23 +69,51 @@ class NativeExportMixin(ListingMixin):
         source, params, order = self._ordered(flt, self._plan(flt), after, inclusive=False)
         key = _SORT_EXPRESSIONS[flt.sort]
         rows = self.db.conn.execute(
-            f"SELECT {key}, a.id, a.uid, {_NATIVE_RECORD}, a.text FROM {source} {order} LIMIT ?",
+            f"SELECT {key}, a.id, a.uid, {_RECORD_HEAD}, a.text FROM {source} {order} LIMIT ?",
             [*params, batch],
         ).fetchall()
         if not rows:
             return [], after
-        # The offset rule, checked again on the way out. In Python, because slicing a str by
-        # code points costs the same anywhere in the text; SQLite's substr() walks from the
-        # start, which made this check a quarter of the export.
         texts = {row[1]: row[4] for row in rows}
         marks = ", ".join("?" for _ in rows)
+        # One query per kind for the whole batch, not a subquery per article (a sort each).
+        # The offset rule is checked again on the way out, in Python: slicing a str by code
+        # points costs the same anywhere in the text, where SQLite's substr() walks from the
+        # start of it.
+        spans: dict[int, list[str]] = {}
         broken: dict[int, int] = {}
-        for article, start, end, quote in self.db.conn.execute(
-            f'SELECT article, start, "end", quote FROM spans WHERE article IN ({marks}) '
-            "AND deleted = 0",
+        for article, start, end, quote, record in self.db.conn.execute(
+            f'SELECT s.article, s.start, s."end", s.quote, {_SPAN_JSON} FROM spans s '
+            f"WHERE s.article IN ({marks}) AND s.deleted = 0 "
+            'ORDER BY s.article, s.start, s."end" DESC, s.created_at',
             list(texts),
         ):
             if texts[article][start:end] != quote:
                 broken[article] = broken.get(article, 0) + 1
-        lines = [NativeLine(row[2], row[3], broken.get(row[1], 0)) for row in rows]
+            spans.setdefault(article, []).append(record)
+        tags = dict(
+            self.db.conn.execute(
+                f"SELECT article, group_concat(record, ',') FROM (SELECT t.article, "
+                f"{_TAG_JSON} AS record FROM document_tags t WHERE t.article IN ({marks}) "
+                "AND t.deleted = 0 ORDER BY t.article, t.created_at) GROUP BY article",
+                list(texts),
+            ).fetchall()
+        )
+        statuses = dict(
+            self.db.conn.execute(
+                "SELECT article, json_group_object(annotator, status) FROM (SELECT * FROM "
+                f"article_status WHERE article IN ({marks}) ORDER BY article, annotator) "
+                "GROUP BY article",
+                list(texts),
+            ).fetchall()
+        )
+        lines = [
+            NativeLine(
+                uid,
+                f'{head},"spans":[{",".join(spans.get(article, ()))}],'
+                f'"tags":[{tags.get(article, "")}],"status":{statuses.get(article, "{}")}}}',
+                broken.get(article, 0),
+            )
+            for _, article, uid, head, _ in rows
+        ]
         return lines, (rows[-1][0], rows[-1][1])
