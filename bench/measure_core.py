@@ -208,11 +208,12 @@ def _bare_export(
 ) -> int:
     """The stack's floor: one streamed query per table, merged by article id, json.dumps lines."""
     spans = conn.execute(
-        'SELECT article, uuid, start, "end", label, quote, note, annotator, created_at '
+        'SELECT article, uuid, start, "end", label, quote, note, annotator, created_at, '
+        "updated_at "
         "FROM spans WHERE deleted = 0 ORDER BY article"
     )
     tags = conn.execute(
-        "SELECT article, uuid, label, annotator, note, created_at FROM document_tags "
+        "SELECT article, uuid, label, annotator, note, created_at, updated_at FROM document_tags "
         "WHERE deleted = 0 ORDER BY article"
     )
     statuses = conn.execute(
@@ -238,6 +239,7 @@ def _bare_export(
                         "note": s[6],
                         "annotator": s[7],
                         "created_at": s[8],
+                        "updated_at": s[9],
                     }
                 )
                 next_span = next(spans, None)
@@ -247,7 +249,7 @@ def _bare_export(
                 t = next_tag
                 tag_list.append(
                     {"uuid": t[1], "label": t[2], "annotator": t[3], "note": t[4]}
-                    | {"created_at": t[5]}
+                    | {"created_at": t[5], "updated_at": t[6]}
                 )
                 next_tag = next(tags, None)
             status = {}

@@ -51,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--annotator", help="only articles this annotator annotated")
     exp.add_argument("--status", choices=STATUSES, help="the --annotator's status")
 
+    merge = commands.add_parser(
+        "merge",
+        parents=[common],
+        help="merge a colleague's project file or Marginalia JSONL export into the project",
+    )
+    merge.add_argument("other", metavar="OTHER", help="a .sqlite project or a native .jsonl")
+    merge.add_argument("--json", action="store_true", help="machine-readable report")
+
     stats = commands.add_parser("stats", parents=[common], help="counts of articles and labels")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -131,6 +139,34 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from desktop_app.core.merging import merge_path
+
+    store = _open(args)
+    try:
+        report = merge_path(store, args.other)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for conflict in report.conflicts:
+        kept = conflict.ours if conflict.winner == "ours" else conflict.theirs
+        other = conflict.theirs if conflict.winner == "ours" else conflict.ours
+        print(
+            f"conflict: {conflict.kind} {conflict.uuid} by {conflict.annotator} on "
+            f"{conflict.article_uid}: kept {conflict.winner} ({kept}); in history: {other}"
+        )
+    for problem in report.problems:
+        print(f"not merged: {problem}", file=sys.stderr)
+    print(f"merged {args.other}: {report.summary()}")
+    if report.backup:
+        print(f"the project before the merge is in {report.backup}")
+    return EXIT_OK
+
+
 def _stats(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
@@ -163,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         db_path, is_default = paths.resolve_db_path(getattr(args, "db", None))
         return open_window(db_path, seed_samples=is_default)
-    handler = {"import": _import, "export": _export, "stats": _stats}[args.command]
+    handler = {"import": _import, "export": _export, "merge": _merge, "stats": _stats}[args.command]
     try:
         return handler(args)
     except (OSError, ValueError, RuntimeError) as error:

@@ -232,11 +232,42 @@ def _fts_hash_size(db: Database) -> None:
     )
 
 
+def _merge_tracking(db: Database) -> None:
+    """Keep the versions a merge replaced, and the version each side last agreed on.
+
+    merge_base lets a merge tell "only they edited it since we last merged" (take theirs)
+    from "both edited it" (a conflict: the newer wins, the other goes to the history).
+    """
+    db.executescript(
+        """
+        CREATE TABLE annotation_history (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('span', 'document')),
+            article INTEGER NOT NULL REFERENCES articles (id),
+            annotator TEXT NOT NULL,
+            label TEXT NOT NULL,
+            note TEXT NOT NULL,
+            deleted INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            replaced_at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX history_by_uuid ON annotation_history (uuid);
+        CREATE TABLE merge_base (
+            uuid TEXT PRIMARY KEY,
+            updated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
     ("annotation_summaries", _annotation_summaries),
     ("fts_hash_size", _fts_hash_size),
+    ("merge_tracking", _merge_tracking),
 )
 
 

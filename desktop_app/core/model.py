@@ -60,6 +60,8 @@ class SpanDraft:
     quote: str | None = None
     note: str = ""
     created_at: str | None = None
+    updated_at: str | None = None  # a merge's "newer wins" compares these
+    deleted: bool = False  # a deletion travels with a merge (from a project file)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class TagDraft:
     annotator: str | None = None
     note: str = ""
     created_at: str | None = None
+    updated_at: str | None = None
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ class ArticleDraft:
     spans: tuple[SpanDraft, ...] = ()
     tags: tuple[TagDraft, ...] = ()
     statuses: dict[str, str] = field(default_factory=dict)
+    # When each status was set, where the source says (a project file does, JSONL does not).
+    status_times: dict[str, str] = field(default_factory=dict)
     # True when `uid` was made up from the file's path rather than given by the source: the
     # store may then tell two different texts apart by adding their hash to it.
     uid_derived: bool = False
@@ -217,4 +223,66 @@ class ImportReport:
             parts.append(f"{len(self.problems)} rejected")
         if self.cancelled:
             parts.append("cancelled before the end")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    """An annotation edited differently on both sides: which version won, and the other one."""
+
+    kind: str  # SPAN or DOCUMENT
+    uuid: str
+    article_uid: str
+    annotator: str
+    winner: str  # "ours" or "theirs": the newer edit
+    ours: str  # each version in words: label, note, deleted, when
+    theirs: str
+
+
+@dataclass
+class MergeReport:
+    """What a merge did: counts, conflicts (newer won) and what it refused, with reasons."""
+
+    source: str = ""
+    backup: str = ""
+    articles_added: int = 0
+    articles_matched: int = 0
+    articles_matched_by_text: int = 0  # another uid, the same text
+    spans_added: int = 0
+    spans_updated: int = 0
+    tags_added: int = 0
+    tags_updated: int = 0
+    statuses_changed: int = 0
+    unchanged: int = 0  # annotations already the same on both sides
+    conflicts: list[MergeConflict] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when the merge changed the project."""
+        return bool(
+            self.articles_added
+            or self.spans_added
+            or self.spans_updated
+            or self.tags_added
+            or self.tags_updated
+            or self.statuses_changed
+            or self.conflicts
+        )
+
+    def summary(self) -> str:
+        """One human sentence about the merge."""
+        parts = [
+            f"{self.articles_added} articles added",
+            f"{self.articles_matched + self.articles_matched_by_text} matched",
+            f"{self.spans_added} spans and {self.tags_added} tags added",
+            f"{self.spans_updated} spans and {self.tags_updated} tags updated",
+            f"{self.unchanged} annotations already the same",
+        ]
+        if self.statuses_changed:
+            parts.append(f"{self.statuses_changed} statuses changed")
+        if self.conflicts:
+            parts.append(f"{len(self.conflicts)} conflicts (the newer edit won)")
+        if self.problems:
+            parts.append(f"{len(self.problems)} refused")
         return ", ".join(parts)

@@ -76,6 +76,7 @@ def _read_span(item: object, index: int, text: str) -> SpanDraft:
         quote=quote,
         note=_optional_str(item, "note", where) or "",
         created_at=_optional_str(item, "created_at", where),
+        updated_at=_optional_str(item, "updated_at", where),
     )
 
 
@@ -90,6 +91,7 @@ def _read_tag(item: object, index: int) -> TagDraft:
         annotator=_optional_str(item, "annotator", where),
         note=_optional_str(item, "note", where) or "",
         created_at=_optional_str(item, "created_at", where),
+        updated_at=_optional_str(item, "updated_at", where),
     )
 
 

@@ -64,7 +64,7 @@ class _Annotations:
             self.labels.setdefault(span.label, SPAN)
             self.spans.append(
                 (span.uuid or new_uuid(), article_id, annotator, span.label, span.start,
-                 span.end, quote, span.note, stamp, stamp)
+                 span.end, quote, span.note, stamp, span.updated_at or stamp, int(span.deleted))
             )  # fmt: skip
         for tag in draft.tags:
             annotator = tag.annotator or self.default
@@ -72,15 +72,17 @@ class _Annotations:
             self.annotators.add(annotator)
             self.labels.setdefault(tag.label, DOCUMENT)
             self.tags.append(
-                (tag.uuid or new_uuid(), article_id, annotator, tag.label, tag.note, stamp, stamp)
-            )
+                (tag.uuid or new_uuid(), article_id, annotator, tag.label, tag.note, stamp,
+                 tag.updated_at or stamp, int(tag.deleted))
+            )  # fmt: skip
         for annotator, status in draft.statuses.items():
             if status not in _STATUSES:
                 raise StoreError(
                     f"status {status!r} for {annotator!r} is not todo/in progress/done"
                 )
             self.annotators.add(annotator)
-            self.statuses.append((article_id, annotator, status, now()))
+            stamp = draft.status_times.get(annotator) or now()
+            self.statuses.append((article_id, annotator, status, stamp))
 
 
 class ArticlesMixin(LabelsMixin):
@@ -222,12 +224,12 @@ class ArticlesMixin(LabelsMixin):
             self._ensure_label(label, kind)
         if found.spans:
             out.spans_added += self.db.conn.executemany(
-                f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0)",
+                f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 found.spans,
             ).rowcount
         if found.tags:
             out.tags_added += self.db.conn.executemany(
-                f"INSERT OR IGNORE INTO document_tags ({_TAG_COLUMNS}) VALUES (?,?,?,?,?,?,?,0)",
+                f"INSERT OR IGNORE INTO document_tags ({_TAG_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                 found.tags,
             ).rowcount
         if found.statuses:

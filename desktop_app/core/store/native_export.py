@@ -36,11 +36,13 @@ def _json_fields(alias: str, fields: tuple[tuple[str, str], ...]) -> str:
 _SPAN_JSON = _json_fields(
     "s",
     (("uuid", "s"), ("start", "n"), ("end", "n"), ("label", "s"), ("quote", "s"),
-     ("note", "s"), ("annotator", "s"), ("created_at", "s")),
+     ("note", "s"), ("annotator", "s"), ("created_at", "s"), ("updated_at", "s")),
 )  # fmt: skip
 _TAG_JSON = _json_fields(
-    "t", (("uuid", "s"), ("label", "s"), ("annotator", "s"), ("note", "s"), ("created_at", "s"))
-)
+    "t",
+    (("uuid", "s"), ("label", "s"), ("annotator", "s"), ("note", "s"), ("created_at", "s"),
+     ("updated_at", "s")),
+)  # fmt: skip
 
 # An article's record up to its meta, built in SQLite (in C); json(a.meta) checks and compacts
 # the stored meta. Python appends the spans, tags and statuses, each read once per batch.

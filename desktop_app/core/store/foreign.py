@@ -1,0 +1,143 @@
+"""Read another analyst's project file, read-only, as article drafts with every annotation."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from desktop_app.core.migrations import latest_version
+from desktop_app.core.model import ArticleDraft, Label, SpanDraft, TagDraft
+from desktop_app.core.store.base import StoreError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_TABLES = {"articles", "spans", "document_tags", "article_status", "labels"}
+
+
+def is_project_file(path: Path) -> bool:
+    """True when `path` starts with SQLite's file header (else it is read as JSONL)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+class ForeignProject:
+    """A colleague's project file opened read-only: its labels and its articles in batches.
+
+    Deleted annotations are read too (a deletion is an edit that a merge carries), and so
+    are the times of every edit, which decide which side is newer.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+            version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {row[0] for row in self._conn.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.Error as error:
+            raise StoreError(f"{path}: cannot read it as a Marginalia project ({error})") from error
+        if not tables >= _TABLES or version < 1:
+            raise StoreError(f"{path}: not a Marginalia project file (no articles and spans)")
+        if version > latest_version():
+            raise StoreError(
+                f"{path}: made by a newer Marginalia (schema {version}); update before merging"
+            )
+
+    def close(self) -> None:
+        """Close the read-only connection."""
+        self._conn.close()
+
+    def __enter__(self) -> ForeignProject:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def labels(self) -> list[Label]:
+        """The colleague's labels, so merged annotations keep their kind and colour."""
+        rows = self._conn.execute(
+            "SELECT name, kind, color, key, label_group, description FROM labels "
+            "ORDER BY position, rowid"
+        ).fetchall()
+        return [Label(*row) for row in rows]
+
+    def article_total(self) -> int:
+        """How many articles the colleague's project holds."""
+        return int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def batches(self, size: int = 500) -> Iterator[list[ArticleDraft]]:
+        """Every article with all its annotations, `size` articles at a time, by id."""
+        after = 0
+        try:
+            while True:
+                rows = self._conn.execute(
+                    "SELECT id, uid, title, source, url, published, text, meta FROM articles "
+                    "WHERE id > ? ORDER BY id LIMIT ?",
+                    (after, size),
+                ).fetchall()
+                if not rows:
+                    return
+                yield self._drafts(rows)
+                after = rows[-1][0]
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: cannot read it ({error})") from error
+
+    def _drafts(self, rows: list[tuple[object, ...]]) -> list[ArticleDraft]:
+        ids = [row[0] for row in rows]
+        marks = ", ".join("?" for _ in ids)
+        spans: dict[object, list[SpanDraft]] = {}
+        for row in self._conn.execute(
+            'SELECT article, uuid, start, "end", label, annotator, quote, note, created_at, '
+            f"updated_at, deleted FROM spans WHERE article IN ({marks}) "
+            'ORDER BY article, start, "end" DESC, created_at',
+            ids,
+        ):
+            spans.setdefault(row[0], []).append(
+                SpanDraft(
+                    start=row[2], end=row[3], label=row[4], uuid=row[1], annotator=row[5],
+                    quote=row[6], note=row[7], created_at=row[8], updated_at=row[9],
+                    deleted=bool(row[10]),
+                )
+            )  # fmt: skip
+        tags: dict[object, list[TagDraft]] = {}
+        for row in self._conn.execute(
+            "SELECT article, uuid, label, annotator, note, created_at, updated_at, deleted "
+            f"FROM document_tags WHERE article IN ({marks}) ORDER BY article, created_at",
+            ids,
+        ):
+            tags.setdefault(row[0], []).append(
+                TagDraft(
+                    label=row[2], uuid=row[1], annotator=row[3], note=row[4],
+                    created_at=row[5], updated_at=row[6], deleted=bool(row[7]),
+                )
+            )  # fmt: skip
+        statuses: dict[object, dict[str, str]] = {}
+        times: dict[object, dict[str, str]] = {}
+        for article, annotator, status, updated_at in self._conn.execute(
+            "SELECT article, annotator, status, updated_at FROM article_status "
+            f"WHERE article IN ({marks})",
+            ids,
+        ):
+            statuses.setdefault(article, {})[annotator] = status
+            times.setdefault(article, {})[annotator] = updated_at
+        return [
+            ArticleDraft(
+                text=str(row[6]),
+                uid=str(row[1]),
+                title=str(row[2]),
+                source=str(row[3]),
+                url=str(row[4]),
+                published=None if row[5] is None else str(row[5]),
+                meta=json.loads(str(row[7]) or "{}"),
+                origin=f"{self.path}#{row[1]}",
+                spans=tuple(spans.get(row[0], ())),
+                tags=tuple(tags.get(row[0], ())),
+                statuses=statuses.get(row[0], {}),
+                status_times=times.get(row[0], {}),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,279 @@
+"""Merging a colleague's articles and annotations into the project, in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from desktop_app.core.model import (
+    DOCUMENT,
+    SPAN,
+    ArticleDraft,
+    ImportProblem,
+    ImportReport,
+    Label,
+    MergeConflict,
+    MergeReport,
+    SpanDraft,
+    TagDraft,
+)
+from desktop_app.core.store.articles import ArticlesMixin, _Annotations
+from desktop_app.core.store.base import _serialized, now
+from desktop_app.core.text import text_sha256
+
+
+class _Version(NamedTuple):
+    """What a merge compares of one annotation: its editable fields and when they changed."""
+
+    label: str
+    note: str
+    deleted: bool
+    updated_at: str
+
+    def same_content(self, other: _Version) -> bool:
+        return (self.label, self.note, self.deleted) == (other.label, other.note, other.deleted)
+
+    def describe(self) -> str:
+        state = "deleted" if self.deleted else "live"
+        note = f", note {self.note!r}" if self.note else ""
+        return f"{self.label}{note}, {state}, edited {self.updated_at}"
+
+
+_TABLES = {SPAN: "spans", DOCUMENT: "document_tags"}
+MERGED_BY = "imported"  # the annotator of a merged annotation whose source names none
+
+
+class MergeMixin(ArticlesMixin):
+    """Merge: articles matched by uid and text hash, annotations by uuid, newer edit wins."""
+
+    @_serialized
+    def merge(
+        self,
+        batches: Iterable[Sequence[ArticleDraft]],
+        labels: Sequence[Label] = (),
+        source: str = "",
+    ) -> MergeReport:
+        """Merge every batch in ONE transaction: any error leaves the project as it was.
+
+        An annotation both sides have is compared with the version they last agreed on
+        (merge_base): changed on their side only, theirs is taken; changed on both, the newer
+        edit wins, the other goes to annotation_history and the conflict is reported.
+        """
+        report = MergeReport(source=source)
+        with self.db.atomic():
+            for label in labels:
+                if not self._one("SELECT 1 FROM labels WHERE name = ?", (label.name,)):
+                    self._upsert_label(label)
+            for batch in batches:
+                for draft in batch:
+                    self._merge_article(draft, report)
+        return report
+
+    def _merge_article(self, draft: ArticleDraft, report: MergeReport) -> None:
+        digest = text_sha256(draft.text)
+        uid = draft.uid or f"sha256:{digest[:24]}"
+        row = self.db.conn.execute(
+            "SELECT id, text_sha256 FROM articles WHERE uid = ?", (uid,)
+        ).fetchone()
+        if row is not None and row[1] != digest:
+            report.problems.append(
+                ImportProblem(
+                    uid,
+                    "this article's text differs between the two projects (same uid, other "
+                    f"text); its {len(draft.spans)} spans and {len(draft.tags)} tags were "
+                    "not merged",
+                )
+            )
+            return
+        if row is None:
+            twins = self.db.conn.execute(
+                "SELECT id FROM articles WHERE text_sha256 = ? LIMIT 2", (digest,)
+            ).fetchall()
+            if len(twins) == 1:
+                report.articles_matched_by_text += 1
+                self._merge_annotations(int(twins[0][0]), uid, draft, report)
+                return
+            added = ImportReport()
+            self._add_batch([draft], MERGED_BY, added)
+            report.articles_added += added.added
+            report.spans_added += added.spans_added
+            report.tags_added += added.tags_added
+            report.statuses_changed += len(draft.statuses)
+            self._record_base(draft.spans, draft.tags)
+            return
+        report.articles_matched += 1
+        self._merge_annotations(int(row[0]), uid, draft, report)
+
+    def _merge_annotations(
+        self, article_id: int, uid: str, draft: ArticleDraft, report: MergeReport
+    ) -> None:
+        new_spans = [
+            span
+            for span in draft.spans
+            if not self._merge_existing(SPAN, span, article_id, uid, report)
+        ]
+        new_tags = [
+            tag
+            for tag in draft.tags
+            if not self._merge_existing(DOCUMENT, tag, article_id, uid, report)
+        ]
+        if new_spans or new_tags:
+            added = ImportReport()
+            collected = _Annotations(MERGED_BY)
+            collected.collect(
+                ArticleDraft(text=draft.text, spans=tuple(new_spans), tags=tuple(new_tags)),
+                article_id,
+            )
+            # INSERT OR IGNORE: a live tag the project already has under another uuid (both
+            # sides ticked the same tag for the same annotator) is the same fact, not added.
+            self._store_annotations(collected, added)
+            report.spans_added += added.spans_added
+            report.tags_added += added.tags_added
+            self._record_base(new_spans, new_tags)
+        for annotator, status in draft.statuses.items():
+            report.statuses_changed += self._merge_status(
+                article_id, annotator, status, draft.status_times.get(annotator, "")
+            )
+
+    def _merge_existing(
+        self,
+        kind: str,
+        item: SpanDraft | TagDraft,
+        article_id: int,
+        uid: str,
+        report: MergeReport,
+    ) -> bool:
+        """Merge one annotation the project already has; False when it is new here."""
+        if item.uuid is None:
+            return False
+        table = _TABLES[kind]
+        row = self.db.conn.execute(
+            f"SELECT article, annotator, label, note, deleted, updated_at FROM {table} "
+            "WHERE uuid = ?",
+            (item.uuid,),
+        ).fetchone()
+        if row is None:
+            return False
+        if row[0] != article_id or (isinstance(item, SpanDraft) and not self._same_offsets(item)):
+            report.problems.append(
+                ImportProblem(
+                    uid,
+                    f"{kind} {item.uuid} is on another article or other offsets here; "
+                    "ours was kept",
+                )
+            )
+            return True
+        ours = _Version(row[2], row[3], bool(row[4]), row[5])
+        theirs = _Version(
+            item.label, item.note, item.deleted, item.updated_at or item.created_at or ""
+        )
+        base = self._one("SELECT updated_at FROM merge_base WHERE uuid = ?", (item.uuid,))
+        if ours.same_content(theirs):
+            report.unchanged += 1
+            self._set_base(item.uuid, max(ours.updated_at, theirs.updated_at))
+            return True
+        theirs_changed = base is None or theirs.updated_at != base
+        ours_changed = base is None or ours.updated_at != base
+        if not theirs_changed:
+            report.unchanged += 1  # only we edited it since the last merge: ours stands
+            return True
+        if ours_changed:
+            winner = "theirs" if theirs.updated_at > ours.updated_at else "ours"
+            report.conflicts.append(
+                MergeConflict(
+                    kind, item.uuid, uid, row[1], winner, ours.describe(), theirs.describe()
+                )
+            )
+        else:
+            winner = "theirs"  # only they edited it since the last merge
+        if winner == "theirs":
+            if not self._apply(kind, item.uuid, theirs):
+                report.problems.append(
+                    ImportProblem(
+                        uid,
+                        f"tag {item.uuid}: their version would be a second live {theirs.label!r} "
+                        f"tag by {row[1]}; ours was kept",
+                    )
+                )
+                return True
+            self._keep_in_history(kind, item.uuid, article_id, row[1], ours, "replaced by merge")
+            if kind == SPAN:
+                report.spans_updated += 1
+            else:
+                report.tags_updated += 1
+        else:
+            self._keep_in_history(
+                kind, item.uuid, article_id, row[1], theirs, "lost a merge conflict"
+            )
+        self._set_base(item.uuid, theirs.updated_at)
+        return True
+
+    def _same_offsets(self, span: SpanDraft) -> bool:
+        row = self.db.conn.execute(
+            'SELECT start, "end" FROM spans WHERE uuid = ?', (span.uuid,)
+        ).fetchone()
+        return row is not None and (row[0], row[1]) == (span.start, span.end)
+
+    def _apply(self, kind: str, uuid: str, version: _Version) -> bool:
+        """Take their version; False when the one-live-tag rule refuses it."""
+        self._ensure_label(version.label, kind)
+        try:
+            self.db.execute(
+                f"UPDATE {_TABLES[kind]} SET label = ?, note = ?, deleted = ?, updated_at = ? "
+                "WHERE uuid = ?",
+                (version.label, version.note, int(version.deleted), version.updated_at, uuid),
+            )
+        except sqlite3.IntegrityError:  # only this statement is undone, not the merge
+            return False
+        return True
+
+    def _keep_in_history(
+        self, kind: str, uuid: str, article_id: int, annotator: str, version: _Version, why: str
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO annotation_history (uuid, kind, article, annotator, label, note, "
+            "deleted, updated_at, replaced_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uuid,
+                kind,
+                article_id,
+                annotator,
+                version.label,
+                version.note,
+                int(version.deleted),
+                version.updated_at,
+                now(),
+                why,
+            ),
+        )
+
+    def _set_base(self, uuid: str, updated_at: str) -> None:
+        self.db.execute(
+            "INSERT INTO merge_base (uuid, updated_at) VALUES (?, ?) "
+            "ON CONFLICT (uuid) DO UPDATE SET updated_at = excluded.updated_at",
+            (uuid, updated_at),
+        )
+
+    def _record_base(self, spans: Iterable[SpanDraft], tags: Iterable[TagDraft]) -> None:
+        items: list[SpanDraft | TagDraft] = [*spans, *tags]
+        for item in items:
+            if item.uuid is not None:
+                self._set_base(item.uuid, item.updated_at or item.created_at or "")
+
+    def _merge_status(self, article_id: int, annotator: str, status: str, when: str) -> int:
+        """Take their status when ours is missing or older; 1 when it changed."""
+        row = self.db.conn.execute(
+            "SELECT status, updated_at FROM article_status WHERE article = ? AND annotator = ?",
+            (article_id, annotator),
+        ).fetchone()
+        if row is not None and (row[0] == status or not when or when <= row[1]):
+            return 0
+        self._ensure_annotator(annotator)
+        self.db.execute(
+            "INSERT INTO article_status (article, annotator, status, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (article, annotator) DO UPDATE SET "
+            "status = excluded.status, updated_at = excluded.updated_at",
+            (article_id, annotator, status, when or now()),
+        )
+        return 1
