@@ -42,9 +42,10 @@ from desktop_app.ui.import_export_actions import ImportExportActions
 from desktop_app.ui.import_worker import ImportJob
 from desktop_app.ui.label_actions import LabelActions
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
+from desktop_app.ui.merge_actions import MergeActions
 
 
-class MainWindow(EditActions, LabelActions, ImportExportActions, QMainWindow):
+class MainWindow(EditActions, LabelActions, ImportExportActions, MergeActions, QMainWindow):
     """Marginalia's window over one project; every edit goes through the core Editor."""
 
     def __init__(self, store: Store, settings: QSettings, annotator: str) -> None:
@@ -187,6 +188,8 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, QMainWindow):
         a("&File", "Import &folder…", self.import_folder_dialog, "Ctrl+Shift+I")
         a("&File", "Import &with options (format, JSONL/CSV fields)…", self.import_options_dialog)
         a("&File", "&Export JSONL…", self.export_dialog, "Ctrl+E")
+        self._menus["&File"].addSeparator()
+        a("&File", "&Merge colleague's project…", self.merge_dialog)
         self._menus["&File"].addSeparator()
         a("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.undo_action = a("&Edit", "&Undo", self.undo, "Ctrl+Z")
@@ -404,6 +407,8 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, QMainWindow):
         if self.import_job is not None and self.import_job.running:
             self.import_job.cancel()
             self.import_job.wait()
+        if self.merge_job is not None:
+            self.merge_job.wait()  # one transaction: it commits whole, or not at all
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

@@ -1,0 +1,78 @@
+"""The window's File > Merge: choose a colleague's file, merge in the background, report."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from desktop_app.core.merging import merge_path
+from desktop_app.core.model import MergeReport
+from desktop_app.ui.background import BackgroundJob
+from desktop_app.ui.merge_report import MergeReportDialog
+from desktop_app.ui.window_parts import WindowParts
+
+_FILTER = "Marginalia projects and exports (*.sqlite *.sqlite3 *.db *.jsonl *.ndjson);;All (*)"
+
+
+class MergeActions(WindowParts):
+    """Mixin for MainWindow: merging colleagues' work into the open project."""
+
+    merge_job: BackgroundJob | None = None
+    merge_report_box: MergeReportDialog | None = None
+    merge_failure_box: QMessageBox | None = None
+
+    def merge_dialog(self) -> None:
+        """Choose a colleague's project file or JSONL export and merge it."""
+        path, _ = QFileDialog.getOpenFileName(self, "Merge colleague's project", "", _FILTER)
+        if path:
+            self.start_merge(Path(path))
+
+    def start_merge(self, path: Path) -> None:
+        """Merge on a background thread; edits wait for it, the window keeps painting."""
+        busy = (self.import_job is not None and self.import_job.running) or (
+            self.merge_job is not None and self.merge_job.isRunning()
+        )
+        if busy:
+            return self._warn("Wait for the running import or merge to finish.")
+        job = BackgroundJob("merge", partial(merge_path, self.store, path))
+        job.done.connect(self._merge_finished)
+        self.merge_job = job
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.statusBar().showMessage(f"Merging {path.name}…")
+        job.start()
+
+    def _merge_finished(self, result: object) -> None:
+        if self.merge_job is not None:
+            self.merge_job.wait()
+        self.progress.hide()
+        if not isinstance(result, MergeReport):
+            self.statusBar().showMessage("The merge was not done.", 15000)
+            failed = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Merge",
+                f"The merge was not done; the project is as it was.\n\n{result}",
+                QMessageBox.StandardButton.Close,
+                self,
+            )
+            failed.setTextFormat(Qt.TextFormat.PlainText)  # file names are not markup
+            failed.setModal(False)
+            failed.show()
+            self.merge_failure_box = failed
+            return
+        # Annotations may have changed under the undo history: old steps might not apply.
+        self.editor.clear_history()
+        self._update_undo_actions()
+        self.reload_labels()
+        self.reload_list()
+        current = self.article.id if self.article else None
+        self.article = None  # re-read: its annotations may have changed
+        self.show_article(current)
+        self.statusBar().showMessage(f"Merge: {result.summary()}", 15000)
+        box = MergeReportDialog(result, self)
+        box.setModal(False)
+        box.show()
+        self.merge_report_box = box
