@@ -59,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("other", metavar="OTHER", help="a .sqlite project or a native .jsonl")
     merge.add_argument("--json", action="store_true", help="machine-readable report")
 
+    agree = commands.add_parser(
+        "agreement", parents=[common], help="inter-annotator agreement (kappa, alpha, F1)"
+    )
+    agree.add_argument(
+        "--annotators", metavar="A,B,...", help="whom to compare (default: everyone with work)"
+    )
+    agree.add_argument("--label", help="only this span label or document tag")
+    agree.add_argument("--json", action="store_true", help="machine-readable figures")
+
     stats = commands.add_parser("stats", parents=[common], help="counts of articles and labels")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
@@ -167,6 +176,24 @@ def _merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _agreement(args: argparse.Namespace) -> int:
+    from desktop_app.core.agreement import agreement
+    from desktop_app.core.agreement_output import format_report, report_to_json
+
+    names = [n.strip() for n in (args.annotators or "").split(",") if n.strip()]
+    store = _open(args)
+    try:
+        data = store.agreement_input(names)
+    finally:
+        store.close()
+    report = agreement(data, args.label)
+    if args.json:
+        print(json.dumps(report_to_json(report), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return EXIT_OK
+
+
 def _stats(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
@@ -199,7 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         db_path, is_default = paths.resolve_db_path(getattr(args, "db", None))
         return open_window(db_path, seed_samples=is_default)
-    handler = {"import": _import, "export": _export, "merge": _merge, "stats": _stats}[args.command]
+    handler = {
+        "import": _import,
+        "export": _export,
+        "merge": _merge,
+        "agreement": _agreement,
+        "stats": _stats,
+    }[args.command]
     try:
         return handler(args)
     except (OSError, ValueError, RuntimeError) as error:
