@@ -262,12 +262,39 @@ def _merge_tracking(db: Database) -> None:
     )
 
 
+def _adjudications(db: Database) -> None:
+    """A reviewer's decisions: each compared item accepted into the adjudicated layer or not.
+
+    The adjudicated layer itself is ordinary spans and tags under its own annotator name, so
+    it exports, merges and is compared like anyone's work; this table says who decided each
+    item, when, and which annotation it became.
+    """
+    db.executescript(
+        """
+        CREATE TABLE adjudications (
+            layer TEXT NOT NULL,
+            item_key TEXT NOT NULL,
+            article INTEGER NOT NULL REFERENCES articles (id),
+            kind TEXT NOT NULL CHECK (kind IN ('span', 'document')),
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+            source_uuid TEXT,
+            result_uuid TEXT,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (layer, item_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX adjudications_by_article ON adjudications (article, layer);
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
     ("annotation_summaries", _annotation_summaries),
     ("fts_hash_size", _fts_hash_size),
     ("merge_tracking", _merge_tracking),
+    ("adjudications", _adjudications),
 )
 
 

@@ -286,3 +286,17 @@ class MergeReport:
         if self.problems:
             parts.append(f"{len(self.problems)} refused")
         return ", ".join(parts)
+
+
+ADJUDICATED = "adjudicated"  # the default name of the reviewed layer (an annotator of its own)
+
+
+class Decision(NamedTuple):
+    """A reviewer's decision on one compared item, and the annotation it became."""
+
+    item_key: str
+    decision: str  # "accepted" or "rejected"
+    source_uuid: str | None
+    result_uuid: str | None
+    decided_by: str
+    decided_at: str

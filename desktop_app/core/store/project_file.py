@@ -17,7 +17,7 @@ from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.listing import ListingMixin
 from desktop_app.core.store.merge import MergeMixin
 from desktop_app.core.store.native_export import NativeExportMixin
-from desktop_app.core.store.review import ReviewMixin
+from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
 
 
@@ -26,7 +26,7 @@ class Store(
     ArticlesMixin,
     NativeExportMixin,
     ListingMixin,
-    ReviewMixin,
+    AdjudicationMixin,
     AnnotationsMixin,
     StatsMixin,
     LabelsMixin,

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from desktop_app.core.agreement import AgreementInput, SpanUnit, TagUnit
+from desktop_app.core.model import ADJUDICATED, SPAN, Decision, DocumentTag, Span
 from desktop_app.core.store.annotations import AnnotationsMixin
-from desktop_app.core.store.base import StoreError, _serialized
+from desktop_app.core.store.base import (
+    _SPAN_COLUMNS,
+    _TAG_COLUMNS,
+    StoreError,
+    _serialized,
+    new_uuid,
+    now,
+)
 
 
 class ReviewMixin(AnnotationsMixin):
@@ -90,3 +98,116 @@ class ReviewMixin(AnnotationsMixin):
         return AgreementInput(
             chosen, {name: frozenset(v) for name, v in coded.items()}, lengths, spans, tags
         )
+
+
+class AdjudicationMixin(ReviewMixin):
+    """The adjudicated layer: a reviewer's accepted items as spans and tags of their own."""
+
+    @_serialized
+    def decisions(self, article_id: int, layer: str = ADJUDICATED) -> dict[str, Decision]:
+        """Every decision taken on the article for `layer`, by item key."""
+        rows = self.db.conn.execute(
+            "SELECT item_key, decision, source_uuid, result_uuid, decided_by, decided_at "
+            "FROM adjudications WHERE article = ? AND layer = ?",
+            (article_id, layer),
+        ).fetchall()
+        return {row[0]: Decision._make(row) for row in rows}
+
+    @_serialized
+    def decide(
+        self,
+        article_id: int,
+        choices: Sequence[tuple[str, str, Span | DocumentTag | None]],
+        reviewer: str,
+        layer: str = ADJUDICATED,
+    ) -> list[Decision]:
+        """Record decisions (item key, kind, the accepted annotation or None to reject).
+
+        All in one transaction. An accepted span or tag is copied into `layer` (or linked to
+        the identical one already there); changing a decision withdraws what the earlier one
+        put in the layer.
+        """
+        if not layer.strip() or layer == reviewer:
+            raise StoreError("the adjudicated layer needs a name of its own")
+        decided: list[Decision] = []
+        with self.db.atomic():
+            self._ensure_annotator(layer)
+            for item_key, kind, chosen in choices:
+                self._withdraw(article_id, item_key, layer)
+                result = None if chosen is None else self._copy_into(article_id, chosen, layer)
+                decision = Decision(
+                    item_key,
+                    "rejected" if chosen is None else "accepted",
+                    None if chosen is None else chosen.uuid,
+                    result,
+                    reviewer,
+                    now(),
+                )
+                self.db.execute(
+                    "INSERT INTO adjudications (layer, item_key, article, kind, decision, "
+                    "source_uuid, result_uuid, decided_by, decided_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (layer, item_key, article_id, kind, *decision[1:]),
+                )
+                decided.append(decision)
+        return decided
+
+    @_serialized
+    def undecide(self, article_id: int, item_key: str, layer: str = ADJUDICATED) -> bool:
+        """Take a decision back (and what it put in the layer); True if there was one."""
+        with self.db.atomic():
+            return self._withdraw(article_id, item_key, layer)
+
+    def _withdraw(self, article_id: int, item_key: str, layer: str) -> bool:
+        row = self.db.conn.execute(
+            "SELECT kind, result_uuid FROM adjudications WHERE layer = ? AND item_key = ?",
+            (layer, item_key),
+        ).fetchone()
+        if row is None:
+            return False
+        self.db.execute(
+            "DELETE FROM adjudications WHERE layer = ? AND item_key = ?", (layer, item_key)
+        )
+        kind, result = row
+        # Another decision may have accepted the same text into the same annotation.
+        shared = self._one(
+            "SELECT 1 FROM adjudications WHERE layer = ? AND result_uuid = ?", (layer, result)
+        )
+        if result is not None and not shared:
+            table = "spans" if kind == SPAN else "document_tags"
+            self.db.execute(
+                f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE uuid = ? AND deleted = 0",
+                (now(), result),
+            )
+        return True
+
+    def _copy_into(self, article_id: int, chosen: Span | DocumentTag, layer: str) -> str:
+        stamp = now()
+        if isinstance(chosen, Span):
+            found = self._one(
+                "SELECT uuid FROM spans WHERE article = ? AND annotator = ? AND start = ? "
+                'AND "end" = ? AND label = ? AND deleted = 0',
+                (article_id, layer, chosen.start, chosen.end, chosen.label),
+            )
+            if found:
+                return str(found)
+            uuid = new_uuid()
+            self.db.execute(
+                f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0)",
+                (uuid, article_id, layer, chosen.label, chosen.start, chosen.end, chosen.quote,
+                 chosen.note, stamp, stamp),
+            )  # fmt: skip
+            return uuid
+        found = self._one(
+            "SELECT uuid FROM document_tags WHERE article = ? AND annotator = ? AND label = ? "
+            "AND deleted = 0",
+            (article_id, layer, chosen.label),
+        )
+        if found:
+            return str(found)
+        uuid = new_uuid()
+        self.db.execute(
+            f"INSERT INTO document_tags ({_TAG_COLUMNS}) VALUES (?,?,?,?,?,?,?,0)",
+            (uuid, article_id, layer, chosen.label, chosen.note, stamp, stamp),
+        )
+        return uuid
