@@ -107,6 +107,7 @@ class _SpanHighlighter(QSyntaxHighlighter):
         super().__init__(document)
         self.pieces: dict[int, list[Piece]] = {}
         self.colors: dict[str, QColor] = {}
+        self.color_by = "label"  # or "annotator": review shows each annotator in a colour
         self.selected: str | None = None
         self._formats: dict[tuple[str, str | None, int, bool], QTextCharFormat] = {}
         self.lazy_from = 1 << 30  # blocks numbered from here wait until they are shown
@@ -122,15 +123,15 @@ class _SpanHighlighter(QSyntaxHighlighter):
         finally:
             self._forcing = False
 
-    def set_colors(self, labels: Mapping[str, Label]) -> bool:
-        """Take the label colours; True if they changed."""
+    def set_colors(self, labels: Mapping[str, Label], color_by: str = "label") -> bool:
+        """Take the colours (of labels, or of annotators by name); True if they changed."""
         colors = {name: QColor(label.color) for name, label in labels.items()}
         colors = {
             name: c if c.isValid() else QColor(UNKNOWN_LABEL_COLOR) for name, c in colors.items()
         }
-        if colors == self.colors:
+        if colors == self.colors and color_by == self.color_by:
             return False
-        self.colors, self._formats = colors, {}
+        self.colors, self.color_by, self._formats = colors, color_by, {}
         return True
 
     def highlightBlock(self, text: str) -> None:
@@ -148,14 +149,18 @@ class _SpanHighlighter(QSyntaxHighlighter):
                 self.setFormat(start, end - start, self._format(active))
 
     def _format(self, active: list[Span]) -> QTextCharFormat:
-        outer_label = active[1].label if len(active) > 1 else None
+        by_annotator = self.color_by == "annotator"
+        inner_key = active[0].annotator if by_annotator else active[0].label
+        outer_label = None
+        if len(active) > 1:
+            outer_label = active[1].annotator if by_annotator else active[1].label
         selected = self.selected is not None and any(s.uuid == self.selected for s in active)
         # Formats are shared per look, so painting 20,000 spans builds only a handful.
-        key = (active[0].label, outer_label, min(len(active), 4), selected)
+        key = (inner_key, outer_label, min(len(active), 4), selected)
         fmt = self._formats.get(key)
         if fmt is None:
             unknown = QColor(UNKNOWN_LABEL_COLOR)
-            inner = self.colors.get(active[0].label, unknown)
+            inner = self.colors.get(inner_key, unknown)
             outer = None if outer_label is None else self.colors.get(outer_label, unknown)
             fmt = self._formats[key] = _make_format(inner, outer, len(active), selected)
         return fmt
@@ -188,13 +193,23 @@ class ArticleView(QPlainTextEdit):
 
     # --- content -------------------------------------------------------------------------
 
-    def show_article(self, text: str, spans: Sequence[Span], labels: Mapping[str, Label]) -> None:
-        """Show `text` with `spans` painted, scrolled to the top, nothing selected."""
+    def show_article(
+        self,
+        text: str,
+        spans: Sequence[Span],
+        labels: Mapping[str, Label],
+        color_by: str = "label",
+    ) -> None:
+        """Show `text` with `spans` painted, scrolled to the top, nothing selected.
+
+        `labels` maps each span's label (or, with color_by="annotator", its annotator) to
+        the Label whose colour paints it.
+        """
         self._text, self._map, self._last_click = text, OffsetMap(text), []
         breaks = [m.start() for m in _BLOCK_BREAK.finditer(text)]
         self._block_starts_cp = [0] + [cp + 1 for cp in breaks]
         self._block_starts_qt = [0] + [self._map.to_qt(cp) + 1 for cp in breaks]
-        self._highlighter.set_colors(labels)
+        self._highlighter.set_colors(labels, color_by)
         self._highlighter.selected = None
         self._highlighter.pieces, self._members = self._index(spans)
         self._highlighter.lazy_from, self._highlighter.pending = EAGER_BLOCKS, set()
@@ -206,9 +221,11 @@ class ArticleView(QPlainTextEdit):
         self.verticalScrollBar().setValue(0)
         self.horizontalScrollBar().setValue(0)
 
-    def set_spans(self, spans: Sequence[Span], labels: Mapping[str, Label]) -> None:
+    def set_spans(
+        self, spans: Sequence[Span], labels: Mapping[str, Label], color_by: str = "label"
+    ) -> None:
         """Repaint after an edit, keeping the scroll position; only changed blocks are redone."""
-        colors_changed = self._highlighter.set_colors(labels)
+        colors_changed = self._highlighter.set_colors(labels, color_by)
         old = self._highlighter.pieces
         self._highlighter.pieces, self._members = self._index(spans)
         if self._highlighter.selected not in self._spans:

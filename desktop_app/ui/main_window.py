@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -43,9 +43,12 @@ from desktop_app.ui.import_worker import ImportJob
 from desktop_app.ui.label_actions import LabelActions
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
 from desktop_app.ui.merge_actions import MergeActions
+from desktop_app.ui.review_actions import ReviewActions
 
 
-class MainWindow(EditActions, LabelActions, ImportExportActions, MergeActions, QMainWindow):
+class MainWindow(
+    EditActions, LabelActions, ImportExportActions, MergeActions, ReviewActions, QMainWindow
+):
     """Marginalia's window over one project; every edit goes through the core Editor."""
 
     def __init__(self, store: Store, settings: QSettings, annotator: str) -> None:
@@ -124,6 +127,8 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, MergeActions, Q
         self.annotations_dock = self._dock(
             "Annotations", self.annotation_list, Qt.DockWidgetArea.RightDockWidgetArea
         )
+        self.build_review()
+        self.tabifyDockWidget(self.labels_dock, self.review_dock)
 
         self.annotator_button = QPushButton()
         self.annotator_button.setFlat(True)
@@ -181,7 +186,8 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, MergeActions, Q
     def _build_actions(self) -> None:
         bar = self.menuBar()
         self._menus = {
-            name: bar.addMenu(name) for name in ("&File", "&Edit", "&View", "&Article", "&Labels")
+            name: bar.addMenu(name)
+            for name in ("&File", "&Edit", "&View", "&Article", "&Labels", "&Review")
         }
         a = self._action
         a("&File", "&Import files…", self.import_files_dialog, "Ctrl+I")
@@ -220,6 +226,10 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, MergeActions, Q
         a("&Labels", "&Edit label…", self.edit_label_dialog)
         a("&Labels", "&Load schema…", self.load_schema_dialog)
         self._menus["&Labels"].addSeparator()
+        a("&Review", "&Compare annotators…", self.start_review, "Ctrl+Shift+R")
+        a("&Review", "&Next difference", lambda: self.review_step(1), "F8")
+        a("&Review", "&Previous difference", lambda: self.review_step(-1), "Shift+F8")
+        a("&Review", "Accept all &agreed items", self.review_accept_agreed)
         self.label_actions: list[QAction] = []
         self._update_undo_actions()
 
@@ -294,9 +304,10 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, MergeActions, Q
             return
         if self.article is None or self.article.id != article_id:
             self.article = self.store.article(article_id)
-            spans = self.store.spans(article_id, self._whose_spans())
-            self.view.show_article(self.article.text, spans, self.labels)
+            spans, colors, color_by = self._view_spans(article_id)
+            self.view.show_article(self.article.text, spans, colors, color_by)
             self.show_annotations(spans)  # the spans just read: no second query or repaint
+            self.article_shown()
         else:
             self.show_annotations()
 
@@ -309,9 +320,9 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, MergeActions, Q
             return
         article = self.article
         if spans is None:
-            spans = self.store.spans(article.id, self._whose_spans())
+            spans, colors, color_by = self._view_spans(article.id)
             selected = self.view.selected_span()
-            self.view.set_spans(spans, self.labels)
+            self.view.set_spans(spans, colors, color_by)
         else:
             selected = None
         self.annotation_list.set_spans(spans, self.labels)
@@ -329,6 +340,14 @@ class MainWindow(EditActions, LabelActions, ImportExportActions, MergeActions, Q
             f"<span style='color:#555'>{_escape(details)} · status: <b>{status}</b> · "
             f"{len(spans)} spans</span>"
         )
+
+    def _view_spans(self, article_id: int) -> tuple[list[Span], Mapping[str, Label], str]:
+        """The spans the text shows and how they are coloured: by label, or in review by
+        annotator (each shown annotator in their own colour)."""
+        review = self.review_spans(article_id)
+        if review is not None:
+            return review
+        return self.store.spans(article_id, self._whose_spans()), self.labels, "label"
 
     def _whose_spans(self) -> str | None:
         """None (everyone) when the team view is on, else the current annotator."""

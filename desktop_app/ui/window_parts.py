@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     )
 
     from desktop_app.core.editing import Editor
-    from desktop_app.core.model import Article, ImportReport, Label
+    from desktop_app.core.model import Article, ImportReport, Label, Span
     from desktop_app.core.store import Store
     from desktop_app.ui.annotation_list import AnnotationList
     from desktop_app.ui.article_table import ArticleTableModel
@@ -64,6 +64,10 @@ if TYPE_CHECKING:
         def _update_undo_actions(self) -> None: ...
         def apply_label(self, name: str) -> None: ...
         def toggle_tag(self, name: str, present: bool) -> None: ...
+        def review_spans(
+            self, article_id: int
+        ) -> tuple[list[Span], dict[str, Label], str] | None: ...
+        def article_shown(self) -> None: ...
 
 else:
 

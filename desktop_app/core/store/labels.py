@@ -6,6 +6,9 @@ from desktop_app.core.model import Label, LabelSchema
 from desktop_app.core.schema import next_free_color
 from desktop_app.core.store.base import StoreBase, StoreError, _serialized, now
 
+# Annotator colours start after the first palette colours, which label schemas use most.
+REVIEW_AVOID = ("#ffadad", "#ffd6a5", "#fdffb6")
+
 
 class LabelsMixin(StoreBase):
     """The store's settings, labels and annotators."""
@@ -150,6 +153,21 @@ class LabelsMixin(StoreBase):
             raise StoreError("an annotator needs a name")
         with self.db.atomic():
             self._ensure_annotator(name)
+
+    @_serialized
+    def annotator_colors(self) -> dict[str, str]:
+        """Each annotator's colour for review; one is chosen (and kept) for those without."""
+        rows = self.db.conn.execute("SELECT name, color FROM annotators ORDER BY name").fetchall()
+        colors = {name: color for name, color in rows if color}
+        missing = [name for name, color in rows if not color]
+        if missing:
+            with self.db.atomic():
+                for name in missing:
+                    colors[name] = next_free_color([*colors.values(), *REVIEW_AVOID])
+                    self.db.execute(
+                        "UPDATE annotators SET color = ? WHERE name = ?", (colors[name], name)
+                    )
+        return colors
 
     def _ensure_annotator(self, name: str) -> None:
         self.db.execute(

@@ -1,0 +1,201 @@
+"""The window's review mode: annotators in their own colours, differences, adjudication."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
+
+from desktop_app.core.model import DocumentTag, Label, Span
+from desktop_app.core.review import ItemClass, ReviewItem, compare_spans, compare_tags
+from desktop_app.core.store import StoreError
+from desktop_app.ui.review_panel import ReviewPanel
+from desktop_app.ui.window_parts import WindowParts
+
+
+class ReviewActions(WindowParts):
+    """Mixin for MainWindow: the Review menu, its dock and the decisions taken in it."""
+
+    review_panel: ReviewPanel
+    review_dock: QDockWidget
+    review_items: list[ReviewItem]
+
+    def build_review(self) -> None:
+        """Create the review dock (hidden until Review > Compare annotators)."""
+        self.review_items = []
+        self.review_panel = ReviewPanel()
+        self.review_dock = QDockWidget("Review", self)
+        self.review_dock.setObjectName("review_dock")
+        self.review_dock.setWidget(self.review_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
+        self.review_dock.hide()
+        self.review_dock.visibilityChanged.connect(self._review_visibility)
+        panel = self.review_panel
+        panel.compareChanged.connect(self._review_compare_changed)
+        panel.rowChosen.connect(self._review_row_chosen)
+        panel.acceptA.connect(lambda: self.review_decide("a"))
+        panel.acceptB.connect(lambda: self.review_decide("b"))
+        panel.reject.connect(lambda: self.review_decide(None))
+        panel.undo.connect(self.review_undo)
+        panel.step.connect(self.review_step)
+        panel.accept_agreed.clicked.connect(self.review_accept_agreed)
+
+    @property
+    def reviewing(self) -> bool:
+        """True while the review dock is open."""
+        return self.review_dock.isVisible()
+
+    def start_review(self) -> None:
+        """Open the review dock on the current article."""
+        self._review_fill_annotators()
+        self.review_dock.show()
+        self.review_dock.raise_()
+        self.review_panel.table.setFocus()
+
+    def _review_visibility(self, visible: bool) -> None:
+        if visible:
+            self._review_fill_annotators()
+        self._review_repaint()
+
+    def _review_fill_annotators(self) -> None:
+        names = self.store.annotators()
+        self.review_panel.set_annotators(names, self.store.annotator_colors())
+
+    def _review_compare_changed(self) -> None:
+        self._review_repaint()
+
+    def _review_repaint(self) -> None:
+        if self.article is not None:
+            self.show_annotations()  # the view asks review_spans() for what to paint
+            self.article_shown()
+
+    # --- what the view shows -------------------------------------------------------------
+
+    def review_spans(self, article_id: int) -> tuple[list[Span], dict[str, Label], str] | None:
+        """In review: the shown annotators' spans, coloured by annotator; else None."""
+        if not self.reviewing:
+            return None
+        a, b = self.review_panel.chosen()
+        shown = self.review_panel.shown_names() | {a, b}
+        colors = self.store.annotator_colors()
+        spans = [s for s in self.store.spans(article_id) if s.annotator in shown]
+        labels = {name: Label(name, color=colors.get(name, "#cccccc")) for name in shown}
+        return spans, labels, "annotator"
+
+    def article_shown(self) -> None:
+        """A new article is open: list its differences when reviewing."""
+        if self.reviewing:
+            self._review_refresh()
+
+    def _review_refresh(self) -> None:
+        if self.article is None:
+            self.review_items = []
+            self.review_panel.set_items([], {})
+            return
+        article_id = self.article.id
+        a, b = self.review_panel.chosen()
+        spans = compare_spans(self.store.spans(article_id, a), self.store.spans(article_id, b))
+        tags = compare_tags(self.store.tags(article_id, a), self.store.tags(article_id, b))
+        everything = [*tags, *spans]
+        decisions = self.store.decisions(article_id, self.review_panel.layer_name())
+        listed = everything
+        if not self.review_panel.show_agreed.isChecked():
+            listed = [item for item in everything if item.is_difference]
+        self.review_items = listed
+        self.review_panel.set_items(listed, decisions)
+        differences = sum(item.is_difference for item in everything)
+        decided = sum(item.key in decisions for item in everything)
+        self.review_panel.set_counts(differences, decided, len(everything) - differences)
+
+    # --- navigation ----------------------------------------------------------------------
+
+    def _review_row_chosen(self, row: int) -> None:
+        if not 0 <= row < len(self.review_items):
+            return
+        item = self.review_items[row]
+        if item.kind == "span":
+            side = item.a if item.a is not None else item.b
+            self.view.select_range(item.start, item.end)  # selects and scrolls to it
+            self.view.set_selected_span(side.uuid if side is not None else None)
+
+    def review_step(self, delta: int) -> None:
+        """Go to the next (1) or previous (-1) difference in the list."""
+        if not self.reviewing:
+            self.start_review()
+        table = self.review_panel.table
+        row = table.currentRow()
+        candidates = range(row + 1, len(self.review_items)) if delta > 0 else range(row - 1, -1, -1)
+        for index in candidates:
+            if self.review_items[index].is_difference:
+                table.setCurrentCell(index, 0)
+                table.setFocus()
+                return
+        where = "last" if delta > 0 else "first"
+        self.statusBar().showMessage(
+            f"That was the {where} difference in this article (Ctrl+Down: next article).", 5000
+        )
+
+    # --- decisions -----------------------------------------------------------------------
+
+    def review_decide(self, side: str | None) -> None:
+        """Accept A's ("a") or B's ("b") version of the current item, or reject it (None)."""
+        row = self.review_panel.table.currentRow()
+        if self.article is None or not 0 <= row < len(self.review_items):
+            return
+        item = self.review_items[row]
+        chosen = item.a if side == "a" else item.b if side == "b" else None
+        if side is not None and chosen is None:
+            who = "A" if side == "a" else "B"
+            return self._warn(f"{who} has nothing here to accept; reject it or accept the other.")
+        self._review_store([(item.key, item.kind, chosen)])
+        self.review_step(1)
+
+    def review_accept_agreed(self) -> None:
+        """Accept every agreed, undecided item of the article into the layer, in one step."""
+        if self.article is None:
+            return
+        a, b = self.review_panel.chosen()
+        article_id = self.article.id
+        items = [
+            *compare_tags(self.store.tags(article_id, a), self.store.tags(article_id, b)),
+            *compare_spans(self.store.spans(article_id, a), self.store.spans(article_id, b)),
+        ]
+        decided = self.store.decisions(article_id, self.review_panel.layer_name())
+        agreed = [
+            (item.key, item.kind, item.a)
+            for item in items
+            if item.item_class is ItemClass.AGREED and item.key not in decided
+        ]
+        if agreed:
+            self._review_store(agreed)
+        self.statusBar().showMessage(f"{len(agreed)} agreed items accepted.", 5000)
+
+    def review_undo(self) -> None:
+        """Take back the decision on the current item."""
+        row = self.review_panel.table.currentRow()
+        if self.article is None or not 0 <= row < len(self.review_items):
+            return
+        self.store.undecide(
+            self.article.id, self.review_items[row].key, self.review_panel.layer_name()
+        )
+        self._review_after_change()
+
+    def _review_store(self, choices: Sequence[tuple[str, str, Span | DocumentTag | None]]) -> None:
+        assert self.article is not None
+        try:
+            self.store.decide(
+                self.article.id,
+                choices,
+                self.editor.annotator,
+                self.review_panel.layer_name(),
+            )
+        except StoreError as error:
+            return self._warn(str(error))
+        self._review_after_change()
+
+    def _review_after_change(self) -> None:
+        if self.review_panel.layer_name() not in self.review_panel.shown_names():
+            self._review_fill_annotators()  # a new layer appears among the annotators
+        self._review_refresh()
+        self.show_annotations()

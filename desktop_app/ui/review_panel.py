@@ -1,0 +1,266 @@
+"""The review panel: whose work to show, two annotators compared, each difference and decision."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.model import ADJUDICATED, Decision
+from desktop_app.core.review import ItemClass, ReviewItem
+from desktop_app.ui.colors import text_color_for
+
+COLUMNS = ("Class", "Text", "A", "B", "Decision")
+_CLASS_COLORS = {
+    ItemClass.AGREED: "#d8f3dc",
+    ItemClass.MISSING: "#ffe5ec",
+    ItemClass.EXTRA: "#e0ecff",
+    ItemClass.LABEL: "#fff3bf",
+    ItemClass.BOUNDARY: "#ffe8cc",
+}
+
+
+class ReviewPanel(QWidget):
+    """Choose annotators to show and compare; the table lists what they agree and differ on.
+
+    With the table focused: N / P next and previous difference, A / B accept A's or B's
+    version, R reject both, U undo the decision.
+    """
+
+    compareChanged = Signal()  # A, B, the shown annotators or the layer changed
+    rowChosen = Signal(int)  # a row of the table became current
+    acceptA = Signal()
+    acceptB = Signal()
+    reject = Signal()
+    undo = Signal()
+    step = Signal(int)  # +1 next difference, -1 previous
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("review_panel")
+        self.a_box = QComboBox()
+        self.a_box.setObjectName("review_a")
+        self.b_box = QComboBox()
+        self.b_box.setObjectName("review_b")
+        self.layer = QLineEdit(ADJUDICATED)
+        self.layer.setObjectName("review_layer")
+        self.shown = QListWidget()
+        self.shown.setObjectName("review_shown")
+        self.shown.setMaximumHeight(90)
+        self.show_agreed = QCheckBox("List agreed items too")
+        self.counts = QLabel()
+        self.counts.setObjectName("review_counts")
+        self.table = _ReviewTable(0, len(COLUMNS))
+        self.table.setObjectName("review_items")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.accept_a = QPushButton("Accept A  [A]")
+        self.accept_b = QPushButton("Accept B  [B]")
+        self.reject_button = QPushButton("Reject  [R]")
+        self.undo_button = QPushButton("Undo decision  [U]")
+        self.accept_agreed = QPushButton("Accept all agreed")
+        self.accept_agreed.setObjectName("review_accept_agreed")
+
+        form = QFormLayout()
+        form.addRow("A (reference)", self.a_box)
+        form.addRow("B (compared)", self.b_box)
+        form.addRow("Decisions go to", self.layer)
+        form.addRow("Show", self.shown)
+        buttons = QGridLayout()
+        buttons.addWidget(self.accept_a, 0, 0)
+        buttons.addWidget(self.accept_b, 0, 1)
+        buttons.addWidget(self.reject_button, 1, 0)
+        buttons.addWidget(self.undo_button, 1, 1)
+        buttons.addWidget(self.accept_agreed, 2, 0, 1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.show_agreed)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._connect()
+
+    def _connect(self) -> None:
+        self.a_box.currentIndexChanged.connect(self.compareChanged)
+        self.b_box.currentIndexChanged.connect(self.compareChanged)
+        self.layer.editingFinished.connect(self.compareChanged)
+        self.show_agreed.toggled.connect(self.compareChanged)
+        self.shown.itemChanged.connect(self.compareChanged)
+        self.table.currentCellChanged.connect(lambda row, *_: self.rowChosen.emit(row))
+        self.accept_a.clicked.connect(self.acceptA)
+        self.accept_b.clicked.connect(self.acceptB)
+        self.reject_button.clicked.connect(self.reject)
+        self.undo_button.clicked.connect(self.undo)
+        self.table.keyed.connect(self._key)
+
+    def _key(self, key: str) -> None:
+        signals = {"A": self.acceptA, "B": self.acceptB, "R": self.reject, "U": self.undo}
+        if key in signals:
+            signals[key].emit()
+        else:
+            self.step.emit(1 if key == "N" else -1)
+
+    # --- content -------------------------------------------------------------------------
+
+    def set_annotators(self, names: Sequence[str], colors: Mapping[str, str]) -> None:
+        """Offer these annotators (keeping the choices made) with their colours."""
+        a, b = self.chosen()
+        shown = self.shown_names()
+        for box in (self.a_box, self.b_box):
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(list(names))
+        self.shown.blockSignals(True)
+        self.shown.clear()
+        for name in names:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name in shown else Qt.CheckState.Unchecked)
+            color = colors.get(name, "#cccccc")
+            item.setBackground(QBrush(QColor(color)))
+            item.setForeground(QBrush(text_color_for(color)))
+            self.shown.addItem(item)
+        if names:
+            self.a_box.setCurrentIndex(max(0, self.a_box.findText(a)) if a else 0)
+            fallback = 1 if len(names) > 1 else 0
+            self.b_box.setCurrentIndex(self.b_box.findText(b) if b in names else fallback)
+        for widget in (self.a_box, self.b_box, self.shown):
+            widget.blockSignals(False)
+
+    def chosen(self) -> tuple[str, str]:
+        """The compared annotators (A, B)."""
+        return self.a_box.currentText(), self.b_box.currentText()
+
+    def shown_names(self) -> set[str]:
+        """The annotators ticked under Show (A and B are always shown)."""
+        return {
+            self.shown.item(row).text()
+            for row in range(self.shown.count())
+            if self.shown.item(row).checkState() == Qt.CheckState.Checked
+        }
+
+    def layer_name(self) -> str:
+        """The adjudicated layer's annotator name."""
+        return self.layer.text().strip() or ADJUDICATED
+
+    def set_items(self, items: Sequence[ReviewItem], decisions: Mapping[str, Decision]) -> None:
+        """List these items with their decisions, keeping the current row where possible."""
+        row = self.table.currentRow()
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(items))
+        for index, item in enumerate(items):
+            decision = decisions.get(item.key)
+            cells = (
+                item.item_class.value,
+                _text(item),
+                _side(item.a),
+                _side(item.b),
+                _decision_text(item, decision),
+            )
+            background = QBrush(QColor(_CLASS_COLORS[item.item_class]))
+            for column, value in enumerate(cells):
+                cell = QTableWidgetItem(value)  # plain text: quotes are never markup
+                if column == 0:
+                    cell.setBackground(background)
+                self.table.setItem(index, column, cell)
+        self.table.blockSignals(False)
+        if items:
+            self.table.setCurrentCell(min(max(row, 0), len(items) - 1), 0)
+
+    def set_counts(self, differences: int, decided: int, agreed: int) -> None:
+        """The line above the table: how much is left to review."""
+        self.counts.setText(
+            f"{differences} differences, {agreed} agreed; {decided} decided "
+            f"({differences + agreed - decided} to go)"
+        )
+
+
+class _ReviewTable(QTableWidget):
+    """The items table; plain letter keys act on the current item while it has focus.
+
+    Handled here rather than as shortcuts: elsewhere the same letters type or pick labels.
+    """
+
+    keyed = Signal(str)
+
+    def event(self, event: QEvent) -> bool:
+        """Claim our letters before the window's label shortcuts (which use letters too)."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and _review_key(event) is not None
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A/B accept, R reject, U undo, N/P next/previous difference; others as usual."""
+        key = _review_key(event)
+        if key is not None:
+            self.keyed.emit(key)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+_KEYS = {Qt.Key.Key_A: "A", Qt.Key.Key_B: "B", Qt.Key.Key_R: "R", Qt.Key.Key_U: "U",
+         Qt.Key.Key_N: "N", Qt.Key.Key_P: "P"}  # fmt: skip
+
+
+def _review_key(event: QKeyEvent) -> str | None:
+    if event.modifiers() not in (
+        Qt.KeyboardModifier.NoModifier,
+        Qt.KeyboardModifier.KeypadModifier,
+    ):
+        return None
+    return _KEYS.get(Qt.Key(event.key()))
+
+
+def _text(item: ReviewItem) -> str:
+    if item.kind == "document":
+        return f"[document tag] {item.label}"
+    sides = [s for s in (item.a, item.b) if s is not None]
+    quote = max((getattr(s, "quote", "") for s in sides), key=len)
+    return quote if len(quote) <= 80 else quote[:79] + "…"
+
+
+def _side(annotation: object) -> str:
+    if annotation is None:
+        return "—"
+    label = str(getattr(annotation, "label", ""))
+    start, end = getattr(annotation, "start", None), getattr(annotation, "end", None)
+    return label if start is None else f"{label} {start}–{end}"
+
+
+def _decision_text(item: ReviewItem, decision: Decision | None) -> str:
+    if decision is None:
+        return ""
+    if decision.decision == "rejected":
+        return f"rejected by {decision.decided_by}"
+    side = "A" if item.a is not None and decision.source_uuid == item.a.uuid else "B"
+    return f"{side} accepted by {decision.decided_by}"
