@@ -59,6 +59,7 @@ def test_both_layers_are_painted_in_their_annotators_colours(window):
     assert highlighter.colors["alice"].name() == colors["alice"]
     painted = {s.annotator for s in window.view._spans.values()}
     assert painted == {"alice", "bob"}
+    assert window.review_panel.shown_names() == {"alice", "bob"}  # ticked: always shown
     assert _classes(window) == [
         (ItemClass.LABEL, "Amélie"),
         (ItemClass.BOUNDARY, "Tbilisi"),
@@ -90,7 +91,7 @@ def test_keys_step_through_differences_and_decide(qtbot, window):
     ]
     decisions = window.store.decisions(article)
     assert len(decisions) == 4 and {d.decided_by for d in decisions.values()} == {"rita"}
-    assert table.item(2, 4).text() == "rejected by rita"
+    assert table.item(2, 4).text() == "rejected (rita)"
     window.review_panel.accept_agreed.click()
     assert "Nino" in {s.quote for s in window.store.spans(article, ADJUDICATED)}
     assert "0 to go" in window.review_panel.counts.text()

@@ -51,6 +51,10 @@ class ReviewActions(WindowParts):
         self._review_fill_annotators()
         self.review_dock.show()
         self.review_dock.raise_()
+        # Room for the quotes in the differences table; the text keeps the rest.
+        self.resizeDocks(
+            [self.review_dock], [max(460, self.review_dock.width())], Qt.Orientation.Horizontal
+        )
         self.review_panel.table.setFocus()
 
     def _review_visibility(self, visible: bool) -> None:

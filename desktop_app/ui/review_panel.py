@@ -28,13 +28,22 @@ from desktop_app.core.model import ADJUDICATED, Decision
 from desktop_app.core.review import ItemClass, ReviewItem
 from desktop_app.ui.colors import text_color_for
 
-COLUMNS = ("Class", "Text", "A", "B", "Decision")
+COLUMNS = ("Class", "Text", "A", "B", "Decided")
 _CLASS_COLORS = {
     ItemClass.AGREED: "#d8f3dc",
     ItemClass.MISSING: "#ffe5ec",
     ItemClass.EXTRA: "#e0ecff",
     ItemClass.LABEL: "#fff3bf",
     ItemClass.BOUNDARY: "#ffe8cc",
+}
+
+
+_SHORT = {
+    ItemClass.AGREED: "agreed",
+    ItemClass.MISSING: "missing",
+    ItemClass.EXTRA: "extra",
+    ItemClass.LABEL: "label",
+    ItemClass.BOUNDARY: "boundary",
 }
 
 
@@ -105,8 +114,9 @@ class ReviewPanel(QWidget):
         self._connect()
 
     def _connect(self) -> None:
-        self.a_box.currentIndexChanged.connect(self.compareChanged)
-        self.b_box.currentIndexChanged.connect(self.compareChanged)
+        for box in (self.a_box, self.b_box):
+            box.currentIndexChanged.connect(self._tick_compared)
+            box.currentIndexChanged.connect(self.compareChanged)
         self.layer.editingFinished.connect(self.compareChanged)
         self.show_agreed.toggled.connect(self.compareChanged)
         self.shown.itemChanged.connect(self.compareChanged)
@@ -150,6 +160,17 @@ class ReviewPanel(QWidget):
             self.b_box.setCurrentIndex(self.b_box.findText(b) if b in names else fallback)
         for widget in (self.a_box, self.b_box, self.shown):
             widget.blockSignals(False)
+        self._tick_compared()
+
+    def _tick_compared(self) -> None:
+        """A and B are always shown: keep their boxes ticked."""
+        a, b = self.chosen()
+        self.shown.blockSignals(True)
+        for row in range(self.shown.count()):
+            item = self.shown.item(row)
+            if item.text() in (a, b):
+                item.setCheckState(Qt.CheckState.Checked)
+        self.shown.blockSignals(False)
 
     def chosen(self) -> tuple[str, str]:
         """The compared annotators (A, B)."""
@@ -175,15 +196,17 @@ class ReviewPanel(QWidget):
         for index, item in enumerate(items):
             decision = decisions.get(item.key)
             cells = (
-                item.item_class.value,
+                _SHORT[item.item_class],
                 _text(item),
-                _side(item.a),
-                _side(item.b),
+                item.a.label if item.a is not None else "—",
+                item.b.label if item.b is not None else "—",
                 _decision_text(item, decision),
             )
             background = QBrush(QColor(_CLASS_COLORS[item.item_class]))
+            tips = (item.item_class.value, _text(item), _side(item.a), _side(item.b), "")
             for column, value in enumerate(cells):
                 cell = QTableWidgetItem(value)  # plain text: quotes are never markup
+                cell.setToolTip(tips[column] or value)
                 if column == 0:
                     cell.setBackground(background)
                 self.table.setItem(index, column, cell)
@@ -243,7 +266,7 @@ def _review_key(event: QKeyEvent) -> str | None:
 
 def _text(item: ReviewItem) -> str:
     if item.kind == "document":
-        return f"[document tag] {item.label}"
+        return f"tag: {item.label}"
     sides = [s for s in (item.a, item.b) if s is not None]
     quote = max((getattr(s, "quote", "") for s in sides), key=len)
     return quote if len(quote) <= 80 else quote[:79] + "…"
@@ -254,13 +277,15 @@ def _side(annotation: object) -> str:
         return "—"
     label = str(getattr(annotation, "label", ""))
     start, end = getattr(annotation, "start", None), getattr(annotation, "end", None)
-    return label if start is None else f"{label} {start}–{end}"
+    if start is None:
+        return f"{label} (document tag)"
+    return f"{label} at {start}–{end}: {getattr(annotation, 'quote', '')}"
 
 
 def _decision_text(item: ReviewItem, decision: Decision | None) -> str:
     if decision is None:
         return ""
     if decision.decision == "rejected":
-        return f"rejected by {decision.decided_by}"
+        return f"rejected ({decision.decided_by})"
     side = "A" if item.a is not None and decision.source_uuid == item.a.uuid else "B"
-    return f"{side} accepted by {decision.decided_by}"
+    return f"{side} ({decision.decided_by})"
