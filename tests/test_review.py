@@ -141,3 +141,18 @@ def test_layer_needs_its_own_name(store, compared):
     article, spans, _ = compared
     with pytest.raises(StoreError, match="name of its own"):
         store.decide(article, [(spans[0].key, "span", spans[0].a)], "rita", layer="rita")
+
+
+def test_agreement_disagreements_are_the_review_differences(store, compared):
+    from desktop_app.core.review import disagreements
+
+    _, spans, _ = compared
+    found = disagreements(store.agreement_input(["alice", "bob"]), "alice", "bob")
+    expected = [(i.item_class, i.start, i.end) for i in spans if i.is_difference]
+    assert [(d.item_class, d.start, d.end) for d in found if d.kind == "span"] == expected
+    assert [(d.item_class, d.b_label) for d in found if d.kind == "document"] == [
+        (ItemClass.EXTRA, "Sport")
+    ]
+    assert {d.article for d in found} == {"r1"}
+    label = next(d for d in found if d.item_class is ItemClass.LABEL)
+    assert (label.a_label, label.b_label) == ("Person", "Place")

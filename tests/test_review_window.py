@@ -128,3 +128,20 @@ def test_accepting_a_side_that_has_nothing_is_refused(qtbot, window):
 def test_closing_review_shows_the_annotators_own_spans_again(window):
     window.review_dock.close()
     assert window.view._highlighter.color_by == "label"
+
+
+def test_agreement_window_figures_and_disagreements_lead_to_the_text(qtbot, window):
+    window.open_agreement()
+    dialog = window.agreement_window
+    dialog.compute.click()
+    qtbot.waitUntil(lambda: dialog.outcome is not None)
+    dialog.wait()
+    assert "Person" in dialog.figures.toPlainText()
+    table = dialog.table
+    classes = [table.item(row, 1).text() for row in range(table.rowCount())]
+    assert classes == ["different label", "different boundary", "missing", "extra"]
+    window.review_dock.close()
+    dialog._activated(3)  # Batumi, only bob marked it
+    start = TEXT.index("Batumi")
+    assert window.view.selected_range() == (start, start + len("Batumi"))
+    assert window.article.uid == "r1"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from desktop_app.core.agreement import SpanUnit, match_spans
+from desktop_app.core.agreement import AgreementInput, SpanUnit, match_spans
 from desktop_app.core.model import DocumentTag, Span
 
 
@@ -58,25 +58,37 @@ def compare_spans(a: Sequence[Span], b: Sequence[Span]) -> list[ReviewItem]:
     classed by label first: an overlap under another label is a label difference even when
     the boundaries differ too. Unmatched spans are missing (only A) or extra (only B).
     """
-    a_units, b_units = _units(a), _units(b)
-    items: list[ReviewItem] = []
-    exact = match_spans(a_units, b_units, exact=True)
+    items = [
+        _item(item_class, None if i is None else a[i], None if j is None else b[j])
+        for item_class, i, j in _classify(_units(a), _units(b))
+    ]
+    return sorted(items, key=lambda item: (item.start, -item.end, item.key))
+
+
+def _classify(
+    a: Sequence[SpanUnit], b: Sequence[SpanUnit]
+) -> list[tuple[ItemClass, int | None, int | None]]:
+    """(class, index in a or None, index in b or None) for every span of one article."""
+    exact = match_spans(a, b, exact=True)
     used_a = {i for i, _ in exact}
     used_b = {j for _, j in exact}
-    items += [_item(ItemClass.AGREED, a[i], b[j]) for i, j in exact]
+    found: list[tuple[ItemClass, int | None, int | None]] = [
+        (ItemClass.AGREED, i, j) for i, j in exact
+    ]
     rest_a = [i for i in range(len(a)) if i not in used_a]
     rest_b = [j for j in range(len(b)) if j not in used_b]
-    overlap = match_spans(
-        [a_units[i] for i in rest_a], [b_units[j] for j in rest_b], exact=False, same_label=False
+    pairs = match_spans(
+        [a[i] for i in rest_a], [b[j] for j in rest_b], exact=False, same_label=False
     )
-    for i, j in overlap:
-        x, y = a[rest_a[i]], b[rest_b[j]]
-        used_a.add(rest_a[i])
-        used_b.add(rest_b[j])
-        items.append(_item(ItemClass.LABEL if x.label != y.label else ItemClass.BOUNDARY, x, y))
-    items += [_item(ItemClass.MISSING, span, None) for k, span in enumerate(a) if k not in used_a]
-    items += [_item(ItemClass.EXTRA, None, span) for k, span in enumerate(b) if k not in used_b]
-    return sorted(items, key=lambda item: (item.start, -item.end, item.key))
+    for i, j in pairs:
+        x, y = rest_a[i], rest_b[j]
+        used_a.add(x)
+        used_b.add(y)
+        same_label = a[x].label == b[y].label
+        found.append((ItemClass.BOUNDARY if same_label else ItemClass.LABEL, x, y))
+    found += [(ItemClass.MISSING, i, None) for i in range(len(a)) if i not in used_a]
+    found += [(ItemClass.EXTRA, None, j) for j in range(len(b)) if j not in used_b]
+    return found
 
 
 def compare_tags(a: Sequence[DocumentTag], b: Sequence[DocumentTag]) -> list[ReviewItem]:
@@ -100,3 +112,70 @@ def _item(item_class: ItemClass, a: Span | None, b: Span | None) -> ReviewItem:
     start = min(s.start for s in sides)
     end = max(s.end for s in sides)
     return ReviewItem("span", item_class, a, b, start, end)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One place where two annotators differ, found from agreement data, with where it is."""
+
+    article: str  # uid
+    item_class: ItemClass
+    kind: str  # "span" or "document"
+    a_label: str  # "" when A has nothing there
+    b_label: str
+    start: int = 0
+    end: int = 0
+
+
+def disagreements(data: AgreementInput, a: str, b: str) -> list[Disagreement]:
+    """Every difference between `a` and `b` on the articles both coded, in article order.
+
+    Classed as in the review panel (exact match agreed; overlaps paired one to one; label
+    before boundary; the rest missing or extra), so a figure's disagreements and the
+    review's differences are the same list.
+    """
+    common = sorted(data.coded.get(a, frozenset()) & data.coded.get(b, frozenset()))
+    spans: dict[tuple[str, str], list[SpanUnit]] = {}
+    for unit in data.spans:
+        spans.setdefault((unit.article, unit.annotator), []).append(unit)
+    tags: dict[tuple[str, str], set[str]] = {}
+    for tag in data.tags:
+        tags.setdefault((tag.article, tag.annotator), set()).add(tag.label)
+    found: list[Disagreement] = []
+    for article in common:
+        a_tags, b_tags = tags.get((article, a), set()), tags.get((article, b), set())
+        for label in sorted(a_tags ^ b_tags):
+            in_a = label in a_tags
+            found.append(
+                Disagreement(
+                    article,
+                    ItemClass.MISSING if in_a else ItemClass.EXTRA,
+                    "document",
+                    label if in_a else "",
+                    "" if in_a else label,
+                )
+            )
+        found += _span_disagreements(
+            article, spans.get((article, a), []), spans.get((article, b), [])
+        )
+    return found
+
+
+def _span_disagreements(article: str, a: list[SpanUnit], b: list[SpanUnit]) -> list[Disagreement]:
+    found = []
+    for item_class, i, j in _classify(a, b):
+        if item_class is ItemClass.AGREED:
+            continue
+        sides = [u for u in (None if i is None else a[i], None if j is None else b[j]) if u]
+        found.append(
+            Disagreement(
+                article,
+                item_class,
+                "span",
+                "" if i is None else a[i].label,
+                "" if j is None else b[j].label,
+                min(u.start for u in sides),
+                max(u.end for u in sides),
+            )
+        )
+    return sorted(found, key=lambda d: (d.start, -d.end))

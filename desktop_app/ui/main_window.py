@@ -187,7 +187,7 @@ class MainWindow(
         bar = self.menuBar()
         self._menus = {
             name: bar.addMenu(name)
-            for name in ("&File", "&Edit", "&View", "&Article", "&Labels", "&Review")
+            for name in ("&File", "&Edit", "&View", "&Article", "&Labels", "&Review", "&Tools")
         }
         a = self._action
         a("&File", "&Import files…", self.import_files_dialog, "Ctrl+I")
@@ -230,6 +230,7 @@ class MainWindow(
         a("&Review", "&Next difference", lambda: self.review_step(1), "F8")
         a("&Review", "&Previous difference", lambda: self.review_step(-1), "Shift+F8")
         a("&Review", "Accept all &agreed items", self.review_accept_agreed)
+        a("&Tools", "&Agreement…", self.open_agreement)
         self.label_actions: list[QAction] = []
         self._update_undo_actions()
 
@@ -428,6 +429,8 @@ class MainWindow(
             self.import_job.wait()
         if self.merge_job is not None:
             self.merge_job.wait()  # one transaction: it commits whole, or not at all
+        if self.agreement_window is not None:
+            self.agreement_window.wait()  # it reads the store on a thread
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

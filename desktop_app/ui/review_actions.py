@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDockWidget
 from desktop_app.core.model import DocumentTag, Label, Span
 from desktop_app.core.review import ItemClass, ReviewItem, compare_spans, compare_tags
 from desktop_app.core.store import StoreError
+from desktop_app.ui.agreement_window import AgreementWindow
 from desktop_app.ui.review_panel import ReviewPanel
 from desktop_app.ui.window_parts import WindowParts
 
@@ -20,6 +21,7 @@ class ReviewActions(WindowParts):
     review_panel: ReviewPanel
     review_dock: QDockWidget
     review_items: list[ReviewItem]
+    agreement_window: AgreementWindow | None = None
 
     def build_review(self) -> None:
         """Create the review dock (hidden until Review > Compare annotators)."""
@@ -56,6 +58,28 @@ class ReviewActions(WindowParts):
             [self.review_dock], [max(460, self.review_dock.width())], Qt.Orientation.Horizontal
         )
         self.review_panel.table.setFocus()
+
+    def open_agreement(self) -> None:
+        """Tools > Agreement: figures and disagreements in a window of their own."""
+        window = AgreementWindow(self.store, self)
+        window.openText.connect(self.open_text)
+        window.show()
+        self.agreement_window = window
+
+    def open_text(self, uid: str, start: int, end: int) -> None:
+        """Show an article (by uid) with [start, end) selected: where a disagreement is."""
+        article_id = self.store.article_id(uid)
+        if article_id is None:
+            return self._warn(f"No article {uid!r} in this project.")
+        row = self.table_model.row_of(article_id)
+        if row is not None:
+            self._select_row(row)
+        else:  # filtered out of the list: show it anyway
+            self.show_article(article_id)
+        if end > start:
+            self.view.select_range(start, end)
+        self.raise_()
+        self.activateWindow()
 
     def _review_visibility(self, visible: bool) -> None:
         if visible:

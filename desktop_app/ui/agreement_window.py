@@ -1,0 +1,177 @@
+"""Tools > Agreement: the figures, and every disagreement one double-click from its text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.agreement import AgreementReport, agreement
+from desktop_app.core.agreement_output import format_report
+from desktop_app.core.review import Disagreement, disagreements
+from desktop_app.core.store import Store
+from desktop_app.ui.background import BackgroundJob
+
+ALL_LABELS = "All labels"
+_COLUMNS = ("Article", "Class", "A", "B", "Where")
+
+
+@dataclass(frozen=True)
+class _Result:
+    report: AgreementReport
+    disagreements: list[Disagreement]
+
+
+class AgreementWindow(QDialog):
+    """Non-modal: figures are computed on a background thread; double-click goes to the text."""
+
+    openText = Signal(str, int, int)  # article uid, start, end (0, 0 for a document tag)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Agreement")
+        self.resize(980, 640)
+        self._store = store
+        self._job: BackgroundJob | None = None
+        self.outcome: _Result | None = None
+        self.annotators = QListWidget()
+        self.annotators.setObjectName("agreement_annotators")
+        self.annotators.setMaximumHeight(110)
+        self.label = QComboBox()
+        self.a_box, self.b_box = QComboBox(), QComboBox()
+        self.compute = QPushButton("Compute")
+        self.compute.setObjectName("agreement_compute")
+        self.status = QLabel()
+        self.figures = QPlainTextEdit()
+        self.figures.setObjectName("agreement_figures")
+        self.figures.setReadOnly(True)
+        self.figures.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.figures.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setObjectName("agreement_disagreements")
+        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.cellActivated.connect(self._activated)
+        self.table.cellDoubleClicked.connect(self._activated)
+        tabs = QTabWidget()
+        tabs.addTab(self.figures, "Figures")
+        tabs.addTab(self.table, "Disagreements (double-click or Return: show the text)")
+        self.tabs = tabs
+        form = QFormLayout()
+        form.addRow("Annotators", self.annotators)
+        form.addRow("Label", self.label)
+        pair = QHBoxLayout()
+        pair.addWidget(self.a_box, 1)
+        pair.addWidget(QLabel("with"))
+        pair.addWidget(self.b_box, 1)
+        form.addRow("Disagreements of", pair)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        row.addWidget(self.compute)
+        row.addWidget(self.status, 1)
+        layout.addLayout(row)
+        layout.addWidget(tabs, 1)
+        self.compute.clicked.connect(self.start)
+        self._fill()
+
+    def _fill(self) -> None:
+        data = self._store.agreement_input()
+        names = list(data.annotators)
+        for name in names:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.annotators.addItem(item)
+        self.label.addItem(ALL_LABELS)
+        self.label.addItems([label.name for label in self._store.labels()])
+        self.a_box.addItems(names)
+        self.b_box.addItems(names)
+        if len(names) > 1:
+            self.b_box.setCurrentIndex(1)
+
+    def chosen(self) -> list[str]:
+        """The ticked annotators."""
+        return [
+            self.annotators.item(row).text()
+            for row in range(self.annotators.count())
+            if self.annotators.item(row).checkState() == Qt.CheckState.Checked
+        ]
+
+    def start(self) -> None:
+        """Compute the figures on a background thread (a large project takes a moment)."""
+        if self._job is not None and self._job.isRunning():
+            return
+        names = self.chosen()
+        label = None if self.label.currentText() == ALL_LABELS else self.label.currentText()
+        a, b = self.a_box.currentText(), self.b_box.currentText()
+        store = self._store
+
+        def work() -> _Result:
+            data = store.agreement_input(names)
+            report = agreement(data, label)
+            pair = store.agreement_input([a, b]) if a and b and a != b else None
+            found = [] if pair is None else disagreements(pair, a, b)
+            if label is not None:
+                found = [d for d in found if label in (d.a_label, d.b_label)]
+            return _Result(report, found)
+
+        self.compute.setEnabled(False)
+        self.status.setText("Computing…")
+        self._job = BackgroundJob("agreement", work)
+        self._job.done.connect(self._finished)
+        self._job.start()
+
+    def _finished(self, result: object) -> None:
+        if self._job is not None:
+            self._job.wait()
+        self.compute.setEnabled(True)
+        if not isinstance(result, _Result):
+            self.status.setText(f"Not computed: {result}")
+            return
+        self.outcome = result
+        self.figures.setPlainText(format_report(result.report))
+        self.table.setRowCount(len(result.disagreements))
+        for row, found in enumerate(result.disagreements):
+            where = "document tag" if found.kind == "document" else f"{found.start}–{found.end}"
+            cells = (found.article, found.item_class.value, found.a_label, found.b_label, where)
+            for column, value in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(value or "—"))
+        a, b = self.a_box.currentText(), self.b_box.currentText()
+        self.status.setText(
+            f"{len(result.disagreements)} disagreements between {a} and {b}; "
+            f"figures for {', '.join(result.report.annotators) or 'nobody'}."
+        )
+
+    def _activated(self, row: int, _column: int = 0) -> None:
+        if self.outcome is None or not 0 <= row < len(self.outcome.disagreements):
+            return
+        found = self.outcome.disagreements[row]
+        self.openText.emit(found.article, found.start, found.end)
+
+    def wait(self) -> None:
+        """Wait for a running computation (tests, and closing the window)."""
+        if self._job is not None:
+            self._job.wait()
