@@ -59,6 +59,20 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("other", metavar="OTHER", help="a .sqlite project or a native .jsonl")
     merge.add_argument("--json", action="store_true", help="machine-readable report")
 
+    sample = commands.add_parser(
+        "sample",
+        parents=[common],
+        help="draw a seeded double-coding sample and pack it for a colleague",
+    )
+    sample.add_argument("--size", type=int, required=True, help="how many articles")
+    sample.add_argument("--seed", type=int, default=1, help="the same seed draws the same sample")
+    sample.add_argument("--by", choices=("none", "source", "tag"), default="none",
+                        help="stratify by source or by (first) document tag")  # fmt: skip
+    sample.add_argument("--for", dest="for_whom", required=True, metavar="NAME",
+                        help="the colleague who codes it")  # fmt: skip
+    sample.add_argument("--name", help="the sample's name (default: for whom and seed)")
+    sample.add_argument("-o", "--output", required=True, metavar="PACKAGE.zip")
+
     agree = commands.add_parser(
         "agreement", parents=[common], help="inter-annotator agreement (kappa, alpha, F1)"
     )
@@ -176,6 +190,24 @@ def _merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sample(args: argparse.Namespace) -> int:
+    import getpass
+
+    from desktop_app.core.sampling import draw_sample, sample_name, write_package
+
+    store = _open(args)
+    try:
+        drawn = draw_sample(store, args.size, args.seed, args.by)
+        name = args.name or sample_name(args.for_whom, args.seed)
+        path = write_package(store, drawn, args.output, name, args.for_whom, getpass.getuser())
+    finally:
+        store.close()
+    strata = ", ".join(f"{key or 'all'}: {n}" for key, n in drawn.strata.items())
+    print(f"{len(drawn.ids)} articles ({strata}) written to {path} for {args.for_whom}")
+    print(f"they import it with: marginalia import {path.name}; their work comes back by merge")
+    return EXIT_OK
+
+
 def _agreement(args: argparse.Namespace) -> int:
     from desktop_app.core.agreement import agreement
     from desktop_app.core.agreement_output import format_report, report_to_json
@@ -231,6 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _export,
         "merge": _merge,
         "agreement": _agreement,
+        "sample": _sample,
         "stats": _stats,
     }[args.command]
     try:

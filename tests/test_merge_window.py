@@ -80,3 +80,30 @@ def test_failed_merge_says_so_and_changes_nothing(qtbot, window, tmp_path):
     assert window.merge_failure_box is not None and window.merge_failure_box.isVisible()
     assert "project is as it was" in window.merge_failure_box.text()
     assert window.store.spans(window.article.id) == []
+
+
+def test_sample_dialog_writes_a_package_the_colleague_imports(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    from desktop_app.ui.sample_dialog import SampleDialog
+
+    def answer(dialog):
+        dialog.count.setValue(1)
+        dialog.seed.setValue(5)
+        assert not dialog.ok.isEnabled()  # nobody to give it to yet
+        qtbot.keyClicks(dialog.for_whom, "bob")
+        assert dialog.ok.isEnabled()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SampleDialog, "exec", answer)
+    target = tmp_path / "for-bob.zip"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.sample_dialog()
+    assert target.is_file()
+    assert "for bob" in window.statusBar().currentMessage()
+    bob = _project(tmp_path / "bob.sqlite")  # bob already has m1: the package adds nothing new
+    from desktop_app.core.importing import import_paths
+
+    report = import_paths(bob, [target])
+    assert (report.added, report.unchanged, report.problems) == (0, 1, [])
+    bob.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from desktop_app.core.importers import FieldMapping, discover, read_file
 from desktop_app.core.model import ArticleDraft, ImportProblem, ImportReport
+from desktop_app.core.sampling import PackageError, is_package, open_package
 from desktop_app.core.store import Store
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, what is happening)
@@ -45,8 +47,49 @@ def import_paths(
     finished and running it again completes it without duplicates (uids are idempotent).
     Files are parsed on a second thread while the store writes (SQLite releases the GIL).
     """
+    with tempfile.TemporaryDirectory(prefix="marginalia-package-") as workdir:
+        expanded = _expand_packages(store, [Path(p) for p in paths], Path(workdir), fmt)
+        return _import(
+            store, expanded, fmt, annotator, mapping, progress, should_cancel, batch_seconds
+        )
+
+
+def _expand_packages(
+    store: Store, paths: list[Path], workdir: Path, fmt: str
+) -> tuple[list[Path], list[ImportProblem]]:
+    """Replace each sample package by its articles file (its labels join the project)."""
+    out: list[Path] = []
+    problems: list[ImportProblem] = []
+    for index, path in enumerate(paths):
+        if fmt not in ("auto", "package") or not is_package(path):
+            out.append(path)
+            continue
+        unpacked = workdir / str(index)
+        unpacked.mkdir()
+        try:
+            package = open_package(path, unpacked)
+        except PackageError as error:
+            problems.append(ImportProblem(str(path), str(error)))
+            continue
+        store.add_labels(package.labels)
+        out.append(package.articles)
+    return out, problems
+
+
+def _import(
+    store: Store,
+    expanded: tuple[list[Path], list[ImportProblem]],
+    fmt: str,
+    annotator: str,
+    mapping: FieldMapping | None,
+    progress: Progress | None,
+    should_cancel: Callable[[], bool] | None,
+    batch_seconds: float,
+) -> ImportReport:
     report = ImportReport()
-    files, problems = discover([Path(p) for p in paths], fmt)
+    paths, package_problems = expanded
+    report.problems.extend(package_problems)
+    files, problems = discover(paths, "auto" if fmt == "package" else fmt)
     report.problems.extend(problems)
     report.files = len(files)
     cancelled = should_cancel or (lambda: False)

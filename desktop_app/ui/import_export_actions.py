@@ -23,7 +23,10 @@ class ImportExportActions(WindowParts):
     def import_files_dialog(self) -> None:
         """Choose files to import."""
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import articles", "", "Articles (*.txt *.jsonl *.ndjson *.csv *.tsv)"
+            self,
+            "Import articles",
+            "",
+            "Articles and sample packages (*.txt *.jsonl *.ndjson *.csv *.tsv *.zip)",
         )
         if files:
             self.start_import(files)

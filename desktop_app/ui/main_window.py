@@ -196,6 +196,7 @@ class MainWindow(
         a("&File", "&Export JSONL…", self.export_dialog, "Ctrl+E")
         self._menus["&File"].addSeparator()
         a("&File", "&Merge colleague's project…", self.merge_dialog)
+        a("&File", "Draw double-coding &sample…", self.sample_dialog)
         self._menus["&File"].addSeparator()
         a("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.undo_action = a("&Edit", "&Undo", self.undo, "Ctrl+Z")

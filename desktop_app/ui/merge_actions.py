@@ -1,4 +1,4 @@
-"""The window's File > Merge: choose a colleague's file, merge in the background, report."""
+"""Team exchange in the window: merge a colleague's work, draw a sample for them to code."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.core.merging import merge_path
 from desktop_app.core.model import MergeReport
+from desktop_app.core.sampling import PackageError, draw_sample, sample_name, write_package
 from desktop_app.ui.background import BackgroundJob
 from desktop_app.ui.merge_report import MergeReportDialog
+from desktop_app.ui.sample_dialog import SampleDialog
 from desktop_app.ui.window_parts import WindowParts
 
 _FILTER = "Marginalia projects and exports (*.sqlite *.sqlite3 *.db *.jsonl *.ndjson);;All (*)"
@@ -23,6 +25,49 @@ class MergeActions(WindowParts):
     merge_job: BackgroundJob | None = None
     merge_report_box: MergeReportDialog | None = None
     merge_failure_box: QMessageBox | None = None
+
+    def sample_dialog(self) -> None:
+        """Draw a seeded double-coding sample and save it as a package for a colleague."""
+        dialog = SampleDialog(self.store.article_total(), self)
+        if not dialog.exec():
+            return
+        for_whom = dialog.for_whom.text().strip()
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the sample package", f"sample-for-{for_whom}.zip", "Packages (*.zip)"
+        )
+        if path:
+            self.write_sample(
+                Path(path),
+                dialog.count.value(),
+                dialog.seed.value(),
+                dialog.chosen_strata(),
+                for_whom,
+                dialog.name.text().strip(),
+            )
+
+    def write_sample(
+        self, path: Path, size: int, seed: int, by: str, for_whom: str, name: str = ""
+    ) -> Path | None:
+        """Draw and write the package; say where it went and how the colleague uses it."""
+        try:
+            drawn = draw_sample(self.store, size, seed, by)
+            written = write_package(
+                self.store,
+                drawn,
+                path,
+                name or sample_name(for_whom, seed),
+                for_whom,
+                self.editor.annotator,
+            )
+        except (PackageError, ValueError) as error:
+            self._warn(str(error))
+            return None
+        self.statusBar().showMessage(
+            f"{len(drawn.ids)} articles for {for_whom} in {written.name}: they import it with "
+            "File > Import, and their work comes back with File > Merge.",
+            15000,
+        )
+        return written
 
     def merge_dialog(self) -> None:
         """Choose a colleague's project file or JSONL export and merge it."""

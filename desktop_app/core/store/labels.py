@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from desktop_app.core.model import Label, LabelSchema
 from desktop_app.core.schema import next_free_color
 from desktop_app.core.store.base import StoreBase, StoreError, _serialized, now
@@ -132,6 +134,36 @@ class LabelsMixin(StoreBase):
             else:
                 position = self._one("SELECT position FROM labels WHERE name = ?", (label.name,))
                 self._upsert_label(label, None if position is None else int(position))
+
+    @_serialized
+    def add_labels(self, labels: Sequence[Label]) -> list[str]:
+        """Add the labels the project lacks (a colleague's package); never change existing ones.
+
+        Returns the names added. A key or colour another label already uses is dropped or
+        replaced, so the palette stays unambiguous.
+        """
+        added = []
+        with self.db.atomic():
+            for label in labels:
+                if self._one("SELECT 1 FROM labels WHERE name = ?", (label.name,)):
+                    continue
+                used = [row[0] for row in self.db.conn.execute("SELECT color FROM labels")]
+                key_taken = label.key and self._one(
+                    "SELECT 1 FROM labels WHERE lower(key) = lower(?)", (label.key,)
+                )
+                color = label.color if label.color not in used else next_free_color(used)
+                self._upsert_label(
+                    Label(
+                        label.name,
+                        label.kind,
+                        color,
+                        "" if key_taken else label.key,
+                        label.group,
+                        label.description,
+                    )
+                )
+                added.append(label.name)
+        return added
 
     def _ensure_label(self, name: str, kind: str) -> None:
         if self._one("SELECT 1 FROM labels WHERE name = ?", (name,)):

@@ -52,6 +52,23 @@ class ReviewMixin(AnnotationsMixin):
         finally:
             self.db.execute("DROP TABLE temp.coded")
 
+    @_serialized
+    def sample_frame(self, by: str) -> list[tuple[int, str]]:
+        """Every article as (id, stratum) in id order; stratum by source, first tag or none."""
+        if by == "source":
+            sql = (
+                "SELECT id, CASE WHEN source = '' THEN '(no source)' ELSE source END FROM articles"
+            )
+        elif by == "tag":
+            # An article's stratum is its alphabetically first live document tag (anyone's).
+            sql = (
+                "SELECT a.id, ifnull((SELECT min(t.label) FROM document_tags t "
+                "WHERE t.article = a.id AND t.deleted = 0), '(no tag)') FROM articles a"
+            )
+        else:
+            sql = "SELECT id, '' FROM articles"
+        return [(int(i), str(s)) for i, s in self.db.conn.execute(sql + " ORDER BY 1")]
+
     def _has_work(self, name: str) -> bool:
         return bool(
             self._one("SELECT 1 FROM spans WHERE annotator = ? LIMIT 1", (name,))
