@@ -288,3 +288,55 @@ def test_command_line_merge_reports_conflicts_and_is_idempotent(tmp_path, capsys
     assert "conflict" not in out
     assert main(["merge", "--db", db, str(tmp_path / "missing.sqlite")]) == 1
     assert "missing.sqlite: no such file" in capsys.readouterr().err
+
+
+def test_killed_merge_is_all_or_nothing_and_a_rerun_completes(tmp_path):
+    """SIGKILL in the middle of `marginalia merge`: the project has none of it or all of it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from desktop_app.core.model import SpanDraft
+
+    texts = [f"Report {i}: Nino met Amélie in Tbilisi 🇬🇪 on day {i}." for i in range(3000)]
+    bob = Store.open(tmp_path / "bob.sqlite")
+    bob.apply_schema(SCHEMA)
+    spans = ((0, 6, "Place"), (11, 15, "Person"), (20, 26, "Person"), (30, 37, "Place"))
+    bob.add_articles(
+        [
+            ArticleDraft(
+                text,
+                f"k{i}",
+                spans=tuple(
+                    SpanDraft(s + len(str(i)), e + len(str(i)), label, annotator="bob")
+                    for s, e, label in spans[1:]
+                ),
+            )
+            for i, text in enumerate(texts)
+        ]
+    )
+    total = bob.stats()["spans"]
+    bob.close()
+    ours = Store.open(tmp_path / "alice.sqlite")
+    ours.apply_schema(SCHEMA)
+    ours.add_articles([ArticleDraft(text, f"k{i}") for i, text in enumerate(texts[:1500])])
+    ours.close()
+    command = [sys.executable, "-m", "desktop_app.cli", "merge", "--db",
+               str(tmp_path / "alice.sqlite"), str(tmp_path / "bob.sqlite")]  # fmt: skip
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    if child.poll() is None:
+        os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    ours = Store.open(tmp_path / "alice.sqlite")
+    try:
+        assert ours.db.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        merged = ours.stats()["spans"]
+        assert merged in (0, total), f"a killed merge left {merged} of {total} spans"
+        report = merge_path(ours, tmp_path / "bob.sqlite")
+        assert ours.stats()["spans"] == total
+        assert report.spans_added + report.unchanged == total
+    finally:
+        ours.close()
