@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
@@ -41,16 +41,9 @@ def project(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, project):
-    store, tmp_path = project
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(store, settings, "ana")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
-    return win
+def window(project, show_window):
+    store, _ = project
+    return show_window(store, "ana")
 
 
 def select(window, needle, occurrence=0):

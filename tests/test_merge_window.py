@@ -1,14 +1,12 @@
 """File > Merge in the window: the merge runs in the background and its report is shown."""
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel
 
 from desktop_app.core.model import ArticleDraft
 from desktop_app.core.project import open_project
 from desktop_app.core.store import Store
 from desktop_app.paths import default_schema_path
-from desktop_app.ui.main_window import MainWindow
 
 TEXT = "Nino met Amélie in Tbilisi 🇬🇪 on Monday."
 
@@ -20,13 +18,9 @@ def _project(path):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window(tmp_path, show_window):
     store = _project(tmp_path / "alice.sqlite")
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(store, settings, "alice")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    win = show_window(store, "alice")
     yield win
     win.close()
     store.close()

@@ -1,13 +1,12 @@
 """Review in the window: both layers in their colours, keys through differences, decisions."""
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from desktop_app.core.model import ADJUDICATED, ArticleDraft
 from desktop_app.core.project import open_project
 from desktop_app.core.review import ItemClass
 from desktop_app.paths import default_schema_path
-from desktop_app.ui.main_window import MainWindow
 
 TEXT = "Nino met Amélie in Tbilisi 🇬🇪 on Monday with Giorgi from Batumi."
 
@@ -18,7 +17,7 @@ def _add(store, who, text, label):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window(tmp_path, show_window):
     store, _ = open_project(tmp_path / "team.sqlite", default_schema_path())
     store.add_articles([ArticleDraft(TEXT, "r1", title="Review me")])
     for who, text, label in (
@@ -32,12 +31,7 @@ def window(qtbot, tmp_path):
         ("bob", "Batumi", "Location"),  # extra in B
     ):
         _add(store, who, text, label)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(store, settings, "rita")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
+    win = show_window(store, "rita")
     win.start_review()
     panel = win.review_panel
     panel.a_box.setCurrentText("alice")
