@@ -340,3 +340,103 @@ def test_killed_merge_is_all_or_nothing_and_a_rerun_completes(tmp_path):
         assert report.spans_added + report.unchanged == total
     finally:
         ours.close()
+
+
+# ---------------------------------------------------------------- regressions from review
+
+
+def test_older_copy_from_another_colleague_does_not_revert_a_newer_edit(ours, tmp_path):
+    bob_path, carol_path = tmp_path / "bob.sqlite", tmp_path / "carol.sqlite"
+    nino, _ = _bob_annotates(bob_path)
+    carol = _project(carol_path, ["a1", "a2"])
+    merge_path(carol, bob_path)  # carol has bob's span as it was then
+    carol.close()
+    merge_path(ours, bob_path)
+    bob = Store.open(bob_path)
+    bob.update_span(nino, label="Place", note="a town")
+    bob.close()
+    merge_path(ours, bob_path)
+    report = merge_path(ours, carol_path)  # carol's copy is older than what we have
+    assert not report.conflicts and report.spans_updated == 0
+    assert (ours.span(nino).label, ours.span(nino).note) == ("Place", "a town")
+
+
+def test_same_edit_on_both_sides_then_one_more_edit_is_not_a_conflict(ours, theirs_path):
+    nino, _ = _bob_annotates(theirs_path)
+    merge_path(ours, theirs_path)
+    ours.update_span(nino, note="agreed note")
+    bob = Store.open(theirs_path)
+    bob.update_span(nino, note="agreed note")
+    bob.close()
+    assert not merge_path(ours, theirs_path).conflicts
+    bob = Store.open(theirs_path)
+    bob.update_span(nino, note="bob goes further")
+    bob.close()
+    report = merge_path(ours, theirs_path)
+    assert not report.conflicts and report.spans_updated == 1
+    assert ours.span(nino).note == "bob goes further"
+
+
+def test_live_tag_moving_between_uuids_merges_and_stays_idempotent(ours, theirs_path):
+    _bob_annotates(theirs_path)
+    merge_path(ours, theirs_path)
+    bob = Store.open(theirs_path)
+    a1 = bob.article_id("a1")
+    first = bob.tags(a1, "bob")[0].uuid
+    bob.set_tag(a1, "Energy", "bob", False)
+    # A second tag row for the same label (as an undo-and-retag elsewhere would leave).
+    bob.db.execute(
+        "INSERT INTO document_tags (uuid, article, annotator, label, note, created_at, "
+        "updated_at, deleted) VALUES ('second', ?, 'bob', 'Energy', '', '2099-01-01', "
+        "'2099-01-01', 0)",
+        (a1,),
+    )
+    bob.close()
+    merge_path(ours, theirs_path)
+    live = ours.tags(ours.article_id("a1"), "bob")
+    assert [t.uuid for t in live] == ["second"] and first != "second"
+    assert not merge_path(ours, theirs_path).changed
+
+
+def test_same_live_tag_under_another_uuid_keeps_their_note_in_history(ours, theirs_path):
+    ours.set_tag(ours.article_id("a1"), "Energy", "bob", True)  # the same fact, our uuid
+    _bob_annotates(theirs_path)
+    bob = Store.open(theirs_path)
+    bob.db.execute("UPDATE document_tags SET note = 'source is the ministry'")
+    bob.close()
+    report = merge_path(ours, theirs_path)
+    assert report.tags_added == 0
+    assert any("source is the ministry" in p.reason for p in report.problems)
+    notes = ours.db.conn.execute("SELECT note FROM annotation_history").fetchall()
+    assert notes == [("source is the ministry",)]
+
+
+def test_colleague_labels_never_clash_with_ours(ours, tmp_path):
+    other = Store.open(tmp_path / "other.sqlite")
+    other.apply_schema(
+        LabelSchema(
+            "theirs",
+            (Label("Weapon", "span", "#ffadad", "p"), Label("person", "span", "#000000", "x")),
+        )
+    )
+    other.close()
+    merge_path(ours, tmp_path / "other.sqlite")
+    labels = {label.name: label for label in ours.labels()}
+    assert "person" not in labels  # "Person" is ours already
+    weapon = labels["Weapon"]
+    assert weapon.key == "" and weapon.color != "#ffadad"
+
+
+def test_jsonl_without_uuids_merged_again_adds_no_copies(ours, tmp_path):
+    record = {
+        "uid": "a1",
+        "text": TEXTS["a1"],
+        "spans": [{"start": 0, "end": 4, "label": "Person", "annotator": "bob"}],
+        "tags": [{"label": "Energy", "annotator": "bob"}],
+    }
+    path = tmp_path / "hand.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    for _ in range(3):
+        merge_path(ours, path)
+    assert len(ours.spans(ours.article_id("a1"), "bob")) == 1
+    assert len(ours.tags(ours.article_id("a1"), "bob")) == 1

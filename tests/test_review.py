@@ -156,3 +156,21 @@ def test_agreement_disagreements_are_the_review_differences(store, compared):
     assert {d.article for d in found} == {"r1"}
     label = next(d for d in found if d.item_class is ItemClass.LABEL)
     assert (label.a_label, label.b_label) == ("Person", "Place")
+
+
+def test_undo_never_deletes_what_the_layer_had_before(store, compared):
+    article, spans, _ = compared
+    agreed = spans[0]
+    existing = store.add_span(article, agreed.a.start, agreed.a.end, agreed.a.label, ADJUDICATED)
+    store.decide(article, [(agreed.key, "span", agreed.a)], "rita")
+    assert [s.uuid for s in store.spans(article, ADJUDICATED)] == [existing.uuid]  # linked
+    store.undecide(article, agreed.key)
+    assert [s.uuid for s in store.spans(article, ADJUDICATED)] == [existing.uuid]
+
+
+def test_a_compared_annotator_cannot_be_the_layer(store, compared):
+    article, spans, _ = compared
+    label_diff = spans[1]
+    with pytest.raises(StoreError, match="compared annotators"):
+        store.decide(article, [(label_diff.key, "span", label_diff.b)], "rita", layer="bob")
+    assert len(store.spans(article, "bob")) == 4

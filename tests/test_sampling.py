@@ -152,3 +152,33 @@ def test_importing_a_broken_package_reports_it_and_adds_nothing(tmp_path):
     assert report.added == 0
     assert [p.origin for p in report.problems] == [str(bad)]
     store.close()
+
+
+def test_every_stratum_gets_one_when_the_size_allows():
+    from desktop_app.core.sampling import _allocate
+
+    assert _allocate({"A": 98, "B": 1, "C": 1}, 3) == {"A": 1, "B": 1, "C": 1}
+    import random
+
+    rng = random.Random(0)
+    for _ in range(2000):
+        sizes = {k: rng.randint(1, 50) for k in "ABCDE"[: rng.randint(1, 5)]}
+        size = rng.randint(len(sizes), sum(sizes.values()))
+        quotas = _allocate(sizes, size)
+        assert sum(quotas.values()) == size
+        assert all(1 <= quotas[k] <= sizes[k] for k in sizes), (sizes, size, quotas)
+
+
+def test_damaged_package_is_a_package_error(tmp_path, project):
+    package = write_package(project, draw_sample(project, 3), tmp_path / "p.zip", "x", "b", "a")
+    with zipfile.ZipFile(package) as archive:
+        info = archive.getinfo(ARTICLES)
+    data = bytearray(package.read_bytes())
+    # The member's compressed bytes start after its local header (30 bytes, name, extra).
+    name_length = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_length = int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_length + extra_length
+    data[start : start + 8] = b"\xff" * 8  # a damaged deflate stream
+    package.write_bytes(bytes(data))
+    with pytest.raises(PackageError, match=r"p\.zip"):
+        open_package(package, tmp_path)

@@ -28,15 +28,12 @@ def merge_path(store: Store, other: str | Path, progress: Progress | None = None
     problems: list[ImportProblem] = []
     if is_project_file(path):
         with ForeignProject(path) as foreign:
-            backup = store.backup("merge")
             report = store.merge(
                 _counted(foreign.batches(BATCH), progress), foreign.labels(), str(path)
             )
     else:
         labels: list[Label] = []
-        backup = store.backup("merge")
         report = store.merge(_counted(_jsonl_batches(path, problems), progress), labels, str(path))
-    report.backup = "" if backup is None else str(backup)
     report.problems[:0] = problems
     return report
 

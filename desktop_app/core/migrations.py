@@ -236,7 +236,9 @@ def _merge_tracking(db: Database) -> None:
     """Keep the versions a merge replaced, and the version each side last agreed on.
 
     merge_base lets a merge tell "only they edited it since we last merged" (take theirs)
-    from "both edited it" (a conflict: the newer wins, the other goes to the history).
+    from "both edited it" (a conflict: the newer wins, the other goes to the history), and
+    an older copy of an edit already seen (from another colleague or an old export) from
+    a new edit.
     """
     db.executescript(
         """
@@ -256,7 +258,8 @@ def _merge_tracking(db: Database) -> None:
         CREATE INDEX history_by_uuid ON annotation_history (uuid);
         CREATE TABLE merge_base (
             uuid TEXT PRIMARY KEY,
-            updated_at TEXT NOT NULL
+            ours_at TEXT NOT NULL,   -- our updated_at when the two sides last agreed
+            theirs_at TEXT NOT NULL  -- the newest edit time of theirs we have seen
         ) WITHOUT ROWID;
         """
     )
@@ -279,6 +282,7 @@ def _adjudications(db: Database) -> None:
             decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
             source_uuid TEXT,
             result_uuid TEXT,
+            created INTEGER NOT NULL DEFAULT 0,  -- 1: the decision made result_uuid
             decided_by TEXT NOT NULL,
             decided_at TEXT NOT NULL,
             PRIMARY KEY (layer, item_key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,8 +85,9 @@ def _allocate(sizes: Mapping[str, int], size: int) -> dict[str, int]:
         for key in by_remainder:
             if sum(quotas.values()) < size and quotas[key] < sizes[key]:
                 quotas[key] += 1
+    floor = 1 if size >= len(sizes) else 0  # never take back a stratum's only article
     while sum(quotas.values()) > size:
-        key = max(quotas, key=lambda k: (quotas[k] - exact[k], k))
+        key = max((k for k in quotas if quotas[k] > floor), key=lambda k: (quotas[k] - exact[k], k))
         quotas[key] -= 1
     return quotas
 
@@ -123,6 +125,9 @@ def write_package(
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise PackageError(f"{target}: cannot write ({error.strerror or error})") from error
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -183,7 +188,16 @@ def open_package(path: Path, workdir: Path) -> Package:
                     if written > MAX_MEMBER_BYTES[ARTICLES]:
                         raise PackageError(f"{path}: {ARTICLES} unpacks too large")
                     out.write(chunk)
-    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,  # a damaged deflate stream
+        RuntimeError,  # an encrypted member
+        NotImplementedError,  # an unsupported compression method
+        EOFError,
+        OSError,
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+    ) as error:
         raise PackageError(f"{path}: not a readable package ({error})") from error
     except SchemaError as error:
         raise PackageError(f"{path}: {error}") from error

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.agreement import AgreementReport, agreement
 from desktop_app.core.agreement_output import format_report
+from desktop_app.core.model import ADJUDICATED
 from desktop_app.core.review import Disagreement, disagreements
 from desktop_app.core.store import Store
 from desktop_app.ui.background import BackgroundJob
@@ -98,12 +99,13 @@ class AgreementWindow(QDialog):
         self._fill()
 
     def _fill(self) -> None:
-        data = self._store.agreement_input()
-        names = list(data.annotators)
+        names = self._store.annotators()  # cheap: the figures are computed on demand
         for name in names:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
+            # The adjudicated layer is a verdict, not a coder: left out unless ticked.
+            ticked = name != ADJUDICATED
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
             self.annotators.addItem(item)
         self.label.addItem(ALL_LABELS)
         self.label.addItems([label.name for label in self._store.labels()])

@@ -93,3 +93,25 @@ class StoreBase:
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.db.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    @_serialized
+    def backup(self, reason: str) -> Path | None:
+        """Copy the project beside itself (SQLite's online backup), check the copy, return it.
+
+        None for an in-memory project. The copy is opened and checked before it counts, so
+        a backup that a later step relies on is known to be readable.
+        """
+        if self.path is None:
+            return None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        target = self.path.with_name(f"{self.path.stem}.{reason}.{stamp}.backup{self.path.suffix}")
+        copy = sqlite3.connect(target)
+        try:
+            self.db.conn.backup(copy)
+            verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            copy.close()
+        if verdict != "ok":
+            target.unlink(missing_ok=True)
+            raise StoreError(f"{target}: the backup did not check out ({verdict})")
+        return target

@@ -145,7 +145,8 @@ class LabelsMixin(StoreBase):
         added = []
         with self.db.atomic():
             for label in labels:
-                if self._one("SELECT 1 FROM labels WHERE name = ?", (label.name,)):
+                # "person" beside "Person" would be two labels that read as one: ours stands.
+                if self._one("SELECT 1 FROM labels WHERE lower(name) = lower(?)", (label.name,)):
                     continue
                 used = [row[0] for row in self.db.conn.execute("SELECT color FROM labels")]
                 key_taken = label.key and self._one(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid as uuidlib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from desktop_app.core.model import (
@@ -54,20 +56,21 @@ class MergeMixin(ArticlesMixin):
         labels: Sequence[Label] = (),
         source: str = "",
     ) -> MergeReport:
-        """Merge every batch in ONE transaction: any error leaves the project as it was.
+        """Back up, then merge every batch in ONE transaction: an error changes nothing.
 
-        An annotation both sides have is compared with the version they last agreed on
+        An annotation both sides have is compared with the versions they last agreed on
         (merge_base): changed on their side only, theirs is taken; changed on both, the newer
-        edit wins, the other goes to annotation_history and the conflict is reported.
+        edit wins, the other goes to annotation_history and the conflict is reported; an
+        older copy of an edit we already have (another colleague's, an old export) is stale.
         """
         report = MergeReport(source=source)
+        backup = self.backup("merge")  # under the same lock: nothing lands in between
+        report.backup = "" if backup is None else str(backup)
         with self.db.atomic():
-            for label in labels:
-                if not self._one("SELECT 1 FROM labels WHERE name = ?", (label.name,)):
-                    self._upsert_label(label)
+            self.add_labels(labels)
             for batch in batches:
                 for draft in batch:
-                    self._merge_article(draft, report)
+                    self._merge_article(_with_uuids(draft), report)
         return report
 
     def _merge_article(self, draft: ArticleDraft, report: MergeReport) -> None:
@@ -100,6 +103,14 @@ class MergeMixin(ArticlesMixin):
             report.spans_added += added.spans_added
             report.tags_added += added.tags_added
             report.statuses_changed += len(draft.statuses)
+            if added.spans_added < len(draft.spans):
+                report.problems.append(
+                    ImportProblem(
+                        uid,
+                        f"{len(draft.spans) - added.spans_added} spans have a uuid this "
+                        "project already uses on another article; they were not added",
+                    )
+                )
             self._record_base(draft.spans, draft.tags)
             return
         report.articles_matched += 1
@@ -113,10 +124,12 @@ class MergeMixin(ArticlesMixin):
             for span in draft.spans
             if not self._merge_existing(SPAN, span, article_id, uid, report)
         ]
+        # Deletions first: a tag that moves from one uuid to another stays unique while live.
         new_tags = [
             tag
-            for tag in draft.tags
+            for tag in sorted(draft.tags, key=lambda tag: not tag.deleted)
             if not self._merge_existing(DOCUMENT, tag, article_id, uid, report)
+            and not self._same_live_tag(tag, article_id, uid, report)
         ]
         if new_spans or new_tags:
             added = ImportReport()
@@ -125,8 +138,6 @@ class MergeMixin(ArticlesMixin):
                 ArticleDraft(text=draft.text, spans=tuple(new_spans), tags=tuple(new_tags)),
                 article_id,
             )
-            # INSERT OR IGNORE: a live tag the project already has under another uuid (both
-            # sides ticked the same tag for the same annotator) is the same fact, not added.
             self._store_annotations(collected, added)
             report.spans_added += added.spans_added
             report.tags_added += added.tags_added
@@ -168,45 +179,78 @@ class MergeMixin(ArticlesMixin):
         theirs = _Version(
             item.label, item.note, item.deleted, item.updated_at or item.created_at or ""
         )
-        base = self._one("SELECT updated_at FROM merge_base WHERE uuid = ?", (item.uuid,))
+        base = self.db.conn.execute(
+            "SELECT ours_at, theirs_at FROM merge_base WHERE uuid = ?", (item.uuid,)
+        ).fetchone()
         if ours.same_content(theirs):
             report.unchanged += 1
-            self._set_base(item.uuid, max(ours.updated_at, theirs.updated_at))
+            seen = theirs.updated_at if base is None else max(base[1], theirs.updated_at)
+            self._set_base(item.uuid, ours.updated_at, seen)
             return True
-        theirs_changed = base is None or theirs.updated_at != base
-        ours_changed = base is None or ours.updated_at != base
+        # Older than or equal to what we already saw of theirs: a stale copy, not an edit.
+        theirs_changed = base is None or theirs.updated_at > base[1]
+        ours_changed = base is None or ours.updated_at != base[0]
         if not theirs_changed:
-            report.unchanged += 1  # only we edited it since the last merge: ours stands
+            report.unchanged += 1  # only we edited it since (or theirs is an old copy)
             return True
+        winner = "theirs"
         if ours_changed:
             winner = "theirs" if theirs.updated_at > ours.updated_at else "ours"
+        if winner == "theirs" and not self._apply(kind, item.uuid, theirs):
+            winner = "ours"  # the one-live-tag rule refuses theirs: ours stays
+            report.problems.append(
+                ImportProblem(
+                    uid,
+                    f"tag {item.uuid}: their version would be a second live {theirs.label!r} "
+                    f"tag by {row[1]}; ours was kept and theirs is in the history",
+                )
+            )
+        if ours_changed:
             report.conflicts.append(
                 MergeConflict(
                     kind, item.uuid, uid, row[1], winner, ours.describe(), theirs.describe()
                 )
             )
-        else:
-            winner = "theirs"  # only they edited it since the last merge
         if winner == "theirs":
-            if not self._apply(kind, item.uuid, theirs):
-                report.problems.append(
-                    ImportProblem(
-                        uid,
-                        f"tag {item.uuid}: their version would be a second live {theirs.label!r} "
-                        f"tag by {row[1]}; ours was kept",
-                    )
-                )
-                return True
             self._keep_in_history(kind, item.uuid, article_id, row[1], ours, "replaced by merge")
             if kind == SPAN:
                 report.spans_updated += 1
             else:
                 report.tags_updated += 1
+            self._set_base(item.uuid, theirs.updated_at, theirs.updated_at)
         else:
-            self._keep_in_history(
-                kind, item.uuid, article_id, row[1], theirs, "lost a merge conflict"
+            reason = "lost a merge conflict" if ours_changed else "refused by merge"
+            self._keep_in_history(kind, item.uuid, article_id, row[1], theirs, reason)
+            self._set_base(item.uuid, ours.updated_at, theirs.updated_at)
+        return True
+
+    def _same_live_tag(self, tag: TagDraft, article_id: int, uid: str, report: MergeReport) -> bool:
+        """True when the project already has this live tag under another uuid (same fact).
+
+        Both sides ticked the same tag for the same annotator (an import of the same feed,
+        say). Ours stands; a note of theirs that differs is kept in the history and reported.
+        """
+        if tag.deleted:
+            return False
+        row = self.db.conn.execute(
+            "SELECT uuid, note FROM document_tags WHERE article = ? AND annotator = ? "
+            "AND label = ? AND deleted = 0",
+            (article_id, tag.annotator or MERGED_BY, tag.label),
+        ).fetchone()
+        if row is None:
+            return False
+        report.unchanged += 1
+        if tag.note and tag.note != row[1]:
+            version = _Version(tag.label, tag.note, False, tag.updated_at or tag.created_at or "")
+            annotator = tag.annotator or MERGED_BY
+            self._keep_in_history(DOCUMENT, row[0], article_id, annotator, version, "same tag")
+            report.problems.append(
+                ImportProblem(
+                    uid,
+                    f"tag {tag.label!r} by {annotator} is here already (as {row[0]}); their "
+                    f"note {tag.note!r} is in the annotation history",
+                )
             )
-        self._set_base(item.uuid, theirs.updated_at)
         return True
 
     def _same_offsets(self, span: SpanDraft) -> bool:
@@ -248,18 +292,20 @@ class MergeMixin(ArticlesMixin):
             ),
         )
 
-    def _set_base(self, uuid: str, updated_at: str) -> None:
+    def _set_base(self, uuid: str, ours_at: str, theirs_at: str) -> None:
         self.db.execute(
-            "INSERT INTO merge_base (uuid, updated_at) VALUES (?, ?) "
-            "ON CONFLICT (uuid) DO UPDATE SET updated_at = excluded.updated_at",
-            (uuid, updated_at),
+            "INSERT INTO merge_base (uuid, ours_at, theirs_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (uuid) DO UPDATE SET ours_at = excluded.ours_at, "
+            "theirs_at = excluded.theirs_at",
+            (uuid, ours_at, theirs_at),
         )
 
     def _record_base(self, spans: Iterable[SpanDraft], tags: Iterable[TagDraft]) -> None:
         items: list[SpanDraft | TagDraft] = [*spans, *tags]
         for item in items:
             if item.uuid is not None:
-                self._set_base(item.uuid, item.updated_at or item.created_at or "")
+                stamp = item.updated_at or item.created_at or ""
+                self._set_base(item.uuid, stamp, stamp)
 
     def _merge_status(self, article_id: int, annotator: str, status: str, when: str) -> int:
         """Take their status when ours is missing or older; 1 when it changed."""
@@ -277,3 +323,33 @@ class MergeMixin(ArticlesMixin):
             (article_id, annotator, status, when or now()),
         )
         return 1
+
+
+# A uuid made from what an annotation is, for sources that give none (a hand-written JSONL):
+# merging the same file again then finds the same annotations instead of adding copies.
+_NAMESPACE = uuidlib.UUID("6f1e2c4a-8d0b-4f57-9a51-7c3e9b2d4a10")
+
+
+def _with_uuids(draft: ArticleDraft) -> ArticleDraft:
+    """The draft with a content-derived uuid on each span and tag that has none."""
+    if all(s.uuid for s in draft.spans) and all(t.uuid for t in draft.tags):
+        return draft
+    uid = draft.uid or text_sha256(draft.text)
+    spans = tuple(
+        s
+        if s.uuid
+        else replace(
+            s,
+            uuid=str(
+                uuidlib.uuid5(_NAMESPACE, f"span|{uid}|{s.annotator}|{s.label}|{s.start}|{s.end}")
+            ),
+        )
+        for s in draft.spans
+    )
+    tags = tuple(
+        t
+        if t.uuid
+        else replace(t, uuid=str(uuidlib.uuid5(_NAMESPACE, f"tag|{uid}|{t.annotator}|{t.label}")))
+        for t in draft.tags
+    )
+    return replace(draft, spans=spans, tags=tags)

@@ -22,15 +22,19 @@ class ReviewMixin(AnnotationsMixin):
 
     @_serialized
     def agreement_input(self, annotators: Sequence[str] = ()) -> AgreementInput:
-        """Spans, tags, coded articles and text lengths for `annotators` (default: everyone).
+        """Spans, tags, coded articles and text lengths for `annotators` (default: every coder).
 
         An annotator coded an article when they left an annotation on it (kept or deleted)
         or set its status beyond "todo": an article they read and left untagged is data
         ("not tagged"), one they never opened is missing.
         """
         known = [row[0] for row in self.db.conn.execute("SELECT name FROM annotators")]
+        # By default every coder; adjudicated layers are verdicts, compared only when named.
+        layers = {
+            row[0] for row in self.db.conn.execute("SELECT DISTINCT layer FROM adjudications")
+        }
         chosen = list(dict.fromkeys(annotators)) or sorted(
-            name for name in known if self._has_work(name)
+            name for name in known if name not in layers and self._has_work(name)
         )
         unknown = [name for name in chosen if name not in known]
         if unknown:
@@ -146,12 +150,18 @@ class AdjudicationMixin(ReviewMixin):
         """
         if not layer.strip() or layer == reviewer:
             raise StoreError("the adjudicated layer needs a name of its own")
+        if any(chosen is not None and chosen.annotator == layer for _, _, chosen in choices):
+            raise StoreError(
+                f"{layer!r} is one of the compared annotators; decisions need a layer of their own"
+            )
         decided: list[Decision] = []
         with self.db.atomic():
             self._ensure_annotator(layer)
             for item_key, kind, chosen in choices:
                 self._withdraw(article_id, item_key, layer)
-                result = None if chosen is None else self._copy_into(article_id, chosen, layer)
+                result, created = (
+                    (None, False) if chosen is None else self._copy_into(article_id, chosen, layer)
+                )
                 decision = Decision(
                     item_key,
                     "rejected" if chosen is None else "accepted",
@@ -162,10 +172,11 @@ class AdjudicationMixin(ReviewMixin):
                 )
                 self.db.execute(
                     "INSERT INTO adjudications (layer, item_key, article, kind, decision, "
-                    "source_uuid, result_uuid, decided_by, decided_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (layer, item_key, article_id, kind, *decision[1:]),
-                )
+                    "source_uuid, result_uuid, created, decided_by, decided_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (layer, item_key, article_id, kind, *decision[1:4], int(created),
+                     *decision[4:]),
+                )  # fmt: skip
                 decided.append(decision)
         return decided
 
@@ -177,7 +188,7 @@ class AdjudicationMixin(ReviewMixin):
 
     def _withdraw(self, article_id: int, item_key: str, layer: str) -> bool:
         row = self.db.conn.execute(
-            "SELECT kind, result_uuid FROM adjudications WHERE layer = ? AND item_key = ?",
+            "SELECT kind, result_uuid, created FROM adjudications WHERE layer = ? AND item_key = ?",
             (layer, item_key),
         ).fetchone()
         if row is None:
@@ -185,12 +196,13 @@ class AdjudicationMixin(ReviewMixin):
         self.db.execute(
             "DELETE FROM adjudications WHERE layer = ? AND item_key = ?", (layer, item_key)
         )
-        kind, result = row
-        # Another decision may have accepted the same text into the same annotation.
+        kind, result, created = row
+        # Only what this decision made is taken back (not a span the layer already had),
+        # and not while another decision accepted the same text into it.
         shared = self._one(
             "SELECT 1 FROM adjudications WHERE layer = ? AND result_uuid = ?", (layer, result)
         )
-        if result is not None and not shared:
+        if result is not None and created and not shared:
             table = "spans" if kind == SPAN else "document_tags"
             self.db.execute(
                 f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE uuid = ? AND deleted = 0",
@@ -198,7 +210,11 @@ class AdjudicationMixin(ReviewMixin):
             )
         return True
 
-    def _copy_into(self, article_id: int, chosen: Span | DocumentTag, layer: str) -> str:
+    def _copy_into(
+        self, article_id: int, chosen: Span | DocumentTag, layer: str
+    ) -> tuple[str, bool]:
+        """The layer's annotation for `chosen` (made now, or the identical one already there)
+        and whether it was made now."""
         stamp = now()
         if isinstance(chosen, Span):
             found = self._one(
@@ -207,24 +223,33 @@ class AdjudicationMixin(ReviewMixin):
                 (article_id, layer, chosen.start, chosen.end, chosen.label),
             )
             if found:
-                return str(found)
+                # Made by an earlier decision of this layer counts as made here too.
+                return str(found), self._made_by_decision(layer, str(found))
             uuid = new_uuid()
             self.db.execute(
                 f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0)",
                 (uuid, article_id, layer, chosen.label, chosen.start, chosen.end, chosen.quote,
                  chosen.note, stamp, stamp),
             )  # fmt: skip
-            return uuid
+            return uuid, True
         found = self._one(
             "SELECT uuid FROM document_tags WHERE article = ? AND annotator = ? AND label = ? "
             "AND deleted = 0",
             (article_id, layer, chosen.label),
         )
         if found:
-            return str(found)
+            return str(found), self._made_by_decision(layer, str(found))
         uuid = new_uuid()
         self.db.execute(
             f"INSERT INTO document_tags ({_TAG_COLUMNS}) VALUES (?,?,?,?,?,?,?,0)",
             (uuid, article_id, layer, chosen.label, chosen.note, stamp, stamp),
         )
-        return uuid
+        return uuid, True
+
+    def _made_by_decision(self, layer: str, uuid: str) -> bool:
+        return bool(
+            self._one(
+                "SELECT 1 FROM adjudications WHERE layer = ? AND result_uuid = ? AND created = 1",
+                (layer, uuid),
+            )
+        )
