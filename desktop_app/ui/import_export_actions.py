@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -90,7 +91,9 @@ class ImportExportActions(WindowParts):
         self.cancel_button.hide()
         self.last_import = report
         self.reload_labels()
-        self.reload_list()
+        # On the next turn of the event loop: recounting a million-row list and repainting
+        # the labels in one turn would hold the window for over 100 ms.
+        QTimer.singleShot(0, self.reload_list)
         self.statusBar().showMessage(f"Import: {report.summary()}", 15000)
         if report.problems:
             box = QMessageBox(
