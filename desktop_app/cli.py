@@ -43,8 +43,20 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     exp = commands.add_parser("export", parents=[common], help="export annotated articles")
-    exp.add_argument("--format", choices=("jsonl",), required=True)
+    exp.add_argument("--format", choices=("jsonl", "doccano", "csv"), required=True)
     exp.add_argument("-o", "--output", required=True, metavar="OUT")
+    exp.add_argument(
+        "--doccano-shape",
+        choices=("entities", "label"),
+        default="entities",
+        help="doccano: spans as entities (with document tags) or as label triples",
+    )
+    exp.add_argument(
+        "--per-annotator",
+        action="store_true",
+        help="doccano: OUT is a folder with one NAME.jsonl per annotator",
+    )
+    exp.add_argument("--bom", action="store_true", help="csv: UTF-8 with BOM (for Excel)")
     exp.add_argument("--query", default="", help="full-text search")
     exp.add_argument("--tag", help="only articles with this document tag")
     exp.add_argument("--label", help="only articles with spans of this label")
@@ -155,10 +167,23 @@ def _export(args: argparse.Namespace) -> int:
     )
     store = _open(args)
     try:
-        count = export_jsonl(store, args.output, flt)
+        if args.format == "jsonl":
+            count = export_jsonl(store, args.output, flt)
+            print(f"{count} articles written to {args.output}")
+            return EXIT_OK
+        if args.format == "doccano":
+            from desktop_app.core.exporters.doccano import export_doccano
+
+            report = export_doccano(
+                store, args.output, flt, args.doccano_shape, per_annotator=args.per_annotator
+            )
+        else:
+            from desktop_app.core.exporters.csv_rows import export_csv
+
+            report = export_csv(store, args.output, flt, bom=args.bom)
     finally:
         store.close()
-    print(f"{count} articles written to {args.output}")
+    print(f"{report.summary()}; to {', '.join(report.files)}")
     return EXIT_OK
 
 

@@ -275,6 +275,30 @@ def test_export_writes_the_filtered_list(qtbot, window, tmp_path):
     assert [r["spans"][0]["quote"] for r in records if r["spans"]] == ["energy"]
 
 
+def test_export_dialog_formats_say_what_they_cannot_carry(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop_app.ui.import_export_actions import EXPORT_FILTERS
+
+    show(window, "u2")
+    select(window, "energy")
+    qtbot.keyClick(window.view, Qt.Key.Key_P)
+    window.store.update_span(window.store.spans(window.article.id)[0].uuid, note="why")
+    label_shape = next(f for f, fmt in EXPORT_FILTERS.items() if fmt == "doccano-label")
+    out = tmp_path / "d.jsonl"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), label_shape))
+    window.export_dialog()
+    record = next(
+        json.loads(line)
+        for line in out.read_text(encoding="utf-8").splitlines()
+        if "energy" in line
+    )
+    assert [text[s:e] for s, e, _ in record["label"] for text in [record["text"]]] == ["energy"]
+    assert "span notes: 1" in window.export_report_box.text()
+    assert window.export_to(tmp_path / "x.csv", "csv") == 3
+    assert (tmp_path / "x.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
 def test_everyone_view_shows_colleagues_spans_but_keeps_them_read_only(qtbot, window):
     show(window, "u2")
     article = window.article.id

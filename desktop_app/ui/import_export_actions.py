@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from desktop_app.core.exporters.csv_rows import export_csv
+from desktop_app.core.exporters.doccano import export_doccano
 from desktop_app.core.exporters.jsonl import ExportError, export_jsonl
 from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import ImportReport
@@ -17,9 +19,19 @@ from desktop_app.ui.dialogs import ImportOptionsDialog
 from desktop_app.ui.import_worker import ImportJob
 from desktop_app.ui.window_parts import WindowParts
 
+# File > Export's choices (the file dialog's filters) and the format each one writes.
+EXPORT_FILTERS = {
+    "Marginalia JSONL, everything (*.jsonl)": "jsonl",
+    "doccano JSONL, entities and document labels (*.jsonl)": "doccano",
+    "doccano JSONL, label triples (*.jsonl)": "doccano-label",
+    "CSV, one row per span or tag, for spreadsheets (*.csv)": "csv",
+}
+
 
 class ImportExportActions(WindowParts):
     """Mixin for MainWindow: imports run in the background; exports follow the list's filter."""
+
+    export_report_box: QMessageBox | None = None
 
     def import_files_dialog(self) -> None:
         """Choose files to import."""
@@ -109,23 +121,47 @@ class ImportExportActions(WindowParts):
             self.import_report_box = box
 
     def export_dialog(self) -> None:
-        """Export the articles the list shows (search and filters apply) to JSONL."""
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export JSONL", "export.jsonl", "JSONL (*.jsonl)"
+        """Export the articles the list shows (search and filters apply), in a chosen format."""
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export", "export.jsonl", ";;".join(EXPORT_FILTERS)
         )
         if path:
-            self.export_to(Path(path))
+            self.export_to(Path(path), EXPORT_FILTERS.get(chosen, "jsonl"))
 
-    def export_to(self, path: Path) -> int:
-        """Write the filtered articles to `path`; returns the count (0 on error)."""
+    def export_to(self, path: Path, fmt: str = "jsonl") -> int:
+        """Write the filtered articles to `path` as `fmt`; returns the count (0 on error).
+
+        What the format cannot carry is said in the status bar (and in a message when there
+        is any), never dropped silently.
+        """
         flt = replace(self.table_model.article_filter)
         try:
-            count = export_jsonl(self.store, path, flt)
+            if fmt == "jsonl":
+                count = export_jsonl(self.store, path, flt)
+                self.statusBar().showMessage(f"Exported {count} articles to {path}", 10000)
+                return count
+            if fmt == "csv":
+                report = export_csv(self.store, path, flt, bom=True)
+            else:
+                shape = "label" if fmt == "doccano-label" else "entities"
+                report = export_doccano(self.store, path, flt, shape)
         except ExportError as error:
             QMessageBox.warning(self, "Export", str(error))
             return 0
-        self.statusBar().showMessage(f"Exported {count} articles to {path}", 10000)
-        return count
+        self.statusBar().showMessage(f"Exported to {path}: {report.summary()}", 15000)
+        if report.not_carried:
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                "Export",
+                f"{report.summary()}.",
+                QMessageBox.StandardButton.Close,
+                self,
+            )
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setModal(False)
+            box.show()
+            self.export_report_box = box
+        return report.articles
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept files and folders dragged onto the window."""

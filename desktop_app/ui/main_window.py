@@ -193,7 +193,7 @@ class MainWindow(
         a("&File", "&Import files…", self.import_files_dialog, "Ctrl+I")
         a("&File", "Import &folder…", self.import_folder_dialog, "Ctrl+Shift+I")
         a("&File", "Import &with options (format, JSONL/CSV fields)…", self.import_options_dialog)
-        a("&File", "&Export JSONL…", self.export_dialog, "Ctrl+E")
+        a("&File", "&Export…", self.export_dialog, "Ctrl+E")
         self._menus["&File"].addSeparator()
         a("&File", "&Merge colleague's project…", self.merge_dialog)
         a("&File", "Draw double-coding &sample…", self.sample_dialog)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.importers.doccano import DOCCANO_KEYS, is_doccano, read_doccano
 from desktop_app.core.importers.native import (
     NATIVE_KEYS,
     AnnotationError,
@@ -60,12 +61,18 @@ def record_to_draft(
     # A "meta" object is the native export's own; any other "meta" value is an ordinary field.
     raw_meta = record.get("meta")
     meta: dict[str, Any] = dict(raw_meta) if isinstance(raw_meta, dict) else {}
+    doccano = is_doccano(record)
     try:
         spans, tags, statuses = read_annotations(record, text, changed=text != text_value)
+        if doccano:
+            spans, tags = read_doccano(record, text, changed=text != text_value)
     except AnnotationError as exc:
         return ImportProblem(origin, str(exc))
     published, published_raw = parse_published(record.get(keys["date"]))
     used = set(keys.values()) | {key for key in NATIVE_KEYS if is_native(record, key)}
+    if doccano:
+        # Relations have no place among spans and tags: they stay, whole, in meta.
+        used |= DOCCANO_KEYS if not record.get("relations") else DOCCANO_KEYS - {"relations"}
     if isinstance(raw_meta, dict):
         used.add("meta")
     meta.update((key, value) for key, value in record.items() if key not in used)
@@ -74,6 +81,11 @@ def record_to_draft(
     for key, value in (file_meta or {}).items():
         meta.setdefault(key, value)
     uid = _as_str(record.get(keys["id"])).strip()
+    if doccano and keys["id"] == "id" and mapping.id == DEFAULT_MAPPING.id:
+        # doccano's "id" numbers examples within one doccano project (1, 2, 3…): as an
+        # identity it would clash across files. The text hash identifies the article instead.
+        uid = ""
+        meta["doccano_id"] = record.get("id")
     return ArticleDraft(
         text=text,
         uid=uid or None,

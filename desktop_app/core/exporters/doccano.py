@@ -1,0 +1,124 @@
+"""doccano JSONL: spans as "label" triples or as "entities", document tags as a "label" list."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.exporters.output import ExportReport, check_quote, whole_file
+from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
+from desktop_app.core.store import Store
+
+SHAPES = ("entities", "label")
+
+
+def export_doccano(
+    store: Store,
+    out: str | Path,
+    flt: ArticleFilter | None = None,
+    shape: str = "entities",
+    per_annotator: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ExportReport:
+    """Write the filtered articles for doccano; per_annotator writes OUT/<name>.jsonl each.
+
+    "entities": {"text", "entities": [{"id", "start_offset", "end_offset", "label"}],
+    "relations": [], "label": [document tags]}. "label": {"text", "label": [[start, end,
+    label]]}, which has no room for document tags. Offsets are code points, as doccano's.
+    Our uid, title and source ride along as extra fields (doccano keeps them as metadata).
+    """
+    if shape not in SHAPES:
+        raise ValueError(f"doccano shape must be one of {', '.join(SHAPES)}, not {shape!r}")
+    report = ExportReport()
+    flt = flt or ArticleFilter()
+    target = Path(out)
+    if not per_annotator:
+        with whole_file(target) as handle:
+            _write(store, flt, None, shape, handle.write, report, progress)
+        report.files.append(str(target))
+        return report
+    target.mkdir(parents=True, exist_ok=True)
+    for annotator in store.annotators():
+        path = target / f"{_file_name(annotator)}.jsonl"
+        with whole_file(path) as handle:
+            _write(store, flt, annotator, shape, handle.write, report, progress)
+        report.files.append(str(path))
+    return report
+
+
+def _write(
+    store: Store,
+    flt: ArticleFilter,
+    annotator: str | None,
+    shape: str,
+    write: Callable[[str], object],
+    report: ExportReport,
+    progress: Callable[[int], None] | None,
+) -> None:
+    whose: set[str] = set()
+    for number, (article, spans, tags) in enumerate(annotated_articles(store, flt, annotator), 1):
+        record = _record(number, article, spans, tags, shape, report)
+        whose.update(s.annotator for s in spans)
+        whose.update(t.annotator for t in tags)
+        write(json.dumps(record, ensure_ascii=False) + "\n")
+        report.articles += 1
+        if progress and report.articles % 500 == 0:
+            progress(report.articles)
+    if annotator is None and len(whose) > 1:
+        report.not_carried["who made each annotation (all annotators in one file)"] += 1
+
+
+def _record(
+    number: int,
+    article: Article,
+    spans: list[Span],
+    tags: list[DocumentTag],
+    shape: str,
+    report: ExportReport,
+) -> dict[str, Any]:
+    for span in spans:
+        check_quote(article.uid, article.text, span.start, span.end, span.quote)
+        if span.note:
+            report.not_carried["span notes"] += 1
+    tag_notes = sum(1 for tag in tags if tag.note)
+    if tag_notes:
+        report.not_carried["document tag notes"] += tag_notes
+    record: dict[str, Any] = {"id": number, "text": article.text}
+    if shape == "entities":
+        record["entities"] = [
+            {"id": k, "start_offset": s.start, "end_offset": s.end, "label": s.label}
+            for k, s in enumerate(spans)
+        ]
+        record["relations"] = []
+        record["label"] = sorted({tag.label for tag in tags})
+        report.tags += len(record["label"])
+    else:
+        record["label"] = [[s.start, s.end, s.label] for s in spans]
+        if tags:
+            report.not_carried["document tags (the label shape has no room for them)"] += len(tags)
+    report.spans += len(spans)
+    record.update(uid=article.uid, title=article.title, source=article.source)
+    if article.published:
+        record["published"] = article.published
+    return record
+
+
+def annotated_articles(
+    store: Store, flt: ArticleFilter, annotator: str | None
+) -> Iterator[tuple[Article, list[Span], list[DocumentTag]]]:
+    """Each filtered article in list order with its live spans and tags (one annotator's)."""
+    for ids in store.iter_article_ids(flt):
+        for article_id in ids:
+            yield (
+                store.article(article_id),
+                store.spans(article_id, annotator),
+                store.tags(article_id, annotator),
+            )
+
+
+def _file_name(annotator: str) -> str:
+    """A file name for an annotator: letters, digits, dot, dash and underscore kept."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in annotator).strip(".")
+    return safe or "annotator"

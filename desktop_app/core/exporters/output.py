@@ -1,0 +1,62 @@
+"""What every exporter shares: its report, and files that appear whole or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+
+class ExportError(RuntimeError):
+    """An export that could not be written, with the file and the reason."""
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote, and what the format could not carry (reason -> count)."""
+
+    articles: int = 0
+    spans: int = 0
+    tags: int = 0
+    files: list[str] = field(default_factory=list)
+    not_carried: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        """One human sentence, with each thing the format could not carry."""
+        text = f"{self.articles} articles, {self.spans} spans, {self.tags} tags written"
+        if self.not_carried:
+            lost = "; ".join(f"{why}: {n}" for why, n in sorted(self.not_carried.items()))
+            text += f"; not carried by this format: {lost}"
+        return text
+
+
+@contextlib.contextmanager
+def whole_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """Write beside `target` and rename at the end: a failed export never leaves half a file.
+
+    Errors become ExportError naming the file.
+    """
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("w", encoding=encoding, newline="") as handle:
+            yield handle
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ExportError(f"{target}: cannot write ({error.strerror or error})") from error
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def check_quote(uid: str, text: str, start: int, end: int, quote: str) -> None:
+    """The offset rule, checked on the way out: an export never lies about what it covers."""
+    if text[start:end] != quote:
+        raise ExportError(
+            f"{uid}: a span at {start}-{end} whose quote is not the text there; "
+            "run the integrity check"
+        )

@@ -1,0 +1,78 @@
+"""Read doccano's JSONL shapes: spans as "label" triples or "entities", tags as a "label" list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from desktop_app.core.importers.native import AnnotationError
+from desktop_app.core.model import SpanDraft, TagDraft
+
+DOCCANO_KEYS = frozenset({"label", "entities", "relations"})
+
+
+def is_doccano(record: Mapping[str, Any]) -> bool:
+    """True when the record carries doccano annotations (and no native "spans")."""
+    if isinstance(record.get("spans"), list):
+        return False
+    entities = record.get("entities")
+    if isinstance(entities, list) and all(
+        isinstance(e, dict) and "start_offset" in e for e in entities
+    ):
+        return True
+    label = record.get("label")
+    return isinstance(label, list) and all(
+        isinstance(item, str) or (isinstance(item, list) and len(item) == 3) for item in label
+    )
+
+
+def read_doccano(
+    record: Mapping[str, Any], text: str, *, changed: bool
+) -> tuple[tuple[SpanDraft, ...], tuple[TagDraft, ...]]:
+    """The record's spans and document tags; offsets are code points, as doccano counts them.
+
+    Spans are refused when import had to normalise the text (CR line endings, a BOM), since
+    their offsets were counted in the original. Relations are not annotations here: the
+    caller keeps them in the article's meta.
+    """
+    spans: list[SpanDraft] = []
+    tags: list[TagDraft] = []
+    for index, item in enumerate(record.get("label") or []):
+        if isinstance(item, str):
+            if not item.strip():
+                raise AnnotationError(f"label {index}: empty document label")
+            tags.append(TagDraft(label=item))
+        else:
+            start, end, label = item
+            spans.append(_span(start, end, label, f"label {index}", text))
+    for index, entity in enumerate(record.get("entities") or []):
+        spans.append(
+            _span(
+                entity.get("start_offset"),
+                entity.get("end_offset"),
+                entity.get("label"),
+                f"entity {entity.get('id', index)}",
+                text,
+            )
+        )
+    if spans and changed:
+        raise AnnotationError(
+            "text has CR line endings or a BOM, which import normalises, so doccano offsets "
+            "would no longer match the text"
+        )
+    return tuple(spans), tuple(tags)
+
+
+def _span(start: object, end: object, label: object, where: str, text: str) -> SpanDraft:
+    if not isinstance(start, int) or isinstance(start, bool):
+        raise AnnotationError(f"{where}: start must be an integer, got {start!r}")
+    if not isinstance(end, int) or isinstance(end, bool):
+        raise AnnotationError(f"{where}: end must be an integer, got {end!r}")
+    if not isinstance(label, str) or not label.strip():
+        raise AnnotationError(f"{where}: missing or empty label")
+    if not 0 <= start < end <= len(text):
+        raise AnnotationError(
+            f"{where}: offsets {start}..{end} are not a non-empty range inside the text "
+            f"(length {len(text)})"
+        )
+    return SpanDraft(start=start, end=end, label=label)

@@ -1,0 +1,186 @@
+"""doccano JSONL and CSV: exports that say what they cannot carry, and imports that read back."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.core.exporters.csv_rows import COLUMNS, export_csv
+from desktop_app.core.exporters.doccano import export_doccano
+from desktop_app.core.importing import import_paths
+from desktop_app.core.model import ArticleDraft, ArticleFilter, Label, LabelSchema
+from desktop_app.core.store import Store
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+SCHEMA = LabelSchema(
+    "x",
+    (
+        Label("Person", "span", "#ffadad", "p"),
+        Label("Place", "span", "#a0c4ff", "l"),
+        Label("Energy", "document", "#caffbf", "Ctrl+1"),
+    ),
+)
+# Emoji (astral and ZWJ sequences), CJK, Arabic: offsets are code points, never UTF-16 units.
+TEXTS = {
+    "e1": 'Nino 👩‍🔬 met 李明 in القاهرة 🇬🇪, said "yes, again".',
+    "e2": "Line one\nLine two with Tbilisi and 👍🏽 Batumi.",
+}
+
+
+@pytest.fixture
+def annotated():
+    store = Store.memory()
+    store.apply_schema(SCHEMA)
+    store.add_articles([ArticleDraft(text, uid, title=f"T {uid}") for uid, text in TEXTS.items()])
+    for uid, needle, label, who in (
+        ("e1", "李明", "Person", "alice"),
+        ("e1", "القاهرة", "Place", "alice"),
+        ("e1", "Nino 👩‍🔬", "Person", "bob"),
+        ("e2", "Tbilisi", "Place", "alice"),
+        ("e2", "Batumi", "Place", "bob"),
+    ):
+        start = TEXTS[uid].index(needle)
+        store.add_span(store.article_id(uid), start, start + len(needle), label, who)
+    store.set_tag(store.article_id("e1"), "Energy", "alice", True)
+    yield store
+    store.close()
+
+
+def _spans(store):
+    """(uid, start, end, label, quote) of every live span, sorted."""
+    rows = []
+    for uid in TEXTS:
+        article_id = store.article_id(uid)
+        if article_id is not None:
+            rows += [(uid, s.start, s.end, s.label, s.quote) for s in store.spans(article_id)]
+    return sorted(rows)
+
+
+@pytest.mark.parametrize("shape", ["entities", "label"])
+def test_doccano_round_trip(annotated, tmp_path, shape):
+    out = tmp_path / "d.jsonl"
+    report = export_doccano(annotated, out, shape=shape)
+    assert report.articles == 2 and report.spans == 5
+    assert "who made each annotation (all annotators in one file)" in report.not_carried
+    if shape == "label":
+        assert report.not_carried["document tags (the label shape has no room for them)"] == 1
+    again = Store.memory()
+    again.apply_schema(SCHEMA)
+    result = import_paths(again, [out], annotator="doccano")
+    assert result.added == 2 and not result.problems
+    assert _spans(again) == _spans(annotated)
+    tags = [t.label for t in again.tags(again.article_id("e1"))]
+    assert tags == (["Energy"] if shape == "entities" else [])
+    again.close()
+
+
+def test_doccano_per_annotator_files(annotated, tmp_path):
+    report = export_doccano(annotated, tmp_path / "out", per_annotator=True)
+    assert sorted(Path(f).name for f in report.files) == ["alice.jsonl", "bob.jsonl"]
+    assert not report.not_carried
+    bob = [json.loads(line) for line in (tmp_path / "out" / "bob.jsonl").open(encoding="utf-8")]
+    e1 = next(r for r in bob if r["uid"] == "e1")
+    [entity] = e1["entities"]
+    assert e1["text"][entity["start_offset"] : entity["end_offset"]] == "Nino 👩‍🔬"
+    again = Store.memory()
+    for who in ("alice", "bob"):
+        import_paths(again, [tmp_path / "out" / f"{who}.jsonl"], annotator=who)
+    assert sorted((s[0], s[3], s[4]) for s in _spans(again)) == sorted(
+        (s[0], s[3], s[4]) for s in _spans(annotated)
+    )
+    assert {s.annotator for s in again.spans(again.article_id("e1"))} == {"alice", "bob"}
+    again.close()
+
+
+def test_doccano_out_of_range_and_crlf_are_refused_per_record(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        json.dumps({"text": "short", "label": [[0, 99, "X"]]})
+        + "\n"
+        + json.dumps(
+            {"text": "a\r\nb", "entities": [{"start_offset": 0, "end_offset": 1, "label": "X"}]}
+        )
+        + "\n"
+        + json.dumps({"text": "fine text", "label": [[0, 4, "X"]]})
+        + "\n",
+        encoding="utf-8",
+    )
+    store = Store.memory()
+    report = import_paths(store, [path])
+    assert report.added == 1
+    reasons = [p.reason for p in report.problems]
+    assert "0..99" in reasons[0] and "CR line endings" in reasons[1]
+    store.close()
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora is not there")
+def test_doccano_official_examples_import_with_every_span_checked(tmp_path):
+    folder = CORPORA / "doccano" / "official-examples"
+    store = Store.memory()
+    report = import_paths(
+        store,
+        [
+            folder / "export_sequence_labeling.jsonl",
+            folder / "import_relation_extraction.jsonl",
+            folder / "export_text_classification.jsonl",
+            folder / "tests_sequence_labeling_overlapping.jsonl",
+        ],
+    )
+    assert not report.problems, report.problems
+    eu = store.article(store.article_id(_uid_of(store, "EU rejects")))
+    assert [(s.quote, s.label) for s in store.spans(eu.id)] == [("EU", "ORG"), ("German", "MISC")]
+    google = store.article(store.article_id(_uid_of(store, "Google was founded")))
+    assert [s.quote for s in store.spans(google.id)][:2] == ["Google", "September 4, 1998"]
+    assert len(google.meta["relations"]) == 3  # kept, not dropped
+    great = store.article(store.article_id(_uid_of(store, "Great price.")))
+    assert [t.label for t in store.tags(great.id)] == ["positive"]
+    store.close()
+
+
+def _uid_of(store, start):
+    for ids in store.iter_article_ids(ArticleFilter()):
+        for article_id in ids:
+            article = store.article(article_id)
+            if article.text.startswith(start):
+                return article.uid
+    raise AssertionError(start)
+
+
+def test_csv_rows_quote_and_read_back_exactly(annotated, tmp_path):
+    annotated.update_span(
+        annotated.spans(annotated.article_id("e1"))[0].uuid, note='a "note", with\nlines'
+    )
+    out = tmp_path / "a.csv"
+    report = export_csv(annotated, out, bom=True)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert tuple(rows[0]) == COLUMNS
+    assert report.spans == 5 and report.tags == 1 and len(rows) == 6
+    for row in rows:
+        if row["kind"] == "span":
+            text = TEXTS[row["article_uid"]]
+            assert text[int(row["start"]) : int(row["end"])] == row["quote"]
+    assert any(row["note"] == 'a "note", with\nlines' for row in rows)
+    assert [row["label"] for row in rows if row["kind"] == "document"] == ["Energy"]
+
+
+def test_command_line_exports(tmp_path, capsys):
+    db = tmp_path / "p.sqlite"
+    store = Store.open(db)
+    store.apply_schema(SCHEMA)
+    store.add_articles([ArticleDraft(TEXTS["e1"], "e1")])
+    store.add_span(store.article_id("e1"), 0, 4, "Person", "ana")
+    store.close()
+    assert (
+        main(["export", "--db", str(db), "--format", "csv", "--bom", "-o", str(tmp_path / "x.csv")])
+        == 0
+    )
+    assert "1 articles, 1 spans" in capsys.readouterr().out
+    args = ["export", "--db", str(db), "--format", "doccano", "--doccano-shape", "label"]
+    assert main([*args, "-o", str(tmp_path / "x.jsonl")]) == 0
+    record = json.loads((tmp_path / "x.jsonl").read_text(encoding="utf-8"))
+    assert record["label"] == [[0, 4, "Person"]] and record["uid"] == "e1"
