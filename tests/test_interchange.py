@@ -184,3 +184,94 @@ def test_command_line_exports(tmp_path, capsys):
     assert main([*args, "-o", str(tmp_path / "x.jsonl")]) == 0
     record = json.loads((tmp_path / "x.jsonl").read_text(encoding="utf-8"))
     assert record["label"] == [[0, 4, "Person"]] and record["uid"] == "e1"
+
+
+# ---------------------------------------------------------------- Label Studio (import)
+
+
+def _ls_task(text, regions, choices=(), who="ana@example.org", notes=None):
+    result = [
+        {
+            "id": f"r{k}",
+            "type": "labels",
+            "from_name": "label",
+            "to_name": "text",
+            "value": {"start": s, "end": e, "text": text_, "labels": [label]},
+        }
+        for k, (s, e, text_, label) in enumerate(regions)
+    ]
+    for k, note in (notes or {}).items():
+        result.append({"id": f"r{k}", "type": "textarea", "value": {"text": [note]}})
+    if choices:
+        result.append({"id": "c", "type": "choices", "value": {"choices": list(choices)}})
+    return {
+        "id": 7,
+        "data": {"text": text},
+        "annotations": [{"id": 1, "completed_by": {"id": 3, "email": who}, "result": result}],
+    }
+
+
+def test_labelstudio_full_export_code_points_and_utf16_offsets(tmp_path):
+    text = "👩‍🔬 Nino met 李明 in Tbilisi 🇬🇪."
+    nino = text.index("Nino")
+    tbilisi = text.index("Tbilisi")
+    utf16 = len(text[:tbilisi].encode("utf-16-le")) // 2  # what a browser counts
+    task = _ls_task(
+        text,
+        [(nino, nino + 4, "Nino", "Person"), (utf16, utf16 + 7, "Tbilisi", "Place")],
+        choices=["Energy"],
+        notes={0: "first mention"},
+    )
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    store = Store.memory()
+    report = import_paths(store, [path])
+    assert report.added == 1 and not report.problems
+    [article_id] = [i for ids in store.iter_article_ids(ArticleFilter()) for i in ids]
+    spans = store.spans(article_id)
+    assert [(s.quote, s.label, s.annotator, s.note) for s in spans] == [
+        ("Nino", "Person", "ana@example.org", "first mention"),
+        ("Tbilisi", "Place", "ana@example.org", ""),
+    ]
+    assert [t.label for t in store.tags(article_id)] == ["Energy"]
+    assert store.article(article_id).meta["labelstudio_task"] == 7
+    store.close()
+
+
+def test_labelstudio_region_whose_text_is_elsewhere_is_refused(tmp_path):
+    task = _ls_task("Nino met Amélie.", [(0, 4, "Amélie", "Person")])
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps([task]), encoding="utf-8")
+    store = Store.memory()
+    report = import_paths(store, [path])
+    assert report.added == 0
+    assert "'Amélie' is not at 0..4" in report.problems[0].reason
+    (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
+    report = import_paths(store, [tmp_path / "broken.json"])
+    assert "not a Label Studio JSON export" in report.problems[0].reason
+    store.close()
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora is not there")
+def test_labelstudio_fixtures_import(tmp_path):
+    folder = CORPORA / "labelstudio" / "converter-fixtures"
+    store = Store.memory()
+    report = import_paths(
+        store,
+        [folder / "legacy_completions_348_ner.json", folder / "full_export_with_history.json"],
+    )
+    assert report.added == 2, report.problems
+    assert not report.problems
+    spans = [
+        s for ids in store.iter_article_ids(ArticleFilter()) for i in ids for s in store.spans(i)
+    ]
+    assert spans and all(s.label == "INGREDIENT" for s in spans)
+    assert "Sodium Lauroyl Methyl Isethionate," in {s.quote for s in spans}
+    tags = [
+        t for ids in store.iter_article_ids(ArticleFilter()) for i in ids for t in store.tags(i)
+    ]
+    assert [(t.label, t.annotator) for t in tags] == [("Positive", "sergei@heartex.e2e")]
+    # The Cyrillic fixture's task has no data.text: a clear, named refusal.
+    report = import_paths(store, [folder / "full_export_choices_cyrillic_csv_test2.json"])
+    assert report.added == 0 and "no text in data.text" in report.problems[0].reason
+    store.close()

@@ -218,7 +218,8 @@ def test_background_import_keeps_window_responsive(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: window.last_import is not None, timeout=10000)
     assert window.last_import.added == 600
     assert "broken.txt" in str(window.last_import.problems[0])
-    assert window.table_model.rowCount() == 603
+    # The list is recounted on the event loop's next turn after the import's report.
+    qtbot.waitUntil(lambda: window.table_model.rowCount() == 603, timeout=5000)
     assert not window.progress.isVisible()
     window.import_report_box.close()
 

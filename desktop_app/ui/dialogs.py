@@ -22,7 +22,7 @@ from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import DOCUMENT, SPAN, Label
 
 IMPORT_FORMATS = (("Decide by extension", "auto"), ("Text files", "txt"), ("JSONL", "jsonl"),
-                  ("CSV / TSV", "csv"))  # fmt: skip
+                  ("CSV / TSV", "csv"), ("Label Studio JSON", "labelstudio"))  # fmt: skip
 
 
 class LabelDialog(QDialog):

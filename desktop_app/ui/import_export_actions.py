@@ -39,7 +39,7 @@ class ImportExportActions(WindowParts):
             self,
             "Import articles",
             "",
-            "Articles and sample packages (*.txt *.jsonl *.ndjson *.csv *.tsv *.zip)",
+            "Articles and exports (*.txt *.jsonl *.ndjson *.csv *.tsv *.json *.zip)",
         )
         if files:
             self.start_import(files)
@@ -101,11 +101,15 @@ class ImportExportActions(WindowParts):
             self.import_job.wait()
         self.progress.hide()
         self.cancel_button.hide()
-        self.last_import = report
         self.reload_labels()
-        # On the next turn of the event loop: recounting a million-row list and repainting
-        # the labels in one turn would hold the window for over 100 ms.
-        QTimer.singleShot(0, self.reload_list)
+        # The list on the event loop's next turn: recounting a million-row list and
+        # repainting the labels in one turn would hold the window for over 100 ms.
+        QTimer.singleShot(0, self, lambda: self._show_import_report(report))
+
+    def _show_import_report(self, report: ImportReport) -> None:
+        """Reload the list, then say what the import did (last_import marks it all done)."""
+        self.reload_list()
+        self.last_import = report
         self.statusBar().showMessage(f"Import: {report.summary()}", 15000)
         if report.problems:
             box = QMessageBox(

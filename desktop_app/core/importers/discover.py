@@ -15,6 +15,7 @@ FORMAT_BY_SUFFIX = {
     ".ndjson": "jsonl",
     ".csv": "csv",
     ".tsv": "csv",
+    ".json": "labelstudio",  # a whole JSON document: Label Studio's export
 }
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 from desktop_app.core.importers.csv_records import read_csv
 from desktop_app.core.importers.discover import AUTO, FORMAT_BY_SUFFIX, discover, format_for
 from desktop_app.core.importers.jsonl import read_jsonl
+from desktop_app.core.importers.labelstudio import read_labelstudio
 from desktop_app.core.importers.records import DEFAULT_MAPPING, FieldMapping
 from desktop_app.core.importers.txt import MAX_TXT_BYTES, read_txt
 from desktop_app.core.model import ArticleDraft, ImportProblem
 
-FORMATS = ("txt", "jsonl", "csv")
+FORMATS = ("txt", "jsonl", "csv", "labelstudio")
 
 __all__ = [
     "AUTO",
@@ -38,6 +39,8 @@ def read_file(
         yield from read_jsonl(path, mapping or DEFAULT_MAPPING)
     elif fmt == "csv":
         yield from read_csv(path, mapping or DEFAULT_MAPPING)
+    elif fmt == "labelstudio":
+        yield from read_labelstudio(path)
     else:
         known = ", ".join(FORMATS)
         yield ImportProblem(str(path), f"unknown format {fmt!r} (this reader handles {known})")

@@ -1,0 +1,187 @@
+"""Read Label Studio exports: the full JSON, JSON-MIN, and the legacy pre-1.0 "completions"."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft, TagDraft
+from desktop_app.core.text import normalize_text
+
+MAX_JSON_BYTES = 1 << 30  # a whole-file JSON document is parsed in memory: refuse beyond 1 GB
+DEFAULT_ANNOTATOR = "labelstudio"
+
+
+def read_labelstudio(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
+    """One draft per task, or a problem naming the task and the reason.
+
+    Regions ("labels") become spans, "choices" become document tags, a per-region
+    "textarea" becomes that span's note. Each annotation is attributed to its
+    `completed_by` (email, else id). Offsets are checked against the region's own "text":
+    code points first, then UTF-16 units (what a browser counts), so an emoji before a span
+    never shifts it; a region that matches neither is reported, never stored shifted.
+    """
+    try:
+        if path.stat().st_size > MAX_JSON_BYTES:
+            yield ImportProblem(str(path), "larger than 1 GB: too large for a JSON document")
+            return
+        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except OSError as error:
+        yield ImportProblem(str(path), f"cannot read: {error.strerror or error}")
+        return
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        yield ImportProblem(str(path), f"not a Label Studio JSON export ({error})")
+        return
+    tasks = document if isinstance(document, list) else [document]
+    for index, task in enumerate(tasks):
+        origin = f"{path}#task {task.get('id', index) if isinstance(task, dict) else index}"
+        if not isinstance(task, dict):
+            yield ImportProblem(origin, "a task must be a JSON object")
+            continue
+        yield _task(task, origin)
+
+
+def _task(task: Mapping[str, Any], origin: str) -> ArticleDraft | ImportProblem:
+    data = task.get("data")
+    fields: Mapping[str, Any]
+    if isinstance(data, dict):
+        raw = data.get("text")
+        fields = data
+    else:  # JSON-MIN: the task's own fields, annotations flattened beside them
+        raw = task.get("text")
+        fields = task
+    if not isinstance(raw, str) or not raw.strip():
+        return ImportProblem(origin, "no text in data.text (or the JSON-MIN task's text)")
+    text = normalize_text(raw)
+    annotations = task.get("annotations") or task.get("completions")
+    spans: list[SpanDraft] = []
+    tags: list[TagDraft] = []
+    problems: list[str] = []
+    if isinstance(annotations, list):
+        for annotation in annotations:
+            if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
+                continue
+            who = _who(annotation.get("completed_by"))
+            _results(annotation.get("result") or [], text, raw, who, spans, tags, problems)
+    elif data is None:
+        who = str(task.get("annotator") or DEFAULT_ANNOTATOR)
+        _min_results(task, text, raw, who, spans, tags, problems)
+    if problems:
+        return ImportProblem(origin, "; ".join(problems[:5]))
+    meta: dict[str, Any] = {
+        k: v for k, v in fields.items() if k not in ("text", "uid", "title", "source")
+    }
+    if "id" in task:
+        meta["labelstudio_task"] = task["id"]
+    return ArticleDraft(
+        text=text,
+        uid=str(fields["uid"]) if fields.get("uid") else None,
+        title=str(fields.get("title") or ""),
+        source=str(fields.get("source") or ""),
+        meta=meta,
+        origin=origin,
+        spans=tuple(spans),
+        tags=tuple(tags),
+    )
+
+
+def _who(completed_by: object) -> str:
+    if isinstance(completed_by, dict):
+        return str(completed_by.get("email") or completed_by.get("id") or DEFAULT_ANNOTATOR)
+    return str(completed_by) if completed_by not in (None, "") else DEFAULT_ANNOTATOR
+
+
+def _results(
+    results: list[Any],
+    text: str,
+    raw: str,
+    who: str,
+    spans: list[SpanDraft],
+    tags: list[TagDraft],
+    problems: list[str],
+) -> None:
+    notes = {
+        r.get("id"): "\n".join(r["value"].get("text") or [])
+        for r in results
+        if isinstance(r, dict) and r.get("type") == "textarea" and isinstance(r.get("value"), dict)
+    }
+    for result in results:
+        if not isinstance(result, dict) or not isinstance(result.get("value"), dict):
+            continue
+        value = result["value"]
+        if result.get("type") == "choices":
+            tags += [TagDraft(label=str(c), annotator=who) for c in value.get("choices") or []]
+        elif "start" in value and "end" in value:
+            labels = value.get("labels") or value.get("hypertextlabels") or []
+            located = _locate(value, text, raw)
+            if isinstance(located, str):
+                problems.append(f"region {result.get('id')}: {located}")
+                continue
+            note = notes.get(result.get("id"), "")
+            spans += [
+                SpanDraft(located[0], located[1], str(label), annotator=who, note=note)
+                for label in labels
+            ]
+
+
+def _min_results(
+    task: Mapping[str, Any],
+    text: str,
+    raw: str,
+    who: str,
+    spans: list[SpanDraft],
+    tags: list[TagDraft],
+    problems: list[str],
+) -> None:
+    """JSON-MIN: a list of {start, end, text, labels} under some key is a set of regions."""
+    for key, value in task.items():
+        if not isinstance(value, list):
+            continue
+        for item in value:
+            if isinstance(item, dict) and "start" in item and "labels" in item:
+                located = _locate(item, text, raw)
+                if isinstance(located, str):
+                    problems.append(f"{key} region: {located}")
+                    continue
+                spans += [
+                    SpanDraft(located[0], located[1], str(label), annotator=who)
+                    for label in item["labels"]
+                ]
+
+
+def _locate(value: Mapping[str, Any], text: str, raw: str) -> tuple[int, int] | str:
+    """(start, end) in code points of `text`, or why the region cannot be placed."""
+    start, end = value.get("start"), value.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+        return f"start/end must be integers, got {start!r}/{end!r}"
+    quote = value.get("text")
+    if text != raw:
+        return "text has CR line endings or a BOM, which import normalises: offsets would shift"
+    candidates = [(start, end), _from_utf16(text, start, end)]
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        s, e = candidate
+        if 0 <= s < e <= len(text) and (quote is None or text[s:e] == quote):
+            return s, e
+    if quote is None:
+        return f"offsets {start}..{end} are outside the text (length {len(text)})"
+    return f"its text {quote[:40]!r} is not at {start}..{end} in code points or UTF-16 units"
+
+
+def _from_utf16(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Code point offsets for UTF-16 unit offsets, or None when they split a character."""
+    positions: dict[int, int] = {}
+    unit = 0
+    for index, char in enumerate(text):
+        positions[unit] = index
+        if unit >= end:
+            break
+        unit += 2 if ord(char) > 0xFFFF else 1
+    else:
+        positions[unit] = len(text)
+    if start in positions and end in positions:
+        return positions[start], positions[end]
+    return None
