@@ -20,7 +20,8 @@ WAYLAND_DISPLAY are not set). To run it on a virtual screen:
         libxkbcommon-x11-0
     xvfb-run -a .venv/bin/marginalia
 
-The command line works without a display: marginalia import / export / stats.
+The command line works without a display: marginalia import / export / merge / agreement /
+sample / stats.
 """
 
 
