@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         )
 
     exp = commands.add_parser("export", parents=[common], help="export annotated articles")
-    exp.add_argument("--format", choices=("jsonl", "doccano", "csv"), required=True)
+    exp.add_argument("--format", choices=("jsonl", "doccano", "labelstudio", "csv"), required=True)
     exp.add_argument("-o", "--output", required=True, metavar="OUT")
     exp.add_argument(
         "--doccano-shape",
@@ -177,6 +177,10 @@ def _export(args: argparse.Namespace) -> int:
             report = export_doccano(
                 store, args.output, flt, args.doccano_shape, per_annotator=args.per_annotator
             )
+        elif args.format == "labelstudio":
+            from desktop_app.core.exporters.labelstudio import export_labelstudio
+
+            report = export_labelstudio(store, args.output, flt)
         else:
             from desktop_app.core.exporters.csv_rows import export_csv
 

@@ -275,3 +275,38 @@ def test_labelstudio_fixtures_import(tmp_path):
     report = import_paths(store, [folder / "full_export_choices_cyrillic_csv_test2.json"])
     assert report.added == 0 and "no text in data.text" in report.problems[0].reason
     store.close()
+
+
+def test_labelstudio_export_round_trip_with_notes_tags_and_annotators(annotated, tmp_path):
+    from desktop_app.core.exporters.labelstudio import export_labelstudio
+
+    first = annotated.spans(annotated.article_id("e1"))[0]
+    annotated.update_span(first.uuid, note="check the spelling")
+    out = tmp_path / "ls.json"
+    report = export_labelstudio(annotated, out)
+    assert (report.articles, report.spans, report.tags) == (2, 5, 1)
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    region = next(
+        r
+        for t in tasks
+        for a in t["annotations"]
+        for r in a["result"]
+        if r["type"] == "labels" and r["id"] == first.uuid
+    )
+    value = region["value"]
+    assert TEXTS["e1"][value["start"] : value["end"]] == value["text"]
+    config = (tmp_path / "ls.config.xml").read_text(encoding="utf-8")
+    assert '<Label value="Person"' in config and '<Choice value="Energy"/>' in config
+    again = Store.memory()
+    result = import_paths(again, [out])
+    assert result.added == 2 and not result.problems
+    assert _spans(again) == _spans(annotated)
+    back = {
+        (s.quote, s.annotator, s.note) for uid in TEXTS for s in again.spans(again.article_id(uid))
+    }
+    assert (first.quote, first.annotator, "check the spelling") in back
+    assert ("Batumi", "bob", "") in back
+    assert [(t.label, t.annotator) for t in again.tags(again.article_id("e1"))] == [
+        ("Energy", "alice")
+    ]
+    again.close()

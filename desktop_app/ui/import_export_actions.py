@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from desktop_app.core.exporters.csv_rows import export_csv
 from desktop_app.core.exporters.doccano import export_doccano
 from desktop_app.core.exporters.jsonl import ExportError, export_jsonl
+from desktop_app.core.exporters.labelstudio import export_labelstudio
 from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import ImportReport
 from desktop_app.ui.dialogs import ImportOptionsDialog
@@ -24,6 +25,7 @@ EXPORT_FILTERS = {
     "Marginalia JSONL, everything (*.jsonl)": "jsonl",
     "doccano JSONL, entities and document labels (*.jsonl)": "doccano",
     "doccano JSONL, label triples (*.jsonl)": "doccano-label",
+    "Label Studio JSON, with its labeling config (*.json)": "labelstudio",
     "CSV, one row per span or tag, for spreadsheets (*.csv)": "csv",
 }
 
@@ -146,6 +148,8 @@ class ImportExportActions(WindowParts):
                 return count
             if fmt == "csv":
                 report = export_csv(self.store, path, flt, bom=True)
+            elif fmt == "labelstudio":
+                report = export_labelstudio(self.store, path, flt)
             else:
                 shape = "label" if fmt == "doccano-label" else "entities"
                 report = export_doccano(self.store, path, flt, shape)
