@@ -11,7 +11,7 @@ from typing import TextIO
 from desktop_app import paths
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-FORMATS = ("auto", "txt", "jsonl", "csv", "labelstudio")
+FORMATS = ("auto", "txt", "jsonl", "csv", "labelstudio", "conll")
 STATUSES = ("todo", "in progress", "done")
 
 
@@ -177,6 +177,11 @@ def _export(args: argparse.Namespace) -> int:
             report = export_doccano(
                 store, args.output, flt, args.doccano_shape, per_annotator=args.per_annotator
             )
+        elif args.format == "conll":
+            from desktop_app.core.exporters.conll import export_conll
+
+            # CoNLL has one tag per token: --annotator also picks whose spans are written.
+            report = export_conll(store, args.output, flt, annotator=args.annotator)
         elif args.format == "labelstudio":
             from desktop_app.core.exporters.labelstudio import export_labelstudio
 

@@ -310,3 +310,67 @@ def test_labelstudio_export_round_trip_with_notes_tags_and_annotators(annotated,
         ("Energy", "alice")
     ]
     again.close()
+
+
+# ---------------------------------------------------------------- CoNLL
+
+
+def test_conll_tokenizer_offsets_are_code_points():
+    from desktop_app.core.conll_tokens import sentences
+
+    text = "👍🏽 state-owned Rail, don't stop.\nSecond line"
+    [first, second] = sentences(text)
+    assert [t.text for t in first] == ["👍", "🏽", "state-owned", "Rail", ",", "don't", "stop", "."]
+    assert all(text[t.start : t.end] == t.text for t in first + second)
+
+
+def test_conll_export_reports_overlaps_per_article_and_reads_back(annotated, tmp_path):
+    from desktop_app.core.exporters.conll import OFF_TOKEN, OVERLAP, export_conll
+
+    e1 = annotated.article_id("e1")
+    start = TEXTS["e1"].index("met")
+    annotated.add_span(e1, start, start + 2, "Place", "alice")  # "me" inside "met"
+    outer = TEXTS["e1"].index("李明 in")
+    annotated.add_span(e1, outer, outer + len("李明 in القاهرة"), "Place", "alice")  # overlaps
+    out = tmp_path / "alice.conll"
+    report = export_conll(annotated, out, annotator="alice")
+    assert report.not_carried[f"{OVERLAP} in e1"] == 2  # 李明 and القاهرة inside the outer one
+    assert report.not_carried[OFF_TOKEN] == 1
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "-DOCSTART- e1\tO"
+    assert "met\tB-Place" in lines and "李明\tB-Place" in lines and "in\tI-Place" in lines
+    again = Store.memory()
+    result = import_paths(again, [out])
+    assert result.added == 2 and not result.problems
+    rebuilt = [
+        (a.text[s.start : s.end], s.label)
+        for ids in again.iter_article_ids(ArticleFilter())
+        for i in ids
+        for a in [again.article(i)]
+        for s in again.spans(i)
+    ]
+    assert ("met", "Place") in rebuilt and ("李明 in القاهرة", "Place") in rebuilt
+    assert ("Tbilisi", "Place") in rebuilt
+    assert again.article_id("e1") is not None  # the uid after -DOCSTART- comes back
+    again.close()
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora is not there")
+def test_conll_corpora_iob1_and_emoji_import(tmp_path):
+    store = Store.memory()
+    report = import_paths(
+        store, [CORPORA / "conll" / "iob1-samples" / "eng.train.head"], fmt="conll"
+    )
+    assert report.added >= 1 and not report.problems
+    spans = [
+        (store.article(i).text[s.start : s.end], s.label)
+        for ids in store.iter_article_ids(ArticleFilter())
+        for i in ids
+        for s in store.spans(i)
+    ]
+    assert ("EU", "ORG") in spans and ("German", "MISC") in spans
+    report = import_paths(
+        store, [CORPORA / "unicode" / "emoji-crlf" / "btc_section_h_tweets.conll"]
+    )
+    assert report.added >= 1 and not report.problems
+    store.close()

@@ -22,7 +22,8 @@ from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import DOCUMENT, SPAN, Label
 
 IMPORT_FORMATS = (("Decide by extension", "auto"), ("Text files", "txt"), ("JSONL", "jsonl"),
-                  ("CSV / TSV", "csv"), ("Label Studio JSON", "labelstudio"))  # fmt: skip
+                  ("CSV / TSV", "csv"), ("Label Studio JSON", "labelstudio"),
+                  ("CoNLL (BIO2 or IOB1)", "conll"))  # fmt: skip
 
 
 class LabelDialog(QDialog):

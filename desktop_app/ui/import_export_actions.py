@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from desktop_app.core.exporters.conll import export_conll
 from desktop_app.core.exporters.csv_rows import export_csv
 from desktop_app.core.exporters.doccano import export_doccano
 from desktop_app.core.exporters.jsonl import ExportError, export_jsonl
@@ -26,6 +27,7 @@ EXPORT_FILTERS = {
     "doccano JSONL, entities and document labels (*.jsonl)": "doccano",
     "doccano JSONL, label triples (*.jsonl)": "doccano-label",
     "Label Studio JSON, with its labeling config (*.json)": "labelstudio",
+    "CoNLL BIO2, your spans, one tag per token (*.conll)": "conll",
     "CSV, one row per span or tag, for spreadsheets (*.csv)": "csv",
 }
 
@@ -150,6 +152,8 @@ class ImportExportActions(WindowParts):
                 report = export_csv(self.store, path, flt, bom=True)
             elif fmt == "labelstudio":
                 report = export_labelstudio(self.store, path, flt)
+            elif fmt == "conll":
+                report = export_conll(self.store, path, flt, annotator=self.editor.annotator)
             else:
                 shape = "label" if fmt == "doccano-label" else "entities"
                 report = export_doccano(self.store, path, flt, shape)

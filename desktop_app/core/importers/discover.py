@@ -16,6 +16,9 @@ FORMAT_BY_SUFFIX = {
     ".csv": "csv",
     ".tsv": "csv",
     ".json": "labelstudio",  # a whole JSON document: Label Studio's export
+    ".conll": "conll",
+    ".bio": "conll",
+    ".iob": "conll",
 }
 
 
