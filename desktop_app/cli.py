@@ -11,7 +11,7 @@ from typing import TextIO
 from desktop_app import paths
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-FORMATS = ("auto", "txt", "jsonl", "csv", "labelstudio", "conll")
+FORMATS = ("auto", "txt", "jsonl", "csv", "labelstudio", "conll", "brat")
 STATUSES = ("todo", "in progress", "done")
 
 
@@ -182,6 +182,10 @@ def _export(args: argparse.Namespace) -> int:
 
             # CoNLL has one tag per token: --annotator also picks whose spans are written.
             report = export_conll(store, args.output, flt, annotator=args.annotator)
+        elif args.format == "brat":
+            from desktop_app.core.exporters.brat import export_brat
+
+            report = export_brat(store, args.output, flt, annotator=args.annotator)
         elif args.format == "labelstudio":
             from desktop_app.core.exporters.labelstudio import export_labelstudio
 

@@ -374,3 +374,66 @@ def test_conll_corpora_iob1_and_emoji_import(tmp_path):
     )
     assert report.added >= 1 and not report.problems
     store.close()
+
+
+# ---------------------------------------------------------------- brat standoff
+
+
+def test_brat_round_trip_with_notes_and_unicode(annotated, tmp_path):
+    from desktop_app.core.exporters.brat import export_brat
+
+    span = annotated.spans(annotated.article_id("e2"))[0]
+    annotated.update_span(span.uuid, note="the capital")
+    report = export_brat(annotated, tmp_path / "brat")
+    assert report.articles == 2 and report.spans == 5
+    assert report.not_carried["document tags (brat has none)"] == 1
+    ann = (tmp_path / "brat" / "e2.ann").read_text(encoding="utf-8")
+    assert f"T1\tPlace {span.start} {span.end}\tTbilisi\n#1\tAnnotatorNotes T1\tthe capital" in ann
+    assert "Person" in (tmp_path / "brat" / "annotation.conf").read_text(encoding="utf-8")
+    again = Store.memory()
+    result = import_paths(again, [tmp_path / "brat"], annotator="brat")
+    assert result.added == 2 and not result.problems
+    back = sorted(
+        (s.start, s.end, s.label, s.quote, s.note)
+        for ids in again.iter_article_ids(ArticleFilter())
+        for i in ids
+        for s in again.spans(i)
+    )
+    assert back == sorted(
+        (s.start, s.end, s.label, s.quote, s.note)
+        for uid in TEXTS
+        for s in annotated.spans(annotated.article_id(uid))
+    )
+    again.close()
+
+
+def test_brat_bad_lines_are_refused_with_reasons(tmp_path):
+    (tmp_path / "a.txt").write_text("Nino met Amélie.", encoding="utf-8")
+    (tmp_path / "a.ann").write_text("T1\tPerson 0 4\tNina\nT2\tPerson 9 99\tx\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Split entity here.", encoding="utf-8")
+    (tmp_path / "b.ann").write_text("T1\tThing 0 5;13 17\tSplit here\n", encoding="utf-8")
+    (tmp_path / "c.ann").write_text("T1\tX 0 1\tN\n", encoding="utf-8")
+    store = Store.memory()
+    report = import_paths(store, [tmp_path])
+    assert report.added == 0
+    reasons = {Path(p.origin).name: p.reason for p in report.problems}
+    assert "'Nina' is not what the file has at 0..4" in reasons["a.ann"]
+    assert "outside the text" in reasons["a.ann"]
+    assert "discontinuous" in reasons["b.ann"]
+    assert "no c.txt beside it" in reasons["c.ann"]
+    store.close()
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora is not there")
+def test_brat_tutorials_import_with_every_span_checked():
+    store = Store.memory()
+    report = import_paths(store, [CORPORA / "brat" / "tutorials"])
+    assert report.added > 10, report.problems
+    assert not report.problems, report.problems[:3]
+    intro = store.article(store.article_id("bio/000-introduction"))
+    assert any(line.startswith("E1\t") for line in intro.meta["brat"])  # events kept as written
+    spans = store.spans(intro.id)
+    assert ("expression", "Gene_expression") in {(s.quote, s.label) for s in spans}
+    report = import_paths(store, [CORPORA / "brat" / "conll2002-news"])
+    assert report.added == 20 and report.spans_added == 816 and not report.problems
+    store.close()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from desktop_app.core.exporters.brat import export_brat
 from desktop_app.core.exporters.conll import export_conll
 from desktop_app.core.exporters.csv_rows import export_csv
 from desktop_app.core.exporters.doccano import export_doccano
@@ -28,6 +29,7 @@ EXPORT_FILTERS = {
     "doccano JSONL, label triples (*.jsonl)": "doccano-label",
     "Label Studio JSON, with its labeling config (*.json)": "labelstudio",
     "CoNLL BIO2, your spans, one tag per token (*.conll)": "conll",
+    "brat standoff, a folder named like this file (*)": "brat",
     "CSV, one row per span or tag, for spreadsheets (*.csv)": "csv",
 }
 
@@ -43,7 +45,7 @@ class ImportExportActions(WindowParts):
             self,
             "Import articles",
             "",
-            "Articles and exports (*.txt *.jsonl *.ndjson *.csv *.tsv *.json *.zip)",
+            "Articles and exports (*.txt *.ann *.jsonl *.ndjson *.csv *.tsv *.json *.conll *.zip)",
         )
         if files:
             self.start_import(files)
@@ -152,6 +154,8 @@ class ImportExportActions(WindowParts):
                 report = export_csv(self.store, path, flt, bom=True)
             elif fmt == "labelstudio":
                 report = export_labelstudio(self.store, path, flt)
+            elif fmt == "brat":
+                report = export_brat(self.store, path, flt)
             elif fmt == "conll":
                 report = export_conll(self.store, path, flt, annotator=self.editor.annotator)
             else:

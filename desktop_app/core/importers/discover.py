@@ -16,6 +16,7 @@ FORMAT_BY_SUFFIX = {
     ".csv": "csv",
     ".tsv": "csv",
     ".json": "labelstudio",  # a whole JSON document: Label Studio's export
+    ".ann": "brat",  # with the .txt beside it
     ".conll": "conll",
     ".bio": "conll",
     ".iob": "conll",
@@ -55,6 +56,8 @@ def discover(
             problems.append(ImportProblem(str(path), "no such file or folder"))
             continue
         for file in files:
+            if fmt == AUTO and file.suffix.lower() == ".txt" and file.with_suffix(".ann").is_file():
+                file = file.with_suffix(".ann")  # brat: the .ann brings its text with it
             # The same file reached twice (named and inside a named folder) is imported once.
             key = file.resolve()
             if key not in seen:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from desktop_app.core.importers.brat import read_brat
 from desktop_app.core.importers.conll import read_conll
 from desktop_app.core.importers.csv_records import read_csv
 from desktop_app.core.importers.discover import AUTO, FORMAT_BY_SUFFIX, discover, format_for
@@ -14,7 +15,7 @@ from desktop_app.core.importers.records import DEFAULT_MAPPING, FieldMapping
 from desktop_app.core.importers.txt import MAX_TXT_BYTES, read_txt
 from desktop_app.core.model import ArticleDraft, ImportProblem
 
-FORMATS = ("txt", "jsonl", "csv", "labelstudio", "conll")
+FORMATS = ("txt", "jsonl", "csv", "labelstudio", "conll", "brat")
 
 __all__ = [
     "AUTO",
@@ -44,6 +45,8 @@ def read_file(
         yield from read_labelstudio(path)
     elif fmt == "conll":
         yield from read_conll(path)
+    elif fmt == "brat":
+        yield read_brat(path if path.suffix.lower() == ".ann" else path.with_suffix(".ann"))
     else:
         known = ", ".join(FORMATS)
         yield ImportProblem(str(path), f"unknown format {fmt!r} (this reader handles {known})")

@@ -1,0 +1,74 @@
+"""brat standoff export: a folder of NAME.txt + NAME.ann pairs and an annotation.conf."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from desktop_app.core.exporters.doccano import annotated_articles
+from desktop_app.core.exporters.output import ExportReport, check_quote, whole_file
+from desktop_app.core.model import ArticleFilter
+from desktop_app.core.store import Store
+
+
+def export_brat(
+    store: Store,
+    out: str | Path,
+    flt: ArticleFilter | None = None,
+    annotator: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ExportReport:
+    """Write each article's text verbatim and its spans as `T` lines (notes as `#` lines).
+
+    Files are named after the article's uid, each part made safe, always inside `out`.
+    brat has no document-level annotations and no annotator field: document tags, and who
+    made a span when several annotators are written together, are reported as not carried.
+    """
+    report = ExportReport()
+    root = Path(out)
+    root.mkdir(parents=True, exist_ok=True)
+    labels: set[str] = set()
+    whose: set[str] = set()
+    for article, spans, tags in annotated_articles(store, flt or ArticleFilter(), annotator):
+        stem = root.joinpath(*_safe_parts(article.uid))
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        with whole_file(stem.with_name(stem.name + ".txt")) as handle:
+            handle.write(article.text)
+        lines = []
+        for number, span in enumerate(spans, start=1):
+            check_quote(article.uid, article.text, span.start, span.end, span.quote)
+            # brat's text column cannot hold a line break; the offsets stay exact regardless.
+            quote = span.quote.replace("\n", " ")
+            lines.append(f"T{number}\t{span.label} {span.start} {span.end}\t{quote}\n")
+            if span.note:
+                note = span.note.replace("\n", " ")
+                lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}\n")
+            labels.add(span.label)
+            whose.add(span.annotator)
+        with whole_file(stem.with_name(stem.name + ".ann")) as handle:
+            handle.writelines(lines)
+        report.files.append(str(stem))
+        report.articles += 1
+        report.spans += len(spans)
+        if tags:
+            report.not_carried["document tags (brat has none)"] += len(tags)
+        if article.meta.get("brat"):
+            report.not_carried["relations, events and attributes kept from a brat import"] += 1
+        if progress and report.articles % 500 == 0:
+            progress(report.articles)
+    if len(whose) > 1:
+        report.not_carried["who made each span (several annotators in one folder)"] += 1
+    with whole_file(root / "annotation.conf") as handle:
+        entities = "\n".join(sorted(label.replace(" ", "_") for label in labels))
+        handle.write(f"[entities]\n{entities}\n\n[relations]\n\n[events]\n\n[attributes]\n")
+    return report
+
+
+def _safe_parts(uid: str) -> list[str]:
+    """The uid as path parts that stay inside the export folder (no '..', no root, no ':')."""
+    parts = [
+        "".join(c if c.isalnum() or c in "._-" else "_" for c in part).strip(".") or "_"
+        for part in uid.replace("\\", "/").split("/")
+        if part not in ("", ".", "..")
+    ]
+    return parts or ["article"]
