@@ -182,6 +182,10 @@ def _export(args: argparse.Namespace) -> int:
 
             # CoNLL has one tag per token: --annotator also picks whose spans are written.
             report = export_conll(store, args.output, flt, annotator=args.annotator)
+        elif args.format == "refi":
+            from desktop_app.core.exporters.refi import export_refi
+
+            report = export_refi(store, args.output, flt)
         elif args.format == "brat":
             from desktop_app.core.exporters.brat import export_brat
 

@@ -437,3 +437,57 @@ def test_brat_tutorials_import_with_every_span_checked():
     report = import_paths(store, [CORPORA / "brat" / "conll2002-news"])
     assert report.added == 20 and report.spans_added == 816 and not report.problems
     store.close()
+
+
+# ---------------------------------------------------------------- REFI-QDA
+
+
+def test_refi_qdpx_carries_codes_selections_and_users(annotated, tmp_path):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from desktop_app.core.exporters.refi import NS, export_refi
+
+    span = annotated.spans(annotated.article_id("e1"))[1]
+    annotated.update_span(span.uuid, note="checked <twice> & more")
+    out = tmp_path / "team.qdpx"
+    report = export_refi(annotated, out)
+    assert (report.articles, report.spans, report.tags) == (2, 5, 1)
+    with zipfile.ZipFile(out) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+        ns = {"q": NS}
+        users = {u.get("name") for u in root.findall("q:Users/q:User", ns)}
+        assert users == {"alice", "bob"}
+        codes = {c.get("guid"): c.get("name") for c in root.iter(f"{{{NS}}}Code")}
+        assert {"Person", "Place", "Energy"} <= set(codes.values())
+        for source in root.findall("q:Sources/q:TextSource", ns):
+            path = source.get("plainTextPath").removeprefix("internal://")
+            text = archive.read(f"sources/{path}").decode("utf-8")
+            assert text in TEXTS.values()
+            for selection in source.findall("q:PlainTextSelection", ns):
+                start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+                code = codes[selection.find("q:Coding/q:CodeRef", ns).get("targetGUID")]
+                assert (text[start:end], code) in {(s[4], s[3]) for s in _spans(annotated)}
+        notes = [d.text for d in root.iter(f"{{{NS}}}Description")]
+        assert "checked <twice> & more" in notes
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora is not there")
+def test_refi_project_validates_against_the_refi_schema(annotated, tmp_path):
+    import zipfile
+
+    import xmlschema
+
+    from desktop_app.core.exporters.refi import export_refi
+    from desktop_app.core.schema import load_schema
+    from desktop_app.paths import default_schema_path
+
+    # The shipped schema's groups (Topic, Relevance, …) become categories in the codebook.
+    annotated.add_labels(load_schema(default_schema_path()).labels)
+    out = tmp_path / "team.qdpx"
+    export_refi(annotated, out)
+    with zipfile.ZipFile(out) as archive:
+        assert b'isCodable="false"' in archive.read("project.qde")
+    schema = xmlschema.XMLSchema(str(CORPORA / "refi-qda" / "Project-mrt2019.xsd"))
+    with zipfile.ZipFile(out) as archive:
+        schema.validate(archive.read("project.qde").decode("utf-8"))

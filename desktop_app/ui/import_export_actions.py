@@ -16,6 +16,7 @@ from desktop_app.core.exporters.csv_rows import export_csv
 from desktop_app.core.exporters.doccano import export_doccano
 from desktop_app.core.exporters.jsonl import ExportError, export_jsonl
 from desktop_app.core.exporters.labelstudio import export_labelstudio
+from desktop_app.core.exporters.refi import export_refi
 from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import ImportReport
 from desktop_app.ui.dialogs import ImportOptionsDialog
@@ -30,6 +31,7 @@ EXPORT_FILTERS = {
     "Label Studio JSON, with its labeling config (*.json)": "labelstudio",
     "CoNLL BIO2, your spans, one tag per token (*.conll)": "conll",
     "brat standoff, a folder named like this file (*)": "brat",
+    "REFI-QDA project for QualCoder, MAXQDA, ATLAS.ti, NVivo (*.qdpx)": "refi",
     "CSV, one row per span or tag, for spreadsheets (*.csv)": "csv",
 }
 
@@ -154,6 +156,8 @@ class ImportExportActions(WindowParts):
                 report = export_csv(self.store, path, flt, bom=True)
             elif fmt == "labelstudio":
                 report = export_labelstudio(self.store, path, flt)
+            elif fmt == "refi":
+                report = export_refi(self.store, path, flt)
             elif fmt == "brat":
                 report = export_brat(self.store, path, flt)
             elif fmt == "conll":
