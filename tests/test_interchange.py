@@ -491,3 +491,32 @@ def test_refi_project_validates_against_the_refi_schema(annotated, tmp_path):
     schema = xmlschema.XMLSchema(str(CORPORA / "refi-qda" / "Project-mrt2019.xsd"))
     with zipfile.ZipFile(out) as archive:
         schema.validate(archive.read("project.qde").decode("utf-8"))
+
+
+def test_conll_export_is_read_by_seqeval_as_the_same_entities(annotated, tmp_path):
+    """An independent reader (seqeval's BIO decoder) finds exactly the spans we wrote."""
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    from desktop_app.core.conll_tokens import sentences
+    from desktop_app.core.exporters.conll import export_conll
+
+    out = tmp_path / "alice.conll"
+    export_conll(annotated, out, annotator="alice")
+    documents: dict[str, list[tuple[str, str]]] = {}
+    current = ""
+    for line in out.read_text(encoding="utf-8").splitlines():
+        if line.startswith("-DOCSTART-"):
+            current = line.split()[1]
+            documents[current] = []
+        elif line:
+            token, tag = line.split("\t")
+            documents[current].append((token, tag))
+    for uid, rows in documents.items():
+        tokens = [t for sentence in sentences(TEXTS[uid]) for t in sentence]
+        assert [token.text for token in tokens] == [token for token, _ in rows]
+        found = {
+            (TEXTS[uid][tokens[first].start : tokens[last].end], label)
+            for label, first, last in get_entities([tag for _, tag in rows])
+        }
+        ours = {(s.quote, s.label) for s in annotated.spans(annotated.article_id(uid), "alice")}
+        assert found == ours
