@@ -11,7 +11,7 @@ from typing import TextIO
 from desktop_app import paths
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-FORMATS = ("auto", "txt", "jsonl", "csv", "labelstudio", "conll", "brat")
+FORMATS = ("auto", "txt", "jsonl", "csv", "labelstudio", "conll", "brat", "refi")
 STATUSES = ("todo", "in progress", "done")
 
 

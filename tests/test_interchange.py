@@ -520,3 +520,91 @@ def test_conll_export_is_read_by_seqeval_as_the_same_entities(annotated, tmp_pat
         }
         ours = {(s.quote, s.label) for s in annotated.spans(annotated.article_id(uid), "alice")}
         assert found == ours
+
+
+def test_refi_round_trip_keeps_codes_groups_notes_and_users(annotated, tmp_path):
+    from desktop_app.core.exporters.refi import export_refi
+
+    annotated.save_label(Label("Person", "span", "#123456", "p", group="Actors"))
+    span = annotated.spans(annotated.article_id("e1"))[0]
+    annotated.update_span(span.uuid, note="double-check")
+    out = tmp_path / "team.qdpx"
+    export_refi(annotated, out)
+    again = Store.memory()
+    report = import_paths(again, [out])
+    assert report.added == 2 and not report.problems
+    person = next(label for label in again.labels() if label.name == "Person")
+    assert (person.color, person.group, person.kind) == ("#123456", "Actors", "span")
+    assert next(label for label in again.labels() if label.name == "Energy").kind == "document"
+    back = sorted(
+        (s.start, s.end, s.label, s.quote, s.annotator, s.note)
+        for ids in again.iter_article_ids(ArticleFilter())
+        for i in ids
+        for s in again.spans(i)
+    )
+    assert back == sorted(
+        (s.start, s.end, s.label, s.quote, s.annotator, s.note)
+        for uid in TEXTS
+        for s in annotated.spans(annotated.article_id(uid))
+    )
+    tags = [
+        (t.label, t.annotator)
+        for ids in again.iter_article_ids(ArticleFilter())
+        for i in ids
+        for t in again.tags(i)
+    ]
+    assert tags == [("Energy", "alice")]
+    again.close()
+
+
+def test_refi_hostile_archives_are_refused_with_a_reason(tmp_path):
+    import zipfile
+
+    def qdpx(name, members):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for member, data in members.items():
+                archive.writestr(member, data)
+        return path
+
+    project = (
+        '<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="p"><Sources>'
+        '<TextSource guid="{g}" name="outside" plainTextPath="{where}"/></Sources></Project>'
+    )
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="&lol;"/>'
+    )
+    store = Store.memory()
+    cases = {
+        "missing.qdpx": {"other.txt": "x"},
+        "entities.qdpx": {"project.qde": laughs},
+        "bomb.qdpx": {"project.qde": "<" + " " * (300 << 20)},
+        "broken.qdpx": {"project.qde": "<Project"},
+    }
+    reasons = {}
+    for name, members in cases.items():
+        report = import_paths(store, [qdpx(name, members)])
+        assert report.added == 0
+        reasons[name] = report.problems[0].reason
+    assert "no project.qde" in reasons["missing.qdpx"]
+    assert "DOCTYPE" in reasons["entities.qdpx"]
+    assert "too large" in reasons["bomb.qdpx"]
+    assert "not well-formed" in reasons["broken.qdpx"]
+    guid = "6f1e2c4a-8d0b-4f57-9a51-7c3e9b2d4a10"
+    outside = qdpx(
+        "outside.qdpx",
+        {"project.qde": project.format(g=guid, where="absolute:///etc/passwd")},
+    )
+    report = import_paths(store, [outside])
+    assert report.added == 0 and "outside the archive" in report.problems[0].reason
+    store.close()
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora is not there")
+def test_refi_atlas_project_without_sources_brings_its_codebook():
+    store = Store.memory()
+    report = import_paths(store, [CORPORA / "refi-qda" / "target-atlas-project.qdpx"])
+    assert report.added == 0 and not report.problems
+    assert "Commits" in {label.name for label in store.labels()}
+    store.close()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from desktop_app.core.importers import FieldMapping, discover, read_file
-from desktop_app.core.model import ArticleDraft, ImportProblem, ImportReport
+from desktop_app.core.model import ArticleDraft, ImportProblem, ImportReport, LabelSchema
 from desktop_app.core.sampling import PackageError, is_package, open_package
 from desktop_app.core.store import Store
 
@@ -120,6 +120,8 @@ def _import(
                     progress(done, len(files), str(files[done][0]) if done < len(files) else "")
             elif isinstance(item, ImportProblem):
                 report.problems.append(item)
+            elif isinstance(item, LabelSchema):  # a file's own codebook (REFI-QDA)
+                store.add_labels(item.labels)
             elif isinstance(item, ArticleDraft):
                 batch.append(item)
                 if len(batch) < size:

@@ -45,7 +45,8 @@ def _jsonl_batches(path: Path, problems: list[ImportProblem]) -> Iterator[list[A
         if isinstance(item, ImportProblem):
             problems.append(item)
             continue
-        batch.append(item)
+        if isinstance(item, ArticleDraft):
+            batch.append(item)
         if len(batch) >= BATCH:
             yield batch
             batch = []

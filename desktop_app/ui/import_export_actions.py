@@ -47,7 +47,8 @@ class ImportExportActions(WindowParts):
             self,
             "Import articles",
             "",
-            "Articles and exports (*.txt *.ann *.jsonl *.ndjson *.csv *.tsv *.json *.conll *.zip)",
+            "Articles and exports (*.txt *.ann *.jsonl *.ndjson *.csv *.tsv *.json *.conll "
+            "*.qdpx *.zip)",
         )
         if files:
             self.start_import(files)

@@ -17,6 +17,7 @@ FORMAT_BY_SUFFIX = {
     ".tsv": "csv",
     ".json": "labelstudio",  # a whole JSON document: Label Studio's export
     ".ann": "brat",  # with the .txt beside it
+    ".qdpx": "refi",
     ".conll": "conll",
     ".bio": "conll",
     ".iob": "conll",

@@ -12,10 +12,11 @@ from desktop_app.core.importers.discover import AUTO, FORMAT_BY_SUFFIX, discover
 from desktop_app.core.importers.jsonl import read_jsonl
 from desktop_app.core.importers.labelstudio import read_labelstudio
 from desktop_app.core.importers.records import DEFAULT_MAPPING, FieldMapping
+from desktop_app.core.importers.refi import read_refi
 from desktop_app.core.importers.txt import MAX_TXT_BYTES, read_txt
-from desktop_app.core.model import ArticleDraft, ImportProblem
+from desktop_app.core.model import ArticleDraft, ImportProblem, LabelSchema
 
-FORMATS = ("txt", "jsonl", "csv", "labelstudio", "conll", "brat")
+FORMATS = ("txt", "jsonl", "csv", "labelstudio", "conll", "brat", "refi")
 
 __all__ = [
     "AUTO",
@@ -31,8 +32,12 @@ __all__ = [
 
 def read_file(
     path: Path, fmt: str, mapping: FieldMapping | None = None
-) -> Iterator[ArticleDraft | ImportProblem]:
-    """Yield the drafts and problems of one file; bad input is a problem, never an exception."""
+) -> Iterator[ArticleDraft | ImportProblem | LabelSchema]:
+    """Yield the drafts and problems of one file; bad input is a problem, never an exception.
+
+    A format with a codebook of its own (REFI-QDA) yields it first, as a LabelSchema whose
+    labels the project gains.
+    """
     if fmt == AUTO:
         fmt = format_for(path) or fmt
     if fmt == "txt":
@@ -45,6 +50,8 @@ def read_file(
         yield from read_labelstudio(path)
     elif fmt == "conll":
         yield from read_conll(path)
+    elif fmt == "refi":
+        yield from read_refi(path)
     elif fmt == "brat":
         yield read_brat(path if path.suffix.lower() == ".ann" else path.with_suffix(".ann"))
     else:

@@ -1,0 +1,198 @@
+"""Read a REFI-QDA project (.qdpx): its codebook as labels, text sources, selections and codings."""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from desktop_app.core.model import (
+    DOCUMENT,
+    SPAN,
+    ArticleDraft,
+    ImportProblem,
+    Label,
+    LabelSchema,
+    SpanDraft,
+    TagDraft,
+)
+from desktop_app.core.text import normalize_text
+
+NS = "{urn:QDA-XML:project:1.0}"
+MAX_PROJECT_BYTES = 256 << 20  # project.qde
+MAX_SOURCE_BYTES = 64 << 20  # one text source
+MAX_RATIO = 200  # unpacked / packed: text compresses ~4x, a bomb ~1000x
+
+
+def read_refi(path: Path) -> Iterator[ArticleDraft | ImportProblem | LabelSchema]:
+    """The codebook first (as a LabelSchema), then one draft (or problem) per text source.
+
+    Codes become labels (a code that is not codable is a category: the group of the codes
+    inside it); selections become spans, each coding on them one span, their Description
+    its note; codings on a whole source become document tags; users name the annotators.
+    Only `project.qde` and `internal://` texts are read from the archive, by name: "../"
+    or absolute member names have no effect, a DOCTYPE (entity tricks) is refused, and
+    sizes are capped before reading.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = _project(archive, path)
+            users = {
+                u.get("guid", ""): str(u.get("name") or u.get("guid", ""))
+                for u in root.iter(f"{NS}User")
+            }
+            codes = _codes(root)
+            kinds = _kinds(root, codes)
+            yield LabelSchema(
+                root.get("name") or path.stem,
+                tuple(
+                    Label(name, kinds.get(guid, SPAN), color, group=group)
+                    for guid, (name, color, group) in codes.items()
+                ),  # unused codes too: the codebook is the project's to keep
+            )
+            for source in root.iter(f"{NS}TextSource"):
+                yield _source(archive, path, source, codes, users)
+    except PackageReadError as error:
+        yield ImportProblem(str(path), str(error))
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as error:
+        yield ImportProblem(str(path), f"not a readable .qdpx archive ({error})")
+    except ET.ParseError as error:
+        yield ImportProblem(str(path), f"project.qde is not well-formed XML ({error})")
+
+
+class PackageReadError(ValueError):
+    """A .qdpx that cannot be read safely; the message says why."""
+
+
+def _member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    try:
+        info = archive.getinfo(name)
+    except KeyError as error:
+        raise PackageReadError(f"no {name} in the archive") from error
+    if info.file_size > limit or (
+        info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+    ):
+        raise PackageReadError(f"{name} unpacks too large")
+    with archive.open(info) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise PackageReadError(f"{name} unpacks too large")
+    return data
+
+
+def _project(archive: zipfile.ZipFile, path: Path) -> ET.Element:
+    data = _member(archive, "project.qde", MAX_PROJECT_BYTES)
+    if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
+        raise PackageReadError(
+            "project.qde declares a DOCTYPE or entities, which REFI-QDA never needs"
+        )
+    root = ET.fromstring(data)
+    if root.tag != f"{NS}Project":
+        raise PackageReadError("project.qde is not a REFI-QDA project")
+    return root
+
+
+def _codes(root: ET.Element) -> dict[str, tuple[str, str, str]]:
+    """guid -> (name, colour, group) for every codable code; categories give the group."""
+    found: dict[str, tuple[str, str, str]] = {}
+
+    def walk(element: ET.Element, group: str) -> None:
+        for code in element.findall(f"{NS}Code"):
+            name = code.get("name") or "(unnamed code)"
+            if code.get("isCodable", "true").lower() == "true":
+                found[code.get("guid", "")] = (name, _color(code.get("color")), group)
+            walk(code, name if code.get("isCodable", "true").lower() != "true" else group or name)
+
+    for codes in root.iter(f"{NS}Codes"):
+        walk(codes, "")
+    return found
+
+
+def _color(value: str | None) -> str:
+    if value and len(value) in (4, 7) and value.startswith("#"):
+        return value.lower() if len(value) == 7 else "#" + "".join(c * 2 for c in value[1:])
+    return "#cccccc"
+
+
+def _kinds(root: ET.Element, codes: dict[str, tuple[str, str, str]]) -> dict[str, str]:
+    """Which codes are used on selections (span labels) or on whole sources (tags)."""
+    kinds: dict[str, str] = {}
+    for source in root.iter(f"{NS}TextSource"):
+        for coding in source.findall(f"{NS}Coding"):
+            ref = coding.find(f"{NS}CodeRef")
+            if ref is not None and ref.get("targetGUID") in codes:
+                kinds.setdefault(ref.get("targetGUID", ""), DOCUMENT)
+        for ref in source.iter(f"{NS}CodeRef"):
+            guid = ref.get("targetGUID", "")
+            if guid in codes and kinds.get(guid) != DOCUMENT:
+                kinds[guid] = SPAN
+    return kinds
+
+
+def _source(
+    archive: zipfile.ZipFile,
+    path: Path,
+    source: ET.Element,
+    codes: dict[str, tuple[str, str, str]],
+    users: dict[str, str],
+) -> ArticleDraft | ImportProblem:
+    guid = source.get("guid", "")
+    origin = f"{path}#{source.get('name') or guid}"
+    content = source.find(f"{NS}PlainTextContent")
+    if content is not None and content.text:
+        raw = content.text
+    else:
+        where = source.get("plainTextPath") or ""
+        if not where.startswith("internal://"):
+            return ImportProblem(origin, f"its text is outside the archive ({where!r}): not read")
+        try:
+            raw = _member(
+                archive, "sources/" + where.removeprefix("internal://"), MAX_SOURCE_BYTES
+            ).decode("utf-8-sig")
+        except (PackageReadError, UnicodeDecodeError) as error:
+            return ImportProblem(origin, f"its text cannot be read ({error})")
+    text = normalize_text(raw)
+    if text != raw:
+        return ImportProblem(
+            origin, "CR line endings or a BOM: the positions count them, ours would not"
+        )
+    spans: list[SpanDraft] = []
+    problems: list[str] = []
+    for selection in source.findall(f"{NS}PlainTextSelection"):
+        try:
+            start = int(selection.get("startPosition", ""))
+            end = int(selection.get("endPosition", ""))
+        except ValueError:
+            problems.append(f"selection {selection.get('guid')}: positions are not integers")
+            continue
+        if not 0 <= start < end <= len(text):
+            problems.append(f"selection {selection.get('guid')}: {start}..{end} outside the text")
+            continue
+        note = selection.findtext(f"{NS}Description") or ""
+        for coding in selection.findall(f"{NS}Coding"):
+            ref = coding.find(f"{NS}CodeRef")
+            code = codes.get(ref.get("targetGUID", "") if ref is not None else "")
+            if code is None:
+                problems.append(f"selection {selection.get('guid')}: coded with an unknown code")
+                continue
+            who = users.get(coding.get("creatingUser") or selection.get("creatingUser") or "")
+            spans.append(SpanDraft(start, end, code[0], annotator=who, note=note))
+    tags = []
+    for coding in source.findall(f"{NS}Coding"):
+        ref = coding.find(f"{NS}CodeRef")
+        code = codes.get(ref.get("targetGUID", "") if ref is not None else "")
+        if code is not None:
+            tags.append(TagDraft(code[0], annotator=users.get(coding.get("creatingUser") or "")))
+    if problems:
+        return ImportProblem(origin, "; ".join(problems[:5]))
+    return ArticleDraft(
+        text=text,
+        uid=f"qdpx:{guid}" if guid else None,
+        title=source.get("name") or "",
+        meta={"refi_source": guid},
+        origin=origin,
+        spans=tuple(spans),
+        tags=tuple(tags),
+    )
