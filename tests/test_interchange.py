@@ -608,3 +608,30 @@ def test_refi_atlas_project_without_sources_brings_its_codebook():
     assert report.added == 0 and not report.problems
     assert "Commits" in {label.name for label in store.labels()}
     store.close()
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora is not there")
+@pytest.mark.parametrize(
+    "folder, fmt",
+    [
+        ("brat", "auto"),
+        ("doccano/official-examples", "auto"),
+        ("labelstudio/converter-fixtures", "auto"),
+        ("conll/iob1-samples", "conll"),
+        ("unicode/emoji-crlf", "auto"),
+        ("refi-qda", "auto"),
+    ],
+)
+def test_every_annotated_corpus_file_imports_or_says_why(folder, fmt):
+    """Point 5: each file imports with every span checked against its text (the store
+    refuses any other), or each refused item names its file and the reason."""
+    store = Store.memory()
+    report = import_paths(store, [CORPORA / folder], fmt=fmt)
+    for problem in report.problems:
+        assert str(CORPORA) in problem.origin and problem.reason.strip()
+    for ids in store.iter_article_ids(ArticleFilter()):
+        for article_id in ids:
+            text = store.article(article_id).text
+            assert all(text[s.start : s.end] == s.quote for s in store.spans(article_id))
+    assert report.added > 0 or folder == "refi-qda"
+    store.close()
