@@ -279,7 +279,7 @@ def test_export_writes_the_filtered_list(qtbot, window, tmp_path):
 def test_export_dialog_formats_say_what_they_cannot_carry(qtbot, window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
-    from desktop_app.ui.import_export_actions import EXPORT_FILTERS
+    from desktop_app.ui.export_actions import EXPORT_FILTERS
 
     show(window, "u2")
     select(window, "energy")
@@ -288,7 +288,9 @@ def test_export_dialog_formats_say_what_they_cannot_carry(qtbot, window, tmp_pat
     label_shape = next(f for f, fmt in EXPORT_FILTERS.items() if fmt == "doccano-label")
     out = tmp_path / "d.jsonl"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), label_shape))
-    window.export_dialog()
+    window.export_dialog()  # on a background thread, with a busy bar
+    qtbot.waitUntil(lambda: window.export_job is not None and window.export_job.isFinished())
+    qtbot.waitUntil(lambda: not window.progress.isVisible())
     record = next(
         json.loads(line)
         for line in out.read_text(encoding="utf-8").splitlines()
@@ -406,3 +408,10 @@ def test_a_new_search_opens_its_first_match(qtbot, window):
     window.filter_bar.search.setText("nothing-matches-this")
     window.filter_bar.apply_now()
     assert window.article is None and "No article" in window.heading.text()
+
+
+def test_export_that_cannot_be_written_says_so_without_blocking(window, tmp_path):
+    assert window.export_to(tmp_path / "no such folder" / "out.csv", "csv") == 0
+    assert "not written" in window.export_report_box.text()
+    assert "no such folder" in window.export_report_box.text()
+    assert not window.export_report_box.isModal()

@@ -1,45 +1,23 @@
-"""The window's import and export commands: dialogs, drag and drop, the background job."""
+"""The window's import commands: dialogs, drag and drop, the background job."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from desktop_app.core.exporters.brat import export_brat
-from desktop_app.core.exporters.conll import export_conll
-from desktop_app.core.exporters.csv_rows import export_csv
-from desktop_app.core.exporters.doccano import export_doccano
-from desktop_app.core.exporters.jsonl import ExportError, export_jsonl
-from desktop_app.core.exporters.labelstudio import export_labelstudio
-from desktop_app.core.exporters.refi import export_refi
 from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import ImportReport
 from desktop_app.ui.dialogs import ImportOptionsDialog
 from desktop_app.ui.import_worker import ImportJob
 from desktop_app.ui.window_parts import WindowParts
 
-# File > Export's choices (the file dialog's filters) and the format each one writes.
-EXPORT_FILTERS = {
-    "Marginalia JSONL, everything (*.jsonl)": "jsonl",
-    "doccano JSONL, entities and document labels (*.jsonl)": "doccano",
-    "doccano JSONL, label triples (*.jsonl)": "doccano-label",
-    "Label Studio JSON, with its labeling config (*.json)": "labelstudio",
-    "CoNLL BIO2, your spans, one tag per token (*.conll)": "conll",
-    "brat standoff, a folder named like this file (*)": "brat",
-    "REFI-QDA project for QualCoder, MAXQDA, ATLAS.ti, NVivo (*.qdpx)": "refi",
-    "CSV, one row per span or tag, for spreadsheets (*.csv)": "csv",
-}
-
 
 class ImportExportActions(WindowParts):
-    """Mixin for MainWindow: imports run in the background; exports follow the list's filter."""
-
-    export_report_box: QMessageBox | None = None
+    """Mixin for MainWindow: imports run in the background, from dialogs or dropped files."""
 
     def import_files_dialog(self) -> None:
         """Choose files to import."""
@@ -132,57 +110,6 @@ class ImportExportActions(WindowParts):
             box.setModal(False)
             box.show()  # not exec(): the window stays usable while the report is read
             self.import_report_box = box
-
-    def export_dialog(self) -> None:
-        """Export the articles the list shows (search and filters apply), in a chosen format."""
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export", "export.jsonl", ";;".join(EXPORT_FILTERS)
-        )
-        if path:
-            self.export_to(Path(path), EXPORT_FILTERS.get(chosen, "jsonl"))
-
-    def export_to(self, path: Path, fmt: str = "jsonl") -> int:
-        """Write the filtered articles to `path` as `fmt`; returns the count (0 on error).
-
-        What the format cannot carry is said in the status bar (and in a message when there
-        is any), never dropped silently.
-        """
-        flt = replace(self.table_model.article_filter)
-        try:
-            if fmt == "jsonl":
-                count = export_jsonl(self.store, path, flt)
-                self.statusBar().showMessage(f"Exported {count} articles to {path}", 10000)
-                return count
-            if fmt == "csv":
-                report = export_csv(self.store, path, flt, bom=True)
-            elif fmt == "labelstudio":
-                report = export_labelstudio(self.store, path, flt)
-            elif fmt == "refi":
-                report = export_refi(self.store, path, flt)
-            elif fmt == "brat":
-                report = export_brat(self.store, path, flt)
-            elif fmt == "conll":
-                report = export_conll(self.store, path, flt, annotator=self.editor.annotator)
-            else:
-                shape = "label" if fmt == "doccano-label" else "entities"
-                report = export_doccano(self.store, path, flt, shape)
-        except ExportError as error:
-            QMessageBox.warning(self, "Export", str(error))
-            return 0
-        self.statusBar().showMessage(f"Exported to {path}: {report.summary()}", 15000)
-        if report.not_carried:
-            box = QMessageBox(
-                QMessageBox.Icon.Information,
-                "Export",
-                f"{report.summary()}.",
-                QMessageBox.StandardButton.Close,
-                self,
-            )
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setModal(False)
-            box.show()
-            self.export_report_box = box
-        return report.articles
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept files and folders dragged onto the window."""

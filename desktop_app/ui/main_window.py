@@ -37,6 +37,7 @@ from desktop_app.ui.article_table import ArticleTableModel
 from desktop_app.ui.article_view import ArticleView
 from desktop_app.ui.dialogs import choose_annotator_names
 from desktop_app.ui.edit_actions import EditActions
+from desktop_app.ui.export_actions import ExportActions
 from desktop_app.ui.filter_bar import FilterBar
 from desktop_app.ui.import_export_actions import ImportExportActions
 from desktop_app.ui.import_worker import ImportJob
@@ -47,7 +48,13 @@ from desktop_app.ui.review_actions import ReviewActions
 
 
 class MainWindow(
-    EditActions, LabelActions, ImportExportActions, MergeActions, ReviewActions, QMainWindow
+    EditActions,
+    LabelActions,
+    ImportExportActions,
+    ExportActions,
+    MergeActions,
+    ReviewActions,
+    QMainWindow,
 ):
     """Marginalia's window over one project; every edit goes through the core Editor."""
 
@@ -432,6 +439,8 @@ class MainWindow(
             self.merge_job.wait()  # one transaction: it commits whole, or not at all
         if self.agreement_window is not None:
             self.agreement_window.wait()  # it reads the store on a thread
+        if self.export_job is not None:
+            self.export_job.wait()  # the file is renamed into place when it is whole
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

@@ -1,0 +1,117 @@
+"""The window's File > Export: every format, on a background thread, saying what was not carried."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from desktop_app.core.exporters.brat import export_brat
+from desktop_app.core.exporters.conll import export_conll
+from desktop_app.core.exporters.csv_rows import export_csv
+from desktop_app.core.exporters.doccano import export_doccano
+from desktop_app.core.exporters.jsonl import export_jsonl
+from desktop_app.core.exporters.labelstudio import export_labelstudio
+from desktop_app.core.exporters.output import ExportError, ExportReport
+from desktop_app.core.exporters.refi import export_refi
+from desktop_app.core.model import ArticleFilter
+from desktop_app.core.store import Store
+from desktop_app.ui.background import BackgroundJob
+from desktop_app.ui.window_parts import WindowParts
+
+# File > Export's choices (the file dialog's filters) and the format each one writes.
+EXPORT_FILTERS = {
+    "Marginalia JSONL, everything (*.jsonl)": "jsonl",
+    "doccano JSONL, entities and document labels (*.jsonl)": "doccano",
+    "doccano JSONL, label triples (*.jsonl)": "doccano-label",
+    "Label Studio JSON, with its labeling config (*.json)": "labelstudio",
+    "CoNLL BIO2, your spans, one tag per token (*.conll)": "conll",
+    "brat standoff, a folder named like this file (*)": "brat",
+    "REFI-QDA project for QualCoder, MAXQDA, ATLAS.ti, NVivo (*.qdpx)": "refi",
+    "CSV, one row per span or tag, for spreadsheets (*.csv)": "csv",
+}
+
+
+def write_export(
+    store: Store, path: Path, fmt: str, flt: ArticleFilter, annotator: str
+) -> ExportReport:
+    """Run one exporter (any thread); the native JSONL count becomes a report too."""
+    if fmt == "jsonl":
+        return ExportReport(articles=export_jsonl(store, path, flt), files=[str(path)])
+    if fmt == "csv":
+        return export_csv(store, path, flt, bom=True)
+    if fmt == "labelstudio":
+        return export_labelstudio(store, path, flt)
+    if fmt == "refi":
+        return export_refi(store, path, flt)
+    if fmt == "brat":
+        return export_brat(store, path, flt)
+    if fmt == "conll":
+        return export_conll(store, path, flt, annotator=annotator)
+    shape = "label" if fmt == "doccano-label" else "entities"
+    return export_doccano(store, path, flt, shape)
+
+
+class ExportActions(WindowParts):
+    """Mixin for MainWindow: exports follow the list's search and filters."""
+
+    export_job: BackgroundJob | None = None
+    export_report_box: QMessageBox | None = None
+
+    def export_dialog(self) -> None:
+        """Export the articles the list shows (search and filters apply), in a chosen format."""
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export", "export.jsonl", ";;".join(EXPORT_FILTERS)
+        )
+        if path:
+            self.start_export(Path(path), EXPORT_FILTERS.get(chosen, "jsonl"))
+
+    def start_export(self, path: Path, fmt: str = "jsonl") -> None:
+        """Export on a background thread; the window keeps painting, a busy bar shows."""
+        if self.export_job is not None and self.export_job.isRunning():
+            return self._warn("An export is already running.")
+        flt = replace(self.table_model.article_filter)
+        work = partial(write_export, self.store, path, fmt, flt, self.editor.annotator)
+        job = BackgroundJob("export", work)
+        job.done.connect(lambda result: self._export_finished(path, result))
+        self.export_job = job
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.statusBar().showMessage(f"Exporting to {path.name}…")
+        job.start()
+
+    def export_to(self, path: Path, fmt: str = "jsonl") -> int:
+        """Export now, on this thread (scripts and tests); returns the articles written."""
+        flt = replace(self.table_model.article_filter)
+        try:
+            result: object = write_export(self.store, path, fmt, flt, self.editor.annotator)
+        except ExportError as error:
+            result = error
+        return self._report_export(path, result)
+
+    def _export_finished(self, path: Path, result: object) -> None:
+        if self.export_job is not None:
+            self.export_job.wait()
+        self.progress.hide()
+        self._report_export(path, result)
+
+    def _report_export(self, path: Path, result: object) -> int:
+        """Say what was written and what the format could not carry; 0 on failure."""
+        if not isinstance(result, ExportReport):
+            self.statusBar().showMessage(f"Export failed: {result}", 15000)
+            self._show_box(QMessageBox.Icon.Warning, f"The export was not written.\n\n{result}")
+            return 0
+        self.statusBar().showMessage(f"Exported to {path}: {result.summary()}", 15000)
+        if result.not_carried:
+            self._show_box(QMessageBox.Icon.Information, f"{result.summary()}.")
+        return result.articles
+
+    def _show_box(self, icon: QMessageBox.Icon, text: str) -> None:
+        box = QMessageBox(icon, "Export", text, QMessageBox.StandardButton.Close, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # file names and reasons are not markup
+        box.setModal(False)  # the window stays usable while it is read
+        box.show()
+        self.export_report_box = box
