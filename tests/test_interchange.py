@@ -635,3 +635,107 @@ def test_every_annotated_corpus_file_imports_or_says_why(folder, fmt):
             assert all(text[s.start : s.end] == s.quote for s in store.spans(article_id))
     assert report.added > 0 or folder == "refi-qda"
     store.close()
+
+
+# ---------------------------------------------------------------- regressions from review
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("a.jsonl", '{"text": "Paris trip", "label": ["travel"], "entities": ["Paris"]}\n'),
+        ("b.jsonl", '{"text": "Paris trip", "label": 5, "entities": []}\n'),
+        ("c.jsonl", '{"text": "Paris trip", "label": [{"a": 1, "b": 2}], "entities": []}\n'),
+        ("d.json", '[{"data": {"text": "Paris"}, "annotations": [{"result": 5}]}]'),
+        (
+            "e.json",
+            '[{"data": {"text": "Paris"}, "annotations": [{"result": [{"type": "labels",'
+            ' "value": {"start": 0, "end": 5, "text": "Paris", "labels": "LOC"}}]}]}]',
+        ),
+        ("f.json", '[{"data": {"text": "Paris", "score": NaN}}]'),
+        ("g.ann", "T1\tPER 0 ²\tHello\n"),
+    ],
+)
+def test_malformed_records_are_problems_and_the_next_file_still_imports(tmp_path, name, content):
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    (tmp_path / "g.txt").write_text("Hello world", encoding="utf-8")
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"uid": "ok", "text": "Fine text"}\n', encoding="utf-8")
+    store = Store.memory()
+    report = import_paths(store, [tmp_path / name, good])
+    assert store.article_id("ok") is not None
+    assert report.problems and all(p.reason for p in report.problems)
+    assert report.added == 1
+    store.close()
+
+
+def test_exports_never_overwrite_articles_or_annotators_with_similar_names(tmp_path):
+    from desktop_app.core.exporters.brat import export_brat
+
+    store = Store.memory()
+    store.apply_schema(SCHEMA)
+    store.add_articles(
+        [ArticleDraft(f"Text {i}", uid) for i, uid in enumerate(["a b", "a_b", "a?b"])]
+    )
+    for who, uid in (("x y", "a b"), ("x/y", "a_b")):
+        store.add_span(store.article_id(uid), 0, 4, "Person", who)
+    report = export_brat(store, tmp_path / "brat")
+    assert len({Path(f).name for f in report.files}) == 3
+    assert len(list((tmp_path / "brat").glob("*.txt"))) == 3
+    doccano = export_doccano(store, tmp_path / "d", per_annotator=True)
+    assert len({Path(f).name for f in doccano.files}) == 2
+    store.close()
+
+
+def test_control_characters_never_break_the_xml(annotated, tmp_path):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from desktop_app.core.exporters.labelstudio import export_labelstudio
+    from desktop_app.core.exporters.refi import export_refi
+
+    span = annotated.spans(annotated.article_id("e1"))[0]
+    annotated.update_span(span.uuid, note="bell \x07 and form feed \x0c")
+    annotated.save_label(Label("Odd\x0bLabel", "span", "#abcdef"))
+    report = export_refi(annotated, tmp_path / "x.qdpx")
+    assert any("XML cannot hold" in why for why in report.not_carried)
+    with zipfile.ZipFile(tmp_path / "x.qdpx") as archive:
+        ET.fromstring(archive.read("project.qde"))  # well-formed
+    export_labelstudio(annotated, tmp_path / "ls.json")
+    ET.fromstring((tmp_path / "ls.config.xml").read_text(encoding="utf-8"))
+
+
+def test_conll_uid_with_spaces_comes_back_whole(tmp_path):
+    from desktop_app.core.exporters.conll import export_conll
+
+    store = Store.memory()
+    store.apply_schema(SCHEMA)
+    store.add_articles(
+        [ArticleDraft("Nino met Amélie.", "news 1"), ArticleDraft("Other.", "news 2")]
+    )
+    report = export_conll(store, tmp_path / "x.conll")
+    assert "document tags" not in report.not_carried and report.not_carried
+    again = Store.memory()
+    assert import_paths(again, [tmp_path / "x.conll"]).added == 2
+    assert again.article_id("news 1") is not None and again.article_id("news 2") is not None
+    store.close()
+    again.close()
+
+
+def test_brat_quote_across_lines_and_tabs_round_trips(tmp_path):
+    from desktop_app.core.exporters.brat import export_brat
+
+    store = Store.memory()
+    store.apply_schema(LabelSchema("s", (Label("Named Thing", "span", "#ffadad", "n"),)))
+    text = "Line one\nline\ttwo here"
+    store.add_articles([ArticleDraft(text, "t1")])
+    store.add_span(store.article_id("t1"), 5, 18, "Named Thing", "ana")
+    report = export_brat(store, tmp_path / "b")
+    assert report.not_carried["labels with spaces (written with _)"] == 1
+    again = Store.memory()
+    result = import_paths(again, [tmp_path / "b"])
+    assert result.added == 1 and not result.problems
+    [span] = again.spans(again.article_id("b/t1"))  # brat texts are named folder/stem
+    assert (span.start, span.end, span.quote) == (5, 18, text[5:18])
+    store.close()
+    again.close()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app.core.exporters.doccano import annotated_articles
-from desktop_app.core.exporters.output import ExportReport, check_quote, whole_file
+from desktop_app.core.exporters.output import ExportReport, UniqueNames, check_quote, whole_file
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store import Store
 
@@ -29,21 +29,29 @@ def export_brat(
     root.mkdir(parents=True, exist_ok=True)
     labels: set[str] = set()
     whose: set[str] = set()
+    unique = UniqueNames()
     for article, spans, tags in annotated_articles(store, flt or ArticleFilter(), annotator):
-        stem = root.joinpath(*_safe_parts(article.uid))
+        # Two uids that clean up to one name ("a b", "a?b") get a_b and a_b_2.
+        stem = root.joinpath(*unique("/".join(_safe_parts(article.uid))).split("/"))
         stem.parent.mkdir(parents=True, exist_ok=True)
         with whole_file(stem.with_name(stem.name + ".txt")) as handle:
             handle.write(article.text)
         lines = []
         for number, span in enumerate(spans, start=1):
             check_quote(article.uid, article.text, span.start, span.end, span.quote)
-            # brat's text column cannot hold a line break; the offsets stay exact regardless.
-            quote = span.quote.replace("\n", " ")
-            lines.append(f"T{number}\t{span.label} {span.start} {span.end}\t{quote}\n")
+            # brat's text column cannot hold a line break or a tab: spaces there; the offsets
+            # stay exact, and the importer compares quotes the same way.
+            quote = _one_line(span.quote)
+            label = span.label.replace(" ", "_")  # brat type names have no spaces
+            if label != span.label:
+                report.not_carried["labels with spaces (written with _)"] += 1
+            lines.append(f"T{number}\t{label} {span.start} {span.end}\t{quote}\n")
             if span.note:
-                note = span.note.replace("\n", " ")
+                note = _one_line(span.note)
+                if note != span.note:
+                    report.not_carried["line breaks and tabs in notes (written as spaces)"] += 1
                 lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}\n")
-            labels.add(span.label)
+            labels.add(label)
             whose.add(span.annotator)
         with whole_file(stem.with_name(stem.name + ".ann")) as handle:
             handle.writelines(lines)
@@ -54,14 +62,20 @@ def export_brat(
             report.not_carried["document tags (brat has none)"] += len(tags)
         if article.meta.get("brat"):
             report.not_carried["relations, events and attributes kept from a brat import"] += 1
+        report.not_carried["statuses, titles and metadata (brat keeps text only)"] += 1
         if progress and report.articles % 500 == 0:
             progress(report.articles)
     if len(whose) > 1:
         report.not_carried["who made each span (several annotators in one folder)"] += 1
     with whole_file(root / "annotation.conf") as handle:
-        entities = "\n".join(sorted(label.replace(" ", "_") for label in labels))
+        entities = "\n".join(sorted(labels))
         handle.write(f"[entities]\n{entities}\n\n[relations]\n\n[events]\n\n[attributes]\n")
     return report
+
+
+def _one_line(value: str) -> str:
+    """Every whitespace character (line breaks of any kind, tabs) as a space."""
+    return "".join(" " if c.isspace() else c for c in value)
 
 
 def _safe_parts(uid: str) -> list[str]:

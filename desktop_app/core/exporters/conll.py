@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from desktop_app.core.conll_tokens import sentences
 from desktop_app.core.exporters.doccano import annotated_articles
@@ -12,6 +13,8 @@ from desktop_app.core.exporters.output import ExportReport, check_quote, whole_f
 from desktop_app.core.model import ArticleFilter, Span
 from desktop_app.core.store import Store
 
+# ASCII punctuation a uid often has stays readable; whitespace, % and non-ASCII are %-escaped.
+_UID_SAFE = "/:@!$&'()*+,;=-._~"
 OVERLAP = "overlapping or nested spans (one tag per token)"
 OFF_TOKEN = "spans not on token boundaries (widened to whole tokens)"
 NO_TOKEN = "spans covering no token (punctuation or spaces only)"
@@ -36,10 +39,15 @@ def export_conll(
     target = Path(out)
     per_article: dict[str, int] = {}
     with whole_file(target) as handle:
-        for article, spans, _ in annotated_articles(store, flt or ArticleFilter(), annotator):
+        for article, spans, tags in annotated_articles(store, flt or ArticleFilter(), annotator):
             for span in spans:
                 check_quote(article.uid, article.text, span.start, span.end, span.quote)
-            handle.write(f"-DOCSTART- {article.uid}\tO\n\n")
+                if span.note:
+                    report.not_carried["span notes"] += 1
+            if tags:
+                report.not_carried["document tags"] += len(tags)
+            # %-escaped, so a uid with spaces or tabs stays one column (the reader unescapes).
+            handle.write(f"-DOCSTART- {quote(article.uid, safe=_UID_SAFE)}\tO\n\n")
             lost = _write_sentences(handle.write, article.text, spans, report)
             if lost:
                 per_article[article.uid] = lost
@@ -48,6 +56,10 @@ def export_conll(
             if progress and report.articles % 500 == 0:
                 progress(report.articles)
     report.files.append(str(target))
+    if report.articles:
+        report.not_carried["the text's own spacing, titles, statuses (rebuilt from tokens)"] += (
+            report.articles
+        )
     for uid, lost in sorted(per_article.items()):
         report.not_carried[f"{OVERLAP} in {uid}"] += lost
     return report

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.exporters.output import ExportReport, check_quote, whole_file
+from desktop_app.core.exporters.output import ExportReport, UniqueNames, check_quote, whole_file
 from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
 from desktop_app.core.store import Store
 
@@ -40,8 +40,9 @@ def export_doccano(
         report.files.append(str(target))
         return report
     target.mkdir(parents=True, exist_ok=True)
+    unique = UniqueNames()
     for annotator in store.annotators():
-        path = target / f"{_file_name(annotator)}.jsonl"
+        path = target / f"{unique(_file_name(annotator))}.jsonl"
         with whole_file(path) as handle:
             _write(store, flt, annotator, shape, handle.write, report, progress)
         report.files.append(str(path))

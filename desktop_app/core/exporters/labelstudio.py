@@ -9,7 +9,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from desktop_app.core.exporters.doccano import annotated_articles
-from desktop_app.core.exporters.output import ExportReport, check_quote, whole_file
+from desktop_app.core.exporters.output import ExportReport, check_quote, whole_file, xml_text
 from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
 from desktop_app.core.store import Store
 
@@ -43,21 +43,25 @@ def export_labelstudio(
                 progress(report.articles)
         handle.write("\n]\n")
     report.files.append(str(target))
+    if report.articles:
+        report.not_carried["statuses, and each article's url, date and metadata"] += report.articles
     config = target.with_name(f"{target.stem}.config.xml")
     with whole_file(config) as handle:
-        handle.write(labeling_config(store))
+        handle.write(labeling_config(store, report))
     report.files.append(str(config))
     return report
 
 
-def labeling_config(store: Store) -> str:
+def labeling_config(store: Store, report: ExportReport) -> str:
     """The Label Studio labeling interface for this project's labels (Labels, Choices)."""
     spans = "".join(
-        f"\n    <Label value={quoteattr(label.name)} background={quoteattr(label.color)}/>"
+        f"\n    <Label value={quoteattr(xml_text(label.name, report))} "
+        f"background={quoteattr(label.color)}/>"
         for label in store.labels("span")
     )
     tags = "".join(
-        f"\n    <Choice value={quoteattr(label.name)}/>" for label in store.labels("document")
+        f"\n    <Choice value={quoteattr(xml_text(label.name, report))}/>"
+        for label in store.labels("document")
     )
     return (
         "<View>\n"

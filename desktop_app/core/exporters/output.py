@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,3 +61,34 @@ def check_quote(uid: str, text: str, start: int, end: int, quote: str) -> None:
             f"{uid}: a span at {start}-{end} whose quote is not the text there; "
             "run the integrity check"
         )
+
+
+class UniqueNames:
+    """File names that never collide: a name already given (case-insensitively) gets _2, _3…
+
+    Different uids or annotator names can clean up to the same safe name ("a b", "a?b");
+    without this the second file would silently replace the first.
+    """
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        """`name`, or the first free `name_N`."""
+        candidate, number = name, 1
+        while candidate.lower() in self._taken:
+            number += 1
+            candidate = f"{name}_{number}"
+        self._taken.add(candidate.lower())
+        return candidate
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value: str, report: ExportReport) -> str:
+    """`value` with the characters XML 1.0 cannot hold replaced by U+FFFD (and counted)."""
+    cleaned, count = _XML_BAD.subn("\ufffd", value)
+    if count:
+        report.not_carried["control characters XML cannot hold (replaced by U+FFFD)"] += count
+    return cleaned

@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from desktop_app.core.exporters.doccano import annotated_articles
-from desktop_app.core.exporters.output import ExportError, ExportReport, check_quote
+from desktop_app.core.exporters.output import ExportError, ExportReport, check_quote, xml_text
 from desktop_app.core.model import ArticleFilter, Label
 from desktop_app.core.store import Store, now
 
@@ -51,7 +51,7 @@ def export_refi(
     )
     users_element = ET.SubElement(project, _q("Users"))
     codebook = ET.SubElement(ET.SubElement(project, _q("CodeBook")), _q("Codes"))
-    _codebook(codebook, labels, codes)
+    _codebook(codebook, labels, codes, report)
     sources = ET.SubElement(project, _q("Sources"))
     partial = target.with_name(target.name + ".partial")
     try:
@@ -64,7 +64,7 @@ def export_refi(
                     _q("TextSource"),
                     {
                         "guid": source_guid,
-                        "name": article.title or article.uid,
+                        "name": xml_text(article.title or article.uid, report),
                         "plainTextPath": f"internal://{source_guid}.txt",
                     },
                 )
@@ -73,7 +73,7 @@ def export_refi(
                     who = users.setdefault(span.annotator, _guid("user", span.annotator))
                     attributes = {
                         "guid": _guid("span", span.uuid),
-                        "name": span.quote[:60],
+                        "name": xml_text(span.quote[:60], report),
                         "startPosition": str(span.start),
                         "endPosition": str(span.end),
                         "creatingUser": who,
@@ -82,7 +82,8 @@ def export_refi(
                         attributes["creationDateTime"] = span.created_at
                     selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
                     if span.note:
-                        ET.SubElement(selection, _q("Description")).text = span.note
+                        note = xml_text(span.note, report)
+                        ET.SubElement(selection, _q("Description")).text = note
                     _coding(selection, _guid("coding", span.uuid), codes[span.label], who)
                 for tag in tags:
                     who = users.setdefault(tag.annotator, _guid("user", tag.annotator))
@@ -95,6 +96,7 @@ def export_refi(
                 if progress and report.articles % 500 == 0:
                     progress(report.articles)
             for name, guid in sorted(users.items()):
+                name = xml_text(name, report)
                 ET.SubElement(users_element, _q("User"), {"guid": guid, "name": name})
             if not users:
                 project.remove(users_element)
@@ -114,7 +116,9 @@ def export_refi(
     return report
 
 
-def _codebook(parent: ET.Element, labels: list[Label], codes: dict[str, str]) -> None:
+def _codebook(
+    parent: ET.Element, labels: list[Label], codes: dict[str, str], report: ExportReport
+) -> None:
     """Codes in palette order; a label group becomes a category holding its codes."""
     groups: dict[str, ET.Element] = {}
     for label in labels:
@@ -126,7 +130,7 @@ def _codebook(parent: ET.Element, labels: list[Label], codes: dict[str, str]) ->
                     _q("Code"),
                     {
                         "guid": _guid("group", label.group),
-                        "name": label.group,
+                        "name": xml_text(label.group, report),
                         "isCodable": "false",
                     },
                 )
@@ -136,13 +140,13 @@ def _codebook(parent: ET.Element, labels: list[Label], codes: dict[str, str]) ->
             _q("Code"),
             {
                 "guid": codes[label.name],
-                "name": label.name,
+                "name": xml_text(label.name, report),
                 "isCodable": "true",
                 "color": label.color,
             },
         )
         if label.description:
-            ET.SubElement(code, _q("Description")).text = label.description
+            ET.SubElement(code, _q("Description")).text = xml_text(label.description, report)
     if not len(parent):
         ET.SubElement(
             parent, _q("Code"), {"guid": _guid("none"), "name": "(no labels)", "isCodable": "false"}

@@ -27,7 +27,9 @@ def read_brat(ann: Path, root: Path | None = None) -> ArticleDraft | ImportProbl
         text = decode_bytes(text_path.read_bytes()).text
         raw_ann = ann.read_bytes()
         # An empty .ann is a text nobody annotated yet (brat writes one for every text).
-        lines = decode_bytes(raw_ann).text.splitlines() if raw_ann.strip() else []
+        # Lines end at "\n" only: a quote may hold other characters str.splitlines() breaks at.
+        ann_text = decode_bytes(raw_ann).text if raw_ann.strip() else ""
+        lines = [line.rstrip("\r") for line in ann_text.split("\n")]
     except FileNotFoundError:
         return ImportProblem(str(ann), f"no {text_path.name} beside it (brat needs both)")
     except (OSError, DecodeError) as exc:
@@ -45,7 +47,9 @@ def read_brat(ann: Path, root: Path | None = None) -> ArticleDraft | ImportProbl
             continue
         fields = line.split("\t")
         ident = fields[0]
-        if ident.startswith("T") and len(fields) >= 2:
+        if ident[:1] == "T" and len(fields) < 2:
+            problems.append(f"line {lineno}: a T line needs tab-separated fields")
+        elif ident.startswith("T") and len(fields) >= 2:
             found = _entity(fields, text)
             if isinstance(found, str):
                 problems.append(f"line {lineno} ({ident}): {found}")
@@ -74,19 +78,24 @@ def read_brat(ann: Path, root: Path | None = None) -> ArticleDraft | ImportProbl
 
 def _entity(fields: list[str], text: str) -> SpanDraft | str:
     """A `T` line's span, or why it cannot be one."""
-    parts = fields[1].split(" ", 1)
-    if len(parts) != 2:
+    if ";" in fields[1]:
+        return f"discontinuous span {fields[1]!r} is not supported yet"
+    parts = fields[1].rsplit(" ", 2)
+    if len(parts) != 3:
         return "expected 'Label start end'"
-    label, where = parts
-    if ";" in where:
-        return f"discontinuous span {where!r} is not supported yet"
-    bounds = where.split()
-    if len(bounds) != 2 or not all(b.isdigit() for b in bounds):
-        return f"offsets {where!r} are not 'start end'"
+    label, *bounds = parts
+    if not all(b.isascii() and b.isdecimal() for b in bounds):
+        return f"offsets {' '.join(bounds)!r} are not 'start end'"
     start, end = int(bounds[0]), int(bounds[1])
     if not 0 <= start < end <= len(text):
         return f"offsets {start}..{end} are outside the text (length {len(text)})"
-    quote = fields[2] if len(fields) > 2 else None
-    if quote is not None and quote != text[start:end]:
+    quote = "\t".join(fields[2:]) if len(fields) > 2 else None
+    # brat's text column cannot hold line breaks or tabs: writers put spaces there.
+    if quote is not None and _flat(quote) != _flat(text[start:end]):
         return f"its text {quote[:40]!r} is not what the file has at {start}..{end}"
     return SpanDraft(start, end, label, quote=text[start:end])
+
+
+def _flat(value: str) -> str:
+    """Whitespace as single spaces' worth: how a quote survives brat's one-line column."""
+    return "".join(" " if c.isspace() else c for c in value)

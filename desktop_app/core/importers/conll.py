@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 from desktop_app.core.importers.encoding import sniff_encoding
 from desktop_app.core.importers.lines import numbered_lines
@@ -51,7 +52,7 @@ def read_conll(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
                 yield _article(document, path, first_line, uid)
             document, first_line = [[]], lineno
             # Our export names the article after -DOCSTART-; CoNLL-2003 writes "-X-" there.
-            uid = words[1] if len(words) > 2 and words[1] != "-X-" else None
+            uid = unquote(words[1]) if len(words) > 2 and words[1] != "-X-" else None
             continue
         if len(columns) < 2:
             yield ImportProblem(f"{path}:{lineno}", "a token line needs a token and a tag")

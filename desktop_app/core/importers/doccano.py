@@ -37,15 +37,24 @@ def read_doccano(
     """
     spans: list[SpanDraft] = []
     tags: list[TagDraft] = []
-    for index, item in enumerate(record.get("label") or []):
+    labels, entities = record.get("label"), record.get("entities")
+    if labels is not None and not isinstance(labels, list):
+        raise AnnotationError(f"'label' must be a list, got {type(labels).__name__}")
+    if entities is not None and not (
+        isinstance(entities, list) and all(isinstance(e, dict) for e in entities)
+    ):
+        raise AnnotationError("'entities' must be a list of objects")
+    for index, item in enumerate(labels or []):
         if isinstance(item, str):
             if not item.strip():
                 raise AnnotationError(f"label {index}: empty document label")
             tags.append(TagDraft(label=item))
-        else:
+        elif isinstance(item, list) and len(item) == 3:
             start, end, label = item
             spans.append(_span(start, end, label, f"label {index}", text))
-    for index, entity in enumerate(record.get("entities") or []):
+        else:
+            raise AnnotationError(f"label {index}: expected [start, end, label] or a string")
+    for index, entity in enumerate(entities or []):
         spans.append(
             _span(
                 entity.get("start_offset"),

@@ -27,20 +27,24 @@ def read_labelstudio(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
         if path.stat().st_size > MAX_JSON_BYTES:
             yield ImportProblem(str(path), "larger than 1 GB: too large for a JSON document")
             return
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        document = json.loads(path.read_bytes().decode("utf-8-sig"), parse_constant=_reject)
     except OSError as error:
         yield ImportProblem(str(path), f"cannot read: {error.strerror or error}")
         return
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         yield ImportProblem(str(path), f"not a Label Studio JSON export ({error})")
         return
     tasks = document if isinstance(document, list) else [document]
+    # (json.JSONDecodeError is a ValueError; so is the refusal of NaN and Infinity.)
     for index, task in enumerate(tasks):
         origin = f"{path}#task {task.get('id', index) if isinstance(task, dict) else index}"
         if not isinstance(task, dict):
             yield ImportProblem(origin, "a task must be a JSON object")
             continue
-        yield _task(task, origin)
+        try:
+            yield _task(task, origin)
+        except _BadShape as error:
+            yield ImportProblem(origin, str(error))
 
 
 def _task(task: Mapping[str, Any], origin: str) -> ArticleDraft | ImportProblem:
@@ -64,7 +68,11 @@ def _task(task: Mapping[str, Any], origin: str) -> ArticleDraft | ImportProblem:
             if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
                 continue
             who = _who(annotation.get("completed_by"))
-            _results(annotation.get("result") or [], text, raw, who, spans, tags, problems)
+            results = annotation.get("result") or []
+            if not isinstance(results, list):
+                problems.append("an annotation's result is not a list")
+                continue
+            _results(results, text, raw, who, spans, tags, problems)
     elif data is None:
         who = str(task.get("annotator") or DEFAULT_ANNOTATOR)
         _min_results(task, text, raw, who, spans, tags, problems)
@@ -103,7 +111,7 @@ def _results(
     problems: list[str],
 ) -> None:
     notes = {
-        r.get("id"): "\n".join(r["value"].get("text") or [])
+        str(r.get("id")): "\n".join(_strings(r["value"].get("text"), "textarea text"))
         for r in results
         if isinstance(r, dict) and r.get("type") == "textarea" and isinstance(r.get("value"), dict)
     }
@@ -112,14 +120,15 @@ def _results(
             continue
         value = result["value"]
         if result.get("type") == "choices":
-            tags += [TagDraft(label=str(c), annotator=who) for c in value.get("choices") or []]
+            choices = _strings(value.get("choices"), "choices")
+            tags += [TagDraft(label=c, annotator=who) for c in choices]
         elif "start" in value and "end" in value:
-            labels = value.get("labels") or value.get("hypertextlabels") or []
+            labels = _strings(value.get("labels") or value.get("hypertextlabels"), "labels")
             located = _locate(value, text, raw)
             if isinstance(located, str):
                 problems.append(f"region {result.get('id')}: {located}")
                 continue
-            note = notes.get(result.get("id"), "")
+            note = notes.get(str(result.get("id")), "")
             spans += [
                 SpanDraft(located[0], located[1], str(label), annotator=who, note=note)
                 for label in labels
@@ -146,17 +155,20 @@ def _min_results(
                     problems.append(f"{key} region: {located}")
                     continue
                 spans += [
-                    SpanDraft(located[0], located[1], str(label), annotator=who)
-                    for label in item["labels"]
+                    SpanDraft(located[0], located[1], label, annotator=who)
+                    for label in _strings(item["labels"], "labels")
                 ]
 
 
 def _locate(value: Mapping[str, Any], text: str, raw: str) -> tuple[int, int] | str:
     """(start, end) in code points of `text`, or why the region cannot be placed."""
     start, end = value.get("start"), value.get("end")
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
         return f"start/end must be integers, got {start!r}/{end!r}"
+    assert isinstance(start, int) and isinstance(end, int)
     quote = value.get("text")
+    if quote is not None and not isinstance(quote, str):
+        return f"its text must be a string, got {quote!r}"
     if text != raw:
         return "text has CR line endings or a BOM, which import normalises: offsets would shift"
     candidates = [(start, end), _from_utf16(text, start, end)]
@@ -185,3 +197,21 @@ def _from_utf16(text: str, start: int, end: int) -> tuple[int, int] | None:
     if start in positions and end in positions:
         return positions[start], positions[end]
     return None
+
+
+class _BadShape(ValueError):
+    """A Label Studio value of the wrong JSON type; the task is refused with this reason."""
+
+
+def _strings(value: object, what: str) -> list[str]:
+    """A list of strings (None is empty); a lone string or anything else is refused."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _BadShape(f"{what} must be a list of strings, got {value!r}"[:200])
+    return value
+
+
+def _reject(name: str) -> object:
+    """NaN and Infinity are not JSON: refused, as the JSONL reader refuses them."""
+    raise ValueError(f"{name} is not allowed in JSON")

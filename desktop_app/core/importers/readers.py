@@ -38,6 +38,16 @@ def read_file(
     A format with a codebook of its own (REFI-QDA) yields it first, as a LabelSchema whose
     labels the project gains.
     """
+    try:
+        yield from _read(path, fmt, mapping)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as error:
+        # A shape no reader foresaw: this file stops with its reason, the import goes on.
+        yield ImportProblem(str(path), f"cannot read the rest of this file ({error!r})")
+
+
+def _read(
+    path: Path, fmt: str, mapping: FieldMapping | None
+) -> Iterator[ArticleDraft | ImportProblem | LabelSchema]:
     if fmt == AUTO:
         fmt = format_for(path) or fmt
     if fmt == "txt":
