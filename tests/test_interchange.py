@@ -554,6 +554,14 @@ def test_refi_round_trip_keeps_codes_groups_notes_and_users(annotated, tmp_path)
         for t in again.tags(i)
     ]
     assert tags == [("Energy", "alice")]
+    # Identity and kinds come back: the same uids, an unused tag is still a tag, and a
+    # second import changes nothing.
+    assert again.article(again.article_id("e1")).title == "T e1"
+    annotated.save_label(Label("Unused tag", "document", "#abcdef"))
+    export_refi(annotated, out)
+    assert import_paths(again, [out]).added == 0
+    kinds = {label.name: label.kind for label in again.labels()}
+    assert kinds["Unused tag"] == "document"
     again.close()
 
 
@@ -739,3 +747,23 @@ def test_brat_quote_across_lines_and_tabs_round_trips(tmp_path):
     assert (span.start, span.end, span.quote) == (5, 18, text[5:18])
     store.close()
     again.close()
+
+
+def test_conll_bioes_and_bilou_tags(tmp_path):
+    path = tmp_path / "x.conll"
+    path.write_text(
+        "New\tB-LOC\nYork\tE-LOC\nand\tO\nParis\tS-LOC\nsaw\tO\nAnn\tU-PER\nLee\tO\n"
+        "Rio\tB-LOC\nde\tI-LOC\nJaneiro\tL-LOC\n",
+        encoding="utf-8",
+    )
+    store = Store.memory()
+    assert import_paths(store, [path]).added == 1
+    [article_id] = [i for ids in store.iter_article_ids(ArticleFilter()) for i in ids]
+    text = store.article(article_id).text
+    assert [(text[s.start : s.end], s.label) for s in store.spans(article_id)] == [
+        ("New York", "LOC"),
+        ("Paris", "LOC"),
+        ("Ann", "PER"),
+        ("Rio de Janeiro", "LOC"),
+    ]
+    store.close()

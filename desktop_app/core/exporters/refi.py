@@ -11,10 +11,14 @@ from xml.etree import ElementTree as ET
 
 from desktop_app.core.exporters.doccano import annotated_articles
 from desktop_app.core.exporters.output import ExportError, ExportReport, check_quote, xml_text
-from desktop_app.core.model import ArticleFilter, Label
+from desktop_app.core.model import DOCUMENT, ArticleFilter, Label
 from desktop_app.core.store import Store, now
 
 NS = "urn:QDA-XML:project:1.0"
+# What other tools show as text, and Marginalia reads back: an article's uid, and which
+# codes are document tags (a kind REFI-QDA has no field for).
+UID_MARK = "Marginalia uid: "
+DOCUMENT_MARK = "Marginalia: a document tag (coded on whole sources)."
 # Identities derived from names, so exporting the same project twice gives the same GUIDs
 # (a colleague's tool sees the same users, codes and sources, not new ones).
 _SPACE = uuidlib.UUID("2b0f3e7c-6a51-4d8e-9f21-5c7a9e0d4b13")
@@ -68,6 +72,9 @@ def export_refi(
                         "plainTextPath": f"internal://{source_guid}.txt",
                     },
                 )
+                # Description comes first in a TextSource; it carries the uid back to us.
+                uid_line = xml_text(f"{UID_MARK}{article.uid}", report)
+                ET.SubElement(source, _q("Description")).text = uid_line
                 for span in spans:
                     check_quote(article.uid, article.text, span.start, span.end, span.quote)
                     who = users.setdefault(span.annotator, _guid("user", span.annotator))
@@ -145,8 +152,9 @@ def _codebook(
                 "color": label.color,
             },
         )
-        if label.description:
-            ET.SubElement(code, _q("Description")).text = xml_text(label.description, report)
+        marked = (DOCUMENT_MARK + "\n" if label.kind == DOCUMENT else "") + label.description
+        if marked:
+            ET.SubElement(code, _q("Description")).text = xml_text(marked, report)
     if not len(parent):
         ET.SubElement(
             parent, _q("Code"), {"guid": _guid("none"), "name": "(no labels)", "isCodable": "false"}

@@ -21,7 +21,8 @@ def read_conll(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
     The text is rebuilt from the tokens: one space between tokens, one line per sentence
     (CoNLL keeps no original spacing). A tag is the last column; B-X starts a span, I-X
     continues one of the same type or starts one after O or another type (so IOB1, as in
-    CoNLL-2003, reads as well as BIO2).
+    CoNLL-2003, reads as well as BIO2); BIOES/BILOU's E-/L- end a span and S-/U- are
+    spans of one token.
     """
     try:
         sniffed = sniff_encoding(path)
@@ -76,15 +77,25 @@ def _article(
             end = start + len(token)
             position = end
             prefix, _, kind = tag.partition("-")
-            continues = open_span is not None and prefix == "I" and kind == open_span[2]
+            # BIOES/BILOU too: E/L end a span, S/U are one-token spans.
+            inside = prefix in ("I", "E", "L")
+            continues = open_span is not None and inside and kind == open_span[2]
             if continues and open_span is not None:
                 open_span = (open_span[0], end, kind)
+                if prefix in ("E", "L"):
+                    spans.append(SpanDraft(open_span[0], open_span[1], open_span[2]))
+                    open_span = None
                 continue
             if open_span is not None:
                 spans.append(SpanDraft(open_span[0], open_span[1], open_span[2]))
                 open_span = None
-            if prefix in ("B", "I") and kind:
+            if prefix in ("S", "U") and kind:
+                spans.append(SpanDraft(start, end, kind))
+            elif prefix in ("B", "I", "E", "L") and kind:
                 open_span = (start, end, kind)
+                if prefix in ("E", "L"):
+                    spans.append(SpanDraft(start, end, kind))
+                    open_span = None
         if open_span is not None:
             spans.append(SpanDraft(open_span[0], open_span[1], open_span[2]))
         text_lines.append(" ".join(token for token, _ in sentence))

@@ -21,6 +21,8 @@ from desktop_app.core.model import (
 from desktop_app.core.text import normalize_text
 
 NS = "{urn:QDA-XML:project:1.0}"
+UID_MARK = "Marginalia uid: "  # as core.exporters.refi writes them
+DOCUMENT_MARK = "Marginalia: a document tag (coded on whole sources)."
 MAX_PROJECT_BYTES = 256 << 20  # project.qde
 MAX_SOURCE_BYTES = 64 << 20  # one text source
 MAX_RATIO = 200  # unpacked / packed: text compresses ~4x, a bomb ~1000x
@@ -43,15 +45,17 @@ def read_refi(path: Path) -> Iterator[ArticleDraft | ImportProblem | LabelSchema
                 u.get("guid", ""): str(u.get("name") or u.get("guid", ""))
                 for u in root.iter(f"{NS}User")
             }
-            codes = _codes(root)
+            descriptions: dict[str, str] = {}
+            codes = _codes(root, descriptions)
             kinds = _kinds(root, codes)
-            yield LabelSchema(
-                root.get("name") or path.stem,
-                tuple(
-                    Label(name, kinds.get(guid, SPAN), color, group=group)
-                    for guid, (name, color, group) in codes.items()
-                ),  # unused codes too: the codebook is the project's to keep
-            )
+            labels = []
+            for guid, (name, color, group) in codes.items():  # unused codes too
+                description = descriptions.get(guid, "")
+                kind = kinds.get(guid, SPAN)
+                if description.startswith(DOCUMENT_MARK):  # our own export says so
+                    kind, description = DOCUMENT, description[len(DOCUMENT_MARK) :].strip()
+                labels.append(Label(name, kind, color, group=group, description=description))
+            yield LabelSchema(root.get("name") or path.stem, tuple(labels))
             for source in root.iter(f"{NS}TextSource"):
                 yield _source(archive, path, source, codes, users)
     except PackageReadError as error:
@@ -94,8 +98,11 @@ def _project(archive: zipfile.ZipFile, path: Path) -> ET.Element:
     return root
 
 
-def _codes(root: ET.Element) -> dict[str, tuple[str, str, str]]:
-    """guid -> (name, colour, group) for every codable code; categories give the group."""
+def _codes(root: ET.Element, descriptions: dict[str, str]) -> dict[str, tuple[str, str, str]]:
+    """guid -> (name, colour, group) for every codable code; categories give the group.
+
+    Each code's Description goes into `descriptions`.
+    """
     found: dict[str, tuple[str, str, str]] = {}
 
     def walk(element: ET.Element, group: str) -> None:
@@ -103,6 +110,8 @@ def _codes(root: ET.Element) -> dict[str, tuple[str, str, str]]:
             name = code.get("name") or "(unnamed code)"
             if code.get("isCodable", "true").lower() == "true":
                 found[code.get("guid", "")] = (name, _color(code.get("color")), group)
+                description = code.findtext(f"{NS}Description") or ""
+                descriptions[code.get("guid", "")] = description
             walk(code, name if code.get("isCodable", "true").lower() != "true" else group or name)
 
     for codes in root.iter(f"{NS}Codes"):
@@ -187,10 +196,13 @@ def _source(
             tags.append(TagDraft(code[0], annotator=users.get(coding.get("creatingUser") or "")))
     if problems:
         return ImportProblem(origin, "; ".join(problems[:5]))
+    described = source.findtext(f"{NS}Description") or ""
+    uid = described.removeprefix(UID_MARK).strip() if described.startswith(UID_MARK) else ""
     return ArticleDraft(
         text=text,
-        uid=f"qdpx:{guid}" if guid else None,
-        title=source.get("name") or "",
+        uid=uid or (f"qdpx:{guid}" if guid else None),
+        # Our export names an untitled source after its uid: that is no title.
+        title="" if source.get("name") == uid else source.get("name") or "",
         meta={"refi_source": guid},
         origin=origin,
         spans=tuple(spans),
