@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.exporters.output import ExportError, whole_path
 from desktop_app.core.model import Label, LabelSchema
 from desktop_app.core.schema import SchemaError, parse_schema, schema_to_yaml
 from desktop_app.core.store import Store, now
@@ -113,21 +114,18 @@ def write_package(
         "articles": len(sample.ids),
     }
     schema = LabelSchema(store.setting("schema_name", "Marginalia labels"), tuple(store.labels()))
-    partial = target.with_name(target.name + ".partial")
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with (
+            whole_path(target) as partial,
+            zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        ):
             archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
             archive.writestr(LABELS, schema_to_yaml(schema))
             with archive.open(ARTICLES, "w") as handle:
                 for article_id in sample.ids:
                     handle.write(_record(store, article_id, name).encode("utf-8"))
-        partial.replace(target)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise PackageError(f"{target}: cannot write ({error.strerror or error})") from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    except ExportError as error:
+        raise PackageError(str(error)) from error
     return target
 
 

@@ -48,6 +48,12 @@ def normalize_text(s: str) -> str:
     return s
 
 
+def one_line(value: str) -> str:
+    """Every whitespace character (line breaks of any kind, tabs) as one space: how a quote
+    survives a one-line column such as brat's."""
+    return "".join(" " if c.isspace() else c for c in value)
+
+
 def text_sha256(text: str) -> str:
     """Hex SHA-256 of the UTF-8 encoding of `text`."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop_app.core.exporters.doccano import annotated_articles
-from desktop_app.core.exporters.output import ExportReport, UniqueNames, check_quote, whole_file
+from desktop_app.core.exporters.output import (
+    ExportReport,
+    UniqueNames,
+    annotated_articles,
+    check_quote,
+    whole_file,
+)
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store import Store
+from desktop_app.core.text import one_line
 
 
 def export_brat(
@@ -41,13 +47,13 @@ def export_brat(
             check_quote(article.uid, article.text, span.start, span.end, span.quote)
             # brat's text column cannot hold a line break or a tab: spaces there; the offsets
             # stay exact, and the importer compares quotes the same way.
-            quote = _one_line(span.quote)
+            quote = one_line(span.quote)
             label = span.label.replace(" ", "_")  # brat type names have no spaces
             if label != span.label:
                 report.not_carried["labels with spaces (written with _)"] += 1
             lines.append(f"T{number}\t{label} {span.start} {span.end}\t{quote}\n")
             if span.note:
-                note = _one_line(span.note)
+                note = one_line(span.note)
                 if note != span.note:
                     report.not_carried["line breaks and tabs in notes (written as spaces)"] += 1
                 lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}\n")
@@ -71,11 +77,6 @@ def export_brat(
         entities = "\n".join(sorted(labels))
         handle.write(f"[entities]\n{entities}\n\n[relations]\n\n[events]\n\n[attributes]\n")
     return report
-
-
-def _one_line(value: str) -> str:
-    """Every whitespace character (line breaks of any kind, tabs) as a space."""
-    return "".join(" " if c.isspace() else c for c in value)
 
 
 def _safe_parts(uid: str) -> list[str]:

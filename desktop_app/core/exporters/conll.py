@@ -8,8 +8,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from desktop_app.core.conll_tokens import sentences
-from desktop_app.core.exporters.doccano import annotated_articles
-from desktop_app.core.exporters.output import ExportReport, check_quote, whole_file
+from desktop_app.core.exporters.output import (
+    ExportReport,
+    annotated_articles,
+    check_quote,
+    whole_file,
+)
 from desktop_app.core.model import ArticleFilter, Span
 from desktop_app.core.store import Store
 

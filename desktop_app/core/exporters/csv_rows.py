@@ -6,8 +6,12 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop_app.core.exporters.doccano import annotated_articles
-from desktop_app.core.exporters.output import ExportReport, check_quote, whole_file
+from desktop_app.core.exporters.output import (
+    ExportReport,
+    annotated_articles,
+    check_quote,
+    whole_file,
+)
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store import Store
 

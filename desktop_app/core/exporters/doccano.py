@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.exporters.output import ExportReport, UniqueNames, check_quote, whole_file
+from desktop_app.core.exporters.output import (
+    ExportReport,
+    UniqueNames,
+    annotated_articles,
+    check_quote,
+    whole_file,
+)
 from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
 from desktop_app.core.store import Store
 
@@ -104,19 +110,6 @@ def _record(
     if article.published:
         record["published"] = article.published
     return record
-
-
-def annotated_articles(
-    store: Store, flt: ArticleFilter, annotator: str | None
-) -> Iterator[tuple[Article, list[Span], list[DocumentTag]]]:
-    """Each filtered article in list order with its live spans and tags (one annotator's)."""
-    for ids in store.iter_article_ids(flt):
-        for article_id in ids:
-            yield (
-                store.article(article_id),
-                store.spans(article_id, annotator),
-                store.tags(article_id, annotator),
-            )
 
 
 def _file_name(annotator: str) -> str:

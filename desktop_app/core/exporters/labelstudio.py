@@ -8,8 +8,13 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from desktop_app.core.exporters.doccano import annotated_articles
-from desktop_app.core.exporters.output import ExportReport, check_quote, whole_file, xml_text
+from desktop_app.core.exporters.output import (
+    ExportReport,
+    annotated_articles,
+    check_quote,
+    whole_file,
+    xml_text,
+)
 from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
 from desktop_app.core.store import Store
 

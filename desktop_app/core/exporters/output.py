@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
+from desktop_app.core.store import Store
+
 
 class ExportError(RuntimeError):
     """An export that could not be written, with the file and the reason."""
@@ -36,15 +39,14 @@ class ExportReport:
 
 
 @contextlib.contextmanager
-def whole_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
-    """Write beside `target` and rename at the end: a failed export never leaves half a file.
+def whole_path(target: Path) -> Iterator[Path]:
+    """A path beside `target` to write to, renamed onto it at the end: never half a file.
 
-    Errors become ExportError naming the file.
+    A failure removes the partial file; OS errors become ExportError naming `target`.
     """
     partial = target.with_name(target.name + ".partial")
     try:
-        with partial.open("w", encoding=encoding, newline="") as handle:
-            yield handle
+        yield partial
         os.replace(partial, target)
     except OSError as error:
         partial.unlink(missing_ok=True)
@@ -52,6 +54,26 @@ def whole_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def whole_file(target: Path, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """A text file written through whole_path (newlines exactly as written)."""
+    with whole_path(target) as partial, partial.open("w", encoding=encoding, newline="") as handle:
+        yield handle
+
+
+def annotated_articles(
+    store: Store, flt: ArticleFilter, annotator: str | None
+) -> Iterator[tuple[Article, list[Span], list[DocumentTag]]]:
+    """Each filtered article in list order with its live spans and tags (one annotator's)."""
+    for ids in store.iter_article_ids(flt):
+        for article_id in ids:
+            yield (
+                store.article(article_id),
+                store.spans(article_id, annotator),
+                store.tags(article_id, annotator),
+            )
 
 
 def check_quote(uid: str, text: str, start: int, end: int, quote: str) -> None:

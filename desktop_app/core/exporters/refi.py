@@ -9,8 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from desktop_app.core.exporters.doccano import annotated_articles
-from desktop_app.core.exporters.output import ExportError, ExportReport, check_quote, xml_text
+from desktop_app.core.exporters.output import (
+    ExportReport,
+    annotated_articles,
+    check_quote,
+    whole_path,
+    xml_text,
+)
 from desktop_app.core.model import DOCUMENT, ArticleFilter, Label
 from desktop_app.core.store import Store, now
 
@@ -57,66 +62,60 @@ def export_refi(
     codebook = ET.SubElement(ET.SubElement(project, _q("CodeBook")), _q("Codes"))
     _codebook(codebook, labels, codes, report)
     sources = ET.SubElement(project, _q("Sources"))
-    partial = target.with_name(target.name + ".partial")
-    try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for article, spans, tags in annotated_articles(store, flt or ArticleFilter(), None):
-                source_guid = _guid("source", article.uid)
-                archive.writestr(f"sources/{source_guid}.txt", article.text)
-                source = ET.SubElement(
-                    sources,
-                    _q("TextSource"),
-                    {
-                        "guid": source_guid,
-                        "name": xml_text(article.title or article.uid, report),
-                        "plainTextPath": f"internal://{source_guid}.txt",
-                    },
-                )
-                # Description comes first in a TextSource; it carries the uid back to us.
-                uid_line = xml_text(f"{UID_MARK}{article.uid}", report)
-                ET.SubElement(source, _q("Description")).text = uid_line
-                for span in spans:
-                    check_quote(article.uid, article.text, span.start, span.end, span.quote)
-                    who = users.setdefault(span.annotator, _guid("user", span.annotator))
-                    attributes = {
-                        "guid": _guid("span", span.uuid),
-                        "name": xml_text(span.quote[:60], report),
-                        "startPosition": str(span.start),
-                        "endPosition": str(span.end),
-                        "creatingUser": who,
-                    }
-                    if _DATETIME.fullmatch(span.created_at):
-                        attributes["creationDateTime"] = span.created_at
-                    selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
-                    if span.note:
-                        note = xml_text(span.note, report)
-                        ET.SubElement(selection, _q("Description")).text = note
-                    _coding(selection, _guid("coding", span.uuid), codes[span.label], who)
-                for tag in tags:
-                    who = users.setdefault(tag.annotator, _guid("user", tag.annotator))
-                    _coding(source, _guid("tag", tag.uuid), codes[tag.label], who)
-                    if tag.note:
-                        report.not_carried["document tag notes"] += 1
-                report.articles += 1
-                report.spans += len(spans)
-                report.tags += len(tags)
-                if progress and report.articles % 500 == 0:
-                    progress(report.articles)
-            for name, guid in sorted(users.items()):
-                name = xml_text(name, report)
-                ET.SubElement(users_element, _q("User"), {"guid": guid, "name": name})
-            if not users:
-                project.remove(users_element)
-            if not len(sources):
-                project.remove(sources)
-            archive.writestr("project.qde", _xml(project))
-        partial.replace(target)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise ExportError(f"{target}: cannot write ({error.strerror or error})") from error
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with (
+        whole_path(target) as partial,
+        zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for article, spans, tags in annotated_articles(store, flt or ArticleFilter(), None):
+            source_guid = _guid("source", article.uid)
+            archive.writestr(f"sources/{source_guid}.txt", article.text)
+            source = ET.SubElement(
+                sources,
+                _q("TextSource"),
+                {
+                    "guid": source_guid,
+                    "name": xml_text(article.title or article.uid, report),
+                    "plainTextPath": f"internal://{source_guid}.txt",
+                },
+            )
+            # Description comes first in a TextSource; it carries the uid back to us.
+            uid_line = xml_text(f"{UID_MARK}{article.uid}", report)
+            ET.SubElement(source, _q("Description")).text = uid_line
+            for span in spans:
+                check_quote(article.uid, article.text, span.start, span.end, span.quote)
+                who = users.setdefault(span.annotator, _guid("user", span.annotator))
+                attributes = {
+                    "guid": _guid("span", span.uuid),
+                    "name": xml_text(span.quote[:60], report),
+                    "startPosition": str(span.start),
+                    "endPosition": str(span.end),
+                    "creatingUser": who,
+                }
+                if _DATETIME.fullmatch(span.created_at):
+                    attributes["creationDateTime"] = span.created_at
+                selection = ET.SubElement(source, _q("PlainTextSelection"), attributes)
+                if span.note:
+                    note = xml_text(span.note, report)
+                    ET.SubElement(selection, _q("Description")).text = note
+                _coding(selection, _guid("coding", span.uuid), codes[span.label], who)
+            for tag in tags:
+                who = users.setdefault(tag.annotator, _guid("user", tag.annotator))
+                _coding(source, _guid("tag", tag.uuid), codes[tag.label], who)
+                if tag.note:
+                    report.not_carried["document tag notes"] += 1
+            report.articles += 1
+            report.spans += len(spans)
+            report.tags += len(tags)
+            if progress and report.articles % 500 == 0:
+                progress(report.articles)
+        for name, guid in sorted(users.items()):
+            name = xml_text(name, report)
+            ET.SubElement(users_element, _q("User"), {"guid": guid, "name": name})
+        if not users:
+            project.remove(users_element)
+        if not len(sources):
+            project.remove(sources)
+        archive.writestr("project.qde", _xml(project))
     report.files.append(str(target))
     if report.articles:
         report.not_carried["statuses (REFI-QDA has no place for them)"] += report.articles

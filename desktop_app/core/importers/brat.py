@@ -7,7 +7,7 @@ from pathlib import Path
 from desktop_app.core.importers.records import unreadable
 from desktop_app.core.importers.txt import MAX_TXT_BYTES
 from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft
-from desktop_app.core.text import DecodeError, decode_bytes
+from desktop_app.core.text import DecodeError, decode_bytes, one_line
 
 
 def read_brat(ann: Path, root: Path | None = None) -> ArticleDraft | ImportProblem:
@@ -91,11 +91,6 @@ def _entity(fields: list[str], text: str) -> SpanDraft | str:
         return f"offsets {start}..{end} are outside the text (length {len(text)})"
     quote = "\t".join(fields[2:]) if len(fields) > 2 else None
     # brat's text column cannot hold line breaks or tabs: writers put spaces there.
-    if quote is not None and _flat(quote) != _flat(text[start:end]):
+    if quote is not None and one_line(quote) != one_line(text[start:end]):
         return f"its text {quote[:40]!r} is not what the file has at {start}..{end}"
     return SpanDraft(start, end, label, quote=text[start:end])
-
-
-def _flat(value: str) -> str:
-    """Whitespace as single spaces' worth: how a quote survives brat's one-line column."""
-    return "".join(" " if c.isspace() else c for c in value)

@@ -94,10 +94,10 @@ def _parse_line(line: str, origin: str) -> dict[str, Any] | ImportProblem:
     return value
 
 
-def _reject_constant(name: str) -> object:
+def reject_json_constant(name: str) -> object:
     """Refuse NaN and Infinity, which Python accepts but JSON (and later export) does not."""
     raise ValueError(f"{name} is not allowed")
 
 
 # One decoder for every line: json.loads with options builds a new one per call.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_DECODER = json.JSONDecoder(parse_constant=reject_json_constant)

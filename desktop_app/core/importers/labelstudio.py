@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.importers.jsonl import reject_json_constant
 from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft, TagDraft
 from desktop_app.core.text import normalize_text
 
@@ -27,7 +28,9 @@ def read_labelstudio(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
         if path.stat().st_size > MAX_JSON_BYTES:
             yield ImportProblem(str(path), "larger than 1 GB: too large for a JSON document")
             return
-        document = json.loads(path.read_bytes().decode("utf-8-sig"), parse_constant=_reject)
+        document = json.loads(
+            path.read_bytes().decode("utf-8-sig"), parse_constant=reject_json_constant
+        )
     except OSError as error:
         yield ImportProblem(str(path), f"cannot read: {error.strerror or error}")
         return
@@ -210,8 +213,3 @@ def _strings(value: object, what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _BadShape(f"{what} must be a list of strings, got {value!r}"[:200])
     return value
-
-
-def _reject(name: str) -> object:
-    """NaN and Infinity are not JSON: refused, as the JSONL reader refuses them."""
-    raise ValueError(f"{name} is not allowed in JSON")
