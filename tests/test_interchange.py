@@ -77,6 +77,22 @@ def test_doccano_round_trip(annotated, tmp_path, shape):
     again.close()
 
 
+def test_importing_a_file_again_adds_no_copies_and_keeps_deletions(annotated, tmp_path):
+    out = tmp_path / "d.jsonl"
+    export_doccano(annotated, out, shape="entities")
+    again = Store.memory()
+    first = import_paths(again, [out], annotator="doccano")
+    assert first.spans_added == 5 and first.tags_added == 1
+    gone = again.spans(again.article_id("e1"))[0]
+    again.update_span(gone.uuid, deleted=True)
+    second = import_paths(again, [out], annotator="doccano")
+    assert (second.spans_added, second.tags_added, second.unchanged) == (0, 0, 2)
+    assert len(_spans(again)) == 4 and again.span(gone.uuid).deleted
+    # Another annotator's import of the same file is their own work, not a copy.
+    assert import_paths(again, [out], annotator="other").spans_added == 5
+    again.close()
+
+
 def test_doccano_per_annotator_files(annotated, tmp_path):
     report = export_doccano(annotated, tmp_path / "out", per_annotator=True)
     assert sorted(Path(f).name for f in report.files) == ["alice.jsonl", "bob.jsonl"]
@@ -411,7 +427,7 @@ def test_brat_bad_lines_are_refused_with_reasons(tmp_path):
     (tmp_path / "a.txt").write_text("Nino met Amélie.", encoding="utf-8")
     (tmp_path / "a.ann").write_text("T1\tPerson 0 4\tNina\nT2\tPerson 9 99\tx\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Split entity here.", encoding="utf-8")
-    (tmp_path / "b.ann").write_text("T1\tThing 0 5;13 17\tSplit here\n", encoding="utf-8")
+    (tmp_path / "b.ann").write_text("T1\tThing 0 9;6 17\tSplit entity here\n", encoding="utf-8")
     (tmp_path / "c.ann").write_text("T1\tX 0 1\tN\n", encoding="utf-8")
     store = Store.memory()
     report = import_paths(store, [tmp_path])
@@ -419,7 +435,7 @@ def test_brat_bad_lines_are_refused_with_reasons(tmp_path):
     reasons = {Path(p.origin).name: p.reason for p in report.problems}
     assert "'Nina' is not what the file has at 0..4" in reasons["a.ann"]
     assert "outside the text" in reasons["a.ann"]
-    assert "discontinuous" in reasons["b.ann"]
+    assert "fragment 6..17 overlaps" in reasons["b.ann"]
     assert "no c.txt beside it" in reasons["c.ann"]
     store.close()
 

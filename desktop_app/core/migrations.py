@@ -292,6 +292,15 @@ def _adjudications(db: Database) -> None:
     )
 
 
+def _span_fragments(db: Database) -> None:
+    """Let a span be discontinuous: its pieces inside start..end, as JSON ('' when it is not).
+
+    A column rather than a table of pieces: fragments are written once with their span and
+    never edited alone, and every reader that ignores them still sees a true extent.
+    """
+    db.conn.execute("ALTER TABLE spans ADD COLUMN fragments TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -299,6 +308,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("fts_hash_size", _fts_hash_size),
     ("merge_tracking", _merge_tracking),
     ("adjudications", _adjudications),
+    ("span_fragments", _span_fragments),
 )
 
 

@@ -62,6 +62,9 @@ class SpanDraft:
     created_at: str | None = None
     updated_at: str | None = None  # a merge's "newer wins" compares these
     deleted: bool = False  # a deletion travels with a merge (from a project file)
+    # The pieces a discontinuous span covers (brat's "0 6;16 21"), inside start..end; ()
+    # for an ordinary span. See core.fragments.
+    fragments: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,8 @@ class Span(NamedTuple):
     created_at: str
     updated_at: str
     deleted: bool = False
+    # A discontinuous span's pieces inside start..end (quote stays the whole extent); ().
+    fragments: tuple[tuple[int, int], ...] = ()
 
 
 class DocumentTag(NamedTuple):

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from desktop_app.core.fragments import shown_quote
 from desktop_app.core.model import Label, Span
 from desktop_app.ui.colors import text_color_for
 
@@ -77,12 +78,12 @@ class SpanListModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 1:
-                return " ".join(span.quote.split())
+                return " ".join(shown_quote(span.quote, span.start, span.fragments).split())
             return (span.label, None, span.annotator, span.note)[column]
         if role == UUID_ROLE:
             return span.uuid
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return span.quote
+            return shown_quote(span.quote, span.start, span.fragments)
         if column == 0 and role == Qt.ItemDataRole.BackgroundRole:
             return self._colors[span.label][0]
         if column == 0 and role == Qt.ItemDataRole.ForegroundRole:

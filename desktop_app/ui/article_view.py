@@ -29,6 +29,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
+from desktop_app.core.fragments import covers
+from desktop_app.core.fragments import pieces as span_pieces
 from desktop_app.core.model import Label, Span
 from desktop_app.ui.offsets import OffsetMap
 
@@ -253,15 +255,19 @@ class ArticleView(QPlainTextEdit):
         valid.sort(key=lambda s: (s.start, s.end, s.uuid))
         self._spans = {span.uuid: span for span in valid}
         for span in valid:
-            qs, qe = to_qt(span.start), to_qt(span.end)
-            first = bisect_right(starts_cp, span.start) - 1
-            for b in range(first, bisect_right(starts_cp, span.end - 1)):
-                members.setdefault(b, []).append(span)
-                block_start = starts_qt[b]
-                block_end = starts_qt[b + 1] - 1 if b < last_block else self._map.qt_length
-                a, e = max(qs, block_start) - block_start, min(qe, block_end) - block_start
-                if e > a:  # a span over just a line break has nothing to paint in this block
-                    pieces.setdefault(b, []).append((a, e, span))
+            # A discontinuous span is painted piece by piece; its gaps stay unmarked.
+            for start, end in span_pieces(span.start, span.end, span.fragments):
+                qs, qe = to_qt(start), to_qt(end)
+                first = bisect_right(starts_cp, start) - 1
+                for b in range(first, bisect_right(starts_cp, end - 1)):
+                    block_members = members.setdefault(b, [])
+                    if not block_members or block_members[-1] is not span:
+                        block_members.append(span)
+                    block_start = starts_qt[b]
+                    block_end = starts_qt[b + 1] - 1 if b < last_block else self._map.qt_length
+                    a, e = max(qs, block_start) - block_start, min(qe, block_end) - block_start
+                    if e > a:  # a span over just a line break has nothing to paint here
+                        pieces.setdefault(b, []).append((a, e, span))
         return pieces, members
 
     def _rehighlight_blocks(self, numbers: Iterable[int]) -> None:
@@ -348,7 +354,7 @@ class ArticleView(QPlainTextEdit):
         if not 0 <= cp < len(self._text):
             return []
         block = bisect_right(self._block_starts_cp, cp) - 1
-        found = [s for s in self._members.get(block, ()) if s.start <= cp < s.end]
+        found = [s for s in self._members.get(block, ()) if covers(s.start, s.end, s.fragments, cp)]
         return sorted(found, key=_innermost_first)
 
     def tooltip_at(self, cp: int) -> str:

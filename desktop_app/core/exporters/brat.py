@@ -12,6 +12,7 @@ from desktop_app.core.exporters.output import (
     check_quote,
     whole_file,
 )
+from desktop_app.core.fragments import fragment_quotes, pieces
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store import Store
 from desktop_app.core.text import one_line
@@ -47,11 +48,13 @@ def export_brat(
             check_quote(article.uid, article.text, span.start, span.end, span.quote)
             # brat's text column cannot hold a line break or a tab: spaces there; the offsets
             # stay exact, and the importer compares quotes the same way.
-            quote = one_line(span.quote)
+            ranges = pieces(span.start, span.end, span.fragments)
+            quote = one_line(" ".join(fragment_quotes(article.text, ranges)))
+            bounds = ";".join(f"{a} {b}" for a, b in ranges)
             label = span.label.replace(" ", "_")  # brat type names have no spaces
             if label != span.label:
                 report.not_carried["labels with spaces (written with _)"] += 1
-            lines.append(f"T{number}\t{label} {span.start} {span.end}\t{quote}\n")
+            lines.append(f"T{number}\t{label} {bounds}\t{quote}\n")
             if span.note:
                 note = one_line(span.note)
                 if note != span.note:

@@ -12,6 +12,7 @@ from desktop_app.core.exporters.output import (
     ExportReport,
     annotated_articles,
     check_quote,
+    count_extent_only,
     whole_file,
 )
 from desktop_app.core.model import ArticleFilter, Span
@@ -57,6 +58,7 @@ def export_conll(
                 per_article[article.uid] = lost
             report.articles += 1
             report.spans += len(spans)
+            count_extent_only(report, spans)
             if progress and report.articles % 500 == 0:
                 progress(report.articles)
     report.files.append(str(target))

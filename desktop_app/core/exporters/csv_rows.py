@@ -10,6 +10,7 @@ from desktop_app.core.exporters.output import (
     ExportReport,
     annotated_articles,
     check_quote,
+    count_extent_only,
     whole_file,
 )
 from desktop_app.core.model import ArticleFilter
@@ -54,6 +55,7 @@ def export_csv(
                 )  # fmt: skip
             report.articles += 1
             report.spans += len(spans)
+            count_extent_only(report, spans)
             report.tags += len(tags)
             if progress and report.articles % 500 == 0:
                 progress(report.articles)

@@ -12,6 +12,7 @@ from desktop_app.core.exporters.output import (
     UniqueNames,
     annotated_articles,
     check_quote,
+    count_extent_only,
     whole_file,
 )
 from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
@@ -106,6 +107,7 @@ def _record(
         if tags:
             report.not_carried["document tags (the label shape has no room for them)"] += len(tags)
     report.spans += len(spans)
+    count_extent_only(report, spans)
     record.update(uid=article.uid, title=article.title, source=article.source)
     if article.published:
         record["published"] = article.published

@@ -12,6 +12,7 @@ from desktop_app.core.exporters.output import (
     ExportReport,
     annotated_articles,
     check_quote,
+    count_extent_only,
     whole_file,
     xml_text,
 )
@@ -103,6 +104,7 @@ def _task(
             _result(f"tags-{number}", TAG_FROM, "choices", choices)
         )
     report.spans += len(spans)
+    count_extent_only(report, spans)
     report.tags += len(tags)
     return {
         "id": number,

@@ -6,7 +6,7 @@ import contextlib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -74,6 +74,16 @@ def annotated_articles(
                 store.spans(article_id, annotator),
                 store.tags(article_id, annotator),
             )
+
+
+EXTENT_ONLY = "discontinuous spans (written as their whole extent)"
+
+
+def count_extent_only(report: ExportReport, spans: Sequence[Span]) -> None:
+    """Count the discontinuous spans a format without pieces writes as their whole extent."""
+    pieced = sum(1 for span in spans if span.fragments)
+    if pieced:
+        report.not_carried[EXTENT_ONLY] += pieced
 
 
 def check_quote(uid: str, text: str, start: int, end: int, quote: str) -> None:

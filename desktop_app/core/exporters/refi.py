@@ -13,6 +13,7 @@ from desktop_app.core.exporters.output import (
     ExportReport,
     annotated_articles,
     check_quote,
+    count_extent_only,
     whole_path,
     xml_text,
 )
@@ -105,6 +106,7 @@ def export_refi(
                     report.not_carried["document tag notes"] += 1
             report.articles += 1
             report.spans += len(spans)
+            count_extent_only(report, spans)
             report.tags += len(tags)
             if progress and report.articles % 500 == 0:
                 progress(report.articles)

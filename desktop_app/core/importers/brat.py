@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+from desktop_app.core.fragments import FragmentError, check_fragments, fragment_quotes, pieces
 from desktop_app.core.importers.records import unreadable
 from desktop_app.core.importers.txt import MAX_TXT_BYTES
 from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft
@@ -17,8 +19,8 @@ def read_brat(ann: Path, root: Path | None = None) -> ArticleDraft | ImportProbl
     (no headline or date taken out of it). `T` lines become spans, each checked against
     the text it quotes; an `AnnotatorNotes` comment becomes its span's note. Relations,
     events, attributes and normalisations have no place among spans: their lines are kept,
-    as written, in the article's meta (`brat`). A discontinuous span (`0 5;9 12`) is
-    refused with its reason: this version stores contiguous spans only.
+    as written, in the article's meta (`brat`). A discontinuous span (`0 5;9 12`) keeps
+    its pieces (see core.fragments).
     """
     text_path = ann.with_suffix(".txt")
     try:
@@ -67,30 +69,38 @@ def read_brat(ann: Path, root: Path | None = None) -> ArticleDraft | ImportProbl
     relative = text_path.relative_to(root) if root and text_path.is_relative_to(root) else None
     uid = (relative or Path(text_path.parent.name) / text_path.name).with_suffix("").as_posix()
     meta = {"brat": kept} if kept else {}
-    drafts = tuple(
-        SpanDraft(s.start, s.end, s.label, quote=s.quote, note=notes.get(ident, ""))
-        for ident, s in spans.items()
-    )
+    drafts = tuple(replace(span, note=notes.get(ident, "")) for ident, span in spans.items())
     return ArticleDraft(
         text=text, uid=uid, meta=meta, origin=str(ann), spans=drafts, uid_derived=True
     )
 
 
 def _entity(fields: list[str], text: str) -> SpanDraft | str:
-    """A `T` line's span, or why it cannot be one."""
-    if ";" in fields[1]:
-        return f"discontinuous span {fields[1]!r} is not supported yet"
-    parts = fields[1].rsplit(" ", 2)
-    if len(parts) != 3:
+    """A `T` line's span, or why it cannot be one.
+
+    `Label 0 6;16 21` is a discontinuous span: its pieces are kept as fragments and its
+    extent (0..21) is the span; brat's text column then holds the pieces joined by spaces.
+    """
+    label, _, bounds = fields[1].partition(" ")
+    ranges = []
+    for piece in bounds.split(";"):
+        pair = piece.split(" ")
+        if len(pair) != 2 or not all(b.isascii() and b.isdecimal() for b in pair):
+            return f"offsets {bounds!r} are not 'start end' (or 'start end;start end')"
+        ranges.append((int(pair[0]), int(pair[1])))
+    if not label:
         return "expected 'Label start end'"
-    label, *bounds = parts
-    if not all(b.isascii() and b.isdecimal() for b in bounds):
-        return f"offsets {' '.join(bounds)!r} are not 'start end'"
-    start, end = int(bounds[0]), int(bounds[1])
+    start, end = ranges[0][0], ranges[-1][1]
+    where = ";".join(f"{a}..{b}" for a, b in ranges)
     if not 0 <= start < end <= len(text):
-        return f"offsets {start}..{end} are outside the text (length {len(text)})"
+        return f"offsets {where} are outside the text (length {len(text)})"
+    try:
+        fragments = check_fragments(ranges, start, end)
+    except FragmentError as error:
+        return str(error)
     quote = "\t".join(fields[2:]) if len(fields) > 2 else None
     # brat's text column cannot hold line breaks or tabs: writers put spaces there.
-    if quote is not None and one_line(quote) != one_line(text[start:end]):
-        return f"its text {quote[:40]!r} is not what the file has at {start}..{end}"
-    return SpanDraft(start, end, label, quote=text[start:end])
+    covered = " ".join(fragment_quotes(text, pieces(start, end, fragments)))
+    if quote is not None and one_line(quote) != one_line(covered):
+        return f"its text {quote[:40]!r} is not what the file has at {where}"
+    return SpanDraft(start, end, label, quote=text[start:end], fragments=fragments)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from desktop_app.core.fragments import FragmentError, Fragments, check_fragments
 from desktop_app.core.model import SpanDraft, Status, TagDraft
 
 NATIVE_KEYS = frozenset({"spans", "tags", "status"})
@@ -70,6 +71,7 @@ def _read_span(item: object, index: int, text: str) -> SpanDraft:
     return SpanDraft(
         start=start,
         end=end,
+        fragments=_fragments(item, start, end, where),
         label=_label(item, where),
         uuid=_optional_str(item, "uuid", where),
         annotator=_optional_str(item, "annotator", where),
@@ -78,6 +80,19 @@ def _read_span(item: object, index: int, text: str) -> SpanDraft:
         created_at=_optional_str(item, "created_at", where),
         updated_at=_optional_str(item, "updated_at", where),
     )
+
+
+def _fragments(item: Mapping[str, Any], start: int, end: int, where: str) -> Fragments:
+    """A discontinuous span's checked pieces, or () when it has none."""
+    value = item.get("fragments")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(p, list) for p in value):
+        raise AnnotationError(f"{where}: 'fragments' must be a list of [start, end] pairs")
+    try:
+        return check_fragments(value, start, end)
+    except FragmentError as error:
+        raise AnnotationError(f"{where}: {error}") from None
 
 
 def _read_tag(item: object, index: int) -> TagDraft:

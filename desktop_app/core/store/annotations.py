@@ -87,7 +87,7 @@ class AnnotationsMixin(LabelsMixin):
         with self.db.atomic():
             self._ensure_annotator(annotator)
             self.db.execute(
-                f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0)",
+                f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0,'')",
                 (
                     span_uuid,
                     article_id,

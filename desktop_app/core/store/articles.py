@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+from desktop_app.core.fragments import FragmentError, check_fragments, to_json
 from desktop_app.core.model import (
     DOCUMENT,
     SPAN,
@@ -22,8 +23,9 @@ from desktop_app.core.store.base import (
     StoreError,
     _article,
     _serialized,
-    new_uuid,
     now,
+    span_identity,
+    tag_identity,
 )
 from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.text import text_sha256
@@ -50,7 +52,7 @@ class _Annotations:
         self.annotators: set[str] = set()
         self.labels: dict[str, str] = {}
 
-    def collect(self, draft: ArticleDraft, article_id: int) -> None:
+    def collect(self, draft: ArticleDraft, article_id: int, uid: str) -> None:
         """Check the draft's annotations against its text and keep them for storing."""
         for index, span in enumerate(draft.spans):
             if not 0 <= span.start < span.end <= len(draft.text):
@@ -58,21 +60,30 @@ class _Annotations:
             quote = draft.text[span.start : span.end]
             if span.quote is not None and span.quote != quote:
                 raise StoreError(f"span {index}: quote does not match the text")
+            try:
+                fragments = to_json(check_fragments(span.fragments, span.start, span.end))
+            except FragmentError as error:
+                raise StoreError(f"span {index}: {error}") from None
             annotator = span.annotator or self.default
             stamp = span.created_at or now()
             self.annotators.add(annotator)
             self.labels.setdefault(span.label, SPAN)
+            uuid = span.uuid or span_identity(
+                uid, annotator, span.label, span.start, span.end, fragments
+            )
             self.spans.append(
-                (span.uuid or new_uuid(), article_id, annotator, span.label, span.start,
-                 span.end, quote, span.note, stamp, span.updated_at or stamp, int(span.deleted))
+                (uuid, article_id, annotator, span.label, span.start,
+                 span.end, quote, span.note, stamp, span.updated_at or stamp, int(span.deleted),
+                 fragments)
             )  # fmt: skip
         for tag in draft.tags:
             annotator = tag.annotator or self.default
             stamp = tag.created_at or now()
             self.annotators.add(annotator)
             self.labels.setdefault(tag.label, DOCUMENT)
+            uuid = tag.uuid or tag_identity(uid, annotator, tag.label)
             self.tags.append(
-                (tag.uuid or new_uuid(), article_id, annotator, tag.label, tag.note, stamp,
+                (uuid, article_id, annotator, tag.label, tag.note, stamp,
                  tag.updated_at or stamp, int(tag.deleted))
             )  # fmt: skip
         for annotator, status in draft.statuses.items():
@@ -159,7 +170,7 @@ class ArticlesMixin(LabelsMixin):
                 rows.append(self._article_row(article_id, draft, uid, digest, twin))
                 known[uid] = (article_id, digest)
                 twins.setdefault(digest, uid)
-            annotations.collect(draft, article_id)
+            annotations.collect(draft, article_id, uid)
         if rows:
             self.db.conn.executemany(
                 "INSERT INTO articles (id, uid, title, source, url, published, text, "
@@ -224,7 +235,7 @@ class ArticlesMixin(LabelsMixin):
             self._ensure_label(label, kind)
         if found.spans:
             out.spans_added += self.db.conn.executemany(
-                f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 found.spans,
             ).rowcount
         if found.tags:

@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
+from desktop_app.core.fragments import from_json
 from desktop_app.core.model import Article, DocumentTag, Span
 
 P = ParamSpec("P")
@@ -32,6 +33,23 @@ def now() -> str:
 def new_uuid() -> str:
     """A fresh random identity for a span or tag (stable across merges and exports)."""
     return str(uuidlib.uuid4())
+
+
+# Sources that give annotations no identity (brat, doccano, CoNLL, a hand-written JSONL) get
+# one made from what each annotation is: importing or merging the same file again then finds
+# the same annotations instead of adding copies, and a span deleted here stays deleted.
+_NAMESPACE = uuidlib.UUID("6f1e2c4a-8d0b-4f57-9a51-7c3e9b2d4a10")
+
+
+def span_identity(uid: str, annotator: str, label: str, start: int, end: int, pieces: str) -> str:
+    """A content-derived uuid for a span of article `uid` (`pieces`: its stored fragments)."""
+    name = f"span|{uid}|{annotator}|{label}|{start}|{end}"
+    return str(uuidlib.uuid5(_NAMESPACE, f"{name}|{pieces}" if pieces else name))
+
+
+def tag_identity(uid: str, annotator: str, label: str) -> str:
+    """A content-derived uuid for a document tag of article `uid`."""
+    return str(uuidlib.uuid5(_NAMESPACE, f"tag|{uid}|{annotator}|{label}"))
 
 
 def _serialized(method: Callable[P, R]) -> Callable[P, R]:
@@ -53,15 +71,16 @@ def _serialized(method: Callable[P, R]) -> Callable[P, R]:
 
 
 _SPAN_COLUMNS = (
-    'uuid, article, annotator, label, start, "end", quote, note, created_at, updated_at, deleted'
+    'uuid, article, annotator, label, start, "end", quote, note, created_at, updated_at, '
+    "deleted, fragments"
 )
 _TAG_COLUMNS = "uuid, article, annotator, label, note, created_at, updated_at, deleted"
 _ARTICLE_COLUMNS = "id, uid, title, source, url, published, text, text_sha256, meta, imported_at"
 
 
-# The column lists above are in the records' field order; only `deleted` needs converting.
+# The column lists above are in the records' field order; `deleted` and `fragments` need converting.
 def _span(row: Sequence[Any]) -> Span:
-    return Span._make((*row[:10], bool(row[10])))
+    return Span._make((*row[:10], bool(row[10]), from_json(row[11])))
 
 
 def _tag(row: Sequence[Any]) -> DocumentTag:

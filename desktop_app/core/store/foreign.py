@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+from desktop_app.core.fragments import from_json
 from desktop_app.core.migrations import latest_version
 from desktop_app.core.model import ArticleDraft, Label, SpanDraft, TagDraft
 from desktop_app.core.store.base import StoreError
@@ -46,6 +47,9 @@ class ForeignProject:
             raise StoreError(
                 f"{path}: made by a newer Marginalia (schema {version}); update before merging"
             )
+        # A project from before discontinuous spans (schema < 7) has no fragments column.
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(spans)")}
+        self._fragments = "fragments" if "fragments" in columns else "''"
 
     def close(self) -> None:
         """Close the read-only connection."""
@@ -92,7 +96,7 @@ class ForeignProject:
         spans: dict[object, list[SpanDraft]] = {}
         for row in self._conn.execute(
             'SELECT article, uuid, start, "end", label, annotator, quote, note, created_at, '
-            f"updated_at, deleted FROM spans WHERE article IN ({marks}) "
+            f"updated_at, deleted, {self._fragments} FROM spans WHERE article IN ({marks}) "
             'ORDER BY article, start, "end" DESC, created_at',
             ids,
         ):
@@ -100,7 +104,7 @@ class ForeignProject:
                 SpanDraft(
                     start=row[2], end=row[3], label=row[4], uuid=row[1], annotator=row[5],
                     quote=row[6], note=row[7], created_at=row[8], updated_at=row[9],
-                    deleted=bool(row[10]),
+                    deleted=bool(row[10]), fragments=from_json(row[11]),
                 )
             )  # fmt: skip
         tags: dict[object, list[TagDraft]] = {}

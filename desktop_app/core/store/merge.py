@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid as uuidlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
+from desktop_app.core.fragments import from_json, to_json
 from desktop_app.core.model import (
     DOCUMENT,
     SPAN,
@@ -21,7 +21,7 @@ from desktop_app.core.model import (
     TagDraft,
 )
 from desktop_app.core.store.articles import ArticlesMixin, _Annotations
-from desktop_app.core.store.base import _serialized, now
+from desktop_app.core.store.base import _serialized, now, span_identity, tag_identity
 from desktop_app.core.text import text_sha256
 
 
@@ -137,6 +137,7 @@ class MergeMixin(ArticlesMixin):
             collected.collect(
                 ArticleDraft(text=draft.text, spans=tuple(new_spans), tags=tuple(new_tags)),
                 article_id,
+                uid,
             )
             self._store_annotations(collected, added)
             report.spans_added += added.spans_added
@@ -254,10 +255,15 @@ class MergeMixin(ArticlesMixin):
         return True
 
     def _same_offsets(self, span: SpanDraft) -> bool:
+        """True when the stored span covers the same text (extent and pieces) as `span`."""
         row = self.db.conn.execute(
-            'SELECT start, "end" FROM spans WHERE uuid = ?', (span.uuid,)
+            'SELECT start, "end", fragments FROM spans WHERE uuid = ?', (span.uuid,)
         ).fetchone()
-        return row is not None and (row[0], row[1]) == (span.start, span.end)
+        return row is not None and (row[0], row[1], from_json(row[2])) == (
+            span.start,
+            span.end,
+            span.fragments,
+        )
 
     def _apply(self, kind: str, uuid: str, version: _Version) -> bool:
         """Take their version; False when the one-live-tag rule refuses it."""
@@ -325,31 +331,24 @@ class MergeMixin(ArticlesMixin):
         return 1
 
 
-# A uuid made from what an annotation is, for sources that give none (a hand-written JSONL):
-# merging the same file again then finds the same annotations instead of adding copies.
-_NAMESPACE = uuidlib.UUID("6f1e2c4a-8d0b-4f57-9a51-7c3e9b2d4a10")
-
-
 def _with_uuids(draft: ArticleDraft) -> ArticleDraft:
     """The draft with a content-derived uuid on each span and tag that has none."""
     if all(s.uuid for s in draft.spans) and all(t.uuid for t in draft.tags):
         return draft
-    uid = draft.uid or text_sha256(draft.text)
+    uid = draft.uid or f"sha256:{text_sha256(draft.text)[:24]}"
     spans = tuple(
         s
         if s.uuid
         else replace(
             s,
-            uuid=str(
-                uuidlib.uuid5(_NAMESPACE, f"span|{uid}|{s.annotator}|{s.label}|{s.start}|{s.end}")
+            uuid=span_identity(
+                uid, s.annotator or MERGED_BY, s.label, s.start, s.end, to_json(s.fragments)
             ),
         )
         for s in draft.spans
     )
     tags = tuple(
-        t
-        if t.uuid
-        else replace(t, uuid=str(uuidlib.uuid5(_NAMESPACE, f"tag|{uid}|{t.annotator}|{t.label}")))
+        t if t.uuid else replace(t, uuid=tag_identity(uid, t.annotator or MERGED_BY, t.label))
         for t in draft.tags
     )
     return replace(draft, spans=spans, tags=tags)

@@ -18,25 +18,28 @@ class NativeLine(NamedTuple):
     mismatches: int
 
 
-def _json_fields(alias: str, fields: tuple[tuple[str, str], ...]) -> str:
+def _json_fields(alias: str, fields: tuple[tuple[str, str], ...], tail: str = "''") -> str:
     """SQL text for one JSON object, by concatenation: '{"key":' || json_quote(col) || ...
 
     Written out instead of json_object() because that builds a JSON value (and a subquery's
     json_group_array must be parsed again by json()); concatenating quoted values makes the
-    export's SQL about a third faster. Kind "n" is an integer column, "s" a text one.
+    export's SQL about a third faster. Kind "n" is an integer column, "s" a text one;
+    `tail` is SQL for more members (each starting with a comma) or for nothing.
     """
     parts = []
     for index, (key, kind) in enumerate(fields):
         column = f'{alias}."{key}"'
         value = column if kind == "n" else f"json_quote({column})"
         parts.append(f"'{'{' if index == 0 else ','}\"{key}\":' || {value}")
-    return " || ".join(parts) + " || '}'"
+    return " || ".join(parts) + f" || {tail} || '}}'"
 
 
 _SPAN_JSON = _json_fields(
     "s",
     (("uuid", "s"), ("start", "n"), ("end", "n"), ("label", "s"), ("quote", "s"),
      ("note", "s"), ("annotator", "s"), ("created_at", "s"), ("updated_at", "s")),
+    # A discontinuous span's pieces, stored as JSON already; absent from a contiguous one.
+    tail="""CASE s.fragments WHEN '' THEN '' ELSE ',"fragments":' || s.fragments END""",
 )  # fmt: skip
 _TAG_JSON = _json_fields(
     "t",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from desktop_app.core.agreement import AgreementInput, SpanUnit, TagUnit
+from desktop_app.core.fragments import to_json
 from desktop_app.core.model import ADJUDICATED, SPAN, Decision, DocumentTag, Span
 from desktop_app.core.store.annotations import AnnotationsMixin
 from desktop_app.core.store.base import (
@@ -217,19 +218,20 @@ class AdjudicationMixin(ReviewMixin):
         and whether it was made now."""
         stamp = now()
         if isinstance(chosen, Span):
+            fragments = to_json(chosen.fragments)
             found = self._one(
                 "SELECT uuid FROM spans WHERE article = ? AND annotator = ? AND start = ? "
-                'AND "end" = ? AND label = ? AND deleted = 0',
-                (article_id, layer, chosen.start, chosen.end, chosen.label),
+                'AND "end" = ? AND label = ? AND fragments = ? AND deleted = 0',
+                (article_id, layer, chosen.start, chosen.end, chosen.label, fragments),
             )
             if found:
                 # Made by an earlier decision of this layer counts as made here too.
                 return str(found), self._made_by_decision(layer, str(found))
             uuid = new_uuid()
             self.db.execute(
-                f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0)",
+                f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0,?)",
                 (uuid, article_id, layer, chosen.label, chosen.start, chosen.end, chosen.quote,
-                 chosen.note, stamp, stamp),
+                 chosen.note, stamp, stamp, fragments),
             )  # fmt: skip
             return uuid, True
         found = self._one(
