@@ -8,8 +8,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from desktop_app.core.archives import ArchiveError, unpack
 from desktop_app.core.importers import FieldMapping, discover, read_file
 from desktop_app.core.model import ArticleDraft, ImportProblem, ImportReport, LabelSchema
 from desktop_app.core.sampling import PackageError, is_package, open_package
@@ -46,49 +48,87 @@ def import_paths(
     Articles are committed in batches, so a cancelled or killed import keeps what it
     finished and running it again completes it without duplicates (uids are idempotent).
     Files are parsed on a second thread while the store writes (SQLite releases the GIL).
+    A `.zip` is unpacked (safely, see core.archives) into a temporary folder and imported
+    as that folder; reports name its files as `ARCHIVE.zip!member`.
     """
-    with tempfile.TemporaryDirectory(prefix="marginalia-package-") as workdir:
-        expanded = _expand_packages(store, [Path(p) for p in paths], Path(workdir), fmt)
-        return _import(
-            store, expanded, fmt, annotator, mapping, progress, should_cancel, batch_seconds
+    with tempfile.TemporaryDirectory(prefix="marginalia-import-") as workdir:
+        unpacked = _Unpacked(Path(workdir))
+        expanded = [unpacked.expand(store, Path(p), fmt) for p in paths]
+        report = _import(
+            store,
+            [path for path in expanded if path is not None],
+            fmt,
+            annotator,
+            mapping,
+            progress,
+            should_cancel,
+            batch_seconds,
+            unpacked,
         )
+        report.problems[:0] = unpacked.problems
+        report.problems = [unpacked.outside(problem) for problem in report.problems]
+        return report
 
 
-def _expand_packages(
-    store: Store, paths: list[Path], workdir: Path, fmt: str
-) -> tuple[list[Path], list[ImportProblem]]:
-    """Replace each sample package by its articles file (its labels join the project)."""
-    out: list[Path] = []
-    problems: list[ImportProblem] = []
-    for index, path in enumerate(paths):
-        if fmt not in ("auto", "package") or not is_package(path):
-            out.append(path)
-            continue
-        unpacked = workdir / str(index)
-        unpacked.mkdir()
+class _Unpacked:
+    """Archives named for import, unpacked under one temporary folder, and what they became."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.problems: list[ImportProblem] = []
+        self.archives: dict[Path, Path] = {}  # unpacked folder -> the archive it came from
+        # A file of doccano's per-user export (a zip of NAME.jsonl) -> NAME, its annotator.
+        self.annotators: dict[Path, str] = {}
+
+    def expand(self, store: Store, path: Path, fmt: str) -> Path | None:
+        """The path to import in place of `path`: a sample package's articles file (its
+        labels join the project), an archive's unpacked folder, or `path` itself."""
+        if path.suffix.lower() != ".zip" or not path.is_file() or fmt == "refi":
+            return path
+        place = self.workdir / str(len(self.archives))
+        place.mkdir()
+        if fmt in ("auto", "package") and is_package(path):
+            try:
+                package = open_package(path, place)
+            except PackageError as error:
+                self.problems.append(ImportProblem(str(path), str(error)))
+                return None
+            store.add_labels(package.labels)
+            self.archives[place] = path
+            return package.articles
+        folder = place / path.stem  # top-level files get uids like an unpacked folder's
         try:
-            package = open_package(path, unpacked)
-        except PackageError as error:
-            problems.append(ImportProblem(str(path), str(error)))
-            continue
-        store.add_labels(package.labels)
-        out.append(package.articles)
-    return out, problems
+            files = unpack(path, folder)
+        except ArchiveError as error:
+            self.problems.append(ImportProblem(str(path), str(error)))
+            return None
+        self.archives[folder] = path
+        if files and all(f.parent == folder and f.suffix.lower() == ".jsonl" for f in files):
+            self.annotators.update({f: f.stem for f in files if f.stem.lower() != "all"})
+        return folder
+
+    def outside(self, problem: ImportProblem) -> ImportProblem:
+        """The problem with a temporary path replaced by ARCHIVE!member, which a person knows."""
+        for folder, archive in self.archives.items():
+            prefix = str(folder)
+            if problem.origin.startswith(prefix):
+                member = problem.origin[len(prefix) :].lstrip("/\\")
+                return ImportProblem(f"{archive}!{member}", problem.reason)
+        return problem
 
 
 def _import(
     store: Store,
-    expanded: tuple[list[Path], list[ImportProblem]],
+    paths: list[Path],
     fmt: str,
     annotator: str,
     mapping: FieldMapping | None,
     progress: Progress | None,
     should_cancel: Callable[[], bool] | None,
     batch_seconds: float,
+    unpacked: _Unpacked,
 ) -> ImportReport:
     report = ImportReport()
-    paths, package_problems = expanded
-    report.problems.extend(package_problems)
     files, problems = discover(paths, "auto" if fmt == "package" else fmt)
     report.problems.extend(problems)
     report.files = len(files)
@@ -109,15 +149,16 @@ def _import(
             size = min(MAX_BATCH, size * 2)
         batch.clear()
 
-    with _ReadAhead(files, mapping) as items:
+    with _ReadAhead(files, mapping, unpacked.annotators) as items:
         done = 0
         if progress and files:
-            progress(0, len(files), str(files[0][0]))
+            progress(0, len(files), _shown(files[0][0], unpacked))
         for item in items:
             if item is _FILE_DONE:
                 done += 1
                 if progress:
-                    progress(done, len(files), str(files[done][0]) if done < len(files) else "")
+                    now = _shown(files[done][0], unpacked) if done < len(files) else ""
+                    progress(done, len(files), now)
             elif isinstance(item, ImportProblem):
                 report.problems.append(item)
             elif isinstance(item, LabelSchema):  # a file's own codebook (REFI-QDA)
@@ -129,7 +170,8 @@ def _import(
                 flush()
                 if progress:  # a single large JSONL/CSV file still shows it is moving
                     read = report.added + report.unchanged
-                    progress(done, len(files), f"{files[min(done, len(files) - 1)][0]} ({read:,})")
+                    where = _shown(files[min(done, len(files) - 1)][0], unpacked)
+                    progress(done, len(files), f"{where} ({read:,})")
             if cancelled():
                 flush()
                 report.cancelled = True
@@ -140,12 +182,32 @@ def _import(
     return report
 
 
+def _shown(path: Path, unpacked: _Unpacked) -> str:
+    """A file's name for progress messages (ARCHIVE!member for an unpacked one)."""
+    return unpacked.outside(ImportProblem(str(path), "")).origin
+
+
+def _attributed(item: object, annotator: str) -> object:
+    """A draft whose annotations that name nobody are `annotator`'s (per-user files)."""
+    if not isinstance(item, ArticleDraft):
+        return item
+    spans = tuple(s if s.annotator else replace(s, annotator=annotator) for s in item.spans)
+    tags = tuple(t if t.annotator else replace(t, annotator=annotator) for t in item.tags)
+    return replace(item, spans=spans, tags=tags)
+
+
 class _ReadAhead:
     """Parse files on a worker thread into a bounded queue, in order, with _FILE_DONE marks."""
 
-    def __init__(self, files: list[tuple[Path, str]], mapping: FieldMapping | None) -> None:
+    def __init__(
+        self,
+        files: list[tuple[Path, str]],
+        mapping: FieldMapping | None,
+        annotators: dict[Path, str],
+    ) -> None:
         self._files = files
         self._mapping = mapping
+        self._annotators = annotators
         self._queue: queue.Queue[object] = queue.Queue(maxsize=READ_AHEAD)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._read, name="import-reader", daemon=True)
@@ -182,8 +244,9 @@ class _ReadAhead:
     def _read(self) -> None:
         try:
             for path, file_format in self._files:
+                whose = self._annotators.get(path)
                 for item in read_file(path, file_format, self._mapping):
-                    if not self._put(item):
+                    if not self._put(item if whose is None else _attributed(item, whose)):
                         return
                 if not self._put(_FILE_DONE):
                     return

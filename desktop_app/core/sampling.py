@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import random
 import zipfile
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop_app.core.archives import (
+    READ_ERRORS,
+    ArchiveError,
+    check_member,
+    copy_member,
+    read_member,
+)
 from desktop_app.core.exporters.output import ExportError, whole_path
 from desktop_app.core.model import Label, LabelSchema
 from desktop_app.core.schema import SchemaError, parse_schema, schema_to_yaml
@@ -21,7 +27,6 @@ PACKAGE_FORMAT = 1
 MANIFEST, LABELS, ARTICLES = "manifest.json", "labels.yaml", "articles.jsonl"
 # What a package may unpack to: generous for thousands of long articles, far below a bomb.
 MAX_MEMBER_BYTES = {MANIFEST: 1 << 20, LABELS: 1 << 20, ARTICLES: 4 << 30}
-MAX_RATIO = 200  # uncompressed / compressed: text compresses ~4x, a bomb ~1000x
 
 
 class PackageError(ValueError):
@@ -170,44 +175,21 @@ def open_package(path: Path, workdir: Path) -> Package:
                 info = members.get(member)
                 if info is None:
                     raise PackageError(f"{path}: not a Marginalia sample package (no {member})")
-                if info.file_size > MAX_MEMBER_BYTES[member] or (
-                    info.file_size > 1 << 20 and info.file_size > MAX_RATIO * info.compress_size
-                ):
-                    raise PackageError(f"{path}: {member} unpacks too large to be a package")
-            manifest = json.loads(_read_capped(archive, MANIFEST, path))
+                check_member(info, MAX_MEMBER_BYTES[member])
+            manifest = json.loads(read_member(archive, MANIFEST, MAX_MEMBER_BYTES[MANIFEST]))
             if not isinstance(manifest, dict) or manifest.get("marginalia_package") != 1:
                 raise PackageError(f"{path}: {MANIFEST} is not a Marginalia package manifest")
-            schema = parse_schema(_read_capped(archive, LABELS, path).decode("utf-8"), LABELS)
+            labels = read_member(archive, LABELS, MAX_MEMBER_BYTES[LABELS])
+            schema = parse_schema(labels.decode("utf-8"), LABELS)
             articles = workdir / ARTICLES
-            with archive.open(ARTICLES) as source, articles.open("wb") as out:
-                written = 0
-                while chunk := source.read(1 << 20):
-                    written += len(chunk)
-                    if written > MAX_MEMBER_BYTES[ARTICLES]:
-                        raise PackageError(f"{path}: {ARTICLES} unpacks too large")
-                    out.write(chunk)
-    except (
-        zipfile.BadZipFile,
-        zlib.error,  # a damaged deflate stream
-        RuntimeError,  # an encrypted member
-        NotImplementedError,  # an unsupported compression method
-        EOFError,
-        OSError,
-        UnicodeDecodeError,
-        json.JSONDecodeError,
-    ) as error:
+            copy_member(archive, members[ARTICLES], articles, MAX_MEMBER_BYTES[ARTICLES])
+    except ArchiveError as error:
+        raise PackageError(f"{path}: {error}") from None
+    except (*READ_ERRORS, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PackageError(f"{path}: not a readable package ({error})") from error
     except SchemaError as error:
         raise PackageError(f"{path}: {error}") from error
     return Package(manifest, schema.labels, articles)
-
-
-def _read_capped(archive: zipfile.ZipFile, member: str, path: Path) -> bytes:
-    with archive.open(member) as handle:
-        data = handle.read(MAX_MEMBER_BYTES[member] + 1)
-    if len(data) > MAX_MEMBER_BYTES[member]:
-        raise PackageError(f"{path}: {member} unpacks too large")
-    return data
 
 
 def sample_name(for_whom: str, seed: int) -> str:

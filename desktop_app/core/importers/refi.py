@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from desktop_app.core.archives import READ_ERRORS, ArchiveError, read_member
 from desktop_app.core.model import (
     DOCUMENT,
     SPAN,
@@ -25,7 +25,6 @@ UID_MARK = "Marginalia uid: "  # as core.exporters.refi writes them
 DOCUMENT_MARK = "Marginalia: a document tag (coded on whole sources)."
 MAX_PROJECT_BYTES = 256 << 20  # project.qde
 MAX_SOURCE_BYTES = 64 << 20  # one text source
-MAX_RATIO = 200  # unpacked / packed: text compresses ~4x, a bomb ~1000x
 
 
 def read_refi(path: Path) -> Iterator[ArticleDraft | ImportProblem | LabelSchema]:
@@ -58,36 +57,20 @@ def read_refi(path: Path) -> Iterator[ArticleDraft | ImportProblem | LabelSchema
             yield LabelSchema(root.get("name") or path.stem, tuple(labels))
             for source in root.iter(f"{NS}TextSource"):
                 yield _source(archive, path, source, codes, users)
-    except PackageReadError as error:
+    except ArchiveError as error:
         yield ImportProblem(str(path), str(error))
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as error:
+    except READ_ERRORS as error:
         yield ImportProblem(str(path), f"not a readable .qdpx archive ({error})")
     except ET.ParseError as error:
         yield ImportProblem(str(path), f"project.qde is not well-formed XML ({error})")
 
 
-class PackageReadError(ValueError):
+class PackageReadError(ArchiveError):
     """A .qdpx that cannot be read safely; the message says why."""
 
 
-def _member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
-    try:
-        info = archive.getinfo(name)
-    except KeyError as error:
-        raise PackageReadError(f"no {name} in the archive") from error
-    if info.file_size > limit or (
-        info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1)
-    ):
-        raise PackageReadError(f"{name} unpacks too large")
-    with archive.open(info) as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise PackageReadError(f"{name} unpacks too large")
-    return data
-
-
 def _project(archive: zipfile.ZipFile, path: Path) -> ET.Element:
-    data = _member(archive, "project.qde", MAX_PROJECT_BYTES)
+    data = read_member(archive, "project.qde", MAX_PROJECT_BYTES)
     if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
         raise PackageReadError(
             "project.qde declares a DOCTYPE or entities, which REFI-QDA never needs"
@@ -157,10 +140,10 @@ def _source(
         if not where.startswith("internal://"):
             return ImportProblem(origin, f"its text is outside the archive ({where!r}): not read")
         try:
-            raw = _member(
+            raw = read_member(
                 archive, "sources/" + where.removeprefix("internal://"), MAX_SOURCE_BYTES
             ).decode("utf-8-sig")
-        except (PackageReadError, UnicodeDecodeError) as error:
+        except (ArchiveError, UnicodeDecodeError) as error:
             return ImportProblem(origin, f"its text cannot be read ({error})")
     text = normalize_text(raw)
     if text != raw:
