@@ -783,3 +783,76 @@ def test_conll_bioes_and_bilou_tags(tmp_path):
         ("Rio de Janeiro", "LOC"),
     ]
     store.close()
+
+
+def test_csv_annotation_rows_import_onto_the_stored_articles(annotated, tmp_path):
+    alice = annotated.spans(annotated.article_id("e1"), "alice")[0]
+    annotated.update_span(alice.uuid, note='a "note", with\nlines')
+    out = tmp_path / "a.csv"
+    export_csv(annotated, out, bom=True)
+    # The same file back into its own project: everything is there already.
+    same = import_paths(annotated, [out])
+    assert (same.spans_added, same.tags_added, same.problems) == (0, 0, [])
+
+    fresh = Store.memory()
+    fresh.add_articles([ArticleDraft(text, uid) for uid, text in TEXTS.items()])
+    report = import_paths(fresh, [out])
+    assert (report.spans_added, report.tags_added, report.problems) == (5, 1, [])
+
+    def whole(store):
+        return sorted(
+            (uid, s.start, s.end, s.label, s.quote, s.note, s.annotator)
+            for uid in TEXTS
+            for s in store.spans(store.article_id(uid))
+        )
+
+    assert whole(fresh) == whole(annotated)
+    assert [(t.label, t.annotator) for t in fresh.tags(fresh.article_id("e1"))] == [
+        ("Energy", "alice")
+    ]
+    assert import_paths(fresh, [out]).spans_added == 0  # again: no copies
+    fresh.close()
+
+
+def test_csv_annotation_rows_that_do_not_fit_are_refused_one_by_one(tmp_path):
+    text = TEXTS["e1"]
+    start = text.index("李明")
+    rows = [
+        "kind,article_uid,label,start,end,quote,annotator",
+        f"span,e1,Person,{start},{start + 2},李明,ana",  # fits
+        f"span,e1,Person,{start},{start + 2},Li Ming,ana",  # quote is not the text there
+        "span,e1,Person,0,999,,ana",  # outside the text
+        "span,e1,Person,x,4,,ana",  # not a number
+        "note,e1,Person,0,4,,ana",  # unknown kind
+        "span,e1,,0,4,,ana",  # no label
+        "span,nowhere,Person,0,4,,ana",  # no such article
+        "document,e1,Energy,,,,ana",  # fits
+    ]
+    path = tmp_path / "rows.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    store = Store.memory()
+    store.add_articles([ArticleDraft(text, "e1")])
+    report = import_paths(store, [path])
+    assert (report.spans_added, report.tags_added) == (1, 1)
+    reasons = sorted(f"{Path(p.origin).name}: {p.reason}" for p in report.problems)
+    assert len(reasons) == 6, reasons
+    joined = "\n".join(reasons)
+    assert "its quote 'Li Ming' is not the article's text there ('李明')" in joined
+    assert "is outside the article's text" in joined
+    assert "start and end must be whole numbers, got 'x' and '4'" in joined
+    assert "rows.csv:6: kind 'note' is neither 'span' nor 'document'" in joined
+    assert "rows.csv:7: no label" in joined
+    assert "article 'nowhere' is not in this project: import its text first" in joined
+    [span] = store.spans(store.article_id("e1"))
+    assert (span.quote, span.annotator) == ("李明", "ana")
+    store.close()
+
+
+def test_articles_and_their_csv_annotations_in_one_import(annotated, tmp_path):
+    lines = [json.dumps({"uid": uid, "text": text}) for uid, text in TEXTS.items()]
+    (tmp_path / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    export_csv(annotated, tmp_path / "rows.csv")  # read after the articles: same import
+    fresh = Store.memory()
+    report = import_paths(fresh, [tmp_path / "articles.jsonl", tmp_path / "rows.csv"])
+    assert report.added == 2 and report.spans_added == 5 and not report.problems
+    fresh.close()

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from desktop_app.core.archives import ArchiveError, unpack
 from desktop_app.core.importers import FieldMapping, discover, read_file
-from desktop_app.core.model import ArticleDraft, ImportProblem, ImportReport, LabelSchema
+from desktop_app.core.importers.csv_annotations import attach
+from desktop_app.core.model import (
+    AnnotationDraft,
+    ArticleDraft,
+    ImportProblem,
+    ImportReport,
+    LabelSchema,
+)
 from desktop_app.core.sampling import PackageError, is_package, open_package
 from desktop_app.core.store import Store
 
@@ -163,6 +170,14 @@ def _import(
                 report.problems.append(item)
             elif isinstance(item, LabelSchema):  # a file's own codebook (REFI-QDA)
                 store.add_labels(item.labels)
+            elif isinstance(item, AnnotationDraft):
+                flush()  # the article may be in this very import, still in the batch
+                found = _attached(store, item)
+                if isinstance(found, ImportProblem):
+                    report.problems.append(found)
+                else:
+                    report.problems.extend(found[1])
+                    batch.append(found[0])
             elif isinstance(item, ArticleDraft):
                 batch.append(item)
                 if len(batch) < size:
@@ -180,6 +195,20 @@ def _import(
     if progress:
         progress(len(files), len(files), "done")
     return report
+
+
+def _attached(
+    store: Store, found: AnnotationDraft
+) -> tuple[ArticleDraft, list[ImportProblem]] | ImportProblem:
+    """Annotations of an annotations-only file, on the stored article their uid names."""
+    article_id = store.article_id(found.uid)
+    if article_id is None:
+        return ImportProblem(
+            found.origin,
+            f"article {found.uid!r} is not in this project: import its text first "
+            f"({len(found.spans)} spans and {len(found.tags)} tags not added)",
+        )
+    return attach(found, store.article(article_id).text)
 
 
 def _shown(path: Path, unpacked: _Unpacked) -> str:

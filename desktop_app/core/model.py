@@ -107,6 +107,17 @@ class ArticleDraft:
 
 
 @dataclass(frozen=True)
+class AnnotationDraft:
+    """Annotations, without a text, for an article the project should already have (by uid):
+    rows of an annotations-only file such as the CSV export."""
+
+    uid: str
+    origin: str
+    spans: tuple[SpanDraft, ...] = ()
+    tags: tuple[TagDraft, ...] = ()
+
+
+@dataclass(frozen=True)
 class ImportProblem:
     """A file or record that could not be imported, and why."""
 

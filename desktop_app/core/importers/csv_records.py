@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.importers.csv_annotations import annotation_rows, is_annotation_header
 from desktop_app.core.importers.encoding import sniff_encoding
 from desktop_app.core.importers.lines import numbered_lines
 from desktop_app.core.importers.records import (
@@ -17,7 +18,7 @@ from desktop_app.core.importers.records import (
     record_to_draft,
     unreadable,
 )
-from desktop_app.core.model import ArticleDraft, ImportProblem
+from desktop_app.core.model import AnnotationDraft, ArticleDraft, ImportProblem
 from desktop_app.core.text import DecodeError
 
 if TYPE_CHECKING:
@@ -30,8 +31,14 @@ DELIMITERS = (",", ";", "\t")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
-def read_csv(path: Path, mapping: FieldMapping) -> Iterator[ArticleDraft | ImportProblem]:
-    """Yield one draft or problem per data row; origins are "path:line" of the row's first line."""
+def read_csv(
+    path: Path, mapping: FieldMapping
+) -> Iterator[ArticleDraft | AnnotationDraft | ImportProblem]:
+    """Yield one draft or problem per data row; origins are "path:line" of the row's first line.
+
+    A file with the annotation columns (kind, article_uid, label, start, end: the CSV
+    export's) and no text column holds annotations for articles already in the project.
+    """
     line = 0
     try:
         sniffed = sniff_encoding(path)
@@ -81,7 +88,7 @@ def _csv_lines(path: Path, encoding: str) -> Iterator[str]:
 
 def _rows(
     reader: _csv.Reader, path: Path, mapping: FieldMapping, file_meta: dict[str, Any]
-) -> Iterator[ArticleDraft | ImportProblem]:
+) -> Iterator[ArticleDraft | AnnotationDraft | ImportProblem]:
     """Read the header, then turn each row into a record keyed by column name."""
     header = next(reader, None)
     while header is not None and not any(cell.strip() for cell in header):
@@ -90,10 +97,26 @@ def _rows(
         yield ImportProblem(str(path), "empty (no header row)")
         return
     columns = [name.strip() for name in header]
+    if mapping.text not in columns and is_annotation_header(columns):
+        yield from annotation_rows(_records(reader, path, columns))
+        return
     if mapping.text not in columns:
         names = ", ".join(repr(name) for name in columns)
         yield ImportProblem(str(path), f"no {mapping.text!r} column (columns: {names})")
         return
+    for item in _records(reader, path, columns):
+        if isinstance(item, ImportProblem):
+            yield item
+            continue
+        origin, record = item
+        record.setdefault(mapping.text, "")
+        yield record_to_draft(record, mapping, origin, file_meta)
+
+
+def _records(
+    reader: _csv.Reader, path: Path, columns: list[str]
+) -> Iterator[tuple[str, dict[str, str]] | ImportProblem]:
+    """(origin "path:line", {column: cell}) per data row; a row too wide is a problem."""
     rows = 0
     line = reader.line_num
     for row in reader:
@@ -107,8 +130,6 @@ def _rows(
             yield ImportProblem(origin, reason)
             continue
         # Short rows and empty cells mean "no value", as a spreadsheet would show them.
-        record = {name: cell for name, cell in zip(columns, row, strict=False) if cell != ""}
-        record.setdefault(mapping.text, "")
-        yield record_to_draft(record, mapping, origin, file_meta)
+        yield origin, {name: cell for name, cell in zip(columns, row, strict=False) if cell != ""}
     if rows == 0:
         yield ImportProblem(str(path), "no rows after the header")

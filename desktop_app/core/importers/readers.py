@@ -14,7 +14,11 @@ from desktop_app.core.importers.labelstudio import read_labelstudio
 from desktop_app.core.importers.records import DEFAULT_MAPPING, FieldMapping
 from desktop_app.core.importers.refi import read_refi
 from desktop_app.core.importers.txt import MAX_TXT_BYTES, read_txt
-from desktop_app.core.model import ArticleDraft, ImportProblem, LabelSchema
+from desktop_app.core.model import AnnotationDraft, ArticleDraft, ImportProblem, LabelSchema
+
+# What reading a file gives: articles, annotations for stored articles (CSV annotation rows),
+# problems, and a file's own codebook (REFI-QDA).
+ReadItem = ArticleDraft | AnnotationDraft | ImportProblem | LabelSchema
 
 FORMATS = ("txt", "jsonl", "csv", "labelstudio", "conll", "brat", "refi")
 
@@ -30,13 +34,12 @@ __all__ = [
 ]
 
 
-def read_file(
-    path: Path, fmt: str, mapping: FieldMapping | None = None
-) -> Iterator[ArticleDraft | ImportProblem | LabelSchema]:
+def read_file(path: Path, fmt: str, mapping: FieldMapping | None = None) -> Iterator[ReadItem]:
     """Yield the drafts and problems of one file; bad input is a problem, never an exception.
 
     A format with a codebook of its own (REFI-QDA) yields it first, as a LabelSchema whose
-    labels the project gains.
+    labels the project gains. Annotations-only files (CSV annotation rows) yield
+    AnnotationDrafts, which the importer attaches to articles the project has.
     """
     try:
         yield from _read(path, fmt, mapping)
@@ -45,9 +48,7 @@ def read_file(
         yield ImportProblem(str(path), f"cannot read the rest of this file ({error!r})")
 
 
-def _read(
-    path: Path, fmt: str, mapping: FieldMapping | None
-) -> Iterator[ArticleDraft | ImportProblem | LabelSchema]:
+def _read(path: Path, fmt: str, mapping: FieldMapping | None) -> Iterator[ReadItem]:
     if fmt == AUTO:
         fmt = format_for(path) or fmt
     if fmt == "txt":

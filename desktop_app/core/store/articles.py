@@ -228,14 +228,29 @@ class ArticlesMixin(LabelsMixin):
             json.dumps(meta, ensure_ascii=False),
         )
 
-    def _store_annotations(self, found: _Annotations, out: ImportReport) -> None:
+    def _store_annotations(
+        self, found: _Annotations, out: ImportReport, skip_identical: bool = True
+    ) -> None:
+        """Insert the collected annotations; a uuid already here is left as it is.
+
+        With `skip_identical`, a span equal to a live one of the same annotator (label,
+        offsets, pieces) is not added either: a file exported from this project and
+        imported back carries no uuids (doccano, brat, CSV), and must not double its spans.
+        """
         for annotator in found.annotators:
             self._ensure_annotator(annotator)
         for label, kind in found.labels.items():
             self._ensure_label(label, kind)
         if found.spans:
+            unless = (
+                " WHERE NOT EXISTS (SELECT 1 FROM spans WHERE article = ?2 AND deleted = 0 AND "
+                'annotator = ?3 AND label = ?4 AND start = ?5 AND "end" = ?6 AND fragments = ?12)'
+                if skip_identical
+                else ""
+            )
             out.spans_added += self.db.conn.executemany(
-                f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) "
+                f"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12{unless}",
                 found.spans,
             ).rowcount
         if found.tags:

@@ -139,7 +139,9 @@ class MergeMixin(ArticlesMixin):
                 article_id,
                 uid,
             )
-            self._store_annotations(collected, added)
+            # A merge matches by uuid: their span is theirs to edit later, even when it
+            # equals one of ours today.
+            self._store_annotations(collected, added, skip_identical=False)
             report.spans_added += added.spans_added
             report.tags_added += added.tags_added
             self._record_base(new_spans, new_tags)

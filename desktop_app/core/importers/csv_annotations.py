@@ -1,0 +1,118 @@
+"""Read annotation rows back (the CSV export's shape) and attach them to stored articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+
+from desktop_app.core.model import (
+    DOCUMENT,
+    SPAN,
+    AnnotationDraft,
+    ArticleDraft,
+    ImportProblem,
+    SpanDraft,
+    TagDraft,
+)
+from desktop_app.core.text import normalize_text
+
+# The columns that make a CSV an annotations file rather than one article per row.
+REQUIRED = ("kind", "article_uid", "label", "start", "end")
+
+
+def is_annotation_header(columns: Iterable[str]) -> bool:
+    """True when a CSV header has the annotation columns (and so rows are spans and tags)."""
+    return set(REQUIRED) <= set(columns)
+
+
+def annotation_rows(
+    rows: Iterable[tuple[str, dict[str, str]] | ImportProblem],
+) -> Iterator[AnnotationDraft | ImportProblem]:
+    """Group (origin, row) pairs into one AnnotationDraft per run of rows of one article.
+
+    A row that cannot be an annotation (unknown kind, no label, offsets that are not
+    whole numbers) is a problem naming its line; the others go on.
+    """
+    uid, origin = "", ""
+    spans: list[SpanDraft] = []
+    tags: list[TagDraft] = []
+    for item in rows:
+        if isinstance(item, ImportProblem):
+            yield item
+            continue
+        where, row = item
+        found = _annotation(row)
+        if isinstance(found, str):
+            yield ImportProblem(where, found)
+            continue
+        row_uid = row.get("article_uid", "")
+        if row_uid != uid and (spans or tags):
+            yield AnnotationDraft(uid, origin, tuple(spans), tuple(tags))
+            spans, tags = [], []
+        if not spans and not tags:
+            uid, origin = row_uid, where
+        if isinstance(found, SpanDraft):
+            spans.append(found)
+        else:
+            tags.append(found)
+    if spans or tags:
+        yield AnnotationDraft(uid, origin, tuple(spans), tuple(tags))
+
+
+def _annotation(row: dict[str, str]) -> SpanDraft | TagDraft | str:
+    """One row as a span or a tag, or the reason it is neither."""
+    kind, label = row.get("kind", "").strip(), row.get("label", "")
+    if not row.get("article_uid", "").strip():
+        return "no article_uid"
+    if not label.strip():
+        return "no label"
+    tag = TagDraft(
+        label=label,
+        note=row.get("note", ""),
+        annotator=row.get("annotator") or None,
+        created_at=row.get("created_at") or None,
+        updated_at=row.get("updated_at") or None,
+    )
+    if kind == DOCUMENT:
+        return tag
+    if kind != SPAN:
+        return f"kind {kind!r} is neither 'span' nor 'document'"
+    start, end = row.get("start", "").strip(), row.get("end", "").strip()
+    if not (start.isascii() and start.isdecimal() and end.isascii() and end.isdecimal()):
+        return f"start and end must be whole numbers, got {start!r} and {end!r}"
+    return SpanDraft(
+        int(start),
+        int(end),
+        label,
+        annotator=tag.annotator,
+        # A spreadsheet may save a line break inside a cell as CRLF; stored text has LF.
+        quote=normalize_text(row["quote"]) if row.get("quote") else None,
+        note=tag.note,
+        created_at=tag.created_at,
+        updated_at=tag.updated_at,
+    )
+
+
+def attach(found: AnnotationDraft, text: str) -> tuple[ArticleDraft, list[ImportProblem]]:
+    """The draft that adds `found`'s annotations to the stored article with `text`, less the
+    spans that do not fit it (each a problem: offsets outside it, a quote that is not the
+    text there). Nothing is ever stored shifted."""
+    problems: list[ImportProblem] = []
+    spans = []
+    for span in found.spans:
+        where = f"{span.label!r} at {span.start}..{span.end}"
+        if not 0 <= span.start < span.end <= len(text):
+            reason = f"span {where} is outside the article's text (length {len(text)})"
+            problems.append(ImportProblem(found.origin, reason))
+        elif span.quote is not None and span.quote != text[span.start : span.end]:
+            reason = (
+                f"span {where}: its quote {span.quote[:40]!r} is not the article's text there "
+                f"({text[span.start : span.end][:40]!r})"
+            )
+            problems.append(ImportProblem(found.origin, reason))
+        else:
+            spans.append(replace(span, quote=None))
+    draft = ArticleDraft(
+        text=text, uid=found.uid, origin=found.origin, spans=tuple(spans), tags=found.tags
+    )
+    return draft, problems
