@@ -415,3 +415,25 @@ def test_export_that_cannot_be_written_says_so_without_blocking(window, tmp_path
     assert "not written" in window.export_report_box.text()
     assert "no such folder" in window.export_report_box.text()
     assert not window.export_report_box.isModal()
+
+
+def test_export_counts_articles_as_it_goes(qtbot, project, show_window, tmp_path):
+    store, _ = project
+    store.add_articles([ArticleDraft(f"Article number {i}.", f"n{i}") for i in range(1200)])
+    window = show_window(store, "ana")
+    seen = []
+    shown = window._export_progress
+
+    def spy(path, done, total):
+        shown(path, done, total)
+        seen.append((done, total, window.progress.value(), window.statusBar().currentMessage()))
+
+    window._export_progress = spy
+    window.start_export(tmp_path / "all.csv", "csv")
+    assert window.progress.maximum() == 1203  # the list's articles, counted first
+    qtbot.waitUntil(lambda: window.export_job.isFinished() and not window.progress.isVisible())
+    # Every 500 articles, delivered to the window's thread: the bar and the status follow.
+    assert seen == [
+        (500, 1203, 500, "Exporting to all.csv: 500 of 1,203 articles"),
+        (1000, 1203, 1000, "Exporting to all.csv: 1,000 of 1,203 articles"),
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QThread, Signal
 
@@ -14,11 +15,24 @@ class BackgroundJob(QThread):
     """
 
     done = Signal(object)  # the result, or an Exception
+    progress = Signal(int)  # how far the work is (its own unit), from `work`'s callback
 
-    def __init__(self, name: str, work: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        name: str,
+        work: Callable[[], object] | None = None,
+        *,
+        counted: Callable[[Callable[[int], None]], object] | None = None,
+    ) -> None:
+        """`work()` runs as is; `counted(report)` is given a callback that emits `progress`."""
         super().__init__()
         self.setObjectName(name)
-        self._work = work
+        if counted is not None:
+            self._work: Callable[[], object] = partial(counted, self.progress.emit)
+        elif work is not None:
+            self._work = work
+        else:
+            raise ValueError("a BackgroundJob needs work to do")
 
     def run(self) -> None:
         """Do the work; hand back what it returned or raised, never let it escape."""

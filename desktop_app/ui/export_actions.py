@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -36,23 +37,32 @@ EXPORT_FILTERS = {
 
 
 def write_export(
-    store: Store, path: Path, fmt: str, flt: ArticleFilter, annotator: str
+    store: Store,
+    path: Path,
+    fmt: str,
+    flt: ArticleFilter,
+    annotator: str,
+    progress: Callable[[int], None] | None = None,
 ) -> ExportReport:
-    """Run one exporter (any thread); the native JSONL count becomes a report too."""
+    """Run one exporter (any thread); the native JSONL count becomes a report too.
+
+    `progress` is called with the number of articles written so far, now and then.
+    """
     if fmt == "jsonl":
-        return ExportReport(articles=export_jsonl(store, path, flt), files=[str(path)])
+        count = export_jsonl(store, path, flt, progress=progress)
+        return ExportReport(articles=count, files=[str(path)])
     if fmt == "csv":
-        return export_csv(store, path, flt, bom=True)
+        return export_csv(store, path, flt, bom=True, progress=progress)
     if fmt == "labelstudio":
-        return export_labelstudio(store, path, flt)
+        return export_labelstudio(store, path, flt, progress=progress)
     if fmt == "refi":
-        return export_refi(store, path, flt)
+        return export_refi(store, path, flt, progress=progress)
     if fmt == "brat":
-        return export_brat(store, path, flt)
+        return export_brat(store, path, flt, progress=progress)
     if fmt == "conll":
-        return export_conll(store, path, flt, annotator=annotator)
+        return export_conll(store, path, flt, annotator=annotator, progress=progress)
     shape = "label" if fmt == "doccano-label" else "entities"
-    return export_doccano(store, path, flt, shape)
+    return export_doccano(store, path, flt, shape, progress=progress)
 
 
 class ExportActions(WindowParts):
@@ -70,18 +80,26 @@ class ExportActions(WindowParts):
             self.start_export(Path(path), EXPORT_FILTERS.get(chosen, "jsonl"))
 
     def start_export(self, path: Path, fmt: str = "jsonl") -> None:
-        """Export on a background thread; the window keeps painting, a busy bar shows."""
+        """Export on a background thread; the window keeps painting, the bar counts articles."""
         if self.export_job is not None and self.export_job.isRunning():
             return self._warn("An export is already running.")
         flt = replace(self.table_model.article_filter)
+        total = self.store.count_articles(flt)
         work = partial(write_export, self.store, path, fmt, flt, self.editor.annotator)
-        job = BackgroundJob("export", work)
+        job = BackgroundJob("export", counted=lambda report: work(progress=report))
+        job.progress.connect(lambda done: self._export_progress(path, done, total))
         job.done.connect(lambda result: self._export_finished(path, result))
         self.export_job = job
-        self.progress.setRange(0, 0)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(0)
         self.progress.show()
-        self.statusBar().showMessage(f"Exporting to {path.name}…")
+        self.statusBar().showMessage(f"Exporting {total:,} articles to {path.name}…")
         job.start()
+
+    def _export_progress(self, path: Path, done: int, total: int) -> None:
+        # Per-annotator doccano files count each annotator's pass from 0 again.
+        self.progress.setValue(min(done, total))
+        self.statusBar().showMessage(f"Exporting to {path.name}: {done:,} of {total:,} articles")
 
     def export_to(self, path: Path, fmt: str = "jsonl") -> int:
         """Export now, on this thread (scripts and tests); returns the articles written."""

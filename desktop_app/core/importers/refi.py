@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,10 +54,11 @@ def read_refi(path: Path) -> Iterator[ArticleDraft | ImportProblem | LabelSchema
                 kind = kinds.get(guid, SPAN)
                 if description.startswith(DOCUMENT_MARK):  # our own export says so
                     kind, description = DOCUMENT, description[len(DOCUMENT_MARK) :].strip()
+                kinds[guid] = kind
                 labels.append(Label(name, kind, color, group=group, description=description))
             yield LabelSchema(root.get("name") or path.stem, tuple(labels))
             for source in root.iter(f"{NS}TextSource"):
-                yield _source(archive, path, source, codes, users)
+                yield _source(archive, path, source, codes, kinds, users)
     except ArchiveError as error:
         yield ImportProblem(str(path), str(error))
     except READ_ERRORS as error:
@@ -84,42 +86,60 @@ def _project(archive: zipfile.ZipFile, path: Path) -> ET.Element:
 def _codes(root: ET.Element, descriptions: dict[str, str]) -> dict[str, tuple[str, str, str]]:
     """guid -> (name, colour, group) for every codable code; categories give the group.
 
-    Each code's Description goes into `descriptions`.
+    Each code's Description goes into `descriptions`. A label name is one label here, so
+    a name used by two codes (in two categories, say) gets its category, then a number,
+    added for the second; a code without a name is "(unnamed code)", without a guid it
+    cannot be coded with but still joins the codebook.
     """
     found: dict[str, tuple[str, str, str]] = {}
+    taken: set[str] = set()
+
+    def unique(name: str, group: str) -> str:
+        candidates = [name, f"{name} ({group})"] if group else [name]
+        candidates += [f"{name} {n}" for n in range(2, len(taken) + 3)]
+        chosen = next(c for c in candidates if c.casefold() not in taken)
+        taken.add(chosen.casefold())
+        return chosen
 
     def walk(element: ET.Element, group: str) -> None:
         for code in element.findall(f"{NS}Code"):
-            name = code.get("name") or "(unnamed code)"
-            if code.get("isCodable", "true").lower() == "true":
-                found[code.get("guid", "")] = (name, _color(code.get("color")), group)
-                description = code.findtext(f"{NS}Description") or ""
-                descriptions[code.get("guid", "")] = description
-            walk(code, name if code.get("isCodable", "true").lower() != "true" else group or name)
+            name = (code.get("name") or "").strip() or "(unnamed code)"
+            codable = code.get("isCodable", "true").lower() == "true"
+            if codable:
+                guid = code.get("guid") or f"(no guid {len(found)})"
+                found[guid] = (unique(name, group), _color(code.get("color")), group)
+                descriptions[guid] = code.findtext(f"{NS}Description") or ""
+            walk(code, group or name if codable else name)
 
     for codes in root.iter(f"{NS}Codes"):
         walk(codes, "")
     return found
 
 
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
 def _color(value: str | None) -> str:
-    if value and len(value) in (4, 7) and value.startswith("#"):
-        return value.lower() if len(value) == 7 else "#" + "".join(c * 2 for c in value[1:])
-    return "#cccccc"
+    """The code's colour as #rrggbb; grey when it has none or it is not a hex colour."""
+    if value is None or not _HEX.fullmatch(value):
+        return "#cccccc"
+    return value.lower() if len(value) == 7 else "#" + "".join(c * 2 for c in value[1:]).lower()
 
 
 def _kinds(root: ET.Element, codes: dict[str, tuple[str, str, str]]) -> dict[str, str]:
-    """Which codes are used on selections (span labels) or on whole sources (tags)."""
+    """Which codes are span labels (used on any selection) or document tags (used on whole
+    sources only). A code used both ways is a span label: selections are the finer grain,
+    and its whole-source codings become spans over the whole text."""
     kinds: dict[str, str] = {}
     for source in root.iter(f"{NS}TextSource"):
+        for selection in source.findall(f"{NS}PlainTextSelection"):
+            for used in selection.iter(f"{NS}CodeRef"):
+                if used.get("targetGUID", "") in codes:
+                    kinds[used.get("targetGUID", "")] = SPAN
         for coding in source.findall(f"{NS}Coding"):
-            ref = coding.find(f"{NS}CodeRef")
-            if ref is not None and ref.get("targetGUID") in codes:
-                kinds.setdefault(ref.get("targetGUID", ""), DOCUMENT)
-        for ref in source.iter(f"{NS}CodeRef"):
-            guid = ref.get("targetGUID", "")
-            if guid in codes and kinds.get(guid) != DOCUMENT:
-                kinds[guid] = SPAN
+            whole = coding.find(f"{NS}CodeRef")
+            if whole is not None and whole.get("targetGUID") in codes:
+                kinds.setdefault(whole.get("targetGUID", ""), DOCUMENT)
     return kinds
 
 
@@ -128,6 +148,7 @@ def _source(
     path: Path,
     source: ET.Element,
     codes: dict[str, tuple[str, str, str]],
+    kinds: dict[str, str],
     users: dict[str, str],
 ) -> ArticleDraft | ImportProblem:
     guid = source.get("guid", "")
@@ -174,9 +195,12 @@ def _source(
     tags = []
     for coding in source.findall(f"{NS}Coding"):
         ref = coding.find(f"{NS}CodeRef")
-        code = codes.get(ref.get("targetGUID", "") if ref is not None else "")
-        if code is not None:
-            tags.append(TagDraft(code[0], annotator=users.get(coding.get("creatingUser") or "")))
+        target = ref.get("targetGUID", "") if ref is not None else ""
+        code, who = codes.get(target), users.get(coding.get("creatingUser") or "")
+        if code is not None and kinds.get(target) == SPAN:
+            spans.append(SpanDraft(0, len(text), code[0], annotator=who))
+        elif code is not None:
+            tags.append(TagDraft(code[0], annotator=who))
     if problems:
         return ImportProblem(origin, "; ".join(problems[:5]))
     described = source.findtext(f"{NS}Description") or ""

@@ -51,9 +51,11 @@ class _Annotations:
         self.statuses: list[tuple[object, ...]] = []
         self.annotators: set[str] = set()
         self.labels: dict[str, str] = {}
+        self.origins: dict[int, str] = {}  # article id -> where its draft came from
 
     def collect(self, draft: ArticleDraft, article_id: int, uid: str) -> None:
         """Check the draft's annotations against its text and keep them for storing."""
+        self.origins.setdefault(article_id, draft.origin or uid)
         for index, span in enumerate(draft.spans):
             if not 0 <= span.start < span.end <= len(draft.text):
                 raise StoreError(f"span {index}: offsets {span.start}-{span.end} out of range")
@@ -241,6 +243,7 @@ class ArticlesMixin(LabelsMixin):
             self._ensure_annotator(annotator)
         for label, kind in found.labels.items():
             self._ensure_label(label, kind)
+        self._drop_kind_clashes(found, out)
         if found.spans:
             unless = (
                 " WHERE NOT EXISTS (SELECT 1 FROM spans WHERE article = ?2 AND deleted = 0 AND "
@@ -263,6 +266,37 @@ class ArticlesMixin(LabelsMixin):
                 "INSERT OR IGNORE INTO article_status (article, annotator, status, updated_at) "
                 "VALUES (?, ?, ?, ?)",
                 found.statuses,
+            )
+
+    def _drop_kind_clashes(self, found: _Annotations, out: ImportReport) -> None:
+        """Leave out spans whose label is a document tag here, and tags whose label is a span
+        label: one name is one kind. Each article's refused ones are one problem."""
+        kinds = dict(
+            self.db.conn.execute(
+                "SELECT name, kind FROM labels WHERE name IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(found.labels)),),
+            ).fetchall()
+        )
+        refused: dict[tuple[int, str, str], int] = {}
+        for rows, kind in ((found.spans, SPAN), (found.tags, DOCUMENT)):
+            kept = []
+            for row in rows:
+                article_id, label = row[1], str(row[3])
+                if kinds.get(label, kind) == kind:
+                    kept.append(row)
+                else:
+                    assert isinstance(article_id, int)
+                    refused[article_id, label, kind] = refused.get((article_id, label, kind), 0) + 1
+            rows[:] = kept
+        for (article_id, label, kind), count in refused.items():
+            what = f"{count} spans" if kind == SPAN else f"{count} document tags"
+            other = "a document tag" if kind == SPAN else "a span label"
+            out.problems.append(
+                ImportProblem(
+                    found.origins.get(article_id, str(article_id)),
+                    f"{what} labelled {label!r} were not added: {label!r} is {other} in this "
+                    "project (a name is one kind)",
+                )
             )
 
     # ----------------------------------------------------------------- articles: read
