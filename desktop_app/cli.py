@@ -35,7 +35,11 @@ def _parser() -> argparse.ArgumentParser:
         "import", parents=[common], help="import .txt files, folders, JSONL or CSV"
     )
     imp.add_argument("paths", nargs="+", metavar="PATH")
-    imp.add_argument("--annotator", default="imported", help="who annotations in the files are by")
+    imp.add_argument(
+        "--annotator",
+        help="whose the annotations are that the files name nobody for (default: imported; "
+        "doccano's per-user zip names each file's)",
+    )
     imp.add_argument("--format", choices=FORMATS, default="auto")
     for field in ("text", "title", "date", "id", "source", "url"):
         imp.add_argument(
@@ -141,7 +145,8 @@ def _import(args: argparse.Namespace) -> int:
             store,
             args.paths,
             fmt=args.format,
-            annotator=args.annotator,
+            annotator=args.annotator or "imported",
+            per_user_files=args.annotator is None,
             mapping=FieldMapping(**overrides) if overrides else None,
             progress=_TerminalProgress(sys.stderr),
         )

@@ -143,3 +143,77 @@ def test_problems_inside_an_archive_name_the_archive_and_member(store, tmp_path)
     assert report.added == 1
     origins = sorted(p.origin.split(":")[0] for p in report.problems)
     assert origins == [f"{archive}!bad.ann", f"{archive}!bad.jsonl"]
+
+
+def test_each_archive_keeps_its_own_name_in_reports(store, tmp_path):
+    archives = [tmp_path / "garbage.zip"]
+    archives[0].write_bytes(b"not a zip")
+    for n in range(11):  # enough that a folder "1" and "10" would both exist
+        archives.append(_zip(tmp_path / f"z{n}.zip", {f"f{n}.ann": "T1\tX 0 1\tA\n"}))
+    report = import_paths(store, archives)
+    origins = sorted(p.origin.split(":")[0] for p in report.problems)
+    expected = [str(archives[0])] + [f"{tmp_path / f'z{n}.zip'}!f{n}.ann" for n in range(11)]
+    assert origins == sorted(expected)
+
+
+def test_unpacked_texts_remember_the_archive_not_a_temporary_folder(store, tmp_path):
+    archive = _zip(tmp_path / "feed.zip", {"news/a.txt": "An article about energy."})
+    assert import_paths(store, [archive]).added == 1
+    article = store.article(store.article_id("news/a"))
+    assert article.meta["path"] == f"{archive}!news/a.txt"
+
+
+@pytest.mark.parametrize(
+    ("members", "reason"),
+    [
+        ({"a.txt": "file", "a.txt/b.txt": "inside"}, "is both a file and a folder"),
+        ({"A.txt": "one", "a.txt": "two"}, "two members are named 'a.txt'"),
+        ({"notes.pdf": "x", ".hidden.txt": "y"}, "no importable files in the archive"),
+        ({}, "no importable files in the archive"),
+    ],
+)
+def test_archives_that_cannot_unpack_cleanly_say_why(store, tmp_path, members, reason):
+    report = import_paths(store, [_zip(tmp_path / "odd.zip", members)])
+    assert report.added == 0
+    [problem] = report.problems
+    assert problem.origin == str(tmp_path / "odd.zip") and reason in problem.reason
+    assert str(tmp_path / "odd.zip") not in problem.reason  # named once, as the origin
+
+
+def test_a_name_flagged_utf8_that_is_not_is_a_problem_not_a_crash(store, tmp_path):
+    archive = _zip(tmp_path / "bad-name.zip", {"é.txt": "Some text."})
+    raw = archive.read_bytes().replace("é".encode(), b"\xff\xfe")
+    archive.write_bytes(raw)
+    good = _zip(tmp_path / "good.zip", {"fine.txt": "A fine article."})
+    report = import_paths(store, [archive, good])  # a bad archive, then a good one
+    assert report.added == 1
+    assert report.problems[0].origin == str(archive)
+    assert "not a readable zip archive" in report.problems[0].reason
+
+
+def test_many_small_members_cannot_inflate_past_the_archive_budget(store, tmp_path):
+    members = {f"z{n}.txt": b"0" * ((1 << 20) - 1) for n in range(100)}  # 100 MB of zeros
+    archive = _zip(tmp_path / "spread.zip", members)
+    report = import_paths(store, [archive])
+    assert report.added == 0 and "unpacks too large" in report.problems[0].reason
+
+
+def test_only_a_zip_of_several_user_files_names_annotators_and_never_over_a_choice(
+    store, tmp_path
+):
+    record = json.dumps({"text": TEXT, "label": [[0, 4, "Person"]]}) + "\n"
+    single = _zip(tmp_path / "dataset.zip", {"dataset.jsonl": record})
+    import_paths(store, [single])
+    users = _zip(tmp_path / "users.zip", {"alice.jsonl": record, "bob.jsonl": record})
+    import_paths(store, [users], annotator="carol", per_user_files=False)
+    assert {annotator for _, annotator, _, _ in _everything(store)} == {"imported", "carol"}
+
+
+def test_annotation_rows_before_their_articles_in_one_archive(store, tmp_path):
+    rows = "kind,article_uid,label,start,end,quote,annotator\nspan,x1,Person,0,4,Nino,ana\n"
+    archive = _zip(
+        tmp_path / "set.zip",
+        {"annotations.csv": rows, "articles.jsonl": json.dumps({"uid": "x1", "text": TEXT})},
+    )
+    report = import_paths(store, [archive])
+    assert (report.added, report.spans_added, report.problems) == (1, 1, [])

@@ -217,3 +217,37 @@ def test_the_view_paints_only_the_pieces_and_the_list_shows_them(qtbot):
     model = SpanListModel()
     model.set_spans([span], {"Person": Label("Person")})
     assert model.index(0, 1).data() == "Barack … Obama … 北"
+
+
+def test_extent_only_formats_imported_back_add_no_copies(brat_folder, tmp_path):
+    from desktop_app.core.exporters.csv_rows import export_csv
+
+    store = Store.memory()
+    import_paths(store, [brat_folder], annotator="brat")
+    before = _spans(store)
+    export_csv(store, tmp_path / "rows.csv")
+    export_doccano(store, tmp_path / "d.jsonl")
+    for path in (tmp_path / "rows.csv", tmp_path / "d.jsonl"):
+        report = import_paths(store, [path], annotator="brat", per_user_files=False)
+        assert report.spans_added == 0, path
+    assert _spans(store) == before
+    store.close()
+
+
+def test_a_changed_note_on_reimport_is_reported_not_taken(brat_folder, tmp_path):
+    store = Store.memory()
+    import_paths(store, [brat_folder], annotator="brat")
+    ann = brat_folder / "doc.ann"
+    ann.write_text(
+        ann.read_text(encoding="utf-8").replace("one person, two places", "changed"),
+        encoding="utf-8",
+    )
+    report = import_paths(store, [brat_folder], annotator="brat")
+    assert report.spans_added == 0
+    [problem] = report.problems
+    assert "here already with another note; the file's note 'changed' was not taken" in (
+        problem.reason
+    )
+    notes = {s.note for s in store.spans(store.article_id("in/doc"))}
+    assert "one person, two places" in notes and "changed" not in notes
+    store.close()

@@ -827,24 +827,28 @@ def test_csv_annotation_rows_that_do_not_fit_are_refused_one_by_one(tmp_path):
         "span,e1,,0,4,,ana",  # no label
         "span,nowhere,Person,0,4,,ana",  # no such article
         "document,e1,Energy,,,,ana",  # fits
+        f"span,e1,Person,0,{'9' * 5000},,ana",  # absurd (int() of 5,000 digits fails)
+        f"span,e1,Person,{start + 3},{start + 4},,ana",  # still read after all that
     ]
     path = tmp_path / "rows.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     store = Store.memory()
     store.add_articles([ArticleDraft(text, "e1")])
     report = import_paths(store, [path])
-    assert (report.spans_added, report.tags_added) == (1, 1)
+    assert (report.spans_added, report.tags_added) == (2, 1)
     reasons = sorted(f"{Path(p.origin).name}: {p.reason}" for p in report.problems)
-    assert len(reasons) == 6, reasons
+    assert len(reasons) == 7, reasons
     joined = "\n".join(reasons)
-    assert "its quote 'Li Ming' is not the article's text there ('李明')" in joined
+    assert f"rows.csv:3: span 'Person' at {start}..{start + 2}: its quote 'Li Ming'" in joined
+    assert "rows.csv:4: span 'Person' at 0..999 is outside" in joined
+    assert "rows.csv:10: start and end are too large for any text (5,000 digits)" in joined
     assert "is outside the article's text" in joined
     assert "start and end must be whole numbers, got 'x' and '4'" in joined
     assert "rows.csv:6: kind 'note' is neither 'span' nor 'document'" in joined
     assert "rows.csv:7: no label" in joined
     assert "article 'nowhere' is not in this project: import its text first" in joined
-    [span] = store.spans(store.article_id("e1"))
-    assert (span.quote, span.annotator) == ("李明", "ana")
+    first = store.spans(store.article_id("e1"))[0]
+    assert (first.quote, first.annotator) == ("李明", "ana")
     store.close()
 
 

@@ -440,3 +440,62 @@ def test_jsonl_without_uuids_merged_again_adds_no_copies(ours, tmp_path):
         merge_path(ours, path)
     assert len(ours.spans(ours.article_id("a1"), "bob")) == 1
     assert len(ours.tags(ours.article_id("a1"), "bob")) == 1
+
+
+def test_a_file_merged_before_schema_7_is_still_recognised(ours, tmp_path):
+    import uuid as uuidlib
+
+    from desktop_app.core.store.base import IDENTITY_NAMESPACE
+    from desktop_app.core.text import text_sha256
+
+    record = {
+        "text": TEXTS["a1"],  # no uid: the old identity used the whole text hash
+        "spans": [{"start": 0, "end": 4, "label": "Person"}],  # no annotator
+    }
+    path = tmp_path / "hand.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    old = str(
+        uuidlib.uuid5(IDENTITY_NAMESPACE, f"span|{text_sha256(TEXTS['a1'])}|None|Person|0|4")
+    )
+    a1 = ours.article_id("a1")
+    ours.add_span(a1, 0, 4, "Person", "imported", span_uuid=old)  # what an old merge made
+    report = merge_path(ours, path)
+    assert report.spans_added == 0 and report.unchanged == 1
+    assert [s.uuid for s in ours.spans(a1)] == [old]
+
+
+def test_merge_keeps_their_twin_spans_and_reports_label_kinds(ours, tmp_path):
+    record = {
+        "uid": "new",
+        "text": "Nino and Nino.",
+        "spans": [
+            {"uuid": "d-1", "start": 0, "end": 4, "label": "Person", "note": "n1"},
+            {"uuid": "d-2", "start": 0, "end": 4, "label": "Person", "note": "n2"},
+            {"uuid": "d-3", "start": 9, "end": 13, "label": "Energy"},  # a tag here
+        ],
+    }
+    path = tmp_path / "twins.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    report = merge_path(ours, path)
+    assert report.spans_added == 2
+    notes = sorted(s.note for s in ours.spans(ours.article_id("new")))
+    assert notes == ["n1", "n2"]
+    [problem] = report.problems
+    assert "1 spans labelled 'Energy' were not added" in problem.reason
+
+
+def test_their_relabel_to_a_document_tag_name_is_refused(ours, theirs_path):
+    nino, _ = _bob_annotates(theirs_path)
+    merge_path(ours, theirs_path)
+    bob = Store.open(theirs_path)
+    bob.db.execute(
+        "UPDATE spans SET label = 'Energy', updated_at = '2999-01-01T00:00:00' WHERE uuid = ?",
+        (nino,),
+    )  # as a file edited by another tool would have it
+    bob.close()
+    report = merge_path(ours, theirs_path)
+    assert ours.span(nino).label == "Person"
+    assert any(
+        "has the label 'Energy', which is a document label here" in p.reason
+        for p in report.problems
+    )

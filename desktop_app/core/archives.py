@@ -11,11 +11,13 @@ from __future__ import annotations
 import stat
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 # What reading a damaged or unusual archive raises: a damaged deflate stream (zlib.error),
-# an encrypted member (RuntimeError), an unsupported compression method (NotImplementedError),
-# a truncated file (EOFError, BadZipFile).
+# an encrypted member (RuntimeError), an unsupported compression method or zip version
+# (NotImplementedError), a truncated file (EOFError, BadZipFile), a member name flagged UTF-8
+# that is not (UnicodeDecodeError, a ValueError).
 READ_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
@@ -23,6 +25,7 @@ READ_ERRORS = (
     NotImplementedError,
     EOFError,
     OSError,
+    ValueError,
 )
 MAX_RATIO = 200  # inflating more than 200x (and past 1 MB) is a bomb, not text
 MAX_MEMBERS = 200_000
@@ -87,37 +90,61 @@ def unpack(
     into: Path,
     max_bytes: int = MAX_UNPACKED_BYTES,
     max_members: int = MAX_MEMBERS,
+    wanted: Callable[[str], bool] = lambda name: True,
 ) -> list[Path]:
-    """Unpack every regular file of the zip at `path` under `into`; return the files written.
+    """Unpack the regular files of the zip at `path` that `wanted` accepts under `into`.
 
     The whole archive is refused, before anything is written, when a member's name leaves
-    the folder or a member is a link; sizes are counted while unpacking, so a bomb stops at
-    `max_bytes` in all. Hidden files and folders (`.DS_Store`, `__MACOSX`) are skipped.
+    the folder, a member is a link, or two members share a name (as a case-insensitive file
+    system sees it); sizes are counted while unpacking, so a bomb stops at `max_bytes` in
+    all. Hidden files and folders (`.DS_Store`, `__MACOSX`) are skipped. Errors do not
+    repeat the archive's path: the caller names it.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if len(infos) > max_members:
-                raise ArchiveError(f"{len(infos):,} members, more than {max_members:,}")
-            wanted: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
-            for info in infos:
-                member = safe_member_path(info.filename)
-                if member is None:
-                    raise ArchiveError(f"member {info.filename!r} would unpack outside its folder")
-                if is_link(info):
-                    raise ArchiveError(f"member {info.filename!r} is a link")
-                hidden = any(part.startswith(".") or part == "__MACOSX" for part in member.parts)
-                if not info.is_dir() and not hidden and member.parts:
-                    wanted.append((info, member))
-            written: list[Path] = []
-            budget = max_bytes
-            for info, member in wanted:
-                target = into.joinpath(*member.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                budget -= copy_member(archive, info, target, budget)
-                written.append(target)
-            return written
-    except ArchiveError as error:
-        raise ArchiveError(f"{path}: {error}") from None
+            return _unpack(archive, into, max_bytes, max_members, wanted)
+    except ArchiveError:
+        raise
     except READ_ERRORS as error:
-        raise ArchiveError(f"{path}: not a readable zip archive ({error})") from error
+        raise ArchiveError(f"not a readable zip archive ({error})") from error
+
+
+def _unpack(
+    archive: zipfile.ZipFile,
+    into: Path,
+    max_bytes: int,
+    max_members: int,
+    wanted: Callable[[str], bool],
+) -> list[Path]:
+    infos = archive.infolist()
+    if len(infos) > max_members:
+        raise ArchiveError(f"{len(infos):,} members, more than {max_members:,}")
+    chosen: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+    names: set[str] = set()
+    for info in infos:
+        member = safe_member_path(info.filename)
+        if member is None:
+            raise ArchiveError(f"member {info.filename!r} would unpack outside its folder")
+        if is_link(info):
+            raise ArchiveError(f"member {info.filename!r} is a link")
+        hidden = any(part.startswith(".") or part == "__MACOSX" for part in member.parts)
+        if info.is_dir() or hidden or not member.parts or not wanted(member.name):
+            continue
+        folded = member.as_posix().casefold()
+        if folded in names:
+            raise ArchiveError(f"two members are named {info.filename!r}")
+        names.add(folded)
+        chosen.append((info, member))
+    written: list[Path] = []
+    budget = max_bytes
+    for info, member in chosen:
+        target = into.joinpath(*member.parts)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            budget -= copy_member(archive, info, target, budget)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            raise ArchiveError(
+                f"member {info.filename!r} is both a file and a folder in the archive"
+            ) from None
+        written.append(target)
+    return written

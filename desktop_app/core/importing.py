@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from desktop_app.core.archives import ArchiveError, unpack
+from desktop_app.core.import_archives import UnpackedArchives
 from desktop_app.core.importers import FieldMapping, discover, read_file
 from desktop_app.core.importers.csv_annotations import attach
 from desktop_app.core.model import (
@@ -21,7 +21,6 @@ from desktop_app.core.model import (
     ImportReport,
     LabelSchema,
 )
-from desktop_app.core.sampling import PackageError, is_package, open_package
 from desktop_app.core.store import Store
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, what is happening)
@@ -45,6 +44,7 @@ def import_paths(
     *,
     fmt: str = "auto",
     annotator: str = "imported",
+    per_user_files: bool = True,
     mapping: FieldMapping | None = None,
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
@@ -56,164 +56,127 @@ def import_paths(
     finished and running it again completes it without duplicates (uids are idempotent).
     Files are parsed on a second thread while the store writes (SQLite releases the GIL).
     A `.zip` is unpacked (safely, see core.archives) into a temporary folder and imported
-    as that folder; reports name its files as `ARCHIVE.zip!member`.
+    as that folder; reports name its files as `ARCHIVE.zip!member`. `annotator` is whose
+    the annotations are that name nobody; `per_user_files` lets the files of doccano's
+    per-user export name theirs instead (turn it off when the annotator was chosen).
     """
     with tempfile.TemporaryDirectory(prefix="marginalia-import-") as workdir:
-        unpacked = _Unpacked(Path(workdir))
-        expanded = [unpacked.expand(store, Path(p), fmt) for p in paths]
-        report = _import(
-            store,
-            [path for path in expanded if path is not None],
-            fmt,
-            annotator,
-            mapping,
-            progress,
-            should_cancel,
-            batch_seconds,
-            unpacked,
+        unpacked = UnpackedArchives(Path(workdir))
+        expanded = [unpacked.expand(store, Path(p), fmt, per_user_files) for p in paths]
+        importer = _Importer(store, annotator, batch_seconds, unpacked)
+        importer.report.problems.extend(unpacked.problems)
+        found = [path for path in expanded if path is not None]
+        return importer.run(found, fmt, mapping, progress, should_cancel or (lambda: False))
+
+
+class _Importer:
+    """One import: drafts gathered into adaptive batches, each batch one transaction."""
+
+    def __init__(
+        self, store: Store, annotator: str, batch_seconds: float, unpacked: UnpackedArchives
+    ) -> None:
+        self.store = store
+        self.annotator = annotator
+        self.batch_seconds = batch_seconds
+        self.unpacked = unpacked
+        self.report = ImportReport()
+        self.batch: list[ArticleDraft] = []
+        self.batch_uids: set[str] = set()
+        self.size = FIRST_BATCH
+        # Annotation rows whose article is not in the project yet: it may come later in
+        # this import (annotations.csv sorts before articles.jsonl), so they wait till the end.
+        self.waiting: list[AnnotationDraft] = []
+
+    def run(
+        self,
+        paths: list[Path],
+        fmt: str,
+        mapping: FieldMapping | None,
+        progress: Progress | None,
+        cancelled: Callable[[], bool],
+    ) -> ImportReport:
+        report = self.report
+        files, problems = discover(paths, "auto" if fmt == "package" else fmt)
+        report.problems.extend(
+            ImportProblem(self.unpacked.outside(p.origin), p.reason) for p in problems
         )
-        report.problems[:0] = unpacked.problems
-        report.problems = [unpacked.outside(problem) for problem in report.problems]
+        report.files = len(files)
+        shown = [self.unpacked.outside(str(path)) for path, _ in files]
+        with _ReadAhead(files, mapping, self.unpacked) as items:
+            done = 0
+            if progress and files:
+                progress(0, len(files), shown[0])
+            for item in items:
+                if item is _FILE_DONE:
+                    done += 1
+                    if progress:
+                        progress(done, len(files), shown[done] if done < len(files) else "")
+                elif isinstance(item, ImportProblem):
+                    report.problems.append(item)
+                elif isinstance(item, LabelSchema):  # a file's own codebook (REFI-QDA)
+                    self.store.add_labels(item.labels)
+                elif isinstance(item, AnnotationDraft):
+                    self.attach(item, wait=True)
+                elif isinstance(item, ArticleDraft):
+                    self.add(item)
+                    if len(self.batch) == 0 and progress:
+                        # A single large JSONL/CSV file still shows that it is moving.
+                        read = report.added + report.unchanged
+                        progress(done, len(files), f"{shown[min(done, len(files) - 1)]} ({read:,})")
+                if cancelled():
+                    self.flush()
+                    report.cancelled = True
+                    return report
+            self.flush()
+        for waiting in self.waiting:
+            self.attach(waiting, wait=False)
+        self.flush()
+        if progress:
+            progress(len(files), len(files), "done")
         return report
 
+    def add(self, draft: ArticleDraft) -> None:
+        """Queue a draft; a full batch is stored."""
+        self.batch.append(draft)
+        if draft.uid:
+            self.batch_uids.add(draft.uid)
+        if len(self.batch) >= self.size:
+            self.flush()
 
-class _Unpacked:
-    """Archives named for import, unpacked under one temporary folder, and what they became."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.problems: list[ImportProblem] = []
-        self.archives: dict[Path, Path] = {}  # unpacked folder -> the archive it came from
-        # A file of doccano's per-user export (a zip of NAME.jsonl) -> NAME, its annotator.
-        self.annotators: dict[Path, str] = {}
-
-    def expand(self, store: Store, path: Path, fmt: str) -> Path | None:
-        """The path to import in place of `path`: a sample package's articles file (its
-        labels join the project), an archive's unpacked folder, or `path` itself."""
-        if path.suffix.lower() != ".zip" or not path.is_file() or fmt == "refi":
-            return path
-        place = self.workdir / str(len(self.archives))
-        place.mkdir()
-        if fmt in ("auto", "package") and is_package(path):
-            try:
-                package = open_package(path, place)
-            except PackageError as error:
-                self.problems.append(ImportProblem(str(path), str(error)))
-                return None
-            store.add_labels(package.labels)
-            self.archives[place] = path
-            return package.articles
-        folder = place / path.stem  # top-level files get uids like an unpacked folder's
-        try:
-            files = unpack(path, folder)
-        except ArchiveError as error:
-            self.problems.append(ImportProblem(str(path), str(error)))
-            return None
-        self.archives[folder] = path
-        if files and all(f.parent == folder and f.suffix.lower() == ".jsonl" for f in files):
-            self.annotators.update({f: f.stem for f in files if f.stem.lower() != "all"})
-        return folder
-
-    def outside(self, problem: ImportProblem) -> ImportProblem:
-        """The problem with a temporary path replaced by ARCHIVE!member, which a person knows."""
-        for folder, archive in self.archives.items():
-            prefix = str(folder)
-            if problem.origin.startswith(prefix):
-                member = problem.origin[len(prefix) :].lstrip("/\\")
-                return ImportProblem(f"{archive}!{member}", problem.reason)
-        return problem
-
-
-def _import(
-    store: Store,
-    paths: list[Path],
-    fmt: str,
-    annotator: str,
-    mapping: FieldMapping | None,
-    progress: Progress | None,
-    should_cancel: Callable[[], bool] | None,
-    batch_seconds: float,
-    unpacked: _Unpacked,
-) -> ImportReport:
-    report = ImportReport()
-    files, problems = discover(paths, "auto" if fmt == "package" else fmt)
-    report.problems.extend(problems)
-    report.files = len(files)
-    cancelled = should_cancel or (lambda: False)
-    batch: list[ArticleDraft] = []
-    size = FIRST_BATCH
-
-    def flush() -> None:
-        nonlocal size
-        if not batch:
+    def flush(self) -> None:
+        """Store the batch in one transaction; size the next to take about batch_seconds."""
+        if not self.batch:
             return
         started = time.perf_counter()
-        report.add(store.add_articles(batch, default_annotator=annotator))
+        self.report.add(self.store.add_articles(self.batch, default_annotator=self.annotator))
         took = time.perf_counter() - started
-        if took > batch_seconds and len(batch) == size:
-            size = max(MIN_BATCH, size // 2)
-        elif took < batch_seconds / 2 and len(batch) == size:
-            size = min(MAX_BATCH, size * 2)
-        batch.clear()
+        if took > self.batch_seconds and len(self.batch) == self.size:
+            self.size = max(MIN_BATCH, self.size // 2)
+        elif took < self.batch_seconds / 2 and len(self.batch) == self.size:
+            self.size = min(MAX_BATCH, self.size * 2)
+        self.batch.clear()
+        self.batch_uids.clear()
 
-    with _ReadAhead(files, mapping, unpacked.annotators) as items:
-        done = 0
-        if progress and files:
-            progress(0, len(files), _shown(files[0][0], unpacked))
-        for item in items:
-            if item is _FILE_DONE:
-                done += 1
-                if progress:
-                    now = _shown(files[done][0], unpacked) if done < len(files) else ""
-                    progress(done, len(files), now)
-            elif isinstance(item, ImportProblem):
-                report.problems.append(item)
-            elif isinstance(item, LabelSchema):  # a file's own codebook (REFI-QDA)
-                store.add_labels(item.labels)
-            elif isinstance(item, AnnotationDraft):
-                flush()  # the article may be in this very import, still in the batch
-                found = _attached(store, item)
-                if isinstance(found, ImportProblem):
-                    report.problems.append(found)
-                else:
-                    report.problems.extend(found[1])
-                    batch.append(found[0])
-            elif isinstance(item, ArticleDraft):
-                batch.append(item)
-                if len(batch) < size:
-                    continue
-                flush()
-                if progress:  # a single large JSONL/CSV file still shows it is moving
-                    read = report.added + report.unchanged
-                    where = _shown(files[min(done, len(files) - 1)][0], unpacked)
-                    progress(done, len(files), f"{where} ({read:,})")
-            if cancelled():
-                flush()
-                report.cancelled = True
-                return report
-        flush()
-    if progress:
-        progress(len(files), len(files), "done")
-    return report
-
-
-def _attached(
-    store: Store, found: AnnotationDraft
-) -> tuple[ArticleDraft, list[ImportProblem]] | ImportProblem:
-    """Annotations of an annotations-only file, on the stored article their uid names."""
-    article_id = store.article_id(found.uid)
-    if article_id is None:
-        return ImportProblem(
-            found.origin,
-            f"article {found.uid!r} is not in this project: import its text first "
-            f"({len(found.spans)} spans and {len(found.tags)} tags not added)",
-        )
-    return attach(found, store.article(article_id).text)
-
-
-def _shown(path: Path, unpacked: _Unpacked) -> str:
-    """A file's name for progress messages (ARCHIVE!member for an unpacked one)."""
-    return unpacked.outside(ImportProblem(str(path), "")).origin
+    def attach(self, found: AnnotationDraft, wait: bool) -> None:
+        """Annotations of an annotations-only file, onto the stored article their uid names."""
+        if found.uid in self.batch_uids:
+            self.flush()  # the article is in this very import, still in the batch
+        article_id = self.store.article_id(found.uid)
+        if article_id is None and wait:
+            self.waiting.append(found)
+            return
+        if article_id is None:
+            self.report.problems.append(
+                ImportProblem(
+                    found.origin,
+                    f"article {found.uid!r} is not in this project: import its text first "
+                    f"({len(found.spans)} spans and {len(found.tags)} tags not added)",
+                )
+            )
+            return
+        draft, problems = attach(found, self.store.article(article_id).text)
+        self.report.problems.extend(problems)
+        self.add(draft)
 
 
 def _attributed(item: object, annotator: str) -> object:
@@ -232,11 +195,11 @@ class _ReadAhead:
         self,
         files: list[tuple[Path, str]],
         mapping: FieldMapping | None,
-        annotators: dict[Path, str],
+        unpacked: UnpackedArchives,
     ) -> None:
         self._files = files
         self._mapping = mapping
-        self._annotators = annotators
+        self._unpacked = unpacked
         self._queue: queue.Queue[object] = queue.Queue(maxsize=READ_AHEAD)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._read, name="import-reader", daemon=True)
@@ -273,8 +236,9 @@ class _ReadAhead:
     def _read(self) -> None:
         try:
             for path, file_format in self._files:
-                whose = self._annotators.get(path)
-                for item in read_file(path, file_format, self._mapping):
+                whose = self._unpacked.annotators.get(path)
+                for read in read_file(path, file_format, self._mapping):
+                    item = self._unpacked.relocated(read)
                     if not self._put(item if whose is None else _attributed(item, whose)):
                         return
                 if not self._put(_FILE_DONE):

@@ -115,6 +115,7 @@ class AnnotationDraft:
     origin: str
     spans: tuple[SpanDraft, ...] = ()
     tags: tuple[TagDraft, ...] = ()
+    span_origins: tuple[str, ...] = ()  # where each span came from ("path:line"), for reports
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ class ImportReport:
     duplicates: int = 0  # added, but with the same text as an existing article
     spans_added: int = 0
     tags_added: int = 0
+    spans_refused: int = 0  # left out with a reason in problems (their label is a tag here)
     files: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
     cancelled: bool = False
@@ -226,6 +228,7 @@ class ImportReport:
         self.duplicates += other.duplicates
         self.spans_added += other.spans_added
         self.tags_added += other.tags_added
+        self.spans_refused += other.spans_refused
         self.problems.extend(other.problems)
 
     def summary(self) -> str:

@@ -157,7 +157,7 @@ def is_package(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return MANIFEST in archive.namelist()
-    except (OSError, zipfile.BadZipFile):
+    except READ_ERRORS:
         return False
 
 

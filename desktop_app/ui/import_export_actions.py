@@ -62,7 +62,12 @@ class ImportExportActions(WindowParts):
         if self.import_job is not None and self.import_job.running:
             return self._warn("An import is already running.")
         job = ImportJob(
-            self.store, paths, annotator or self.editor.annotator, fmt=fmt, mapping=mapping
+            self.store,
+            paths,
+            annotator or self.editor.annotator,
+            fmt=fmt,
+            mapping=mapping,
+            per_user_files=annotator is None,  # doccano's per-user files name theirs
         )
         job.progress.connect(self._import_progress)
         job.done.connect(self._import_finished)

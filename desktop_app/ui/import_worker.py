@@ -34,6 +34,7 @@ class ImportJob(QThread):
         annotator: str,
         fmt: str = "auto",
         mapping: FieldMapping | None = None,
+        per_user_files: bool = True,
     ) -> None:
         super().__init__()
         self.setObjectName("import")
@@ -42,6 +43,7 @@ class ImportJob(QThread):
         self._annotator = annotator
         self._fmt = fmt
         self._mapping = mapping
+        self._per_user_files = per_user_files
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -62,6 +64,7 @@ class ImportJob(QThread):
                 fmt=self._fmt,
                 mapping=self._mapping,
                 annotator=self._annotator,
+                per_user_files=self._per_user_files,
                 progress=self.progress.emit,
                 should_cancel=self._cancel.is_set,
                 batch_seconds=WINDOW_BATCH_SECONDS,

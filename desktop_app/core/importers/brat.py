@@ -92,12 +92,12 @@ def _entity(fields: list[str], text: str) -> SpanDraft | str:
         return "expected 'Label start end'"
     start, end = ranges[0][0], ranges[-1][1]
     where = ";".join(f"{a}..{b}" for a, b in ranges)
-    if not 0 <= start < end <= len(text):
-        return f"offsets {where} are outside the text (length {len(text)})"
     try:
         fragments = check_fragments(ranges, start, end)
     except FragmentError as error:
         return str(error)
+    if not 0 <= start < end <= len(text):
+        return f"offsets {where} are outside the text (length {len(text)})"
     quote = "\t".join(fields[2:]) if len(fields) > 2 else None
     # brat's text column cannot hold line breaks or tabs: writers put spaces there.
     covered = " ".join(fragment_quotes(text, pieces(start, end, fragments)))

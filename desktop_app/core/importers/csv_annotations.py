@@ -35,6 +35,7 @@ def annotation_rows(
     """
     uid, origin = "", ""
     spans: list[SpanDraft] = []
+    origins: list[str] = []
     tags: list[TagDraft] = []
     for item in rows:
         if isinstance(item, ImportProblem):
@@ -45,18 +46,19 @@ def annotation_rows(
         if isinstance(found, str):
             yield ImportProblem(where, found)
             continue
-        row_uid = row.get("article_uid", "")
+        row_uid = row["article_uid"].strip()
         if row_uid != uid and (spans or tags):
-            yield AnnotationDraft(uid, origin, tuple(spans), tuple(tags))
-            spans, tags = [], []
+            yield AnnotationDraft(uid, origin, tuple(spans), tuple(tags), tuple(origins))
+            spans, origins, tags = [], [], []
         if not spans and not tags:
             uid, origin = row_uid, where
         if isinstance(found, SpanDraft):
             spans.append(found)
+            origins.append(where)
         else:
             tags.append(found)
     if spans or tags:
-        yield AnnotationDraft(uid, origin, tuple(spans), tuple(tags))
+        yield AnnotationDraft(uid, origin, tuple(spans), tuple(tags), tuple(origins))
 
 
 def _annotation(row: dict[str, str]) -> SpanDraft | TagDraft | str:
@@ -79,7 +81,9 @@ def _annotation(row: dict[str, str]) -> SpanDraft | TagDraft | str:
         return f"kind {kind!r} is neither 'span' nor 'document'"
     start, end = row.get("start", "").strip(), row.get("end", "").strip()
     if not (start.isascii() and start.isdecimal() and end.isascii() and end.isdecimal()):
-        return f"start and end must be whole numbers, got {start!r} and {end!r}"
+        return f"start and end must be whole numbers, got {start[:20]!r} and {end[:20]!r}"
+    if len(start) > 15 or len(end) > 15:  # no text is that long; int() of 5,000 digits fails
+        return f"start and end are too large for any text ({max(len(start), len(end)):,} digits)"
     return SpanDraft(
         int(start),
         int(end),
@@ -99,17 +103,20 @@ def attach(found: AnnotationDraft, text: str) -> tuple[ArticleDraft, list[Import
     text there). Nothing is ever stored shifted."""
     problems: list[ImportProblem] = []
     spans = []
-    for span in found.spans:
+    for index, span in enumerate(found.spans):
+        origin = found.span_origins[index] if index < len(found.span_origins) else found.origin
         where = f"{span.label!r} at {span.start}..{span.end}"
-        if not 0 <= span.start < span.end <= len(text):
+        if span.start >= span.end:
+            problems.append(ImportProblem(origin, f"span {where} is empty or reversed"))
+        elif span.end > len(text):
             reason = f"span {where} is outside the article's text (length {len(text)})"
-            problems.append(ImportProblem(found.origin, reason))
+            problems.append(ImportProblem(origin, reason))
         elif span.quote is not None and span.quote != text[span.start : span.end]:
             reason = (
                 f"span {where}: its quote {span.quote[:40]!r} is not the article's text there "
                 f"({text[span.start : span.end][:40]!r})"
             )
-            problems.append(ImportProblem(found.origin, reason))
+            problems.append(ImportProblem(origin, reason))
         else:
             spans.append(replace(span, quote=None))
     draft = ArticleDraft(

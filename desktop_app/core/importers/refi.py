@@ -198,7 +198,8 @@ def _source(
         target = ref.get("targetGUID", "") if ref is not None else ""
         code, who = codes.get(target), users.get(coding.get("creatingUser") or "")
         if code is not None and kinds.get(target) == SPAN:
-            spans.append(SpanDraft(0, len(text), code[0], annotator=who))
+            if text:  # an empty source has nothing for a span to cover
+                spans.append(SpanDraft(0, len(text), code[0], annotator=who))
         elif code is not None:
             tags.append(TagDraft(code[0], annotator=who))
     if problems:

@@ -37,6 +37,14 @@ _REFUSED = (StoreError, sqlite3.IntegrityError, ValueError)
 _STATUSES = frozenset(status.value for status in Status)
 
 
+# The same span as the row's (numbered parameters: uuid ?1 … fragments ?12), live, by its
+# annotator; a contiguous row also matches a discontinuous span with its extent.
+_SAME_SPAN = (
+    'article = ?2 AND deleted = 0 AND annotator = ?3 AND label = ?4 AND start = ?5 AND "end" = ?6 '
+    "AND (fragments = ?12 OR ?12 = '')"
+)
+
+
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
@@ -135,7 +143,11 @@ class ArticlesMixin(LabelsMixin):
             return result
 
     def _add_batch(
-        self, drafts: list[ArticleDraft], default_annotator: str, out: ImportReport
+        self,
+        drafts: list[ArticleDraft],
+        default_annotator: str,
+        out: ImportReport,
+        skip_identical: bool = True,
     ) -> None:
         digests = [text_sha256(draft.text) for draft in drafts]
         uids = [d.uid or f"sha256:{h[:24]}" for d, h in zip(drafts, digests, strict=True)]
@@ -186,7 +198,7 @@ class ArticlesMixin(LabelsMixin):
                 (first_id, first_id + len(rows) - 1),
             )
         self.db.conn.execute("DELETE FROM project WHERE key = 'fts_deferred'")
-        self._store_annotations(annotations, out)
+        self._store_annotations(annotations, out, skip_identical)
 
     def _articles_by_uid(self, uids: list[str]) -> dict[str, tuple[int, str]]:
         found: dict[str, tuple[int, str]] = {}
@@ -238,6 +250,9 @@ class ArticlesMixin(LabelsMixin):
         With `skip_identical`, a span equal to a live one of the same annotator (label,
         offsets, pieces) is not added either: a file exported from this project and
         imported back carries no uuids (doccano, brat, CSV), and must not double its spans.
+        A contiguous span equal to a discontinuous one's extent is that span as written by
+        a format without pieces. A note such a span brings that differs from the one here is
+        reported, not taken: an import adds, it never edits.
         """
         for annotator in found.annotators:
             self._ensure_annotator(annotator)
@@ -245,15 +260,17 @@ class ArticlesMixin(LabelsMixin):
             self._ensure_label(label, kind)
         self._drop_kind_clashes(found, out)
         if found.spans:
+            if skip_identical:
+                self._report_other_notes(found, out)
             unless = (
-                " WHERE NOT EXISTS (SELECT 1 FROM spans WHERE article = ?2 AND deleted = 0 AND "
-                'annotator = ?3 AND label = ?4 AND start = ?5 AND "end" = ?6 AND fragments = ?12)'
+                f" WHERE NOT EXISTS (SELECT 1 FROM spans WHERE {_SAME_SPAN})"
                 if skip_identical
                 else ""
             )
             out.spans_added += self.db.conn.executemany(
                 f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) "
-                f"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12{unless}",
+                f"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+                f"{unless if skip_identical else ''}",
                 found.spans,
             ).rowcount
         if found.tags:
@@ -267,6 +284,25 @@ class ArticlesMixin(LabelsMixin):
                 "VALUES (?, ?, ?, ?)",
                 found.statuses,
             )
+
+    def _report_other_notes(self, found: _Annotations, out: ImportReport) -> None:
+        """A problem for each span already here (by uuid or content) whose note differs."""
+        for row in found.spans:
+            if not row[7]:
+                continue
+            here = self.db.conn.execute(
+                f"SELECT note FROM spans WHERE uuid = ?1 OR ({_SAME_SPAN}) LIMIT 1", row
+            ).fetchone()
+            if here is not None and here[0] != row[7]:
+                article_id = row[1]
+                assert isinstance(article_id, int)
+                out.problems.append(
+                    ImportProblem(
+                        found.origins.get(article_id, str(article_id)),
+                        f"span {row[3]!r} at {row[4]}..{row[5]} by {row[2]} is here already "
+                        f"with another note; the file's note {str(row[7])[:40]!r} was not taken",
+                    )
+                )
 
     def _drop_kind_clashes(self, found: _Annotations, out: ImportReport) -> None:
         """Leave out spans whose label is a document tag here, and tags whose label is a span
@@ -288,6 +324,7 @@ class ArticlesMixin(LabelsMixin):
                     assert isinstance(article_id, int)
                     refused[article_id, label, kind] = refused.get((article_id, label, kind), 0) + 1
             rows[:] = kept
+        out.spans_refused += sum(n for (_, _, kind), n in refused.items() if kind == SPAN)
         for (article_id, label, kind), count in refused.items():
             what = f"{count} spans" if kind == SPAN else f"{count} document tags"
             other = "a document tag" if kind == SPAN else "a span label"

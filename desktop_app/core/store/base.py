@@ -38,18 +38,18 @@ def new_uuid() -> str:
 # Sources that give annotations no identity (brat, doccano, CoNLL, a hand-written JSONL) get
 # one made from what each annotation is: importing or merging the same file again then finds
 # the same annotations instead of adding copies, and a span deleted here stays deleted.
-_NAMESPACE = uuidlib.UUID("6f1e2c4a-8d0b-4f57-9a51-7c3e9b2d4a10")
+IDENTITY_NAMESPACE = uuidlib.UUID("6f1e2c4a-8d0b-4f57-9a51-7c3e9b2d4a10")
 
 
 def span_identity(uid: str, annotator: str, label: str, start: int, end: int, pieces: str) -> str:
     """A content-derived uuid for a span of article `uid` (`pieces`: its stored fragments)."""
     name = f"span|{uid}|{annotator}|{label}|{start}|{end}"
-    return str(uuidlib.uuid5(_NAMESPACE, f"{name}|{pieces}" if pieces else name))
+    return str(uuidlib.uuid5(IDENTITY_NAMESPACE, f"{name}|{pieces}" if pieces else name))
 
 
 def tag_identity(uid: str, annotator: str, label: str) -> str:
     """A content-derived uuid for a document tag of article `uid`."""
-    return str(uuidlib.uuid5(_NAMESPACE, f"tag|{uid}|{annotator}|{label}"))
+    return str(uuidlib.uuid5(IDENTITY_NAMESPACE, f"tag|{uid}|{annotator}|{label}"))
 
 
 def _serialized(method: Callable[P, R]) -> Callable[P, R]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid as uuidlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
@@ -21,7 +22,13 @@ from desktop_app.core.model import (
     TagDraft,
 )
 from desktop_app.core.store.articles import ArticlesMixin, _Annotations
-from desktop_app.core.store.base import _serialized, now, span_identity, tag_identity
+from desktop_app.core.store.base import (
+    IDENTITY_NAMESPACE,
+    _serialized,
+    now,
+    span_identity,
+    tag_identity,
+)
 from desktop_app.core.text import text_sha256
 
 
@@ -70,8 +77,46 @@ class MergeMixin(ArticlesMixin):
             self.add_labels(labels)
             for batch in batches:
                 for draft in batch:
-                    self._merge_article(_with_uuids(draft), report)
+                    self._merge_article(self._with_uuids(draft), report)
         return report
+
+    def _with_uuids(self, draft: ArticleDraft) -> ArticleDraft:
+        """The draft with a content-derived uuid on each span and tag that has none (one an
+        earlier version derived, when that is the one this project holds)."""
+        if all(s.uuid for s in draft.spans) and all(t.uuid for t in draft.tags):
+            return draft
+        uid = draft.uid or f"sha256:{text_sha256(draft.text)[:24]}"
+
+        def known(new: str, item: SpanDraft | TagDraft) -> str:
+            if isinstance(item, SpanDraft) and item.fragments:
+                return new  # pieces are newer than the old identities
+            table = "spans" if isinstance(item, SpanDraft) else "document_tags"
+            old = _legacy_identity(draft.text, draft.uid, item)
+            here = f"SELECT 1 FROM {table} WHERE uuid = ?"
+            return old if not self._one(here, (new,)) and self._one(here, (old,)) else new
+
+        spans = tuple(
+            s
+            if s.uuid
+            else replace(
+                s,
+                uuid=known(
+                    span_identity(
+                        uid, s.annotator or MERGED_BY, s.label, s.start, s.end,
+                        to_json(s.fragments),
+                    ),
+                    s,
+                ),
+            )
+            for s in draft.spans
+        )  # fmt: skip
+        tags = tuple(
+            t
+            if t.uuid
+            else replace(t, uuid=known(tag_identity(uid, t.annotator or MERGED_BY, t.label), t))
+            for t in draft.tags
+        )
+        return replace(draft, spans=spans, tags=tags)
 
     def _merge_article(self, draft: ArticleDraft, report: MergeReport) -> None:
         digest = text_sha256(draft.text)
@@ -98,17 +143,21 @@ class MergeMixin(ArticlesMixin):
                 self._merge_annotations(int(twins[0][0]), uid, draft, report)
                 return
             added = ImportReport()
-            self._add_batch([draft], MERGED_BY, added)
+            # A merge matches by uuid: their span is theirs to edit later, even when it
+            # equals another of theirs or ours today.
+            self._add_batch([draft], MERGED_BY, added, skip_identical=False)
             report.articles_added += added.added
             report.spans_added += added.spans_added
             report.tags_added += added.tags_added
             report.statuses_changed += len(draft.statuses)
-            if added.spans_added < len(draft.spans):
+            report.problems.extend(added.problems)
+            elsewhere = len(draft.spans) - added.spans_added - added.spans_refused
+            if elsewhere > 0:
                 report.problems.append(
                     ImportProblem(
                         uid,
-                        f"{len(draft.spans) - added.spans_added} spans have a uuid this "
-                        "project already uses on another article; they were not added",
+                        f"{elsewhere} spans have a uuid this project already uses on another "
+                        "article; they were not added",
                     )
                 )
             self._record_base(draft.spans, draft.tags)
@@ -139,11 +188,10 @@ class MergeMixin(ArticlesMixin):
                 article_id,
                 uid,
             )
-            # A merge matches by uuid: their span is theirs to edit later, even when it
-            # equals one of ours today.
             self._store_annotations(collected, added, skip_identical=False)
             report.spans_added += added.spans_added
             report.tags_added += added.tags_added
+            report.problems.extend(added.problems)
             self._record_base(new_spans, new_tags)
         for annotator, status in draft.statuses.items():
             report.statuses_changed += self._merge_status(
@@ -200,12 +248,19 @@ class MergeMixin(ArticlesMixin):
         if ours_changed:
             winner = "theirs" if theirs.updated_at > ours.updated_at else "ours"
         if winner == "theirs" and not self._apply(kind, item.uuid, theirs):
-            winner = "ours"  # the one-live-tag rule refuses theirs: ours stays
+            winner = "ours"  # refused (see _apply): ours stays, theirs goes to the history
+            label_kind = self._one("SELECT kind FROM labels WHERE name = ?", (theirs.label,))
+            why = (
+                f"would be a second live {theirs.label!r} tag by {row[1]}"
+                if label_kind == kind
+                else f"has the label {theirs.label!r}, which is a {label_kind} label here"
+            )
+            what = "span" if kind == SPAN else "tag"
             report.problems.append(
                 ImportProblem(
                     uid,
-                    f"tag {item.uuid}: their version would be a second live {theirs.label!r} "
-                    f"tag by {row[1]}; ours was kept and theirs is in the history",
+                    f"{what} {item.uuid}: their version {why}; ours was kept and theirs is "
+                    "in the history",
                 )
             )
         if ours_changed:
@@ -268,8 +323,11 @@ class MergeMixin(ArticlesMixin):
         )
 
     def _apply(self, kind: str, uuid: str, version: _Version) -> bool:
-        """Take their version; False when the one-live-tag rule refuses it."""
+        """Take their version; False when the one-live-tag rule or the label's kind (a span
+        relabelled with a name that is a document tag here) refuses it."""
         self._ensure_label(version.label, kind)
+        if self._one("SELECT kind FROM labels WHERE name = ?", (version.label,)) != kind:
+            return False
         try:
             self.db.execute(
                 f"UPDATE {_TABLES[kind]} SET label = ?, note = ?, deleted = ?, updated_at = ? "
@@ -333,24 +391,10 @@ class MergeMixin(ArticlesMixin):
         return 1
 
 
-def _with_uuids(draft: ArticleDraft) -> ArticleDraft:
-    """The draft with a content-derived uuid on each span and tag that has none."""
-    if all(s.uuid for s in draft.spans) and all(t.uuid for t in draft.tags):
-        return draft
-    uid = draft.uid or f"sha256:{text_sha256(draft.text)[:24]}"
-    spans = tuple(
-        s
-        if s.uuid
-        else replace(
-            s,
-            uuid=span_identity(
-                uid, s.annotator or MERGED_BY, s.label, s.start, s.end, to_json(s.fragments)
-            ),
-        )
-        for s in draft.spans
-    )
-    tags = tuple(
-        t if t.uuid else replace(t, uuid=tag_identity(uid, t.annotator or MERGED_BY, t.label))
-        for t in draft.tags
-    )
-    return replace(draft, spans=spans, tags=tags)
+def _legacy_identity(text: str, uid: str | None, item: SpanDraft | TagDraft) -> str:
+    """The content uuid merges derived before schema 7 (the annotator as given, the uid or
+    the whole text hash), so a file merged then is still recognised."""
+    name = f"{uid or text_sha256(text)}|{item.annotator}|{item.label}"
+    if isinstance(item, SpanDraft):
+        return str(uuidlib.uuid5(IDENTITY_NAMESPACE, f"span|{name}|{item.start}|{item.end}"))
+    return str(uuidlib.uuid5(IDENTITY_NAMESPACE, f"tag|{name}"))
