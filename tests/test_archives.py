@@ -198,9 +198,7 @@ def test_many_small_members_cannot_inflate_past_the_archive_budget(store, tmp_pa
     assert report.added == 0 and "unpacks too large" in report.problems[0].reason
 
 
-def test_only_a_zip_of_several_user_files_names_annotators_and_never_over_a_choice(
-    store, tmp_path
-):
+def test_only_a_zip_of_several_user_files_names_annotators_and_never_over_a_choice(store, tmp_path):
     record = json.dumps({"text": TEXT, "label": [[0, 4, "Person"]]}) + "\n"
     single = _zip(tmp_path / "dataset.zip", {"dataset.jsonl": record})
     import_paths(store, [single])

@@ -454,9 +454,7 @@ def test_a_file_merged_before_schema_7_is_still_recognised(ours, tmp_path):
     }
     path = tmp_path / "hand.jsonl"
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    old = str(
-        uuidlib.uuid5(IDENTITY_NAMESPACE, f"span|{text_sha256(TEXTS['a1'])}|None|Person|0|4")
-    )
+    old = str(uuidlib.uuid5(IDENTITY_NAMESPACE, f"span|{text_sha256(TEXTS['a1'])}|None|Person|0|4"))
     a1 = ours.article_id("a1")
     ours.add_span(a1, 0, 4, "Person", "imported", span_uuid=old)  # what an old merge made
     report = merge_path(ours, path)
