@@ -45,8 +45,10 @@ def main(db_path: Path, seed_samples: bool = False) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from desktop_app.core.location import location_warning
     from desktop_app.core.project import open_project
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.notices import show_notice
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(paths.APP_NAME)
@@ -56,18 +58,24 @@ def main(db_path: Path, seed_samples: bool = False) -> int:
             db_path,
             paths.default_schema_path(),
             paths.samples_dir() if seed_samples else None,
+            read_only_fallback=True,  # a second window reads; it never writes alongside
         )
     except (OSError, ValueError, RuntimeError) as error:
         QMessageBox.critical(None, "Marginalia", f"Cannot open the project:\n{error}")
         print(f"marginalia: cannot open {db_path}: {error}", file=sys.stderr)
         return 1
     annotator = str(settings.value("annotator", "") or getpass.getuser() or "analyst")
-    store.ensure_annotator(annotator)
+    if not store.read_only:
+        store.ensure_annotator(annotator)
     window = MainWindow(store, settings, annotator)
     window.show()
     # Without a window manager (Xvfb, kiosk sessions) nobody else gives the window focus.
     window.raise_()
     window.activateWindow()
+    said = [text for text in (store.read_only, location_warning(db_path)) if text]
+    if said:
+        icon = QMessageBox.Icon.Warning
+        window.opening_notice = show_notice(window, "Marginalia", "\n\n".join(said), icon)
     if report is not None:
         window.statusBar().showMessage(f"New project with sample articles: {report.summary()}")
     code = app.exec()

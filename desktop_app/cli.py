@@ -122,11 +122,18 @@ class _TerminalProgress:
             self.stream.write("\n")
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open(args: argparse.Namespace, write: bool = True):  # type: ignore[no-untyped-def]
+    """The project, as its writer; a reading command takes it read-only when it is busy."""
+    from desktop_app.core.location import location_warning
     from desktop_app.core.project import open_project
 
     db_path, _ = paths.resolve_db_path(getattr(args, "db", None))
-    store, _ = open_project(db_path, paths.default_schema_path())
+    warning = location_warning(db_path)
+    if warning:
+        print(f"marginalia: warning: {warning}", file=sys.stderr)
+    store, _ = open_project(db_path, paths.default_schema_path(), read_only_fallback=not write)
+    if store.read_only:
+        print(f"marginalia: {store.read_only}", file=sys.stderr)
     return store
 
 
@@ -170,7 +177,7 @@ def _export(args: argparse.Namespace) -> int:
         status=args.status,
         status_annotator=args.annotator,
     )
-    store = _open(args)
+    store = _open(args, write=False)
     try:
         if args.format == "jsonl":
             count = export_jsonl(store, args.output, flt)
@@ -242,7 +249,7 @@ def _sample(args: argparse.Namespace) -> int:
 
     from desktop_app.core.sampling import draw_sample, sample_name, write_package
 
-    store = _open(args)
+    store = _open(args, write=False)
     try:
         drawn = draw_sample(store, args.size, args.seed, args.by)
         name = args.name or sample_name(args.for_whom, args.seed)
@@ -260,7 +267,7 @@ def _agreement(args: argparse.Namespace) -> int:
     from desktop_app.core.agreement_output import format_report, report_to_json
 
     names = [n.strip() for n in (args.annotators or "").split(",") if n.strip()]
-    store = _open(args)
+    store = _open(args, write=False)
     try:
         data = store.agreement_input(names)
     finally:
@@ -274,7 +281,7 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = _open(args, write=False)
     try:
         figures = store.stats()
     finally:

@@ -255,12 +255,15 @@ def test_merge_refuses_itself_missing_files_and_non_projects(ours, tmp_path):
     assert _annotations(ours) == before  # x1 has no annotations
 
 
-def test_project_open_elsewhere_is_a_clear_error(ours, theirs_path):
-    _bob_annotates(theirs_path)
-    held = Store.open(theirs_path)
+def test_project_open_elsewhere_merges_what_it_has_committed(ours, theirs_path):
+    nino, _ = _bob_annotates(theirs_path)
+    held = Store.open(theirs_path)  # bob still has it open, and goes on working
     try:
-        with pytest.raises(StoreError, match=r"bob\.sqlite"):
-            merge_path(ours, theirs_path)
+        held.update_span(nino, note="committed before the merge")
+        report = merge_path(ours, theirs_path)  # read-only, a consistent snapshot
+        assert report.spans_added == 2 and not report.problems
+        assert ours.span(nino).note == "committed before the merge"
+        held.update_span(nino, note="after")  # the writer was never blocked
     finally:
         held.close()
 

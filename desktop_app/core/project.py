@@ -7,20 +7,32 @@ from pathlib import Path
 from desktop_app.core.importing import import_paths
 from desktop_app.core.model import ImportReport
 from desktop_app.core.schema import load_schema
-from desktop_app.core.store import Store
+from desktop_app.core.store import ProjectLocked, ReadOnlyProject, Store
 
 SAMPLES_LOADED = "samples_loaded"
 
 
 def open_project(
-    path: str | Path, schema_path: Path, samples: Path | None = None
+    path: str | Path,
+    schema_path: Path,
+    samples: Path | None = None,
+    read_only_fallback: bool = False,
 ) -> tuple[Store, ImportReport | None]:
     """Open the project file; a project without labels gets the schema at `schema_path`.
 
     With `samples`, a project that never had them gets the sample articles (once: an analyst
-    who deletes them does not see them come back).
+    who deletes them does not see them come back). With `read_only_fallback`, a project
+    another window or command is writing, or a file that cannot be written, opens
+    read-only (`store.read_only` says why) instead of being refused.
     """
-    store = Store.open(path)
+    try:
+        store = Store.open(path)
+    except (ProjectLocked, ReadOnlyProject) as error:
+        if not read_only_fallback:
+            raise
+        store = Store.open(path, read_only=True)
+        store.read_only = f"opened read-only: {error}"
+        return store, None
     try:
         if not store.labels():
             store.apply_schema(load_schema(schema_path))

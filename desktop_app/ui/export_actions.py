@@ -7,7 +7,6 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.core.exporters.brat import export_brat
@@ -21,6 +20,7 @@ from desktop_app.core.exporters.refi import export_refi
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store import Store
 from desktop_app.ui.background import BackgroundJob
+from desktop_app.ui.notices import show_notice
 from desktop_app.ui.window_parts import WindowParts
 
 # File > Export's choices (the file dialog's filters) and the format each one writes.
@@ -128,8 +128,4 @@ class ExportActions(WindowParts):
         return result.articles
 
     def _show_box(self, icon: QMessageBox.Icon, text: str) -> None:
-        box = QMessageBox(icon, "Export", text, QMessageBox.StandardButton.Close, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # file names and reasons are not markup
-        box.setModal(False)  # the window stays usable while it is read
-        box.show()
-        self.export_report_box = box
+        self.export_report_box = show_notice(self, "Export", text, icon)

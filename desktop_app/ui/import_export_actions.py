@@ -13,6 +13,7 @@ from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import ImportReport
 from desktop_app.ui.dialogs import ImportOptionsDialog
 from desktop_app.ui.import_worker import ImportJob
+from desktop_app.ui.notices import show_notice
 from desktop_app.ui.window_parts import WindowParts
 
 
@@ -104,17 +105,13 @@ class ImportExportActions(WindowParts):
         self.last_import = report
         self.statusBar().showMessage(f"Import: {report.summary()}", 15000)
         if report.problems:
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
+            self.import_report_box = show_notice(
+                self,
                 "Import",
                 f"{report.summary()}.\n{len(report.problems)} inputs were not imported.",
-                QMessageBox.StandardButton.Close,
-                self,
+                QMessageBox.Icon.Warning,
+                details="\n".join(str(p) for p in report.problems[:2000]),
             )
-            box.setDetailedText("\n".join(str(p) for p in report.problems[:2000]))
-            box.setModal(False)
-            box.show()  # not exec(): the window stays usable while the report is read
-            self.import_report_box = box
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept files and folders dragged onto the window."""

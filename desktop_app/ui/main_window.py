@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -67,7 +68,9 @@ class MainWindow(
         self.labels: dict[str, Label] = {}
         self.import_job: ImportJob | None = None
         self.last_import: ImportReport | None = None
-        self.setWindowTitle(f"Marginalia — {store.path.name if store.path else 'in memory'}")
+        self.opening_notice: QMessageBox | None = None  # read-only, risky location
+        name = store.path.name if store.path else "in memory"
+        self.setWindowTitle(f"Marginalia — {name}{' (read-only)' if store.read_only else ''}")
         self.setAcceptDrops(True)
         self._build_widgets()
         self._build_actions()

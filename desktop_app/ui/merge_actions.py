@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop_app.core.merging import merge_path
@@ -13,6 +12,7 @@ from desktop_app.core.model import MergeReport
 from desktop_app.core.sampling import PackageError, draw_sample, sample_name, write_package
 from desktop_app.ui.background import BackgroundJob
 from desktop_app.ui.merge_report import MergeReportDialog
+from desktop_app.ui.notices import show_notice
 from desktop_app.ui.sample_dialog import SampleDialog
 from desktop_app.ui.window_parts import WindowParts
 
@@ -96,17 +96,12 @@ class MergeActions(WindowParts):
         self.progress.hide()
         if not isinstance(result, MergeReport):
             self.statusBar().showMessage("The merge was not done.", 15000)
-            failed = QMessageBox(
-                QMessageBox.Icon.Warning,
+            self.merge_failure_box = show_notice(
+                self,
                 "Merge",
                 f"The merge was not done; the project is as it was.\n\n{result}",
-                QMessageBox.StandardButton.Close,
-                self,
+                QMessageBox.Icon.Warning,
             )
-            failed.setTextFormat(Qt.TextFormat.PlainText)  # file names are not markup
-            failed.setModal(False)
-            failed.show()
-            self.merge_failure_box = failed
             return
         # Annotations may have changed under the undo history: old steps might not apply.
         self.editor.clear_history()

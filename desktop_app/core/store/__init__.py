@@ -2,6 +2,14 @@
 
 from desktop_app.core.store.base import StoreError, new_uuid, now
 from desktop_app.core.store.listing import SortKey
-from desktop_app.core.store.project_file import Store
+from desktop_app.core.store.project_file import ProjectLocked, ReadOnlyProject, Store
 
-__all__ = ["SortKey", "Store", "StoreError", "new_uuid", "now"]
+__all__ = [
+    "ProjectLocked",
+    "ReadOnlyProject",
+    "SortKey",
+    "Store",
+    "StoreError",
+    "new_uuid",
+    "now",
+]

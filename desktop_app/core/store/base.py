@@ -65,7 +65,10 @@ def _serialized(method: Callable[P, R]) -> Callable[P, R]:
             except sqlite3.Error as error:
                 # Locked, read-only, disk full, corrupt: one readable error type for callers,
                 # naming the file; the failed statement's transaction is already rolled back.
-                raise StoreError(f"{store.path or 'project'}: {error}") from error
+                where = store.path or "project"
+                if store.read_only and "readonly" in str(error).replace("-", ""):
+                    raise StoreError(f"{where}: not saved: {store.read_only}") from error
+                raise StoreError(f"{where}: {error}") from error
 
     return wrapper
 
@@ -108,6 +111,7 @@ class StoreBase:
     db: Database
     path: Path | None
     _lock: threading.RLock
+    read_only: str  # why writes are refused, "" when they are not
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.db.conn.execute(sql, params).fetchone()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
+from filelock import FileLock, Timeout
 from sqlite_utils import Database
 
 from desktop_app.core import migrations
@@ -18,6 +21,36 @@ from desktop_app.core.store.merge import MergeMixin
 from desktop_app.core.store.native_export import NativeExportMixin
 from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
+
+
+class ProjectLocked(StoreError):
+    """Another window or command has the project open for writing."""
+
+
+class ReadOnlyProject(StoreError):
+    """The project file (or its folder) cannot be written: read-only media, permissions."""
+
+
+def lock_path(path: Path) -> Path:
+    """The file whose OS lock marks the project's one writer."""
+    return path.with_name(path.name + ".lock")
+
+
+def _writer_lock(path: Path) -> FileLock:
+    """Take the writer's lock now or raise: a second writer waits for nobody."""
+    # fallback_to_soft=False: a "soft" lock (the file merely existing) would outlive a
+    # killed process and lock the analyst out; an OS lock never does.
+    lock = FileLock(lock_path(path), timeout=0, thread_local=False, fallback_to_soft=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ProjectLocked(
+            f"{path}: the project is open in another Marginalia window or command; "
+            "close it there, or open this one read-only"
+        ) from None
+    except OSError as error:
+        raise ReadOnlyProject(f"{path}: cannot write beside the project ({error})") from error
+    return lock
 
 
 class Store(
@@ -36,33 +69,73 @@ class Store(
         self.db = db
         self.path = path
         self._lock = threading.RLock()
+        self._writer_lock: FileLock | None = None
+        self.read_only = ""  # why writes are refused ("" when they are not)
 
     # ----------------------------------------------------------------- lifecycle
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """Open (creating if needed) and migrate the project file at `path`."""
+    def open(cls, path: str | Path, read_only: bool = False) -> Store:
+        """Open (creating if needed) and migrate the project file at `path`, as its one writer.
+
+        The writer holds an OS lock on PATH.lock for as long as the project is open (the OS
+        drops it if the process dies): a second writer gets ProjectLocked, never a second
+        connection writing the file (SQLite before 3.51.3 can corrupt a WAL file that way).
+        `read_only` opens without the lock, for reading beside a writer (WAL keeps each
+        read a consistent snapshot); every write is then refused with the reason.
+        """
         path = Path(path)
+        if read_only:
+            return cls._open_read_only(path, "opened read-only")
         path.parent.mkdir(parents=True, exist_ok=True)
+        lock = _writer_lock(path)
         try:
             conn = sqlite3.connect(str(path), check_same_thread=False, timeout=2.0)
-            # One writer: this connection holds the file's lock until it closes (the OS drops
-            # it if the process dies), so a second window or command gets a clear refusal
-            # instead of interleaving writes.
-            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("COMMIT")
         except sqlite3.OperationalError as error:
-            if "locked" in str(error):
-                raise StoreError(
-                    f"{path}: the project is open in another Marginalia window or command; "
-                    "close it and try again"
-                ) from error
+            lock.release()
+            if "readonly" in str(error) or "read-only" in str(error):
+                raise ReadOnlyProject(f"{path}: the project file cannot be written") from error
             raise StoreError(f"{path}: cannot open the project ({error})") from error
         except sqlite3.DatabaseError as error:
+            lock.release()
             raise StoreError(f"{path}: not a Marginalia project file ({error})") from error
-        return cls._prepare(Database(conn), path)
+        try:
+            store = cls._prepare(Database(conn), path)
+        except BaseException:
+            lock.release()
+            raise
+        store._writer_lock = lock
+        return store
+
+    @classmethod
+    def _open_read_only(cls, path: Path, reason: str) -> Store:
+        """Open without writing anything (no lock, no migration); writes are refused."""
+        if not path.is_file():
+            raise StoreError(f"{path}: no such project file")
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+        if not os.access(path.parent, os.W_OK):
+            # Read-only media: SQLite cannot make the WAL index beside the file, and nobody
+            # can be writing it, so it is read as an unchanging file.
+            uri += "&immutable=1"
+        try:
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=2.0)
+            conn.execute("PRAGMA query_only = ON")
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: cannot read the project ({error})") from error
+        if version != migrations.latest_version():
+            conn.close()
+            newer = "a newer" if version > migrations.latest_version() else "an older"
+            raise StoreError(
+                f"{path}: made by {newer} Marginalia (schema {version}); it can only be read "
+                "once this version has opened it for writing"
+            )
+        store = cls(Database(conn), path)
+        store.read_only = reason
+        return store
 
     @classmethod
     def memory(cls) -> Store:
@@ -87,5 +160,8 @@ class Store(
 
     @_serialized
     def close(self) -> None:
-        """Close the connection (everything is already committed)."""
+        """Close the connection (everything is already committed), then let go of the lock."""
         self.db.close()
+        if self._writer_lock is not None:
+            self._writer_lock.release()
+            self._writer_lock = None
