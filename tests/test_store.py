@@ -355,22 +355,21 @@ def test_upgrade_from_schema_1_backs_up_and_keeps_search_in_sync(tmp_path):
     db.close()
     store = Store.open(path)
     assert store.stats()["schema_version"] == latest_version() >= 2
-    backups = list(tmp_path.glob("old.v1.*.backup.sqlite"))
-    assert len(backups) == 1
+    from desktop_app.core.store.backups import list_backups
+
+    [backup] = list_backups(path)
+    backups = [backup.path]
+    assert [b.reason for b in list_backups(path)] == [f"before-schema-{latest_version()}"]
     add(store, "fresh words here", "n")
     # An ordinary insert (no import flag) is still indexed by the trigger.
-    store.db.execute(
-        "INSERT INTO articles (uid, text, text_sha256, imported_at) "
-        "VALUES ('d', 'direct words', 'x', 't')"
-    )
+    with store.db.atomic():
+        store.db.execute(
+            "INSERT INTO articles (uid, text, text_sha256, imported_at) "
+            "VALUES ('d', 'direct words', 'x', 't')"
+        )
     for word, count in (("old", 1), ("fresh", 1), ("direct", 1), ("words", 3)):
         assert store.count_articles(ArticleFilter(search=word)) == count
-    assert (
-        store.db.conn.execute(
-            "INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')"
-        ).fetchall()
-        == []
-    )
+    assert store.check(full=True) == []  # the search index among the rest
     assert store.setting("fts_deferred") == ""  # the import flag never outlives its batch
     # The upgraded index buffers a whole import batch, like a new project's.
     config = dict(store.db.conn.execute("SELECT k, v FROM articles_fts_config").fetchall())

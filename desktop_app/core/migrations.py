@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
+
+from desktop_app.core.store.backups import take_backup
 
 Migration = Callable[[Database], None]
 
@@ -323,18 +323,6 @@ def current_version(db: Database) -> int:
     return int(row[0])
 
 
-def backup(db: Database, path: Path, version: int) -> Path:
-    """Copy the project file beside itself (SQLite's online backup) and return the copy's path."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.stem}.v{version}.{stamp}.backup{path.suffix}")
-    dest = sqlite3.connect(target)
-    try:
-        db.conn.backup(dest)
-    finally:
-        dest.close()
-    return target
-
-
 def migrate(db: Database, path: Path | None = None) -> list[str]:
     """Apply the pending migrations, each in its own transaction; return their names.
 
@@ -350,7 +338,7 @@ def migrate(db: Database, path: Path | None = None) -> list[str]:
     if not pending:
         return []
     if path is not None and version > 0:
-        backup(db, path, version)
+        take_backup(path, f"before-schema-{latest_version()}")
     applied = []
     for number, (name, step) in enumerate(pending, start=version + 1):
         with db.atomic():

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from desktop_app.core.fragments import from_json
 from desktop_app.core.model import Article, DocumentTag, Span
+from desktop_app.core.store.backups import BackupError, take_backup
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,6 +53,14 @@ def tag_identity(uid: str, annotator: str, label: str) -> str:
     return str(uuidlib.uuid5(IDENTITY_NAMESPACE, f"tag|{uid}|{annotator}|{label}"))
 
 
+def _left_open(conn: sqlite3.Connection) -> bool:
+    """True when a transaction is still open on `conn` (False once it is closed)."""
+    try:
+        return conn.in_transaction
+    except sqlite3.ProgrammingError:
+        return False
+
+
 def _serialized(method: Callable[P, R]) -> Callable[P, R]:
     """Run a Store method under the store's lock: one thread at a time uses the connection."""
 
@@ -60,6 +69,7 @@ def _serialized(method: Callable[P, R]) -> Callable[P, R]:
         store = args[0]
         assert isinstance(store, StoreBase)
         with store._lock:
+            store._depth += 1
             try:
                 return method(*args, **kwargs)
             except sqlite3.Error as error:
@@ -69,6 +79,13 @@ def _serialized(method: Callable[P, R]) -> Callable[P, R]:
                 if store.read_only and "readonly" in str(error).replace("-", ""):
                     raise StoreError(f"{where}: not saved: {store.read_only}") from error
                 raise StoreError(f"{where}: {error}") from error
+            finally:
+                store._depth -= 1
+                if store._depth == 0 and _left_open(store.db.conn):
+                    # A write outside db.atomic() leaves Python's implicit transaction open:
+                    # every later edit would wait in it, uncommitted, and die with the process.
+                    store.db.conn.rollback()
+                    raise StoreError(f"{store.path or 'project'}: a write was left uncommitted")
 
     return wrapper
 
@@ -112,6 +129,8 @@ class StoreBase:
     path: Path | None
     _lock: threading.RLock
     read_only: str  # why writes are refused, "" when they are not
+    _depth = 0  # how deep in store methods this thread is (the lock is re-entrant)
+    _changes_at_backup: int  # the connection's total_changes when the last backup was taken
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.db.conn.execute(sql, params).fetchone()
@@ -119,22 +138,22 @@ class StoreBase:
 
     @_serialized
     def backup(self, reason: str) -> Path | None:
-        """Copy the project beside itself (SQLite's online backup), check the copy, return it.
+        """Take a verified backup now (see core.backups); None for an in-memory project.
 
-        None for an in-memory project. The copy is opened and checked before it counts, so
-        a backup that a later step relies on is known to be readable.
+        Called under the store's lock, so no write lands between the backup and what the
+        caller does next (a merge, a bulk delete).
         """
         if self.path is None:
             return None
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        target = self.path.with_name(f"{self.path.stem}.{reason}.{stamp}.backup{self.path.suffix}")
-        copy = sqlite3.connect(target)
         try:
-            self.db.conn.backup(copy)
-            verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            copy.close()
-        if verdict != "ok":
-            target.unlink(missing_ok=True)
-            raise StoreError(f"{target}: the backup did not check out ({verdict})")
-        return target
+            made = take_backup(self.path, reason)
+        except BackupError as error:
+            raise StoreError(str(error)) from error
+        self._changes_at_backup = self.db.conn.total_changes
+        return made.path
+
+    def backup_if_changed(self, reason: str) -> Path | None:
+        """Take a backup when this session has changed the project since the last one."""
+        with self._lock:
+            changed = self.db.conn.total_changes != self._changes_at_backup
+        return self.backup(reason) if changed and self.path is not None else None

@@ -14,6 +14,12 @@ from sqlite_utils import Database
 from desktop_app.core import migrations
 from desktop_app.core.store.annotations import AnnotationsMixin
 from desktop_app.core.store.articles import ArticlesMixin
+from desktop_app.core.store.backups import (
+    BackupError,
+    check_file,
+    restore_into,
+    search_index_problems,
+)
 from desktop_app.core.store.base import StoreError, _serialized
 from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.listing import ListingMixin
@@ -36,7 +42,7 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
-def _writer_lock(path: Path) -> FileLock:
+def writer_lock(path: Path) -> FileLock:
     """Take the writer's lock now or raise: a second writer waits for nobody."""
     # fallback_to_soft=False: a "soft" lock (the file merely existing) would outlive a
     # killed process and lock the analyst out; an OS lock never does.
@@ -71,6 +77,7 @@ class Store(
         self._lock = threading.RLock()
         self._writer_lock: FileLock | None = None
         self.read_only = ""  # why writes are refused ("" when they are not)
+        self._changes_at_backup = db.conn.total_changes
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -88,7 +95,7 @@ class Store(
         if read_only:
             return cls._open_read_only(path, "opened read-only")
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = _writer_lock(path)
+        lock = writer_lock(path)
         try:
             conn = sqlite3.connect(str(path), check_same_thread=False, timeout=2.0)
             conn.execute("PRAGMA journal_mode = WAL")
@@ -157,6 +164,36 @@ class Store(
             db.close()
             raise StoreError(f"{path}: not a Marginalia project file ({error})") from error
         return cls(db, path)
+
+    @_serialized
+    def check(self, full: bool = False) -> list[str]:
+        """What is wrong with the project file ([] when nothing): SQLite's quick check, or with
+        `full` its integrity check, the offset rule and the search index."""
+        problems = [] if self.path is None else check_file(self.path, full)
+        if full and not problems and not self.read_only:
+            problems = search_index_problems(self.db.conn)
+        return problems
+
+    @_serialized
+    def restore(self, backup: Path) -> Path | None:
+        """Replace the project's content by a backup's (checked first), keeping the current
+        content as a backup of its own; a backup of an older schema is migrated. Returns
+        where the current content was kept (None when it could not be read to keep)."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: not restored: {self.read_only}")
+        kept = None
+        if self.path is not None and not check_file(self.path):
+            kept = self.backup("before-restore")
+        try:
+            restore_into(self.db.conn, backup)
+        except BackupError as error:
+            raise StoreError(str(error)) from error
+        migrations.migrate(self.db, self.path)
+        if search_index_problems(self.db.conn):  # a backup's index is rebuilt, not trusted
+            with self.db.atomic():
+                self.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        self._changes_at_backup = self.db.conn.total_changes
+        return kept
 
     @_serialized
     def close(self) -> None:

@@ -1,0 +1,215 @@
+"""Verified, rotating backups of a project file, its integrity checks, and restoring one.
+
+Backups live in PROJECT.backups/ beside the project, one SQLite file each, named
+STEM.YYYYMMDDTHHMMSSffffffZ.REASON.sqlite. Each is made with SQLite's online backup API from
+its own read-only connection (a consistent snapshot; the writer is not held up), written under
+a temporary name, opened and checked, and only then given its name: an older backup is pruned
+only once a newer one is known to be good.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+KEEP_RECENT = 10  # the newest backups always kept
+KEEP_DAYS = 7  # and the newest of each of the last days
+_NAME = re.compile(r"^(?P<stem>.+)\.(?P<stamp>\d{8}T\d{12}Z)\.(?P<reason>[a-z0-9-]+)\.sqlite$")
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+
+
+class BackupError(RuntimeError):
+    """A backup that could not be made, checked or restored; the message says why."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One backup file: where it is, why and when it was taken, how big it is."""
+
+    path: Path
+    reason: str
+    taken: datetime
+    size: int
+
+    def describe(self) -> str:
+        """One line for a list: local time, reason, size."""
+        when = self.taken.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return f"{when}  {self.reason:<16} {self.size / 2**20:8.1f} MB  {self.path.name}"
+
+
+def backup_folder(project: Path) -> Path:
+    """Where the project's backups are kept."""
+    return project.with_name(project.name + ".backups")
+
+
+def list_backups(project: Path) -> list[Backup]:
+    """The project's backups, newest first (files that are not backups are ignored)."""
+    found = []
+    folder = backup_folder(project)
+    for path in folder.glob("*.sqlite") if folder.is_dir() else ():
+        match = _NAME.match(path.name)
+        if match is None:
+            continue
+        taken = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
+        found.append(Backup(path, match["reason"], taken, path.stat().st_size))
+    return sorted(found, key=lambda backup: backup.taken, reverse=True)
+
+
+def take_backup(project: Path, reason: str, now: datetime | None = None) -> Backup:
+    """Copy the project into its backup folder, check the copy, then prune older ones."""
+    if not re.fullmatch(r"[a-z0-9-]+", reason):
+        raise ValueError(f"a backup reason is lowercase letters, digits and '-', not {reason!r}")
+    taken = now or datetime.now(UTC)
+    folder = backup_folder(project)
+    target = folder / f"{project.stem}.{taken.strftime(_STAMP)}.{reason}.sqlite"
+    partial = target.with_name(target.name + ".partial")
+    try:
+        folder.mkdir(exist_ok=True)
+        source = _read_only(project)
+        try:
+            copy = sqlite3.connect(partial)
+            try:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        problems = check_file(partial)
+        if problems:
+            raise BackupError(f"{target}: the copy did not check out ({problems[0]})")
+        os.replace(partial, target)
+    except (OSError, sqlite3.Error) as error:
+        raise BackupError(f"{target}: the backup could not be written ({error})") from error
+    finally:
+        partial.unlink(missing_ok=True)
+    prune(project, taken)
+    return Backup(target, reason, taken, target.stat().st_size)
+
+
+def prune(project: Path, now: datetime) -> list[Path]:
+    """Delete backups beyond the newest KEEP_RECENT and the newest of each of KEEP_DAYS days."""
+    kept_days: set[str] = set()
+    removed = []
+    for index, backup in enumerate(list_backups(project)):
+        day = backup.taken.strftime("%Y-%m-%d")
+        recent_day = now - backup.taken < timedelta(days=KEEP_DAYS)
+        if index < KEEP_RECENT or (recent_day and day not in kept_days):
+            kept_days.add(day)
+            continue
+        backup.path.unlink(missing_ok=True)
+        removed.append(backup.path)
+    return removed
+
+
+def check_file(path: Path, full: bool = False) -> list[str]:
+    """What is wrong with the SQLite file at `path` ([] when nothing): SQLite's quick check,
+    or with `full` its integrity check and the offset rule (see also search_index_problems)."""
+    try:
+        conn = _read_only(path)
+    except sqlite3.Error as error:
+        return [f"cannot be opened ({error})"]
+    try:
+        pragma = "integrity_check" if full else "quick_check"
+        problems = [row[0] for row in conn.execute(f"PRAGMA {pragma}") if row[0] != "ok"]
+        if full and not problems:
+            problems += _deep_problems(conn)
+        return problems
+    except sqlite3.Error as error:
+        return [f"cannot be read ({error})"]
+    finally:
+        conn.close()
+
+
+def _deep_problems(conn: sqlite3.Connection) -> list[str]:
+    """The project-level check a read-only connection can make: spans quote their text."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    if not {"spans", "articles"} <= tables:
+        return []
+    broken = conn.execute(
+        'SELECT count(*) FROM spans s JOIN articles a ON a.id = s.article WHERE s."end" > '
+        'length(a.text) OR substr(a.text, s.start + 1, s."end" - s.start) != s.quote'
+    ).fetchone()[0]
+    return [f"{broken} spans whose quote is not the text at their offsets"] if broken else []
+
+
+def search_index_problems(conn: sqlite3.Connection) -> list[str]:
+    """Whether the search index matches the articles. FTS5 runs its check as an INSERT, so
+    this needs the writer's connection (it changes nothing)."""
+    opened = not conn.in_transaction
+    try:
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    except sqlite3.Error as error:
+        return [f"the search index does not match the articles ({error})"]
+    finally:
+        # Python's sqlite3 opened a transaction for the INSERT: left open, every later
+        # write would wait in it, uncommitted, until the connection closed and lost it.
+        if opened and conn.in_transaction:
+            conn.rollback()
+    return []
+
+
+def newest_good(project: Path) -> Backup | None:
+    """The newest backup that passes the quick check, if there is one."""
+    for backup in list_backups(project):
+        if not check_file(backup.path):
+            return backup
+    return None
+
+
+def restore_into(connection: sqlite3.Connection, backup: Path) -> None:
+    """Replace the open project's whole content by the backup's (SQLite's backup API, in the
+    writer's own connection: no file is swapped under anyone, the lock stays held)."""
+    problems = check_file(backup, full=True)
+    if problems:
+        raise BackupError(f"{backup}: not restored, it does not check out ({problems[0]})")
+    source = _read_only(backup)
+    try:
+        source.backup(connection)
+    except sqlite3.Error as error:
+        raise BackupError(f"{backup}: could not be restored ({error})") from error
+    finally:
+        source.close()
+
+
+def restore_file(project: Path, backup: Path) -> Path | None:
+    """Put the backup in place of a project file that cannot even be opened; the damaged
+    file (and its WAL) is kept beside its backups. Returns where it was kept.
+
+    Only for a project nobody has open: the caller holds the writer's lock.
+    """
+    problems = check_file(backup, full=True)
+    if problems:
+        raise BackupError(f"{backup}: not restored, it does not check out ({problems[0]})")
+    stamp = datetime.now(UTC).strftime(_STAMP)
+    folder = backup_folder(project)
+    folder.mkdir(exist_ok=True)
+    kept = None
+    for suffix in ("", "-wal", "-shm"):
+        current = Path(str(project) + suffix)
+        if current.exists():
+            moved = folder / f"{project.name}{suffix}.damaged-{stamp}"
+            os.replace(current, moved)  # a stale WAL must never be replayed onto the backup
+            kept = kept or moved
+    partial = project.with_name(project.name + ".restoring")
+    shutil.copyfile(backup, partial)
+    with open(partial, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, project)
+    return kept
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can only read `path` (and never creates it)."""
+    if not path.is_file():
+        raise sqlite3.OperationalError(f"no such file: {path}")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    if not os.access(path.parent, os.W_OK):
+        uri += "&immutable=1"  # read-only media: no WAL index can be made, nobody writes
+    return sqlite3.connect(uri, uri=True, timeout=5.0)
