@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from desktop_app import paths
+from desktop_app import cli_safety, paths
+from desktop_app.core.store import StoreError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("auto", "txt", "jsonl", "csv", "labelstudio", "conll", "brat", "refi")
@@ -100,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser("stats", parents=[common], help="counts of articles and labels")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
+    cli_safety.add_commands(commands, common)
     return parser
 
 
@@ -131,6 +133,9 @@ def _open(args: argparse.Namespace, write: bool = True):  # type: ignore[no-unty
     warning = location_warning(db_path)
     if warning:
         print(f"marginalia: warning: {warning}", file=sys.stderr)
+    damage = cli_safety.damage_report(db_path) if write else ""
+    if damage:
+        raise StoreError(damage)
     store, _ = open_project(db_path, paths.default_schema_path(), read_only_fallback=not write)
     if store.read_only:
         print(f"marginalia: {store.read_only}", file=sys.stderr)
@@ -312,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         db_path, is_default = paths.resolve_db_path(getattr(args, "db", None))
         return open_window(db_path, seed_samples=is_default)
+    if args.command in cli_safety.HANDLERS:
+        return _guarded(args, cli_safety.run)
     handler = {
         "import": _import,
         "export": _export,
@@ -320,6 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sample": _sample,
         "stats": _stats,
     }[args.command]
+    return _guarded(args, handler)
+
+
+def _guarded(args: argparse.Namespace, handler: Callable[[argparse.Namespace], int]) -> int:
+    """Run a command; an error becomes one line naming the file and the reason."""
     try:
         return handler(args)
     except (OSError, ValueError, RuntimeError) as error:

@@ -1,0 +1,150 @@
+"""The command line's project-safety commands: backup, restore and check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop_app import paths
+from desktop_app.core.store import ProjectLocked, Store, StoreError
+from desktop_app.core.store.backups import (
+    BackupError,
+    check_file,
+    list_backups,
+    newest_good,
+    restore_file,
+)
+from desktop_app.core.store.project_file import writer_lock
+
+EXIT_OK, EXIT_REJECTED = 0, 1
+# A quick check reads the whole file (about 6 s a GB): writing commands run it on projects up
+# to this size before they write; `marginalia check` runs it, or the full one, on any.
+CHECK_BEFORE_WRITING_BYTES = 256 << 20
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Add backup, restore and check to the command line's subcommands."""
+    backup = commands.add_parser(
+        "backup", parents=[common], help="take a verified backup now, or list the backups"
+    )
+    backup.add_argument("--list", action="store_true", help="list the backups, newest first")
+    restore = commands.add_parser(
+        "restore", parents=[common], help="replace the project by a backup (newest good one)"
+    )
+    restore.add_argument("backup", nargs="?", metavar="BACKUP", help="a file from --list")
+    check = commands.add_parser("check", parents=[common], help="check the project for damage")
+    check.add_argument("--quick", action="store_true", help="SQLite's quick check only")
+
+
+HANDLERS = ("backup", "restore", "check")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one of this module's commands."""
+    project, _ = paths.resolve_db_path(getattr(args, "db", None))
+    if not project.is_file():
+        print(f"marginalia {args.command}: {project}: no such project file", file=sys.stderr)
+        return EXIT_REJECTED
+    return {"backup": _backup, "restore": _restore, "check": _check}[args.command](args, project)
+
+
+def damage_report(project: Path) -> str:
+    """ "" for a sound project, else what is wrong and what to do (for writing commands)."""
+    if not project.is_file() or project.stat().st_size > CHECK_BEFORE_WRITING_BYTES:
+        return ""
+    problems = check_file(project)
+    if not problems:
+        return ""
+    return f"{project} is damaged ({problems[0]}); nothing was written. {_advice(project)}"
+
+
+def _advice(project: Path) -> str:
+    good = newest_good(project)
+    if good is None:
+        return "There is no good backup to restore."
+    return f"The newest good backup is {good.path.name}: run `marginalia restore` to use it."
+
+
+def _backup(args: argparse.Namespace, project: Path) -> int:
+    if args.list:
+        backups = list_backups(project)
+        for backup in backups:
+            print(backup.describe())
+        if not backups:
+            print(f"no backups yet (they go in {project.name}.backups/)")
+        return EXIT_OK
+    store = Store.open(project)
+    try:
+        made = store.backup("manual")
+    finally:
+        store.close()
+    print(f"backed up to {made}")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace, project: Path) -> int:
+    if args.backup:
+        chosen = Path(args.backup)
+        if not chosen.is_file():
+            chosen = project.with_name(project.name + ".backups") / args.backup
+    else:
+        good = newest_good(project)
+        if good is None:
+            print(f"marginalia restore: {project}: no good backup to restore", file=sys.stderr)
+            return EXIT_REJECTED
+        chosen = good.path
+    try:
+        store = Store.open(project)
+    except ProjectLocked:
+        raise
+    except StoreError:
+        return _restore_unopenable(project, chosen)
+    try:
+        kept = store.restore(chosen)
+    except StoreError:
+        store.close()
+        return _restore_unopenable(project, chosen)
+    store.close()
+    print(f"restored {project} from {chosen.name}")
+    if kept:
+        print(f"what it held before is kept in {kept}")
+    return EXIT_OK
+
+
+def _restore_unopenable(project: Path, chosen: Path) -> int:
+    """A project too damaged to open: put the backup in its place, under the writer's lock."""
+    lock = writer_lock(project)
+    try:
+        kept = restore_file(project, chosen)
+    except BackupError as error:
+        print(f"marginalia restore: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        lock.release()
+    print(f"restored {project} from {chosen.name} (the damaged file is kept in {kept})")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, project: Path) -> int:
+    try:
+        try:
+            store = Store.open(project)  # the writer's connection can check the search index
+        except ProjectLocked:
+            store = Store.open(project, read_only=True)
+            print(f"{project}: open elsewhere, so the search index is not checked")
+    except StoreError as error:
+        print(f"{project}: damaged: {error}. {_advice(project)}")
+        return EXIT_REJECTED
+    try:
+        problems = store.check(full=not args.quick)
+    finally:
+        store.close()
+    if not problems:
+        print(f"{project}: ok ({'quick' if args.quick else 'full'} check)")
+        return EXIT_OK
+    for problem in problems[:20]:
+        print(f"{project}: {problem}")
+    print(_advice(project))
+    return EXIT_REJECTED
