@@ -31,7 +31,7 @@ def open_project(
         if not read_only_fallback:
             raise
         store = Store.open(path, read_only=True)
-        store.read_only = f"opened read-only: {error}"
+        store.refuse_writes(f"opened read-only: {error}")
         return store, None
     try:
         if not store.labels():

@@ -46,6 +46,7 @@ from desktop_app.ui.label_actions import LabelActions
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
 from desktop_app.ui.merge_actions import MergeActions
 from desktop_app.ui.review_actions import ReviewActions
+from desktop_app.ui.safety_actions import SafetyActions
 
 
 class MainWindow(
@@ -55,6 +56,7 @@ class MainWindow(
     ExportActions,
     MergeActions,
     ReviewActions,
+    SafetyActions,
     QMainWindow,
 ):
     """Marginalia's window over one project; every edit goes through the core Editor."""
@@ -80,6 +82,7 @@ class MainWindow(
         self._select_row(0)
         if not settings.value("annotator_confirmed", False, type=bool):
             self.annotator_banner.show()
+        self.start_safety()
 
     # ------------------------------------------------------------------ building
 
@@ -207,6 +210,8 @@ class MainWindow(
         self._menus["&File"].addSeparator()
         a("&File", "&Merge colleague's project…", self.merge_dialog)
         a("&File", "Draw double-coding &sample…", self.sample_dialog)
+        self._menus["&File"].addSeparator()
+        a("&File", "&Backups…", self.backups_dialog)
         self._menus["&File"].addSeparator()
         a("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.undo_action = a("&Edit", "&Undo", self.undo, "Ctrl+Z")
@@ -444,6 +449,7 @@ class MainWindow(
             self.agreement_window.wait()  # it reads the store on a thread
         if self.export_job is not None:
             self.export_job.wait()  # the file is renamed into place when it is whole
+        self.backup_on_close()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

@@ -205,6 +205,20 @@ def restore_file(project: Path, backup: Path) -> Path | None:
     return kept
 
 
+def keep_damaged(project: Path) -> Path:
+    """Copy a damaged project file (and its WAL) beside its backups, as it is, before it is
+    replaced: what is in it may still be recovered by hand. Returns the main file's copy."""
+    stamp = datetime.now(UTC).strftime(_STAMP)
+    folder = backup_folder(project)
+    folder.mkdir(exist_ok=True)
+    kept = folder / f"{project.name}.damaged-{stamp}"
+    for suffix in ("", "-wal"):
+        current = Path(str(project) + suffix)
+        if current.exists():
+            shutil.copyfile(current, folder / f"{project.name}{suffix}.damaged-{stamp}")
+    return kept
+
+
 def _read_only(path: Path) -> sqlite3.Connection:
     """A connection that can only read `path` (and never creates it)."""
     if not path.is_file():

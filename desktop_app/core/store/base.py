@@ -153,7 +153,19 @@ class StoreBase:
         return made.path
 
     def backup_if_changed(self, reason: str) -> Path | None:
-        """Take a backup when this session has changed the project since the last one."""
+        """Take a backup when this session has changed the project since the last one.
+
+        The copy is read from its own connection (a snapshot of what is committed), without
+        the store's lock: edits go on while a large project is copied.
+        """
         with self._lock:
-            changed = self.db.conn.total_changes != self._changes_at_backup
-        return self.backup(reason) if changed and self.path is not None else None
+            changes = self.db.conn.total_changes
+        if self.path is None or changes == self._changes_at_backup:
+            return None
+        try:
+            made = take_backup(self.path, reason)
+        except BackupError as error:
+            raise StoreError(str(error)) from error
+        with self._lock:
+            self._changes_at_backup = max(self._changes_at_backup, changes)
+        return made.path

@@ -17,6 +17,7 @@ from desktop_app.core.store.articles import ArticlesMixin
 from desktop_app.core.store.backups import (
     BackupError,
     check_file,
+    keep_damaged,
     restore_into,
     search_index_problems,
 )
@@ -78,6 +79,7 @@ class Store(
         self._writer_lock: FileLock | None = None
         self.read_only = ""  # why writes are refused ("" when they are not)
         self._changes_at_backup = db.conn.total_changes
+        self.writable_file = True  # False when opened read-only (restoring needs the writer)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -142,6 +144,7 @@ class Store(
             )
         store = cls(Database(conn), path)
         store.read_only = reason
+        store.writable_file = False
         return store
 
     @classmethod
@@ -166,6 +169,12 @@ class Store(
         return cls(db, path)
 
     @_serialized
+    def refuse_writes(self, reason: str) -> None:
+        """From now on refuse every write with `reason` (a damaged project is never written)."""
+        self.db.conn.execute("PRAGMA query_only = ON")
+        self.read_only = reason
+
+    @_serialized
     def check(self, full: bool = False) -> list[str]:
         """What is wrong with the project file ([] when nothing): SQLite's quick check, or with
         `full` its integrity check, the offset rule and the search index."""
@@ -178,16 +187,24 @@ class Store(
     def restore(self, backup: Path) -> Path | None:
         """Replace the project's content by a backup's (checked first), keeping the current
         content as a backup of its own; a backup of an older schema is migrated. Returns
-        where the current content was kept (None when it could not be read to keep)."""
-        if self.read_only:
+        where the current content was kept (a raw copy when it was damaged)."""
+        if not self.writable_file:
             raise StoreError(f"{self.path}: not restored: {self.read_only}")
         kept = None
-        if self.path is not None and not check_file(self.path):
-            kept = self.backup("before-restore")
+        if self.path is not None:
+            # The current content is kept: as a checked backup, or as it is when damaged.
+            sound = not check_file(self.path)
+            kept = self.backup("before-restore") if sound else keep_damaged(self.path)
+        # A damaged project refuses writes (refuse_writes), but replacing all of its content
+        # by a good backup is what it needs; if that fails, it refuses them again.
+        self.db.conn.execute("PRAGMA query_only = OFF")
         try:
             restore_into(self.db.conn, backup)
-        except BackupError as error:
+        except (BackupError, sqlite3.Error) as error:
+            if self.read_only:
+                self.db.conn.execute("PRAGMA query_only = ON")
             raise StoreError(str(error)) from error
+        self.read_only = ""
         migrations.migrate(self.db, self.path)
         if search_index_problems(self.db.conn):  # a backup's index is rebuilt, not trusted
             with self.db.atomic():

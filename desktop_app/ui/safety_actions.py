@@ -1,0 +1,115 @@
+"""The window's data safety: a check when the project opens, periodic and closing backups,
+and File > Backups…."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from desktop_app.core.store.backups import check_file, newest_good
+from desktop_app.ui.background import BackgroundJob
+from desktop_app.ui.backups_dialog import BackupsDialog
+from desktop_app.ui.notices import show_notice
+from desktop_app.ui.window_parts import WindowParts
+
+BACKUP_EVERY_MS = 30 * 60 * 1000  # while the project changes, a backup each 30 minutes of use
+
+
+class SafetyActions(WindowParts):
+    """Mixin for MainWindow: integrity check on open, backups while working and on close."""
+
+    check_job: BackgroundJob | None = None
+    backup_job: BackgroundJob | None = None
+    damage_notice: QMessageBox | None = None
+    backups_window: BackupsDialog | None = None
+
+    def start_safety(self) -> None:
+        """Check the project in the background and start the backup timer (a file only)."""
+        if self.store.path is None:
+            return
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_EVERY_MS)
+        self.backup_timer.timeout.connect(self.periodic_backup)
+        self.backup_timer.start()
+        # A quick check reads the whole file (seconds for a large project): on a thread,
+        # from its own read-only connection, while the analyst starts reading.
+        job = BackgroundJob("integrity check", partial(check_file, self.store.path))
+        job.done.connect(self._checked)
+        self.check_job = job
+        job.start()
+
+    def _checked(self, problems: object) -> None:
+        if self.check_job is not None:
+            self.check_job.wait()
+        if not problems or self.store.path is None:
+            return
+        first = problems[0] if isinstance(problems, list) else problems
+        # Never write to a damaged project: every edit from now on is refused with this.
+        self.store.refuse_writes(f"the project is damaged ({first}); restore a backup")
+        self.setWindowTitle(f"{self.windowTitle()} (damaged: read-only)")
+        good = newest_good(self.store.path)
+        advice = (
+            f"The newest good backup is from {good.describe()}.\nFile > Backups… restores it."
+            if good
+            else "There is no good backup; File > Backups… lists what there is."
+        )
+        self.damage_notice = show_notice(
+            self,
+            "Project damaged",
+            f"{self.store.path} is damaged: {first}\n\nNothing will be written to it.\n{advice}",
+            QMessageBox.Icon.Critical,
+        )
+
+    def periodic_backup(self) -> None:
+        """Back up on a thread if the project changed since the last backup."""
+        if self.store.read_only or (self.backup_job is not None and self.backup_job.isRunning()):
+            return
+        job = BackgroundJob("backup", partial(self.store.backup_if_changed, "periodic"))
+        job.done.connect(self._backed_up)
+        self.backup_job = job
+        job.start()
+
+    def _backed_up(self, result: object) -> None:
+        if self.backup_job is not None:
+            self.backup_job.wait()
+        if isinstance(result, Path):
+            self.statusBar().showMessage(f"Backed up to {result.name}", 5000)
+        elif isinstance(result, Exception):
+            self.statusBar().showMessage(f"Backup failed: {result}", 15000)
+
+    def backup_on_close(self) -> None:
+        """The closing backup (when anything changed), before the project is closed."""
+        if self.backup_job is not None:
+            self.backup_job.wait()
+        if self.check_job is not None:
+            self.check_job.wait()
+        if self.store.path is None or self.store.read_only:
+            return
+        self.statusBar().showMessage("Backing up…")
+        try:
+            self.store.backup_if_changed("close")
+        except ValueError as error:  # StoreError: say it, but let the window close
+            show_notice(
+                self, "Backup", f"The closing backup failed: {error}", QMessageBox.Icon.Warning
+            )
+
+    def backups_dialog(self) -> None:
+        """File > Backups…: list, back up now, restore."""
+        if self.store.path is None:
+            return self._warn("An in-memory project has no backups.")
+        self.backups_window = BackupsDialog(self.store, self._restored, self)
+        self.backups_window.show()
+
+    def _restored(self, backup: Path) -> None:
+        # Everything may differ now: undo steps, labels, the list and the open article.
+        self.editor.clear_history()
+        self._update_undo_actions()
+        self.reload_labels()
+        self.reload_list()
+        current = self.article.id if self.article else None
+        self.article = None
+        self.show_article(current)
+        self.statusBar().showMessage(f"Restored {backup.name}", 15000)
