@@ -7,6 +7,7 @@ from typing import Protocol
 
 from desktop_app.core.model import Span
 from desktop_app.core.store import Store
+from desktop_app.core.store.bulk import Deletion
 
 
 class Command(Protocol):
@@ -69,6 +70,24 @@ class _StatusChange:
 
     def revert(self, store: Store) -> None:
         store.set_status(self.article_id, self.annotator, self.before)
+
+
+@dataclass
+class _BulkDeletion:
+    """Many annotations deleted as one step (with their label, when the label was deleted)."""
+
+    article_id: int
+    description: str
+    deletion: Deletion
+
+    def apply(self, store: Store) -> None:
+        if self.deletion.label is not None:
+            self.deletion = store.delete_label(self.deletion.label.name)
+        else:
+            self.deletion = store.delete_annotations(self.deletion)
+
+    def revert(self, store: Store) -> None:
+        store.undo_deletion(self.deletion)
 
 
 def _state(span: Span) -> tuple[str, str, bool]:
@@ -165,6 +184,23 @@ class Editor:
             return
         self.store.set_status(article_id, self.annotator, status)
         self._record(_StatusChange(article_id, f"mark {status}", self.annotator, before, status))
+
+    def delete_label(self, name: str, shown_article: int) -> Deletion:
+        """Delete a label and everyone's annotations with it, as one undoable step (the
+        project is backed up first when that is more than a handful)."""
+        deletion = self.store.delete_label(name)
+        what = f"delete label {name} ({deletion.size} annotations)"
+        self._record(_BulkDeletion(shown_article, what, deletion))
+        return deletion
+
+    def delete_own_annotations(self, article_id: int) -> Deletion:
+        """Delete the current annotator's spans and tags on one article, as one step."""
+        deletion = self.store.delete_annotations(
+            self.store.article_uses(article_id, self.annotator)
+        )
+        what = f"delete {deletion.size} annotations"
+        self._record(_BulkDeletion(article_id, what, deletion))
+        return deletion
 
     def can_undo(self) -> bool:
         """Whether there is an edit to undo."""

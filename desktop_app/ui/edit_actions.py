@@ -162,6 +162,8 @@ class EditActions(WindowParts):
     def _after_history(self, article_id: int | None, verb: str) -> None:
         if article_id is None:
             return
+        if {label.name for label in self.store.labels()} != set(self.labels):
+            self.reload_labels()  # a deleted label came back, or went again
         if self.article is None or self.article.id != article_id:
             row = self.table_model.row_of(article_id)
             if row is not None:

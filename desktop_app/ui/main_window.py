@@ -36,6 +36,7 @@ from desktop_app.core.store import Store, StoreError
 from desktop_app.ui.annotation_list import AnnotationList
 from desktop_app.ui.article_table import ArticleTableModel
 from desktop_app.ui.article_view import ArticleView
+from desktop_app.ui.bulk_actions import BulkActions
 from desktop_app.ui.dialogs import choose_annotator_names
 from desktop_app.ui.edit_actions import EditActions
 from desktop_app.ui.export_actions import ExportActions
@@ -57,6 +58,7 @@ class MainWindow(
     MergeActions,
     ReviewActions,
     SafetyActions,
+    BulkActions,
     QMainWindow,
 ):
     """Marginalia's window over one project; every edit goes through the core Editor."""
@@ -238,9 +240,11 @@ class MainWindow(
         a("&Article", "&Next article", lambda: self.step(1), "Ctrl+Down")
         a("&Article", "&Previous article", lambda: self.step(-1), "Ctrl+Up")
         a("&Article", "&Reload list", self.reload_list, "F5")
+        a("&Article", "Delete &my annotations on this article…", self.delete_own_annotations)
         a("&Labels", "&Add label…", self.add_label_dialog)
         a("&Labels", "&Edit label…", self.edit_label_dialog)
         a("&Labels", "&Load schema…", self.load_schema_dialog)
+        a("&Labels", "&Delete label…", self.delete_label_dialog)
         self._menus["&Labels"].addSeparator()
         a("&Review", "&Compare annotators…", self.start_review, "Ctrl+Shift+R")
         a("&Review", "&Next difference", lambda: self.review_step(1), "F8")

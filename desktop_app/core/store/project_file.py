@@ -22,6 +22,7 @@ from desktop_app.core.store.backups import (
     search_index_problems,
 )
 from desktop_app.core.store.base import StoreError, _serialized
+from desktop_app.core.store.bulk import BulkMixin
 from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.listing import ListingMixin
 from desktop_app.core.store.merge import MergeMixin
@@ -62,6 +63,7 @@ def writer_lock(path: Path) -> FileLock:
 
 class Store(
     MergeMixin,
+    BulkMixin,
     ArticlesMixin,
     NativeExportMixin,
     ListingMixin,

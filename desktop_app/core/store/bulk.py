@@ -1,0 +1,115 @@
+"""Deleting many annotations at once (a label with all its uses, an article's annotations),
+backed up first and reversible as one step."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from desktop_app.core.model import Label
+from desktop_app.core.store.base import StoreError, _serialized, now
+from desktop_app.core.store.labels import LabelsMixin
+
+HANDFUL = 5  # deleting more annotations than this at once is asked about and backed up first
+
+
+class Deletion(NamedTuple):
+    """What one bulk delete took away, so that undo can bring exactly that back."""
+
+    span_uuids: tuple[str, ...]
+    tag_uuids: tuple[str, ...]
+    label: Label | None = None  # the label itself, when the label was deleted
+    position: int = 0  # its place in the palette
+
+    @property
+    def size(self) -> int:
+        """How many annotations it deleted."""
+        return len(self.span_uuids) + len(self.tag_uuids)
+
+
+class BulkMixin(LabelsMixin):
+    """Bulk deletes: one transaction, a backup before a large one, an exact way back."""
+
+    @_serialized
+    def label_uses(self, name: str) -> Deletion:
+        """The live annotations (everyone's) that deleting label `name` would delete."""
+        return Deletion(
+            tuple(r[0] for r in self.db.conn.execute(
+                "SELECT uuid FROM spans WHERE label = ? AND deleted = 0", (name,))),
+            tuple(r[0] for r in self.db.conn.execute(
+                "SELECT uuid FROM document_tags WHERE label = ? AND deleted = 0", (name,))),
+        )  # fmt: skip
+
+    @_serialized
+    def article_uses(self, article_id: int, annotator: str) -> Deletion:
+        """An annotator's live spans and tags on one article."""
+        return Deletion(
+            tuple(r[0] for r in self.db.conn.execute(
+                "SELECT uuid FROM spans WHERE article = ? AND annotator = ? AND deleted = 0",
+                (article_id, annotator))),
+            tuple(r[0] for r in self.db.conn.execute(
+                "SELECT uuid FROM document_tags WHERE article = ? AND annotator = ? "
+                "AND deleted = 0", (article_id, annotator))),
+        )  # fmt: skip
+
+    @_serialized
+    def delete_label(self, name: str) -> Deletion:
+        """Delete label `name` and every live annotation that uses it, in one transaction
+        (soft: the annotations stay, deleted, for undo and merges)."""
+        row = self.db.conn.execute(
+            "SELECT name, kind, color, key, label_group, description, position FROM labels "
+            "WHERE name = ?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"there is no label {name!r}")
+        uses = self.label_uses(name)
+        if uses.size > HANDFUL:
+            self.backup("bulk-delete")
+        with self.db.atomic():
+            self._set_deleted(uses, True)
+            self.db.execute("DELETE FROM labels WHERE name = ?", (name,))
+        return uses._replace(label=Label(*row[:6]), position=int(row[6]))
+
+    @_serialized
+    def delete_annotations(self, deletion: Deletion) -> Deletion:
+        """Delete these annotations (those still live) in one transaction; what was deleted."""
+        live = Deletion(
+            self._live("spans", deletion.span_uuids),
+            self._live("document_tags", deletion.tag_uuids),
+        )
+        if live.size > HANDFUL:
+            self.backup("bulk-delete")
+        with self.db.atomic():
+            self._set_deleted(live, True)
+        return live
+
+    @_serialized
+    def undo_deletion(self, deletion: Deletion) -> None:
+        """Bring back what a bulk delete took: the label (where it was) and its annotations."""
+        with self.db.atomic():
+            if deletion.label is not None:
+                self.db.execute(
+                    "UPDATE labels SET position = position + 1 WHERE position >= ?",
+                    (deletion.position,),
+                )
+                self._upsert_label(deletion.label, deletion.position)
+            self._set_deleted(deletion, False)
+
+    def _live(self, table: str, uuids: Sequence[str]) -> tuple[str, ...]:
+        rows = self.db.conn.execute(
+            f"SELECT uuid FROM {table} WHERE deleted = 0 AND uuid IN "
+            "(SELECT value FROM json_each(?))",
+            (json.dumps(list(uuids)),),
+        )
+        return tuple(row[0] for row in rows)
+
+    def _set_deleted(self, deletion: Deletion, deleted: bool) -> None:
+        stamp = now()
+        for table, uuids in (("spans", deletion.span_uuids), ("document_tags", deletion.tag_uuids)):
+            self.db.conn.execute(
+                f"UPDATE {table} SET deleted = ?, updated_at = ? "
+                "WHERE uuid IN (SELECT value FROM json_each(?))",
+                (int(deleted), stamp, json.dumps(list(uuids))),
+            )

@@ -1,0 +1,73 @@
+"""The window's bulk deletes: a label with all its uses, one's own annotations on an article.
+Each says how many it will delete, asks first when that is more than a handful, and undoes
+as one step."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from desktop_app.core.store.bulk import HANDFUL
+from desktop_app.ui.window_parts import WindowParts
+
+
+class BulkActions(WindowParts):
+    """Mixin for MainWindow: deletes of many annotations, asked about and undoable."""
+
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,  # Enter must not delete by accident
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def delete_label_dialog(self) -> None:
+        """Labels > Delete label…: choose one, see what it would take with it, confirm."""
+        names = [label.name for label in self.store.labels()]
+        if not names:
+            return self._warn("There are no labels to delete.")
+        name, chosen = QInputDialog.getItem(self, "Delete label", "Label:", names, 0, False)
+        if chosen:
+            self.delete_label(name)
+
+    def delete_label(self, name: str) -> None:
+        """Delete a label and every annotation with it, after saying how many and asking."""
+        uses = self.store.label_uses(name)
+        whose = "everyone's" if uses.size else "no"
+        text = (
+            f"Delete the label “{name}”?\n\nThis also deletes {len(uses.span_uuids)} spans and "
+            f"{len(uses.tag_uuids)} document tags ({whose} annotations with it). "
+            "Edit > Undo brings the label and all of them back."
+        )
+        if not self._confirm("Delete label", text):
+            return
+        shown = self.article.id if self.article else 0
+        with self._edit():
+            deletion = self.editor.delete_label(name, shown)
+            self._bulk_done(f"deleted label {name} and {deletion.size} annotations")
+
+    def delete_own_annotations(self) -> None:
+        """Article > Delete my annotations…: every span and tag of mine on this article."""
+        if self.article is None:
+            return self._warn("Open an article first.")
+        uses = self.store.article_uses(self.article.id, self.editor.annotator)
+        if not uses.size:
+            return self._warn("You have no annotations on this article.")
+        if uses.size > HANDFUL and not self._confirm(
+            "Delete annotations",
+            f"Delete your {len(uses.span_uuids)} spans and {len(uses.tag_uuids)} document tags "
+            "on this article? Edit > Undo brings them all back.",
+        ):
+            return
+        with self._edit():
+            deletion = self.editor.delete_own_annotations(self.article.id)
+            self._bulk_done(f"deleted {deletion.size} of your annotations on this article")
+
+    def _bulk_done(self, message: str) -> None:
+        self.reload_labels()
+        self.show_annotations()
+        self.reload_list()
+        self._update_undo_actions()
+        self.statusBar().showMessage(f"Saved: {message}", 8000)
