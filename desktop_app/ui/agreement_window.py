@@ -31,6 +31,7 @@ from desktop_app.core.model import ADJUDICATED
 from desktop_app.core.review import Disagreement, disagreements
 from desktop_app.core.store import Store
 from desktop_app.ui.background import BackgroundJob
+from desktop_app.ui.plain import plain_label
 
 ALL_LABELS = "All labels"
 _COLUMNS = ("Article", "Class", "A", "B", "Where")
@@ -61,7 +62,7 @@ class AgreementWindow(QDialog):
         self.a_box, self.b_box = QComboBox(), QComboBox()
         self.compute = QPushButton("Compute")
         self.compute.setObjectName("agreement_compute")
-        self.status = QLabel()
+        self.status = plain_label()
         self.figures = QPlainTextEdit()
         self.figures.setObjectName("agreement_figures")
         self.figures.setReadOnly(True)

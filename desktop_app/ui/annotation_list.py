@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from desktop_app.core.fragments import shown_quote
 from desktop_app.core.model import Label, Span
 from desktop_app.ui.colors import text_color_for
+from desktop_app.ui.plain import literal
 
 UUID_ROLE = Qt.ItemDataRole.UserRole
 HEADERS = ("Label", "Text", "By", "Note")
@@ -83,7 +84,7 @@ class SpanListModel(QAbstractTableModel):
         if role == UUID_ROLE:
             return span.uuid
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
-            return shown_quote(span.quote, span.start, span.fragments)
+            return literal(shown_quote(span.quote, span.start, span.fragments))
         if column == 0 and role == Qt.ItemDataRole.BackgroundRole:
             return self._colors[span.label][0]
         if column == 0 and role == Qt.ItemDataRole.ForegroundRole:

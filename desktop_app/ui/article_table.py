@@ -10,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from desktop_app.core.model import ArticleFilter, ArticleRow
 from desktop_app.core.store import SortKey, Store
+from desktop_app.ui.plain import literal
 
 PAGE_SIZE = 200
 CACHED_PAGES = 20  # at most 4,000 rows in memory, however long the list
@@ -135,7 +136,7 @@ class ArticleTableModel(QAbstractTableModel):
             return None
         column = index.column()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return article.title if column == 0 else None
+            return literal(article.title) if column == 0 else None
         values = (
             article.title or article.uid,
             article.published or "",

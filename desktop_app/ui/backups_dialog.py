@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.store import Store, StoreError
 from desktop_app.core.store.backups import backup_folder, list_backups
+from desktop_app.ui.plain import literal
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
@@ -91,9 +92,12 @@ class BackupsDialog(QDialog):
             answer = QMessageBox.question(
                 self,
                 "Restore a backup",
-                f"Replace everything in {self._project.name} with the backup\n{chosen.name}?\n\n"
-                "What the project holds now is kept as a backup first, so this can be undone "
-                "by restoring that one.",
+                literal(
+                    f"Replace everything in {self._project.name} with the backup\n"
+                    f"{chosen.name}?\n\n"
+                    "What the project holds now is kept as a backup first, so this can be undone "
+                    "by restoring that one."
+                ),
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return

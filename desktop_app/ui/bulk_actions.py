@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from desktop_app.core.store.bulk import HANDFUL
+from desktop_app.ui.plain import literal
 from desktop_app.ui.window_parts import WindowParts
 
 
@@ -17,7 +18,7 @@ class BulkActions(WindowParts):
         answer = QMessageBox.question(
             self,
             title,
-            text,
+            literal(text),  # label names come from files too: never markup
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,  # Enter must not delete by accident
         )

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import DOCUMENT, SPAN, Label
+from desktop_app.ui.plain import plain_label
 
 IMPORT_FORMATS = (("Decide by extension", "auto"), ("Text files", "txt"), ("JSONL", "jsonl"),
                   ("CSV / TSV", "csv"), ("Label Studio JSON", "labelstudio"),
@@ -60,7 +61,7 @@ class LabelDialog(QDialog):
         self.key.setMaximumSequenceLength(1)
         self.group = QLineEdit(label.group if label else "")
         self.description = QLineEdit(label.description if label else "")
-        self.error = QLabel()
+        self.error = plain_label()  # reasons quote YAML and names: never markup
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
         buttons = QDialogButtonBox(

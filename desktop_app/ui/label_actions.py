@@ -11,6 +11,7 @@ from desktop_app.core.model import DOCUMENT, SPAN, Label
 from desktop_app.core.schema import SchemaError, load_schema, next_free_color, validate_labels
 from desktop_app.core.store import StoreError
 from desktop_app.ui.dialogs import LabelDialog
+from desktop_app.ui.plain import literal
 from desktop_app.ui.window_parts import WindowParts
 
 
@@ -85,7 +86,7 @@ class LabelActions(WindowParts):
             try:
                 self.store.save_label(dialog.result_label, old_name=name)
             except StoreError as error:
-                QMessageBox.warning(self, "Edit label", str(error))
+                QMessageBox.warning(self, "Edit label", literal(str(error)))
                 return
             if dialog.result_label.name != name:
                 self._labels_replaced()
@@ -107,7 +108,7 @@ class LabelActions(WindowParts):
         try:
             kept = self.store.apply_schema(load_schema(path))
         except (SchemaError, StoreError) as error:
-            QMessageBox.warning(self, "Label schema", str(error))
+            QMessageBox.warning(self, "Label schema", literal(str(error)))
             return False
         self._labels_replaced()
         self.reload_labels()

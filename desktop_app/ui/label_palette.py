@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLa
 
 from desktop_app.core.model import Label
 from desktop_app.ui.colors import text_color_for
+from desktop_app.ui.plain import literal, plain_label
 
 
 class LabelPalette(QGroupBox):
@@ -34,13 +35,13 @@ class LabelPalette(QGroupBox):
         group = None
         for label in labels:
             if label.group and label.group != group:
-                heading = QLabel(f"<b>{label.group}</b>")
+                heading = plain_label(label.group, bold=True)
                 self._layout.addWidget(heading)
             group = label.group
             key = f"   [{label.key}]" if label.key else ""
             button = QPushButton(f"{label.name}{key}")
             button.setObjectName(f"label:{label.name}")
-            button.setToolTip(label.description or label.name)
+            button.setToolTip(literal(label.description or label.name))
             button.setStyleSheet(
                 f"QPushButton {{ background: {label.color}; "
                 f"color: {text_color_for(label.color).name()}; text-align: left; "
@@ -74,12 +75,12 @@ class TagPanel(QGroupBox):
         group = None
         for label in labels:
             if label.group and label.group != group:
-                self._layout.addWidget(QLabel(f"<b>{label.group}</b>"))
+                self._layout.addWidget(plain_label(label.group, bold=True))
             group = label.group
             key = f"   [{label.key}]" if label.key else ""
             box = QCheckBox(f"{label.name}{key}")
             box.setObjectName(f"tag:{label.name}")
-            box.setToolTip(label.description or label.name)
+            box.setToolTip(literal(label.description or label.name))
             box.toggled.connect(lambda on, name=label.name: self.tagToggled.emit(name, on))
             self._layout.addWidget(box)
             self.boxes[label.name] = box

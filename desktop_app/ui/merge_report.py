@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.model import SPAN, MergeReport
+from desktop_app.ui.plain import plain_label
 
 _COLUMNS = ("Kind", "Article", "Annotator", "Kept", "Ours", "Theirs")
 
@@ -27,7 +28,7 @@ class MergeReportDialog(QDialog):
         self.setWindowTitle("Merge report")
         self.resize(900, 480)
         layout = QVBoxLayout(self)
-        summary = QLabel(f"Merged {report.source}:\n{report.summary()}.")
+        summary = plain_label(f"Merged {report.source}:\n{report.summary()}.")
         summary.setObjectName("merge_summary")
         summary.setWordWrap(True)
         layout.addWidget(summary)
@@ -64,7 +65,7 @@ class MergeReportDialog(QDialog):
         else:
             self.problems.hide()
         if report.backup:
-            backup = QLabel(f"The project as it was before the merge: {report.backup}")
+            backup = plain_label(f"The project as it was before the merge: {report.backup}")
             backup.setWordWrap(True)
             layout.addWidget(backup)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
