@@ -135,3 +135,35 @@ def test_network_shares_and_synced_folders_are_named(tmp_path):
         warning = location_warning(home / folder / "projects" / "p.sqlite", mounts)
         assert f"synced folder ({folder})" in warning
     assert location_warning(home / "Dropboxes" / "p.sqlite", mounts) == ""
+
+
+def test_a_project_deleted_while_open_is_written_back_with_everything_saved(tmp_path):
+    path = tmp_path / "p.sqlite"
+    _project(path)
+    store = Store.open(path)
+    store.add_span(store.article_id("a1"), 0, 4, "Person", "ana")
+    path.unlink()  # a clean-up script, a sync client, a mistaken rm
+    assert store.file_gone() == "deleted"
+    store.add_span(store.article_id("a1"), 9, 15, "Person", "ana")  # saved, in the lost file
+    assert store.write_back() == path
+    with pytest.raises(StoreError, match="was deleted while open; everything saved was written"):
+        store.add_span(store.article_id("a1"), 19, 26, "Person", "ana")
+    store.close()
+    back = Store.open(path)
+    assert len(back.spans(back.article_id("a1"))) == 2 and back.check(full=True) == []
+    back.close()
+
+
+def test_closing_a_project_whose_file_was_replaced_keeps_both(tmp_path):
+    path = tmp_path / "p.sqlite"
+    _project(path)
+    store = Store.open(path)
+    store.add_span(store.article_id("a1"), 0, 4, "Person", "ana")
+    path.unlink()
+    path.write_bytes(b"someone else's file")
+    store.close()  # writes what it holds beside it instead of losing it
+    assert path.read_bytes() == b"someone else's file"
+    [recovered] = tmp_path.glob("p.recovered-*.sqlite")
+    again = Store.open(recovered)
+    assert len(again.spans(again.article_id("a1"))) == 1
+    again.close()

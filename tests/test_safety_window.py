@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.core.model import ArticleDraft
 from desktop_app.core.project import open_project
+from desktop_app.core.store import Store
 from desktop_app.core.store.backups import list_backups
 from desktop_app.paths import default_schema_path
 
@@ -140,3 +141,20 @@ def test_a_damaged_project_can_be_restored_from_the_window(qtbot, tmp_path):
     dialog.close()
     window.close()
     store.close()
+
+
+def test_the_window_notices_its_file_deleted_and_writes_it_back(qtbot, project, show_window):
+    store, path = project
+    window = show_window(store, "ana")
+    qtbot.waitUntil(lambda: window.check_job.isFinished())
+    _label_first_word(qtbot, window)
+    path.unlink()
+    assert window.file_timer.interval() == 5000 and window.file_timer.isActive()
+    window.watch_file()  # what the timer does every 5 seconds
+    assert "was deleted while open" in window.damage_notice.text()
+    assert str(path) in window.damage_notice.text()
+    window.close()
+    store.close()
+    again = Store.open(path)
+    assert [s.label for s in again.spans(again.article_id("a0"))] == ["Person"]
+    again.close()

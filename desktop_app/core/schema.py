@@ -300,6 +300,9 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
             items[key] = [] if is_null else value_node.value
         else:
             raise reader.unknown(key, key_node, key, _TOP_KEYS)
+    count = sum(len(nodes) for nodes in items.values())
+    if count > MAX_LABELS:
+        raise SchemaError(origin, None, "", f"{count:,} labels, more than {MAX_LABELS:,}")
     # Spans first, then tags, whatever the file's order, so a round trip keeps `labels` equal.
     parsed = [
         (_SECTIONS[section], *reader.item(node, f"{section}[{i}]"))
@@ -317,10 +320,17 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
     return LabelSchema(name=name, labels=tuple(labels))
 
 
+MAX_SCHEMA_BYTES = 1 << 20  # thousands of labels fit in a few hundred kilobytes
+MAX_LABELS = 5000
+
+
 def load_schema(path: str | Path) -> LabelSchema:
     """Read a UTF-8 YAML label schema file (a BOM is fine) and check it."""
     origin = str(path)
     try:
+        if Path(path).stat().st_size > MAX_SCHEMA_BYTES:
+            limit = MAX_SCHEMA_BYTES >> 10
+            raise SchemaError(origin, None, "", f"larger than {limit} KB: not a label schema")
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise SchemaError(origin, None, "", "file not found") from None

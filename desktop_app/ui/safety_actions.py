@@ -16,6 +16,7 @@ from desktop_app.ui.notices import show_notice
 from desktop_app.ui.window_parts import WindowParts
 
 BACKUP_EVERY_MS = 30 * 60 * 1000  # while the project changes, a backup each 30 minutes of use
+WATCH_FILE_MS = 5000  # how soon a project file deleted or replaced while open is noticed
 
 
 class SafetyActions(WindowParts):
@@ -34,6 +35,10 @@ class SafetyActions(WindowParts):
         self.backup_timer.setInterval(BACKUP_EVERY_MS)
         self.backup_timer.timeout.connect(self.periodic_backup)
         self.backup_timer.start()
+        self.file_timer = QTimer(self)
+        self.file_timer.setInterval(WATCH_FILE_MS)
+        self.file_timer.timeout.connect(self.watch_file)
+        self.file_timer.start()
         # A quick check reads the whole file (seconds for a large project): on a thread,
         # from its own read-only connection, while the analyst starts reading.
         job = BackgroundJob("integrity check", partial(check_file, self.store.path))
@@ -62,6 +67,25 @@ class SafetyActions(WindowParts):
             f"{self.store.path} is damaged: {first}\n\nNothing will be written to it.\n{advice}",
             QMessageBox.Icon.Critical,
         )
+
+    def watch_file(self) -> None:
+        """If the project file was deleted or replaced while open, save what the window holds
+        where the analyst will find it, and stop writing into the lost file."""
+        gone = self.store.file_gone()
+        if not gone:
+            return
+        self.file_timer.stop()
+        try:
+            saved = self.store.write_back()
+        except (OSError, ValueError) as error:
+            text = f"The project file was {gone} while open, and could not be written back: {error}"
+        else:
+            text = (
+                f"The project file was {gone} while open. Everything saved so far was written "
+                f"to {saved}; edits are now refused here. Open that file to go on."
+            )
+        self.setWindowTitle(f"{self.windowTitle()} (file {gone})")
+        self.damage_notice = show_notice(self, "Project file", text, QMessageBox.Icon.Critical)
 
     def periodic_backup(self) -> None:
         """Back up on a thread if the project changed since the last backup."""

@@ -43,7 +43,8 @@ def read_csv(
     try:
         sniffed = sniff_encoding(path)
         delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sniffed.text)
-        reader = csv.reader(_csv_lines(path, sniffed.encoding), delimiter=delimiter)
+        # strict: a quote that never closes is an error, not the rest of the file in one cell.
+        reader = csv.reader(_csv_lines(path, sniffed.encoding), delimiter=delimiter, strict=True)
         for item in _rows(reader, path, mapping, encoding_meta(sniffed)):
             line = reader.line_num
             yield item

@@ -88,6 +88,8 @@ def _parse_line(line: str, origin: str) -> dict[str, Any] | ImportProblem:
         return ImportProblem(origin, f"not valid JSON: {exc.msg} (column {exc.colno})")
     except ValueError as exc:
         return ImportProblem(origin, f"not valid JSON: {exc}")
+    except RecursionError:
+        return ImportProblem(origin, "JSON nested too deeply to be an article")
     if not isinstance(value, dict):
         kind = _JSON_TYPES.get(type(value), type(value).__name__)
         return ImportProblem(origin, f"line holds {kind}, not a JSON object")

@@ -34,6 +34,9 @@ class FieldMapping:
 DEFAULT_MAPPING = FieldMapping()
 
 # When a mapped name is left at its default and absent, these common alternatives are tried.
+# One article's text, as for a .txt file: larger is a data dump, not an article to read and mark.
+MAX_TEXT_CHARS = 50 << 20
+
 _ALTERNATIVES = {"published": "date", "uid": "id"}
 
 
@@ -57,6 +60,11 @@ def record_to_draft(
         return ImportProblem(origin, f"field {keys['text']!r} is a {kind}, not a string")
     if not text_value.strip():
         return ImportProblem(origin, f"field {keys['text']!r} is empty")
+    if len(text_value) > MAX_TEXT_CHARS:
+        limit = MAX_TEXT_CHARS >> 20
+        return ImportProblem(
+            origin, f"field {keys['text']!r} is over the {limit} M characters limit"
+        )
     text = normalize_text(text_value)
     # A "meta" object is the native export's own; any other "meta" value is an ordinary field.
     raw_meta = record.get("meta")

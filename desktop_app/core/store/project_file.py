@@ -21,7 +21,7 @@ from desktop_app.core.store.backups import (
     restore_into,
     search_index_problems,
 )
-from desktop_app.core.store.base import StoreError, _serialized
+from desktop_app.core.store.base import StoreError, _serialized, now
 from desktop_app.core.store.bulk import BulkMixin
 from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.listing import ListingMixin
@@ -37,6 +37,15 @@ class ProjectLocked(StoreError):
 
 class ReadOnlyProject(StoreError):
     """The project file (or its folder) cannot be written: read-only media, permissions."""
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file's (device, inode), or None when there is no file at `path`."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 def lock_path(path: Path) -> Path:
@@ -82,6 +91,7 @@ class Store(
         self.read_only = ""  # why writes are refused ("" when they are not)
         self._changes_at_backup = db.conn.total_changes
         self.writable_file = True  # False when opened read-only (restoring needs the writer)
+        self._identity: tuple[int, int] | None = None  # the file's (device, inode) at opening
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -119,6 +129,7 @@ class Store(
             lock.release()
             raise
         store._writer_lock = lock
+        store._identity = _identity(path)
         return store
 
     @classmethod
@@ -214,9 +225,55 @@ class Store(
         self._changes_at_backup = self.db.conn.total_changes
         return kept
 
+    def file_gone(self) -> str:
+        """ "" while the project file is where it was opened; else what happened to it (deleted
+        or replaced while open: the connection then writes to a file nobody can find)."""
+        if self.path is None or self._identity is None:
+            return ""
+        now = _identity(self.path)
+        if now is None:
+            return "deleted"
+        return "" if now == self._identity else "replaced by another file"
+
+    @_serialized
+    def write_back(self) -> Path | None:
+        """Save what this connection holds when its file was deleted or replaced: at the
+        project's path if it is free, else beside it; then refuse further writes (they would
+        land in the lost file). Returns where it was saved (None when nothing was gone)."""
+        gone = self.file_gone()
+        if not gone or self.path is None:
+            return None
+        target, stamp = self.path, now().replace(":", "").replace("-", "")[:15]
+        if target.exists():
+            target = self.path.with_name(f"{self.path.stem}.recovered-{stamp}{self.path.suffix}")
+        else:
+            # The lost file's WAL is still beside it, under the project's names: a new file
+            # there would replay it as its own. Ours stays open under any name.
+            for suffix in ("-wal", "-shm"):
+                stale = Path(f"{self.path}{suffix}")
+                if stale.exists():
+                    os.replace(stale, stale.with_name(f"{stale.name}.orphaned-{stamp}"))
+        copy = sqlite3.connect(target)
+        try:
+            self.db.conn.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            copy.close()
+        self.refuse_writes(
+            f"the project file was {gone} while open; everything saved was written to {target}: "
+            "open that"
+        )
+        self._identity = None
+        return target
+
     @_serialized
     def close(self) -> None:
-        """Close the connection (everything is already committed), then let go of the lock."""
+        """Close the connection (everything is already committed), then let go of the lock.
+
+        A project whose file was deleted while open is first written back (see write_back).
+        """
+        if self.file_gone():
+            self.write_back()
         self.db.close()
         if self._writer_lock is not None:
             self._writer_lock.release()
