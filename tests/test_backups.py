@@ -141,3 +141,12 @@ def test_changes_trigger_a_backup_only_when_there_are_changes(project):
     assert store.backup_if_changed("periodic") is not None
     assert store.backup_if_changed("periodic") is None
     store.close()
+
+
+def test_loading_another_schema_backs_up_first(project):
+    from desktop_app.core.model import Label, LabelSchema
+
+    store = Store.open(project)
+    store.apply_schema(LabelSchema("other", (Label("Person"), Label("Actor"))))
+    store.close()
+    assert [b.reason for b in list_backups(project)] == ["schema-change"]

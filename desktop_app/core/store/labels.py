@@ -51,7 +51,10 @@ class LabelsMixin(StoreBase):
         """Make the project's labels those of `schema`; return labels kept because in use.
 
         Labels that annotations still use are never dropped, so no annotation loses its label.
+        A project that had labels is backed up first (a schema change).
         """
+        if self.path is not None and self._one("SELECT 1 FROM labels LIMIT 1"):
+            self.backup("schema-change")
         with self.db.atomic():
             for label in schema.labels:
                 kind = self._one("SELECT kind FROM labels WHERE name = ?", (label.name,))
