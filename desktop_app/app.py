@@ -72,7 +72,8 @@ def main(db_path: Path, seed_samples: bool = False) -> int:
     # Without a window manager (Xvfb, kiosk sessions) nobody else gives the window focus.
     window.raise_()
     window.activateWindow()
-    said = [text for text in (store.read_only, location_warning(db_path)) if text]
+    opened = f"{db_path} was {store.read_only}." if store.read_only else ""
+    said = [text for text in (opened, location_warning(db_path)) if text]
     if said:
         icon = QMessageBox.Icon.Warning
         window.opening_notice = show_notice(window, "Marginalia", "\n\n".join(said), icon)

@@ -150,3 +150,12 @@ def test_loading_another_schema_backs_up_first(project):
     store.apply_schema(LabelSchema("other", (Label("Person"), Label("Actor"))))
     store.close()
     assert [b.reason for b in list_backups(project)] == ["schema-change"]
+
+
+def test_a_backup_killed_half_way_leaves_nothing_behind_the_next_one(project):
+    folder = project.with_name(project.name + ".backups")
+    folder.mkdir()
+    for name in ("p.20261101T000000000000Z.merge.sqlite.partial", "x.sqlite.partial-journal"):
+        (folder / name).write_bytes(b"half a copy")  # as a SIGKILL mid-backup leaves them
+    take_backup(project, "manual")
+    assert [path.name for path in folder.iterdir() if "partial" in path.name] == []

@@ -31,7 +31,13 @@ def open_project(
         if not read_only_fallback:
             raise
         store = Store.open(path, read_only=True)
-        store.refuse_writes(f"opened read-only: {error}")
+        why = (
+            "another Marginalia window or command is editing it (close that one, then open "
+            "this again to edit here)"
+            if isinstance(error, ProjectLocked)
+            else "the file cannot be written here (read-only media or permissions)"
+        )
+        store.refuse_writes(f"opened read-only: {why}")
         return store, None
     try:
         if not store.labels():

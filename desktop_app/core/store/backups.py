@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,9 @@ KEEP_RECENT = 10  # the newest backups always kept
 KEEP_DAYS = 7  # and the newest of each of the last days
 _NAME = re.compile(r"^(?P<stem>.+)\.(?P<stamp>\d{8}T\d{12}Z)\.(?P<reason>[a-z0-9-]+)\.sqlite$")
 _STAMP = "%Y%m%dT%H%M%S%fZ"
+
+
+_ONE_AT_A_TIME = threading.Lock()  # a merge's backup and the window's periodic one
 
 
 class BackupError(RuntimeError):
@@ -69,8 +73,18 @@ def take_backup(project: Path, reason: str, now: datetime | None = None) -> Back
     folder = backup_folder(project)
     target = folder / f"{project.stem}.{taken.strftime(_STAMP)}.{reason}.sqlite"
     partial = target.with_name(target.name + ".partial")
+    with _ONE_AT_A_TIME:
+        return _take(project, reason, taken, target, partial)
+
+
+def _take(project: Path, reason: str, taken: datetime, target: Path, partial: Path) -> Backup:
+    folder = target.parent
     try:
         folder.mkdir(exist_ok=True)
+        # A backup killed half-way (the process died) leaves its partial copy: one writer
+        # per project, and backups one at a time here, so any partial left is stale.
+        for stale in folder.glob("*.partial*"):
+            stale.unlink(missing_ok=True)
         source = _read_only(project)
         try:
             copy = sqlite3.connect(partial)
