@@ -170,6 +170,7 @@ class Round:
     lost: list[str] = field(default_factory=list)  # acknowledged edits that are not there
     integrity: list[str] = field(default_factory=list)
     reruns: int = 0  # interrupted imports completed by a re-run
+    interrupted: str = ""  # the operation the kill landed in ("" between operations)
 
 
 def _entries(log_path: Path) -> list[tuple[list[str], bool]]:
@@ -196,6 +197,10 @@ def check(project: Path, log_path: Path, truth: Truth) -> Round:
             for row in store.db.conn.execute("SELECT uuid, label, deleted FROM spans")
         }
         entries = _entries(log_path)
+        if any(not acked for _, acked in entries[:-1]):
+            result.lost.append("an operation before the last was never acknowledged")
+        if entries and not entries[-1][1]:
+            result.interrupted = entries[-1][0][0]
         for fields, acked in entries:
             kind = fields[0]
             result.acknowledged += acked
@@ -209,7 +214,10 @@ def check(project: Path, log_path: Path, truth: Truth) -> Round:
                 truth.labels.pop(fields[1], None)
                 truth.deleted.add(fields[1])
             elif kind == "import":
-                if not acked:  # interrupted: a re-run must complete it without duplicates
+                if not acked:
+                    # Interrupted: what landed must be whole articles (batches commit whole),
+                    # and a re-run must complete it without duplicates.
+                    result.lost += _imports_whole(store, {fields[1]}, partial=True)
                     import_paths(store, [Path(fields[2])])
                     result.reruns += 1
                 truth.imports[fields[1]] = Path(fields[2])
@@ -225,7 +233,7 @@ def check(project: Path, log_path: Path, truth: Truth) -> Round:
         for uuid in truth.deleted:
             if uuid in spans and not spans[uuid][1]:
                 result.lost.append(f"span {uuid}: deleted, found live")
-        result.lost += _imports_whole(store, truth)
+        result.lost += _imports_whole(store, set(truth.imports))
         for tag in truth.merges:
             count = store.db.conn.execute(
                 "SELECT count(*) FROM spans WHERE uuid LIKE ? || '-%'", (tag,)
@@ -237,17 +245,18 @@ def check(project: Path, log_path: Path, truth: Truth) -> Round:
     return result
 
 
-def _imports_whole(store: Store, truth: Truth) -> list[str]:
-    """Every acknowledged (or re-run) import: each article once, with exactly its 3 spans."""
+def _imports_whole(store: Store, tags: set[str], partial: bool = False) -> list[str]:
+    """Each import: every article once with exactly its 3 spans (and, unless `partial`, all
+    of its articles there)."""
     wrong = []
-    for tag in truth.imports:
+    for tag in tags:
         rows = store.db.conn.execute(
             "SELECT a.uid, (SELECT count(*) FROM spans s WHERE s.article = a.id "
             "AND s.deleted = 0 AND s.annotator = 'imp') FROM articles a "
             "WHERE a.uid LIKE ? || '-%'",
             (tag,),
         ).fetchall()
-        if len(rows) != IMPORT_SIZE or any(count != 3 for _, count in rows):
+        if (len(rows) != IMPORT_SIZE and not partial) or any(count != 3 for _, count in rows):
             wrong.append(
                 f"import {tag}: {len(rows)} articles, spans {sorted({c for _, c in rows})}"
             )
@@ -267,13 +276,16 @@ class Report:
     integrity_failures: list[str] = field(default_factory=list)
     reruns: int = 0
     seconds: float = 0.0
+    interrupted: dict[str, int] = field(default_factory=dict)  # kills landed inside, by kind
 
     def summary(self) -> str:
         """One paragraph for the terminal."""
+        inside = ", ".join(f"{kind} {n}" for kind, n in sorted(self.interrupted.items()))
         return (
             f"{self.kills} kills, {self.acknowledged} acknowledged operations checked, "
             f"{len(self.lost)} lost, {len(self.integrity_failures)} integrity failures, "
-            f"{self.reruns} interrupted imports completed by a re-run, {self.seconds:.1f} s"
+            f"{self.reruns} interrupted imports completed by a re-run, {self.seconds:.1f} s; "
+            f"kills inside an operation: {inside or 'none'}"
         )
 
 
@@ -295,19 +307,29 @@ def run(kills: int, seed: int, workdir: Path, max_delay: float = 0.6) -> Report:
     truth, report = Truth(), Report()
     for kill in range(kills):
         log_path = workdir / f"round-{kill}.log"
-        process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--writer", str(project),
-             str(log_path), str(seed * 100_003 + kill)],
-            stdout=subprocess.PIPE, text=True, cwd=ROOT,
-        )  # fmt: skip
-        assert process.stdout is not None
-        if process.stdout.readline().strip() != "ready":
-            process.kill()
-            raise RuntimeError(f"the writer did not start (exit {process.wait()})")
-        time.sleep(rng.uniform(0.005, max_delay))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        errors = log_path.with_suffix(".err")
+        with errors.open("w", encoding="utf-8") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), "--writer", str(project),
+                 str(log_path), str(seed * 100_003 + kill)],
+                stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=ROOT,
+            )  # fmt: skip
+            assert process.stdout is not None
+            if process.stdout.readline().strip() != "ready":
+                process.kill()
+                raise RuntimeError(f"the writer did not start: {errors.read_text()[-500:]}")
+            time.sleep(rng.uniform(0.005, max_delay))
+            alive = process.poll() is None
+            process.send_signal(signal.SIGKILL)
+            code = process.wait()
+        if not alive or code != -signal.SIGKILL:
+            # A writer that stopped by itself (an exception) is a failure, not a kill.
+            report.lost.append(
+                f"kill {kill}: the writer exited by itself: {errors.read_text()[-500:]}"
+            )
         found = check(project, log_path, truth)
+        if found.interrupted:
+            report.interrupted[found.interrupted] = report.interrupted.get(found.interrupted, 0) + 1
         report.kills += 1
         report.acknowledged += found.acknowledged
         report.reruns += found.reruns

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app import paths
-from desktop_app.core.store import ProjectLocked, Store, StoreError
+from desktop_app.core.migrations import latest_version
+from desktop_app.core.store import ProjectLocked, ReadOnlyProject, Store, StoreError
 from desktop_app.core.store.backups import (
     BackupError,
     check_file,
@@ -44,7 +45,7 @@ HANDLERS = ("backup", "restore", "check")
 def run(args: argparse.Namespace) -> int:
     """Run one of this module's commands."""
     project, _ = paths.resolve_db_path(getattr(args, "db", None))
-    if not project.is_file():
+    if not project.is_file() and args.command != "restore":
         print(f"marginalia {args.command}: {project}: no such project file", file=sys.stderr)
         return EXIT_REJECTED
     return {"backup": _backup, "restore": _restore, "check": _check}[args.command](args, project)
@@ -95,18 +96,18 @@ def _restore(args: argparse.Namespace, project: Path) -> int:
             print(f"marginalia restore: {project}: no good backup to restore", file=sys.stderr)
             return EXIT_REJECTED
         chosen = good.path
+    if not project.is_file():  # deleted: the backup simply takes its place
+        return _restore_unopenable(project, chosen)
     try:
         store = Store.open(project)
-    except ProjectLocked:
-        raise
+    except (ProjectLocked, ReadOnlyProject):
+        raise  # open elsewhere, or not writable here: said as it is
     except StoreError:
-        return _restore_unopenable(project, chosen)
+        return _restore_unopenable(project, chosen)  # too damaged to open
     try:
         kept = store.restore(chosen)
-    except StoreError:
+    finally:
         store.close()
-        return _restore_unopenable(project, chosen)
-    store.close()
     print(f"restored {project} from {chosen.name}")
     if kept:
         print(f"what it held before is kept in {kept}")
@@ -117,13 +118,14 @@ def _restore_unopenable(project: Path, chosen: Path) -> int:
     """A project too damaged to open: put the backup in its place, under the writer's lock."""
     lock = writer_lock(project)
     try:
-        kept = restore_file(project, chosen)
+        kept = restore_file(project, chosen, latest_version())
     except BackupError as error:
         print(f"marginalia restore: {error}", file=sys.stderr)
         return EXIT_REJECTED
     finally:
         lock.release()
-    print(f"restored {project} from {chosen.name} (the damaged file is kept in {kept})")
+    where = f" (the damaged file is kept in {kept})" if kept else ""
+    print(f"restored {project} from {chosen.name}{where}")
     return EXIT_OK
 
 
@@ -131,9 +133,11 @@ def _check(args: argparse.Namespace, project: Path) -> int:
     try:
         try:
             store = Store.open(project)  # the writer's connection can check the search index
-        except ProjectLocked:
+        except (ProjectLocked, ReadOnlyProject):
             store = Store.open(project, read_only=True)
-            print(f"{project}: open elsewhere, so the search index is not checked")
+            print(
+                f"{project}: open elsewhere or not writable here: the search index is not checked"
+            )
     except StoreError as error:
         print(f"{project}: damaged: {error}. {_advice(project)}")
         return EXIT_REJECTED

@@ -159,3 +159,43 @@ def test_a_backup_killed_half_way_leaves_nothing_behind_the_next_one(project):
         (folder / name).write_bytes(b"half a copy")  # as a SIGKILL mid-backup leaves them
     take_backup(project, "manual")
     assert [path.name for path in folder.iterdir() if "partial" in path.name] == []
+
+
+def test_restoring_the_oldest_of_many_backups_keeps_it_until_it_is_restored(project):
+    store = Store.open(project)
+    oldest = store.backup("manual")
+    for n in range(9):  # ten in all: the before-restore backup would push the oldest out
+        store.add_articles([ArticleDraft(f"Later article {n}.", f"late{n}")])
+        store.backup("manual")
+    store.restore(oldest)
+    assert store.article_id("late0") is None and store.article_id("a1") is not None
+    store.close()
+
+
+def test_restore_refuses_what_is_not_a_project_of_this_version(project, tmp_path, capsys):
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE things (x)").connection.commit()
+    newer = tmp_path / "newer.sqlite"
+    store = Store.open(project)
+    backup = store.backup("manual")
+    store.close()
+    newer.write_bytes(backup.read_bytes())
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = _uids(project)
+    assert cli(["--db", str(project), "restore", str(other)]) == 1
+    assert "not a Marginalia project" in capsys.readouterr().err
+    assert cli(["--db", str(project), "restore", str(newer)]) == 1
+    assert "made by a newer Marginalia (schema 99" in capsys.readouterr().err
+    assert _uids(project) == before
+
+
+def test_a_deleted_project_is_restored_from_its_backup(project, capsys):
+    assert cli(["--db", str(project), "backup"]) == 0
+    before = _uids(project)
+    project.unlink()
+    assert cli(["--db", str(project), "restore"]) == 0
+    assert _uids(project) == before

@@ -13,6 +13,7 @@ def test_twenty_kills_lose_no_acknowledged_edit(tmp_path):
     report = crash.run(kills=20, seed=11, workdir=tmp_path)
     assert report.kills == 20
     assert report.acknowledged > 100  # the writer did real work between kills
+    assert len(report.interrupted) >= 2, report.summary()  # kills land inside operations
     assert report.lost == [] and report.integrity_failures == []
 
 
@@ -48,3 +49,27 @@ def test_the_checker_sees_a_broken_offset(tmp_path):
     log.write_text("", encoding="utf-8")
     found = crash.check(project, log, crash.Truth())
     assert found.integrity == ["1 spans whose quote is not the text at their offsets"]
+
+
+def test_the_checker_sees_half_an_article_before_a_rerun_could_hide_it(tmp_path):
+    import random
+
+    from desktop_app.core.importing import import_paths
+    from desktop_app.core.store import Store
+
+    project = tmp_path / "p.sqlite"
+    crash.setup(project, seed=1)
+    source = tmp_path / "impT.jsonl"
+    crash._write_import(source, "impT", random.Random(1))
+    store = Store.open(project)
+    import_paths(store, [source])
+    article = store.article_id("impT-3")
+    with store.db.atomic():  # an import that landed half an article (it never does)
+        store.db.execute("DELETE FROM spans WHERE article = ? AND label = 'Claim'", (article,))
+    store.close()
+    log = tmp_path / "round.log"
+    log.write_text(f"add\tx\tPerson\nimport\timpT\t{source}\n", encoding="utf-8")
+    found = crash.check(project, log, crash.Truth())
+    assert "an operation before the last was never acknowledged" in found.lost
+    assert any("import impT" in lost for lost in found.lost)
+    assert found.interrupted == "import" and found.reruns == 1

@@ -113,3 +113,16 @@ def test_deleting_my_annotations_asks_only_beyond_a_handful(
     window.delete_own_annotations()
     assert asked and "Delete your 9 spans and 1 document tags" in asked[0]
     window.close()
+
+
+def test_undo_leaves_a_tag_that_came_back_meanwhile(project):
+    store, _ = project
+    editor = Editor(store, "ana")
+    editor.delete_label("Energy", shown_article=1)
+    store.save_label(next(lb for lb in [*store.labels()] if lb.name == "Politics"))
+    from desktop_app.core.model import Label
+
+    store.save_label(Label("Energy", "document"))
+    store.set_tag(store.article_id("a0"), "Energy", "ana", True)  # a new live twin
+    editor.undo()  # must not trip the one-live-tag rule
+    assert [t.label for t in store.tags(store.article_id("a0"))] == ["Energy"]

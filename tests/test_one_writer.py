@@ -90,6 +90,9 @@ def test_read_only_store_in_the_window_refuses_edits_with_the_reason(held, qtbot
     assert "Not saved" in window.statusBar().currentMessage()
     assert "read-only" in window.statusBar().currentMessage()
     assert store.spans(store.article_id("a1")) == []
+    window.set_annotator("bo")  # reading as someone else records nothing, and works
+    window.start_review()  # review colours are chosen for the view, not saved
+    assert window.review_dock.isVisible()
     window.close()
     store.close()
 
@@ -165,5 +168,39 @@ def test_closing_a_project_whose_file_was_replaced_keeps_both(tmp_path):
     assert path.read_bytes() == b"someone else's file"
     [recovered] = tmp_path.glob("p.recovered-*.sqlite")
     again = Store.open(recovered)
+    assert len(again.spans(again.article_id("a1"))) == 1
+    again.close()
+
+
+def test_a_symlink_to_the_project_is_the_same_project(tmp_path):
+    path = tmp_path / "p.sqlite"
+    _project(path)
+    (tmp_path / "sub").mkdir()
+    link = tmp_path / "sub" / "link.sqlite"
+    link.symlink_to(path)
+    store = Store.open(path)
+    with pytest.raises(ProjectLocked):
+        Store.open(link)
+    store.close()
+
+
+def test_write_back_over_a_replaced_file_leaves_the_new_file_sound(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "p.sqlite"
+    _project(path)
+    store = Store.open(path)
+    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.add_span(store.article_id("a1"), 0, 4, "Person", "ana")  # in the WAL only
+    other = tmp_path / "other.sqlite"
+    _project(other)
+    os.replace(other, path)  # someone puts another project in its place
+    saved = store.write_back()
+    assert saved != path and not Path(f"{path}-wal").exists()
+    with pytest.raises(StoreError, match="not restored"):
+        store.restore(saved)  # never into the lost file
+    store.close()
+    assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    again = Store.open(saved, read_only=True)
     assert len(again.spans(again.article_id("a1"))) == 1
     again.close()

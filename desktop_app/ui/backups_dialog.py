@@ -28,8 +28,15 @@ PATH_ROLE = Qt.ItemDataRole.UserRole
 class BackupsDialog(QDialog):
     """List the backups (newest first); `restored` is called after a restore succeeds."""
 
-    def __init__(self, store: Store, restored: Callable[[Path], None], parent: QWidget) -> None:
+    def __init__(
+        self,
+        store: Store,
+        restored: Callable[[Path], None],
+        parent: QWidget,
+        busy: Callable[[], str] = lambda: "",
+    ) -> None:
         super().__init__(parent)
+        self._busy = busy  # what is writing in the background: a restore waits for it
         self.setWindowTitle("Backups")
         self.resize(640, 360)
         self._store, self._restored = store, restored
@@ -88,6 +95,10 @@ class BackupsDialog(QDialog):
         if not items:
             return
         chosen = Path(str(items[0].data(PATH_ROLE)))
+        busy = self._busy()
+        if busy:
+            self.status.setText(f"Not restored: {busy}; restore when it has finished")
+            return
         if not confirmed:
             answer = QMessageBox.question(
                 self,
@@ -103,7 +114,7 @@ class BackupsDialog(QDialog):
                 return
         try:
             kept = self._store.restore(chosen)
-        except StoreError as error:
+        except (StoreError, OSError, RuntimeError) as error:  # migration errors included
             self.status.setText(f"Not restored: {error}")
             return
         self.refresh()

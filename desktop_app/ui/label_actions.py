@@ -71,7 +71,11 @@ class LabelActions(WindowParts):
             if dialog.result_label.name in self.labels:
                 QMessageBox.warning(self, "Add label", "A label with that name exists.")
                 return
-            self.store.save_label(dialog.result_label)
+            try:
+                self.store.save_label(dialog.result_label)
+            except StoreError as error:
+                self._warn(f"Not saved: {error}")
+                return
             self.reload_labels()
             self.statusBar().showMessage(f"Added label {dialog.result_label.name}", 6000)
 

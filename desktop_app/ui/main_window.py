@@ -408,7 +408,8 @@ class MainWindow(
 
     def set_annotator(self, name: str) -> None:
         """Annotate as `name` from now on (remembered for the next start)."""
-        self.store.ensure_annotator(name)
+        if not self.store.read_only:  # a read-only window reads as anyone, records nothing
+            self.store.ensure_annotator(name)
         self.editor.switch_annotator(name)
         self._update_undo_actions()
         self.settings.setValue("annotator", name)

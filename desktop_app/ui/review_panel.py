@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.model import ADJUDICATED, Decision
 from desktop_app.core.review import ItemClass, ReviewItem
 from desktop_app.ui.colors import text_color_for
+from desktop_app.ui.plain import literal
 
 COLUMNS = ("Class", "Text", "A", "B", "Decided")
 _CLASS_COLORS = {
@@ -206,7 +207,7 @@ class ReviewPanel(QWidget):
             tips = (item.item_class.value, _text(item), _side(item.a), _side(item.b), "")
             for column, value in enumerate(cells):
                 cell = QTableWidgetItem(value)  # plain text: quotes are never markup
-                cell.setToolTip(tips[column] or value)
+                cell.setToolTip(literal(tips[column] or value))
                 if column == 0:
                     cell.setBackground(background)
                 self.table.setItem(index, column, cell)

@@ -3,6 +3,7 @@ and File > Backups…."""
 
 from __future__ import annotations
 
+import sys
 from functools import partial
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from desktop_app.core.store.backups import check_file, newest_good
 from desktop_app.ui.background import BackgroundJob
 from desktop_app.ui.backups_dialog import BackupsDialog
 from desktop_app.ui.notices import show_notice
+from desktop_app.ui.plain import literal
 from desktop_app.ui.window_parts import WindowParts
 
 BACKUP_EVERY_MS = 30 * 60 * 1000  # while the project changes, a backup each 30 minutes of use
@@ -54,7 +56,7 @@ class SafetyActions(WindowParts):
         first = problems[0] if isinstance(problems, list) else problems
         # Never write to a damaged project: every edit from now on is refused with this.
         self.store.refuse_writes(f"the project is damaged ({first}); restore a backup")
-        self.setWindowTitle(f"{self.windowTitle()} (damaged: read-only)")
+        self.setWindowTitle(f"{self._base_title()} (damaged: read-only)")
         good = newest_good(self.store.path)
         advice = (
             f"The newest good backup is from {good.describe()}.\nFile > Backups… restores it."
@@ -84,8 +86,20 @@ class SafetyActions(WindowParts):
                 f"The project file was {gone} while open. Everything saved so far was written "
                 f"to {saved}; edits are now refused here. Open that file to go on."
             )
-        self.setWindowTitle(f"{self.windowTitle()} (file {gone})")
+        self.setWindowTitle(f"{self._base_title()} (file {gone})")
         self.damage_notice = show_notice(self, "Project file", text, QMessageBox.Icon.Critical)
+
+    def _busy(self) -> str:
+        """What is writing in the background now ("" when nothing): a restore waits for it."""
+        for name in ("import_job", "merge_job"):
+            job = getattr(self, name, None)
+            if job is not None and job.isRunning():
+                return (
+                    f"an {name.split('_')[0]} is running"
+                    if name[0] == "i"
+                    else "a merge is running"
+                )
+        return ""
 
     def periodic_backup(self) -> None:
         """Back up on a thread if the project changed since the last backup."""
@@ -115,20 +129,23 @@ class SafetyActions(WindowParts):
         self.statusBar().showMessage("Backing up…")
         try:
             self.store.backup_if_changed("close")
-        except ValueError as error:  # StoreError: say it, but let the window close
-            show_notice(
-                self, "Backup", f"The closing backup failed: {error}", QMessageBox.Icon.Warning
-            )
+        except (ValueError, OSError) as error:  # said where it is seen, then the window closes
+            print(f"marginalia: the closing backup failed: {error}", file=sys.stderr)
+            QMessageBox.warning(self, "Backup", literal(f"The closing backup failed: {error}"))
 
     def backups_dialog(self) -> None:
         """File > Backups…: list, back up now, restore."""
         if self.store.path is None:
             return self._warn("An in-memory project has no backups.")
-        self.backups_window = BackupsDialog(self.store, self._restored, self)
+        self.backups_window = BackupsDialog(self.store, self._restored, self, busy=self._busy)
         self.backups_window.show()
+
+    def _base_title(self) -> str:
+        return f"Marginalia — {self.store.path.name if self.store.path else 'in memory'}"
 
     def _restored(self, backup: Path) -> None:
         # Everything may differ now: undo steps, labels, the list and the open article.
+        self.setWindowTitle(self._base_title())
         self.editor.clear_history()
         self._update_undo_actions()
         self.reload_labels()

@@ -177,33 +177,73 @@ def newest_good(project: Path) -> Backup | None:
     return None
 
 
-def restore_into(connection: sqlite3.Connection, backup: Path) -> None:
-    """Replace the open project's whole content by the backup's (SQLite's backup API, in the
-    writer's own connection: no file is swapped under anyone, the lock stays held)."""
+def restorable_problems(backup: Path, latest: int) -> list[str]:
+    """Why `backup` cannot replace a project ([] when it can): it must pass the full check,
+    be a Marginalia project, and not be newer than this version (schema `latest`)."""
     problems = check_file(backup, full=True)
     if problems:
-        raise BackupError(f"{backup}: not restored, it does not check out ({problems[0]})")
-    source = _read_only(backup)
+        return [f"it does not check out ({problems[0]})"]
+    conn = _read_only(backup)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+    if not {"articles", "spans", "document_tags", "labels"} <= tables or version < 1:
+        return ["it is not a Marginalia project"]
+    if version > latest:
+        return [f"it was made by a newer Marginalia (schema {version}, this one knows {latest})"]
+    return []
+
+
+def staged_copy(backup: Path, latest: int) -> Path:
+    """Check `backup` for restoring and copy it aside: taking the backup of what the project
+    holds now may prune the chosen one, and must not change what is restored."""
+    problems = restorable_problems(backup, latest)
+    if problems:
+        raise BackupError(f"{backup}: not restored, {problems[0]}")
+    staged = backup.with_name(backup.name + ".restoring")
+    try:
+        shutil.copyfile(backup, staged)
+    except OSError as error:
+        staged.unlink(missing_ok=True)
+        raise BackupError(f"{backup}: not restored, it cannot be read ({error})") from error
+    return staged
+
+
+def restore_into(connection: sqlite3.Connection, staged: Path) -> None:
+    """Replace the open project's whole content by a staged backup's (SQLite's backup API, in
+    the writer's own connection: no file is swapped under anyone, the lock stays held)."""
+    source = _read_only(staged)
     try:
         source.backup(connection)
     except sqlite3.Error as error:
-        raise BackupError(f"{backup}: could not be restored ({error})") from error
+        raise BackupError(f"{staged}: could not be restored ({error})") from error
     finally:
         source.close()
 
 
-def restore_file(project: Path, backup: Path) -> Path | None:
-    """Put the backup in place of a project file that cannot even be opened; the damaged
-    file (and its WAL) is kept beside its backups. Returns where it was kept.
+def restore_file(project: Path, backup: Path, latest: int) -> Path | None:
+    """Put the backup in place of a project file that cannot even be opened (or is gone);
+    the damaged file (and its WAL) is kept beside its backups. Returns where it was kept.
 
-    Only for a project nobody has open: the caller holds the writer's lock.
+    Only for a project nobody has open: the caller holds the writer's lock. The copy is
+    made and flushed before anything is moved, so a full disk leaves the project as it was.
     """
-    problems = check_file(backup, full=True)
+    problems = restorable_problems(backup, latest)
     if problems:
-        raise BackupError(f"{backup}: not restored, it does not check out ({problems[0]})")
+        raise BackupError(f"{backup}: not restored, {problems[0]}")
     stamp = datetime.now(UTC).strftime(_STAMP)
     folder = backup_folder(project)
     folder.mkdir(exist_ok=True)
+    partial = project.with_name(project.name + ".restoring")
+    try:
+        shutil.copyfile(backup, partial)
+        with open(partial, "rb+") as handle:
+            os.fsync(handle.fileno())
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"{project}: not restored, the copy failed ({error})") from error
     kept = None
     for suffix in ("", "-wal", "-shm"):
         current = Path(str(project) + suffix)
@@ -211,10 +251,6 @@ def restore_file(project: Path, backup: Path) -> Path | None:
             moved = folder / f"{project.name}{suffix}.damaged-{stamp}"
             os.replace(current, moved)  # a stale WAL must never be replayed onto the backup
             kept = kept or moved
-    partial = project.with_name(project.name + ".restoring")
-    shutil.copyfile(backup, partial)
-    with open(partial, "rb+") as handle:
-        os.fsync(handle.fileno())
     os.replace(partial, project)
     return kept
 

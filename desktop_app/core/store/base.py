@@ -70,8 +70,11 @@ def _serialized(method: Callable[P, R]) -> Callable[P, R]:
         assert isinstance(store, StoreBase)
         with store._lock:
             store._depth += 1
+            failed = True
             try:
-                return method(*args, **kwargs)
+                result = method(*args, **kwargs)
+                failed = False
+                return result
             except sqlite3.Error as error:
                 # Locked, read-only, disk full, corrupt: one readable error type for callers,
                 # naming the file; the failed statement's transaction is already rolled back.
@@ -85,7 +88,8 @@ def _serialized(method: Callable[P, R]) -> Callable[P, R]:
                     # A write outside db.atomic() leaves Python's implicit transaction open:
                     # every later edit would wait in it, uncommitted, and die with the process.
                     store.db.conn.rollback()
-                    raise StoreError(f"{store.path or 'project'}: a write was left uncommitted")
+                    if not failed:  # an error already on its way out says more
+                        raise StoreError(f"{store.path or 'project'}: a write was left open")
 
     return wrapper
 
@@ -143,8 +147,8 @@ class StoreBase:
         Called under the store's lock, so no write lands between the backup and what the
         caller does next (a merge, a bulk delete).
         """
-        if self.path is None:
-            return None
+        if self.path is None or self.read_only:
+            return None  # a store that writes nothing has nothing to back up (or to rotate)
         try:
             made = take_backup(self.path, reason)
         except BackupError as error:

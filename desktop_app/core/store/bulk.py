@@ -108,8 +108,17 @@ class BulkMixin(LabelsMixin):
     def _set_deleted(self, deletion: Deletion, deleted: bool) -> None:
         stamp = now()
         for table, uuids in (("spans", deletion.span_uuids), ("document_tags", deletion.tag_uuids)):
+            # A tag comes back only where no live twin took its place meanwhile (an import,
+            # a merge): one live tag per article, annotator and label.
+            unless = (
+                " AND NOT EXISTS (SELECT 1 FROM document_tags live WHERE live.deleted = 0 AND "
+                "live.article = document_tags.article AND live.annotator = "
+                "document_tags.annotator AND live.label = document_tags.label)"
+                if table == "document_tags" and not deleted
+                else ""
+            )
             self.db.conn.execute(
                 f"UPDATE {table} SET deleted = ?, updated_at = ? "
-                "WHERE uuid IN (SELECT value FROM json_each(?))",
+                f"WHERE uuid IN (SELECT value FROM json_each(?)){unless}",
                 (int(deleted), stamp, json.dumps(list(uuids))),
             )

@@ -196,7 +196,10 @@ class LabelsMixin(StoreBase):
         rows = self.db.conn.execute("SELECT name, color FROM annotators ORDER BY name").fetchall()
         colors = {name: color for name, color in rows if color}
         missing = [name for name, color in rows if not color]
-        if missing:
+        if missing and self.read_only:  # chosen for this view only, not kept
+            for name in missing:
+                colors[name] = next_free_color([*colors.values(), *REVIEW_AVOID])
+        elif missing:
             with self.db.atomic():
                 for name in missing:
                     colors[name] = next_free_color([*colors.values(), *REVIEW_AVOID])

@@ -20,6 +20,7 @@ from desktop_app.core.store.backups import (
     keep_damaged,
     restore_into,
     search_index_problems,
+    staged_copy,
 )
 from desktop_app.core.store.base import StoreError, _serialized, now
 from desktop_app.core.store.bulk import BulkMixin
@@ -37,6 +38,24 @@ class ProjectLocked(StoreError):
 
 class ReadOnlyProject(StoreError):
     """The project file (or its folder) cannot be written: read-only media, permissions."""
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that reads `path` and refuses every write."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    wal = Path(f"{path}-wal")
+    if not os.access(path.parent, os.W_OK):
+        if wal.exists() and wal.stat().st_size:
+            # Committed edits still in the WAL need its index beside the file, which
+            # read-only media cannot hold; reading without them would show older content.
+            raise sqlite3.OperationalError(
+                f"its last edits are still in {wal.name}, which cannot be read on read-only "
+                "media; copy the folder to a writable disk"
+            )
+        uri += "&immutable=1"  # read-only media: nobody can be writing it
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=2.0)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -57,7 +76,12 @@ def writer_lock(path: Path) -> FileLock:
     """Take the writer's lock now or raise: a second writer waits for nobody."""
     # fallback_to_soft=False: a "soft" lock (the file merely existing) would outlive a
     # killed process and lock the analyst out; an OS lock never does.
-    lock = FileLock(lock_path(path), timeout=0, thread_local=False, fallback_to_soft=False)
+    # The real file's lock (a symlink must not give the same file a second writer), readable
+    # and writable by whoever may write the project.
+    real = path.resolve()
+    lock = FileLock(
+        lock_path(real), timeout=0, mode=0o666, thread_local=False, fallback_to_soft=False
+    )
     try:
         lock.acquire()
     except Timeout:
@@ -137,14 +161,8 @@ class Store(
         """Open without writing anything (no lock, no migration); writes are refused."""
         if not path.is_file():
             raise StoreError(f"{path}: no such project file")
-        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-        if not os.access(path.parent, os.W_OK):
-            # Read-only media: SQLite cannot make the WAL index beside the file, and nobody
-            # can be writing it, so it is read as an unchanging file.
-            uri += "&immutable=1"
         try:
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=2.0)
-            conn.execute("PRAGMA query_only = ON")
+            conn = _read_only_connection(path)
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: cannot read the project ({error})") from error
@@ -201,22 +219,31 @@ class Store(
         """Replace the project's content by a backup's (checked first), keeping the current
         content as a backup of its own; a backup of an older schema is migrated. Returns
         where the current content was kept (a raw copy when it was damaged)."""
-        if not self.writable_file:
-            raise StoreError(f"{self.path}: not restored: {self.read_only}")
-        kept = None
-        if self.path is not None:
-            # The current content is kept: as a checked backup, or as it is when damaged.
-            sound = not check_file(self.path)
-            kept = self.backup("before-restore") if sound else keep_damaged(self.path)
-        # A damaged project refuses writes (refuse_writes), but replacing all of its content
-        # by a good backup is what it needs; if that fails, it refuses them again.
-        self.db.conn.execute("PRAGMA query_only = OFF")
+        if not self.writable_file or self.file_gone():
+            raise StoreError(f"{self.path}: not restored: {self.read_only or 'the file is gone'}")
         try:
-            restore_into(self.db.conn, backup)
-        except (BackupError, sqlite3.Error) as error:
-            if self.read_only:
-                self.db.conn.execute("PRAGMA query_only = ON")
+            staged = staged_copy(backup, migrations.latest_version())
+        except BackupError as error:
             raise StoreError(str(error)) from error
+        try:
+            kept = None
+            if self.path is not None:
+                # The current content is kept: as a checked backup, or as it is when damaged.
+                sound = not check_file(self.path)
+                kept = self.backup("before-restore") if sound else keep_damaged(self.path)
+            # A damaged project refuses writes (refuse_writes), but replacing all of its
+            # content by a good backup is what it needs; if that fails, it refuses them again.
+            self.db.conn.execute("PRAGMA query_only = OFF")
+            try:
+                restore_into(self.db.conn, staged)
+            except (BackupError, sqlite3.Error) as error:
+                if self.read_only:
+                    self.db.conn.execute("PRAGMA query_only = ON")
+                raise StoreError(str(error)) from error
+        except (BackupError, OSError) as error:
+            raise StoreError(f"{self.path}: not restored ({error})") from error
+        finally:
+            staged.unlink(missing_ok=True)
         self.read_only = ""
         migrations.migrate(self.db, self.path)
         if search_index_problems(self.db.conn):  # a backup's index is rebuilt, not trusted
@@ -238,32 +265,38 @@ class Store(
     @_serialized
     def write_back(self) -> Path | None:
         """Save what this connection holds when its file was deleted or replaced: at the
-        project's path if it is free, else beside it; then refuse further writes (they would
-        land in the lost file). Returns where it was saved (None when nothing was gone)."""
+        project's path if it is free, else beside it. From then on the store reads that copy
+        and refuses writes (they would land in the lost file). Returns where it was saved
+        (None when nothing was gone)."""
         gone = self.file_gone()
         if not gone or self.path is None:
             return None
+        self.refuse_writes(f"the project file was {gone} while open")
+        self.writable_file = False  # a restore would write into the lost file too
         target, stamp = self.path, now().replace(":", "").replace("-", "")[:15]
         if target.exists():
             target = self.path.with_name(f"{self.path.stem}.recovered-{stamp}{self.path.suffix}")
-        else:
-            # The lost file's WAL is still beside it, under the project's names: a new file
-            # there would replay it as its own. Ours stays open under any name.
-            for suffix in ("-wal", "-shm"):
-                stale = Path(f"{self.path}{suffix}")
-                if stale.exists():
-                    os.replace(stale, stale.with_name(f"{stale.name}.orphaned-{stamp}"))
+        # The lost file's WAL is still beside it, under the project's names: a file there
+        # (a new one, or the one that replaced ours) would replay it as its own.
+        for suffix in ("-wal", "-shm"):
+            stale = Path(f"{self.path}{suffix}")
+            if stale.exists():
+                os.replace(stale, stale.with_name(f"{stale.name}.orphaned-{stamp}"))
         copy = sqlite3.connect(target)
         try:
             self.db.conn.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         finally:
             copy.close()
-        self.refuse_writes(
-            f"the project file was {gone} while open; everything saved was written to {target}: "
-            "open that"
+        # Read the copy from now on; the lost file's connection is let go of.
+        lost = self.db
+        self.db = Database(_read_only_connection(target))
+        lost.close()
+        self.path, self._identity = target, None
+        self.read_only = (
+            f"the project file was {gone} while open; everything saved was written to "
+            f"{target}: open that"
         )
-        self._identity = None
         return target
 
     @_serialized
@@ -272,9 +305,11 @@ class Store(
 
         A project whose file was deleted while open is first written back (see write_back).
         """
-        if self.file_gone():
-            self.write_back()
-        self.db.close()
-        if self._writer_lock is not None:
-            self._writer_lock.release()
-            self._writer_lock = None
+        try:
+            if self.file_gone():
+                self.write_back()
+        finally:
+            self.db.close()
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+                self._writer_lock = None
