@@ -13,6 +13,7 @@ def show_window(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.safety_actions import CHECKING
 
     def show(store, annotator="ana"):
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
@@ -22,6 +23,8 @@ def show_window(qtbot, tmp_path):
         qtbot.waitExposed(window)
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
+        # Edits wait for the integrity check that runs when a project opens.
+        qtbot.waitUntil(lambda: window.store.read_only != CHECKING)
         return window
 
     return show

@@ -158,3 +158,18 @@ def test_the_window_notices_its_file_deleted_and_writes_it_back(qtbot, project, 
     again = Store.open(path)
     assert [s.label for s in again.spans(again.article_id("a0"))] == ["Person"]
     again.close()
+
+
+def test_nothing_is_written_until_the_opening_check_has_passed(qtbot, project, show_window):
+    from desktop_app.ui.safety_actions import CHECKING
+
+    store, _ = project
+    window = show_window(store, "ana")  # waits for the check, as an analyst would not
+    window.store.refuse_writes(CHECKING)  # as it is in the first moments after opening
+    _label_first_word(qtbot, window)
+    assert "being checked" in window.statusBar().currentMessage()
+    window._checked([])  # the check passed
+    _label_first_word(qtbot, window)
+    assert [s.label for s in store.spans(window.article.id)] == ["Person"]
+    window.close()
+    store.close()

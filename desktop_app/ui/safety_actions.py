@@ -18,6 +18,7 @@ from desktop_app.ui.plain import literal
 from desktop_app.ui.window_parts import WindowParts
 
 BACKUP_EVERY_MS = 30 * 60 * 1000  # while the project changes, a backup each 30 minutes of use
+CHECKING = "the project is being checked (a few seconds after opening); try again in a moment"
 WATCH_FILE_MS = 5000  # how soon a project file deleted or replaced while open is noticed
 
 
@@ -42,7 +43,11 @@ class SafetyActions(WindowParts):
         self.file_timer.timeout.connect(self.watch_file)
         self.file_timer.start()
         # A quick check reads the whole file (seconds for a large project): on a thread,
-        # from its own read-only connection, while the analyst starts reading.
+        # from its own read-only connection, while the analyst starts reading. Until it has
+        # passed nothing is written: a damaged project is never written to.
+        if not self.store.read_only:
+            self.store.refuse_writes(CHECKING)
+            self.statusBar().showMessage("Checking the project…")
         job = BackgroundJob("integrity check", partial(check_file, self.store.path))
         job.done.connect(self._checked)
         self.check_job = job
@@ -52,6 +57,9 @@ class SafetyActions(WindowParts):
         if self.check_job is not None:
             self.check_job.wait()
         if not problems or self.store.path is None:
+            if self.store.read_only == CHECKING:
+                self.store.allow_writes()
+                self.statusBar().showMessage("The project checked out", 3000)
             return
         first = problems[0] if isinstance(problems, list) else problems
         # Never write to a damaged project: every edit from now on is refused with this.

@@ -206,6 +206,13 @@ class Store(
         self.read_only = reason
 
     @_serialized
+    def allow_writes(self) -> None:
+        """Lift refuse_writes (the check it waited for passed); not for a read-only file."""
+        if self.writable_file:
+            self.db.conn.execute("PRAGMA query_only = OFF")
+            self.read_only = ""
+
+    @_serialized
     def check(self, full: bool = False) -> list[str]:
         """What is wrong with the project file ([] when nothing): SQLite's quick check, or with
         `full` its integrity check, the offset rule and the search index."""
