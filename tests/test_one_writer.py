@@ -90,6 +90,8 @@ def test_read_only_store_in_the_window_refuses_edits_with_the_reason(held, qtbot
     assert "Not saved" in window.statusBar().currentMessage()
     assert "read-only" in window.statusBar().currentMessage()
     assert store.spans(store.article_id("a1")) == []
+    window.start_import([str(path)])
+    assert window.statusBar().currentMessage().startswith("Not imported: opened read-only")
     window.set_annotator("bo")  # reading as someone else records nothing, and works
     window.start_review()  # review colours are chosen for the view, not saved
     assert window.review_dock.isVisible()

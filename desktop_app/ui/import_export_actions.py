@@ -60,6 +60,8 @@ class ImportExportActions(WindowParts):
         annotator: str | None = None,
     ) -> None:
         """Import in the background with a progress bar; the window stays usable."""
+        if self.store.read_only:
+            return self._warn(f"Not imported: {self.store.read_only}")
         if self.import_job is not None and self.import_job.running:
             return self._warn("An import is already running.")
         job = ImportJob(
