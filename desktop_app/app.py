@@ -21,7 +21,7 @@ WAYLAND_DISPLAY are not set). To run it on a virtual screen:
     xvfb-run -a .venv/bin/marginalia
 
 The command line works without a display: marginalia import / export / merge / agreement /
-sample / stats.
+sample / stats / backup / restore / check.
 """
 
 
@@ -65,6 +65,8 @@ def main(db_path: Path, seed_samples: bool = False) -> int:
         print(f"marginalia: cannot open {db_path}: {error}", file=sys.stderr)
         return 1
     annotator = str(settings.value("annotator", "") or getpass.getuser() or "analyst")
+    # Said once the window shows; read now, before the window's opening check sets its own.
+    opened = f"{db_path} was {store.read_only}." if store.read_only else ""
     if not store.read_only:
         store.ensure_annotator(annotator)
     window = MainWindow(store, settings, annotator)
@@ -72,7 +74,6 @@ def main(db_path: Path, seed_samples: bool = False) -> int:
     # Without a window manager (Xvfb, kiosk sessions) nobody else gives the window focus.
     window.raise_()
     window.activateWindow()
-    opened = f"{db_path} was {store.read_only}." if store.read_only else ""
     said = [text for text in (opened, location_warning(db_path)) if text]
     if said:
         icon = QMessageBox.Icon.Warning
