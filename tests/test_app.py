@@ -113,7 +113,7 @@ def test_dropping_files_imports_them(qtbot, tmp_path, empty_window):
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
-    window.dropEvent(event)
+    window.dropEvent(event)  # at once: the import waits for the opening check, then runs
     qtbot.waitUntil(lambda: window.last_import is not None, timeout=20000)
     assert window.last_import.added == 1
     assert window.table_model.row_at(0).title == "Dropped headline"
@@ -121,6 +121,7 @@ def test_dropping_files_imports_them(qtbot, tmp_path, empty_window):
 
 def test_cancelled_import_keeps_whole_batches_and_resumes(qtbot, tmp_path, empty_window):
     window, store = empty_window
+    qtbot.waitUntil(lambda: not store.read_only)  # the opening check is done
     big = tmp_path / "big.jsonl"
     big.write_text(
         "".join(f'{{"id": "r{i}", "text": "record {i} ✓"}}\n' for i in range(5000)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -60,6 +61,9 @@ class ImportExportActions(WindowParts):
         annotator: str | None = None,
     ) -> None:
         """Import in the background with a progress bar; the window stays usable."""
+        again = partial(self.start_import, paths, fmt, mapping, annotator)
+        if self.when_checked(again, "The import"):
+            return None
         if self.store.read_only:
             return self._warn(f"Not imported: {self.store.read_only}")
         if self.import_job is not None and self.import_job.running:

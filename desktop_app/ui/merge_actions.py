@@ -77,6 +77,8 @@ class MergeActions(WindowParts):
 
     def start_merge(self, path: Path) -> None:
         """Merge on a background thread; edits wait for it, the window keeps painting."""
+        if self.when_checked(lambda: self.start_merge(path), "The merge"):
+            return None
         if self.store.read_only:
             return self._warn(f"Not merged: {self.store.read_only}")
         busy = (self.import_job is not None and self.import_job.running) or (

@@ -4,6 +4,7 @@ and File > Backups…."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -29,9 +30,11 @@ class SafetyActions(WindowParts):
     backup_job: BackgroundJob | None = None
     damage_notice: QMessageBox | None = None
     backups_window: BackupsDialog | None = None
+    _after_check: list[Callable[[], None]]  # imports and merges waiting for the opening check
 
     def start_safety(self) -> None:
         """Check the project in the background and start the backup timer (a file only)."""
+        self._after_check = []
         if self.store.path is None:
             return
         self.backup_timer = QTimer(self)
@@ -60,7 +63,11 @@ class SafetyActions(WindowParts):
             if self.store.read_only == CHECKING:
                 self.store.allow_writes()
                 self.statusBar().showMessage("The project checked out", 3000)
+            waiting, self._after_check = self._after_check, []
+            for action in waiting:
+                action()
             return
+        self._after_check = []  # a damaged project takes no import or merge
         first = problems[0] if isinstance(problems, list) else problems
         # Never write to a damaged project: every edit from now on is refused with this.
         self.store.refuse_writes(f"the project is damaged ({first}); restore a backup")
@@ -96,6 +103,14 @@ class SafetyActions(WindowParts):
             )
         self.setWindowTitle(f"{self._base_title()} (file {gone})")
         self.damage_notice = show_notice(self, "Project file", text, QMessageBox.Icon.Critical)
+
+    def when_checked(self, action: Callable[[], None], what: str) -> bool:
+        """True when `action` must wait for the opening check (it then runs after it)."""
+        if self.store.read_only != CHECKING:
+            return False
+        self._after_check.append(action)
+        self.statusBar().showMessage(f"{what} starts when the opening check has finished…")
+        return True
 
     def _busy(self) -> str:
         """What is writing in the background now ("" when nothing): a restore waits for it."""
