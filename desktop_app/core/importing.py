@@ -95,6 +95,7 @@ class _Importer:
         progress: Progress | None,
         cancelled: Callable[[], bool],
     ) -> ImportReport:
+        """Read every file found under `paths` on the reader thread and store it in batches."""
         report = self.report
         files, problems = discover(paths, "auto" if fmt == "package" else fmt)
         report.problems.extend(
