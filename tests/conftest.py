@@ -28,3 +28,15 @@ def show_window(qtbot, tmp_path):
         return window
 
     return show
+
+
+@pytest.fixture
+def damage_pages():
+    """Overwrite pages in the middle of a file, as a bad disk or a crashed copy would."""
+
+    def damage(path):
+        with open(path, "r+b") as handle:
+            handle.seek(path.stat().st_size // 2 // 4096 * 4096)
+            handle.write(os.urandom(4096 * 4))
+
+    return damage

@@ -1,6 +1,5 @@
 """Backups, integrity checks and restoring: a damaged project is never written to."""
 
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,14 +28,6 @@ def project(tmp_path):
     store.add_span(store.article_id("a1"), 0, 4, "Person", "ana")
     store.close()
     return path
-
-
-def _damage(path):
-    """Overwrite pages in the middle of the file, as a bad disk or a crashed copy would."""
-    size = path.stat().st_size
-    with open(path, "r+b") as handle:
-        handle.seek(size // 2 // 4096 * 4096)
-        handle.write(os.urandom(4096 * 4))
 
 
 def _uids(path):
@@ -91,12 +82,14 @@ def test_restore_into_the_open_project_keeps_what_it_replaced(project):
     assert "late" in _uids(kept)  # nothing is lost: the replaced content is a backup
 
 
-def test_damaged_project_is_found_refused_for_writing_and_restored(project, tmp_path, capsys):
+def test_damaged_project_is_found_refused_for_writing_and_restored(
+    project, tmp_path, capsys, damage_pages
+):
     db = ["--db", str(project)]
     assert cli([*db, "backup"]) == 0
     assert "backed up to" in capsys.readouterr().out
     before = _uids(project)
-    _damage(project)
+    damage_pages(project)
     assert cli([*db, "check"]) == 1
     out = capsys.readouterr().out
     assert "The newest good backup is p." in out and "marginalia restore" in out
@@ -123,11 +116,11 @@ def test_a_project_that_cannot_even_open_is_replaced_and_kept(project, capsys):
     assert damaged and damaged[0].read_bytes().startswith(b"this is not SQLite")
 
 
-def test_restore_of_a_bad_backup_is_refused_and_changes_nothing(project, capsys):
+def test_restore_of_a_bad_backup_is_refused_and_changes_nothing(project, capsys, damage_pages):
     store = Store.open(project)
     backup = store.backup("manual")
     store.close()
-    _damage(backup)
+    damage_pages(backup)
     before = _uids(project)
     assert cli(["--db", str(project), "restore", str(backup)]) == 1
     assert "does not check out" in capsys.readouterr().err

@@ -1,7 +1,5 @@
 """The window's data safety, driven as an analyst would: backups, restore, a damaged project."""
 
-import os
-
 import pytest
 from PySide6.QtCore import Qt
 
@@ -75,7 +73,8 @@ def test_periodic_and_closing_backups_only_when_something_changed(qtbot, project
     store.close()
 
 
-def test_a_damaged_project_is_read_only_and_says_what_to_do(qtbot, tmp_path):
+def _damaged_window(qtbot, tmp_path, damage_pages):
+    """A window opening a project (with a good backup) whose file was damaged behind it."""
     from PySide6.QtCore import QSettings
 
     from desktop_app.ui.main_window import MainWindow
@@ -85,15 +84,17 @@ def test_a_damaged_project_is_read_only_and_says_what_to_do(qtbot, tmp_path):
     store.add_articles([ArticleDraft(f"{TEXT} Number {n}.", f"a{n}") for n in range(400)])
     store.backup("manual")
     store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all of it in the main file
-    size = path.stat().st_size
-    with open(path, "r+b") as handle:  # damage pages behind the open store's back
-        handle.seek(size // 2 // 4096 * 4096)
-        handle.write(os.urandom(4096 * 4))
+    damage_pages(path)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(store, settings, "ana")
     qtbot.addWidget(window)
     window.show()  # the notice takes the focus when it comes: no waiting to be active
     qtbot.waitUntil(lambda: window.damage_notice is not None, timeout=10000)
+    return window, store, path
+
+
+def test_a_damaged_project_is_read_only_and_says_what_to_do(qtbot, tmp_path, damage_pages):
+    window, store, path = _damaged_window(qtbot, tmp_path, damage_pages)
     assert "damaged" in window.windowTitle()
     text = window.damage_notice.text()
     assert "Nothing will be written to it" in text and "File > Backups… restores it" in text
@@ -108,25 +109,8 @@ def test_a_damaged_project_is_read_only_and_says_what_to_do(qtbot, tmp_path):
     store.close()
 
 
-def test_a_damaged_project_can_be_restored_from_the_window(qtbot, tmp_path):
-    from PySide6.QtCore import QSettings
-
-    from desktop_app.ui.main_window import MainWindow
-
-    path = tmp_path / "p.sqlite"
-    store, _ = open_project(path, default_schema_path())
-    store.add_articles([ArticleDraft(f"{TEXT} Number {n}.", f"a{n}") for n in range(400)])
-    store.backup("manual")
-    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    with open(path, "r+b") as handle:
-        handle.seek(path.stat().st_size // 2 // 4096 * 4096)
-        handle.write(os.urandom(4096 * 4))
-    window = MainWindow(
-        store, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), "ana"
-    )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.damage_notice is not None, timeout=10000)
+def test_a_damaged_project_can_be_restored_from_the_window(qtbot, tmp_path, damage_pages):
+    window, store, _ = _damaged_window(qtbot, tmp_path, damage_pages)
     window.damage_notice.close()
     window.backups_dialog()
     dialog = window.backups_window
