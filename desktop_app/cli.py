@@ -6,10 +6,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from desktop_app import cli_safety, paths
 from desktop_app.core.store import StoreError
+
+if TYPE_CHECKING:
+    from desktop_app.core.model import ImportProblem
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 FORMATS = ("auto", "txt", "jsonl", "csv", "labelstudio", "conll", "brat", "refi")
@@ -166,8 +169,24 @@ def _import(args: argparse.Namespace) -> int:
         store.close()
     for problem in report.problems:
         print(f"rejected: {problem}", file=sys.stderr)
+    for detected in report.detected:  # only where the content overrode the extension
+        print(detected)
+    for line in _skipped_lines(report.skipped):
+        print(line)
     print(f"{report.files} files: {report.summary()}")
     return EXIT_REJECTED if report.problems else EXIT_OK
+
+
+def _skipped_lines(skipped: Sequence[ImportProblem], examples: int = 3) -> list[str]:
+    """One line per reason a file was skipped: how many, and the first few names."""
+    by_reason: dict[str, list[str]] = {}
+    for item in skipped:
+        by_reason.setdefault(item.reason, []).append(item.origin)
+    lines = []
+    for reason, origins in by_reason.items():
+        shown = ", ".join(origins[:examples]) + (", …" if len(origins) > examples else "")
+        lines.append(f"skipped {len(origins)} ({reason}): {shown}")
+    return lines
 
 
 def _export(args: argparse.Namespace) -> int:

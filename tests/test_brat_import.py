@@ -146,7 +146,7 @@ def test_brat_folder_skips_what_is_not_brat_input_and_counts_it(tmp_path, capsys
     assert code == 0, err
     assert "rejected" not in err
     assert "2 added" in out and "skipped" in out
-    store = Store(db)
+    store = Store.open(db)
     try:
         report = import_paths(store, [root], fmt=fmt)
         skipped = {Path(s.origin).name for s in report.skipped}
@@ -217,7 +217,7 @@ def test_brat_conll2002_corpus_imports_whole_with_its_configuration(tmp_path, ca
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "20 added" in out and "816 spans" in out and "skipped" in out
-    store = Store(db)
+    store = Store.open(db)
     try:
         colors = {label.name: label.color for label in store.labels()}
         assert colors["PER"] == "#ffccaa" and colors["ORG"] == "#8fb2ff"

@@ -92,7 +92,8 @@ def unpack(
     max_members: int = MAX_MEMBERS,
     wanted: Callable[[str], bool] = lambda name: True,
 ) -> list[Path]:
-    """Unpack the regular files of the zip at `path` that `wanted` accepts under `into`.
+    """Unpack the regular files of the zip at `path` that `wanted` accepts (given each
+    member's path inside the archive) under `into`.
 
     The whole archive is refused, before anything is written, when a member's name leaves
     the folder, a member is a link, or two members share a name (as a case-insensitive file
@@ -128,7 +129,7 @@ def _unpack(
         if is_link(info):
             raise ArchiveError(f"member {info.filename!r} is a link")
         hidden = any(part.startswith(".") or part == "__MACOSX" for part in member.parts)
-        if info.is_dir() or hidden or not member.parts or not wanted(member.name):
+        if info.is_dir() or hidden or not member.parts or not wanted(member.as_posix()):
             continue
         folded = member.as_posix().casefold()
         if folded in names:

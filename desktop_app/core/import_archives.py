@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from desktop_app.core.archives import ArchiveError, unpack
-from desktop_app.core.importers.discover import format_for
+from desktop_app.core.importers.discover import is_refi_zip, skip_reason
 from desktop_app.core.model import ArticleDraft, ImportProblem
 from desktop_app.core.sampling import PackageError, is_package, open_package
 from desktop_app.core.store import Store
@@ -24,6 +24,7 @@ class UnpackedArchives:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.problems: list[ImportProblem] = []
+        self.skipped: list[ImportProblem] = []  # members left packed: not an input
         self.archives: dict[Path, Path] = {}  # unpacked folder -> the archive it came from
         # A file of doccano's per-user export (a zip of USER.jsonl files) -> USER.
         self.annotators: dict[Path, str] = {}
@@ -38,6 +39,8 @@ class UnpackedArchives:
         """
         if path.suffix.lower() != ".zip" or not path.is_file() or fmt == "refi":
             return path
+        if fmt == "auto" and is_refi_zip(path):
+            return path  # a REFI-QDA project named .zip: read whole, codebook and all
         place = Path(tempfile.mkdtemp(dir=self.workdir))
         if fmt in ("auto", "package") and is_package(path):
             try:
@@ -51,14 +54,20 @@ class UnpackedArchives:
         folder = place / path.stem  # top-level files get uids like an unpacked folder's
         budget = max(INFLATION_FLOOR, MAX_INFLATION * path.stat().st_size)
 
-        def wanted(member: str) -> bool:  # in auto mode, only what an import would read
-            return fmt != "auto" or format_for(Path(member)) is not None
+        skipped: list[ImportProblem] = []
+
+        def wanted(member: str) -> bool:  # only what an import would read
+            why = skip_reason(Path(member), "auto" if fmt == "package" else fmt)
+            if why:
+                skipped.append(ImportProblem(f"{path}!{member}", why))
+            return why is None
 
         try:
             files = unpack(path, folder, max_bytes=budget, wanted=wanted)
         except ArchiveError as error:
             self.problems.append(ImportProblem(str(path), str(error)))
             return None
+        self.skipped.extend(skipped)
         if not files:
             self.problems.append(ImportProblem(str(path), "no importable files in the archive"))
             return None

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from desktop_app.core.import_archives import UnpackedArchives
-from desktop_app.core.importers import FieldMapping, discover, read_file
+from desktop_app.core.importers import FieldMapping, read_file, survey
 from desktop_app.core.importers.csv_annotations import attach
 from desktop_app.core.model import (
     AnnotationDraft,
@@ -65,6 +65,7 @@ def import_paths(
         expanded = [unpacked.expand(store, Path(p), fmt, per_user_files) for p in paths]
         importer = _Importer(store, annotator, batch_seconds, unpacked)
         importer.report.problems.extend(unpacked.problems)
+        importer.report.skipped.extend(unpacked.skipped)
         found = [path for path in expanded if path is not None]
         return importer.run(found, fmt, mapping, progress, should_cancel or (lambda: False))
 
@@ -97,11 +98,16 @@ class _Importer:
     ) -> ImportReport:
         """Read every file found under `paths` on the reader thread and store it in batches."""
         report = self.report
-        files, problems = discover(paths, "auto" if fmt == "package" else fmt)
-        report.problems.extend(
-            ImportProblem(self.unpacked.outside(p.origin), p.reason) for p in problems
-        )
+        found = survey(paths, "auto" if fmt == "package" else fmt)
+        files = found.files
+        for into, listed in (
+            (report.problems, found.problems),
+            (report.skipped, found.skipped),
+            (report.detected, found.detected),
+        ):
+            into.extend(ImportProblem(self.unpacked.outside(p.origin), p.reason) for p in listed)
         report.files = len(files)
+        report.formats = found.formats()
         shown = [self.unpacked.outside(str(path)) for path, _ in files]
         with _ReadAhead(files, mapping, self.unpacked) as items:
             done = 0

@@ -220,6 +220,11 @@ class ImportReport:
     files: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
     cancelled: bool = False
+    # Files left out on purpose (a README, brat's tools.conf, .DS_Store), each with why.
+    skipped: list[ImportProblem] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)  # files read as each format
+    # Files read as another format than their extension says ("read as refi (…)").
+    detected: list[ImportProblem] = field(default_factory=list)
 
     def add(self, other: ImportReport) -> None:
         """Add another report's counts and problems (a batch's, a file's) to this one."""
@@ -240,9 +245,12 @@ class ImportReport:
             parts.append(f"{self.spans_added} spans and {self.tags_added} tags added")
         if self.problems:
             parts.append(f"{len(self.problems)} rejected")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
         if self.cancelled:
             parts.append("cancelled before the end")
-        return ", ".join(parts)
+        read_as = ", ".join(f"{fmt} {count}" for fmt, count in self.formats.items())
+        return ", ".join(parts) + (f"; read as {read_as}" if read_as else "")
 
 
 @dataclass(frozen=True)

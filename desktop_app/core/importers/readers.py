@@ -6,9 +6,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from desktop_app.core.importers.brat import read_brat
+from desktop_app.core.importers.brat_conf import read_brat_conf
 from desktop_app.core.importers.conll import read_conll
 from desktop_app.core.importers.csv_records import read_csv
-from desktop_app.core.importers.discover import AUTO, FORMAT_BY_SUFFIX, discover, format_for
+from desktop_app.core.importers.discover import (
+    AUTO,
+    BRAT_CONF,
+    FORMAT_BY_SUFFIX,
+    Survey,
+    discover,
+    format_for,
+    survey,
+)
 from desktop_app.core.importers.jsonl import read_jsonl
 from desktop_app.core.importers.labelstudio import read_labelstudio
 from desktop_app.core.importers.records import DEFAULT_MAPPING, FieldMapping
@@ -28,9 +37,11 @@ __all__ = [
     "FORMAT_BY_SUFFIX",
     "MAX_TXT_BYTES",
     "FieldMapping",
+    "Survey",
     "discover",
     "format_for",
     "read_file",
+    "survey",
 ]
 
 
@@ -63,6 +74,8 @@ def _read(path: Path, fmt: str, mapping: FieldMapping | None) -> Iterator[ReadIt
         yield from read_conll(path)
     elif fmt == "refi":
         yield from read_refi(path)
+    elif fmt == "brat" and path.name == BRAT_CONF:
+        yield from read_brat_conf(path)  # the corpus's entity types, before its .ann files
     elif fmt == "brat":
         yield read_brat(path if path.suffix.lower() == ".ann" else path.with_suffix(".ann"))
     else:

@@ -1,0 +1,137 @@
+"""Read brat's annotation.conf (entity types) and visual.conf (their colours) as span labels."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from desktop_app.core.model import SPAN, ImportProblem, Label, LabelSchema
+from desktop_app.core.schema import SchemaError, next_free_color, validate_labels
+from desktop_app.core.text import DecodeError, decode_bytes
+
+MAX_CONF_BYTES = 1 << 20
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+# The CSS colour names brat's own configurations and its users' commonly give.
+_NAMED = {
+    "white": "#ffffff",
+    "black": "#000000",
+    "gray": "#808080",
+    "grey": "#808080",
+    "lightgray": "#d3d3d3",
+    "lightgrey": "#d3d3d3",
+    "silver": "#c0c0c0",
+    "red": "#ff0000",
+    "pink": "#ffc0cb",
+    "lightpink": "#ffb6c1",
+    "salmon": "#fa8072",
+    "lightsalmon": "#ffa07a",
+    "orange": "#ffa500",
+    "gold": "#ffd700",
+    "yellow": "#ffff00",
+    "lightyellow": "#ffffe0",
+    "khaki": "#f0e68c",
+    "wheat": "#f5deb3",
+    "tan": "#d2b48c",
+    "beige": "#f5f5dc",
+    "green": "#008000",
+    "lightgreen": "#90ee90",
+    "palegreen": "#98fb98",
+    "lime": "#00ff00",
+    "cyan": "#00ffff",
+    "lightcyan": "#e0ffff",
+    "aquamarine": "#7fffd4",
+    "turquoise": "#40e0d0",
+    "blue": "#0000ff",
+    "lightblue": "#add8e6",
+    "skyblue": "#87ceeb",
+    "lightskyblue": "#87cefa",
+    "violet": "#ee82ee",
+    "plum": "#dda0dd",
+    "magenta": "#ff00ff",
+    "purple": "#800080",
+    "lavender": "#e6e6fa",
+    "thistle": "#d8bfd8",
+}
+
+
+def read_brat_conf(path: Path) -> Iterator[LabelSchema | ImportProblem]:
+    """The entity types of a brat annotation.conf as span labels, coloured by the
+    `bgColor` of the visual.conf beside it where given.
+
+    Indentation is brat's type hierarchy: a type's parent becomes its label's group; a
+    `!Type` only groups (nothing is annotated with it). Relations, events and attributes
+    are not span labels here. A name the project's label rules refuse is reported by line.
+    """
+    try:
+        lines = _text(path).split("\n")
+        visual = path.with_name("visual.conf")
+        colors = _colors(_text(visual).split("\n")) if visual.is_file() else {}
+    except (OSError, DecodeError) as error:
+        yield ImportProblem(str(path), f"cannot read: {getattr(error, 'strerror', None) or error}")
+        return
+    labels: list[Label] = []
+    used: list[str] = []
+    parents: list[tuple[int, str]] = []  # (indent, type) of the enclosing types
+    for lineno, _, indent, name in _section(lines, "entities"):
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        group = parents[-1][1] if parents else ""
+        parents.append((indent, name.lstrip("!")))
+        if name.startswith("!"):
+            continue
+        color = colors.get(name) or next_free_color(used)
+        label = Label(name, SPAN, color if color not in used else next_free_color(used), "", group)
+        try:
+            validate_labels([*labels, label], str(path))
+        except SchemaError as error:
+            yield ImportProblem(f"{path}:{lineno}", error.reason)
+            continue
+        labels.append(label)
+        used.append(label.color)
+    if labels:
+        yield LabelSchema(path.parent.name or "brat", tuple(labels))
+
+
+def _text(path: Path) -> str:
+    """A configuration file's text (refused past MAX_CONF_BYTES)."""
+    if path.stat().st_size > MAX_CONF_BYTES:
+        raise DecodeError("larger than 1 MB: not a brat configuration")
+    data = path.read_bytes()
+    return decode_bytes(data).text if data.strip() else ""
+
+
+def _section(lines: list[str], wanted: str) -> Iterator[tuple[int, str, int, str]]:
+    """(line number, line, indent, first word) of each entry in the `[wanted]` section."""
+    section = ""
+    for lineno, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1].strip().lower()
+            continue
+        word = stripped.split()[0]
+        # `<MACRO>=…` definitions and `---` separators are no types.
+        if section == wanted and not word.startswith("<") and word.strip("-"):
+            yield lineno, line, len(line) - len(line.lstrip()), word
+
+
+def _colors(lines: list[str]) -> dict[str, str]:
+    """Type -> #rrggbb from visual.conf's [drawing] `bgColor:` settings we can read."""
+    colors: dict[str, str] = {}
+    for _, line, _, name in _section(lines, "drawing"):
+        settings = line.strip()[len(name) :]
+        for setting in settings.split(","):
+            key, _, value = setting.strip().partition(":")
+            if key.strip() == "bgColor" and (color := _color(value.strip())):
+                colors[name] = color
+    return colors
+
+
+def _color(value: str) -> str | None:
+    """A CSS colour as lowercase #rrggbb, or None when it is not one we know."""
+    if _HEX.fullmatch(value):
+        digits = value[1:].lower()
+        return "#" + ("".join(c * 2 for c in digits) if len(digits) == 3 else digits)
+    return _NAMED.get(value.lower())
