@@ -123,6 +123,7 @@ def _brat_corpus(root):
     (root / "README").write_text("A corpus.\n")
     (root / "LICENSE.txt").write_text("MIT\n")
     (root / "docs" / "README.txt").write_text("About these documents.\n")
+    (root / "docs" / "README-fr.txt").write_text("À propos.\n", encoding="utf-8")
     (root / "annotation.conf").write_text(
         "# types\n[entities]\nPerson\n!Geography\n\tPlace\n[relations]\nLives Arg1:Person\n"
         "[events]\n[attributes]\n"
@@ -150,7 +151,8 @@ def test_brat_folder_skips_what_is_not_brat_input_and_counts_it(tmp_path, capsys
     try:
         report = import_paths(store, [root], fmt=fmt)
         skipped = {Path(s.origin).name for s in report.skipped}
-        assert {"README", "LICENSE.txt", "README.txt", "tools.conf", "Thumbs.db"} <= skipped
+        assert {"README", "LICENSE.txt", "README.txt", "README-fr.txt", "tools.conf"} <= skipped
+        assert "Thumbs.db" in skipped
         assert {".DS_Store"} <= skipped
         assert not skipped & {"a.ann", "a.txt", "annotation.conf"}
         assert f"{len(report.skipped)} skipped" in report.summary()
@@ -187,14 +189,17 @@ def test_brat_annotation_conf_in_a_zip_declares_labels(tmp_path):
     assert {label.name: label.color for label in store.labels()}["Person"] == "#ffccaa"
 
 
-def test_brat_annotation_conf_with_a_bad_label_name_is_reported(tmp_path):
+def test_brat_unknown_colour_gets_a_free_one_and_a_repeated_type_is_reported(tmp_path):
     _pair(tmp_path / "c", "a", b"Nino met.", "")
-    (tmp_path / "c" / "annotation.conf").write_text("[entities]\nPerson\n[events]\n")
+    (tmp_path / "c" / "annotation.conf").write_text("[entities]\nPerson\nPlace\nperson\n")
     (tmp_path / "c" / "visual.conf").write_text("[drawing]\nPerson\tbgColor:no-such-colour\n")
     store = Store.memory()
     report = import_paths(store, [tmp_path / "c"])
-    assert report.problems == []
-    assert [label.name for label in store.labels()] == ["Person"]  # a default colour instead
+    (problem,) = report.problems
+    assert problem.origin.endswith("annotation.conf:4") and "already used" in problem.reason
+    labels = store.labels()
+    assert [label.name for label in labels] == ["Person", "Place"]
+    assert len({label.color for label in labels}) == 2  # free colours, not one default grey
 
 
 def test_brat_txt_without_ann_in_brat_format_is_an_unannotated_text(tmp_path):

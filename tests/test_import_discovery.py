@@ -225,3 +225,30 @@ def test_zip_members_that_are_links_are_still_refused(tmp_path):
     store = Store.memory()
     report = import_paths(store, [archive])
     assert report.added == 0 and "is a link" in report.problems[0].reason
+
+
+def test_auto_mode_asks_looks_like_conll_for_txt_and_tsv_files(tmp_path, monkeypatch):
+    # The wiring, before conll.looks_like_conll lands: a stand-in says which files are CoNLL.
+    from desktop_app.core.importers import conll
+
+    asked = []
+
+    def looks_like_conll(path):
+        asked.append(path.name)
+        return path.name == "tokens.txt"
+
+    monkeypatch.setattr(conll, "looks_like_conll", looks_like_conll, raising=False)
+    write(tmp_path / "c" / "tokens.txt", "Nino B-PER\nmet O\nTbilisi B-LOC\n")
+    write(tmp_path / "c" / "article.txt", "Nino met Amélie.")
+    write(tmp_path / "c" / "pair.txt", "Nino met.")
+    write(tmp_path / "c" / "pair.ann", "T1\tPerson 0 4\tNino\n")
+    store = Store.memory()
+    report = import_paths(store, [tmp_path / "c"])
+    assert report.problems == [] and report.spans_added == 3
+    assert report.formats == {"brat": 1, "conll": 1, "txt": 1}
+    assert [Path(d.origin).name for d in report.detected] == ["tokens.txt"]
+    assert "read as conll, not txt" in report.detected[0].reason
+    assert sorted(asked) == ["article.txt", "tokens.txt"]  # a brat pair's text is not asked
+    explicit = import_paths(Store.memory(), [tmp_path / "c" / "tokens.txt"], fmt="txt")
+    assert explicit.formats == {"txt": 1} and explicit.detected == []
+    store.close()

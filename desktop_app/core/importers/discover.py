@@ -128,7 +128,8 @@ def skip_reason(path: Path, fmt: str = AUTO) -> str | None:
         return "hidden file"
     if lowered in _SYSTEM:
         return "system file"
-    if lowered.split(".")[0] in _DOCUMENTATION:
+    first = lowered.split(".")[0]
+    if first in _DOCUMENTATION or first.startswith("readme"):  # README-fr.txt too
         return "documentation, not an article"
     if lowered in (BRAT_CONF, BRAT_VISUAL):
         return None if fmt in (AUTO, "brat") else "brat configuration"
