@@ -116,7 +116,7 @@ def _restore(args: argparse.Namespace, project: Path) -> int:
 
 def _restore_unopenable(project: Path, chosen: Path) -> int:
     """A project too damaged to open: put the backup in its place, under the writer's lock."""
-    lock = writer_lock(project)
+    lock = writer_lock(project, create=False)  # a missing project gets the backup's file
     try:
         kept = restore_file(project, chosen, latest_version())
     except BackupError as error:
