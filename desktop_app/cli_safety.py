@@ -9,7 +9,7 @@ from typing import Any
 
 from desktop_app import paths
 from desktop_app.core.migrations import latest_version
-from desktop_app.core.store import ProjectLocked, ReadOnlyProject, Store, StoreError
+from desktop_app.core.store import ProjectLocked, ReadOnlyProject, Store, StoreError, integrity
 from desktop_app.core.store.backups import (
     BackupError,
     check_file,
@@ -37,6 +37,11 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     restore.add_argument("backup", nargs="?", metavar="BACKUP", help="a file from --list")
     check = commands.add_parser("check", parents=[common], help="check the project for damage")
     check.add_argument("--quick", action="store_true", help="SQLite's quick check only")
+    check.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild the search index and counts, remove orphans (after a backup), check again",
+    )
 
 
 HANDLERS = ("backup", "restore", "check")
@@ -130,14 +135,14 @@ def _restore_unopenable(project: Path, chosen: Path) -> int:
 
 
 def _check(args: argparse.Namespace, project: Path) -> int:
+    if args.repair:
+        return _repair(project)
     try:
         try:
-            store = Store.open(project)  # the writer's connection can check the search index
+            store = Store.open(project)  # the writer's connection checks the search index
         except (ProjectLocked, ReadOnlyProject):
-            store = Store.open(project, read_only=True)
-            print(
-                f"{project}: open elsewhere or not writable here: the search index is not checked"
-            )
+            store = Store.open(project, read_only=True)  # ... else a private copy does
+            print(f"{project}: open elsewhere or not writable here: checked read-only")
     except StoreError as error:
         print(f"{project}: damaged: {error}. {_advice(project)}")
         return EXIT_REJECTED
@@ -145,10 +150,30 @@ def _check(args: argparse.Namespace, project: Path) -> int:
         problems = store.check(full=not args.quick)
     finally:
         store.close()
+    return _report(project, problems, "quick" if args.quick else "full")
+
+
+def _report(project: Path, problems: list[str], kind: str) -> int:
     if not problems:
-        print(f"{project}: ok ({'quick' if args.quick else 'full'} check)")
+        print(f"{project}: ok ({kind} check)")
         return EXIT_OK
     for problem in problems[:20]:
         print(f"{project}: {problem}")
-    print(_advice(project))
+    if not all(integrity.rebuildable(problem) for problem in problems):
+        print(_advice(project))
     return EXIT_REJECTED
+
+
+def _repair(project: Path) -> int:
+    """Mend what is derived or orphaned, then run the full check again (needs the writer)."""
+    store = Store.open(project)  # ProjectLocked: "close it there" is the answer
+    try:
+        done = store.repair()
+        problems = store.check(full=True)
+    finally:
+        store.close()
+    if done:
+        print(f"{project}: repaired: " + "; ".join(done))
+    else:
+        print(f"{project}: nothing to repair")
+    return _report(project, problems, "full")

@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from desktop_app.core.store import integrity
+
 KEEP_RECENT = 10  # the newest backups always kept
 KEEP_DAYS = 7  # and the newest of each of the last days
 _NAME = re.compile(r"^(?P<stem>.+)\.(?P<stamp>\d{8}T\d{12}Z)\.(?P<reason>[a-z0-9-]+)\.sqlite$")
@@ -124,7 +126,9 @@ def prune(project: Path, now: datetime) -> list[Path]:
 
 def check_file(path: Path, full: bool = False) -> list[str]:
     """What is wrong with the SQLite file at `path` ([] when nothing): SQLite's quick check,
-    or with `full` its integrity check and the offset rule (see also search_index_problems)."""
+    or with `full` its integrity check and the project's own (integrity.py): orphans, the
+    offset rule, the count tables and which articles the search index holds. Its words
+    need a connection that may write (integrity.search_index_problems)."""
     try:
         conn = _read_only(path)
     except sqlite3.Error as error:
@@ -133,40 +137,14 @@ def check_file(path: Path, full: bool = False) -> list[str]:
         pragma = "integrity_check" if full else "quick_check"
         problems = [row[0] for row in conn.execute(f"PRAGMA {pragma}") if row[0] != "ok"]
         if full and not problems:
-            problems += _deep_problems(conn)
+            problems += integrity.damage_problems(conn)
+            problems += integrity.count_problems(conn)
+            problems += integrity.indexed_problems(conn)
         return problems
     except sqlite3.Error as error:
         return [f"cannot be read ({error})"]
     finally:
         conn.close()
-
-
-def _deep_problems(conn: sqlite3.Connection) -> list[str]:
-    """The project-level check a read-only connection can make: spans quote their text."""
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    if not {"spans", "articles"} <= tables:
-        return []
-    broken = conn.execute(
-        'SELECT count(*) FROM spans s JOIN articles a ON a.id = s.article WHERE s."end" > '
-        'length(a.text) OR substr(a.text, s.start + 1, s."end" - s.start) != s.quote'
-    ).fetchone()[0]
-    return [f"{broken} spans whose quote is not the text at their offsets"] if broken else []
-
-
-def search_index_problems(conn: sqlite3.Connection) -> list[str]:
-    """Whether the search index matches the articles. FTS5 runs its check as an INSERT, so
-    this needs the writer's connection (it changes nothing)."""
-    opened = not conn.in_transaction
-    try:
-        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
-    except sqlite3.Error as error:
-        return [f"the search index does not match the articles ({error})"]
-    finally:
-        # Python's sqlite3 opened a transaction for the INSERT: left open, every later
-        # write would wait in it, uncommitted, until the connection closed and lost it.
-        if opened and conn.in_transaction:
-            conn.rollback()
-    return []
 
 
 def newest_good(project: Path) -> Backup | None:
@@ -180,7 +158,8 @@ def newest_good(project: Path) -> Backup | None:
 def restorable_problems(backup: Path, latest: int) -> list[str]:
     """Why `backup` cannot replace a project ([] when it can): it must pass the full check,
     be a Marginalia project, and not be newer than this version (schema `latest`)."""
-    problems = check_file(backup, full=True)
+    # What is derived (the search index, the counts) is rebuilt once restored; damage is not.
+    problems = [p for p in check_file(backup, full=True) if not integrity.rebuildable(p)]
     if problems:
         return [f"it does not check out ({problems[0]})"]
     conn = _read_only(backup)

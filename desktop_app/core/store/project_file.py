@@ -14,6 +14,7 @@ from filelock import FileLock, Timeout
 from sqlite_utils import Database
 
 from desktop_app.core import migrations
+from desktop_app.core.store import integrity
 from desktop_app.core.store.annotations import AnnotationsMixin
 from desktop_app.core.store.articles import ArticlesMixin
 from desktop_app.core.store.backups import (
@@ -21,7 +22,6 @@ from desktop_app.core.store.backups import (
     check_file,
     keep_damaged,
     restore_into,
-    search_index_problems,
     staged_copy,
 )
 from desktop_app.core.store.base import StoreError, _serialized, now
@@ -305,11 +305,59 @@ class Store(
     @_serialized
     def check(self, full: bool = False) -> list[str]:
         """What is wrong with the project file ([] when nothing): SQLite's quick check, or with
-        `full` its integrity check, the offset rule and the search index."""
-        problems = [] if self.path is None else check_file(self.path, full)
-        if full and not problems and not self.read_only:
-            problems = search_index_problems(self.db.conn)
+        `full` its integrity check, orphans, the offset rule, the count tables and the search
+        index word for word (on a private copy when this store may not write)."""
+        conn = self.db.conn
+        if self.path is not None:
+            problems = check_file(self.path, full)
+        elif full:
+            problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+            problems = [p for p in problems if p != "ok"] or (
+                integrity.damage_problems(conn)
+                + integrity.count_problems(conn)
+                + integrity.indexed_problems(conn)
+            )
+        else:
+            problems = []
+        if full and not problems:
+            writable = self.writable_file and not self.read_only
+            problems = (
+                integrity.search_index_problems(conn)
+                if writable
+                else integrity.search_index_problems_of_copy(conn)
+            )
         return problems
+
+    @_serialized
+    def repair(self) -> list[str]:
+        """Mend what the full check finds beyond SQLite's own damage: rebuild the search index
+        and the count tables, and remove orphaned rows (after a backup that keeps them).
+        Returns what was done ([] when nothing needed it)."""
+        if not self.writable_file or self.read_only:
+            raise StoreError(f"{self.path}: not repaired: {self.read_only or 'read-only'}")
+        conn = self.db.conn
+        damaged = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        if damaged:
+            raise StoreError(
+                f"{self.path}: damaged beyond what repair mends ({damaged[0]}); "
+                "restore a backup (`marginalia restore`)"
+            )
+        done = []
+        if integrity.orphan_problems(conn):
+            kept = self.backup("before-repair")
+            with self.db.atomic():
+                removed = integrity.remove_orphans(conn)
+            done.append(
+                f"removed {removed} rows that referred to articles that are gone"
+                + (f" (kept in {kept})" if kept else "")
+            )
+        stale_index = integrity.indexed_problems(conn) or integrity.search_index_problems(conn)
+        with self.db.atomic():
+            done += [f"recounted {name}" for name in integrity.recount(conn)]
+            if stale_index:
+                integrity.rebuild_search_index(conn)
+                done.append("rebuilt the search index")
+        return done
 
     @_serialized
     def restore(self, backup: Path) -> Path | None:
@@ -343,9 +391,13 @@ class Store(
             staged.unlink(missing_ok=True)
         self.read_only = ""
         migrations.migrate(self.db, self.path)
-        if search_index_problems(self.db.conn):  # a backup's index is rebuilt, not trusted
-            with self.db.atomic():
-                self.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        # A backup's derived tables are checked, not trusted: rebuilt when out of step.
+        conn = self.db.conn
+        stale_index = integrity.indexed_problems(conn) or integrity.search_index_problems(conn)
+        with self.db.atomic():
+            integrity.recount(conn)
+            if stale_index:
+                integrity.rebuild_search_index(conn)
         self._changes_at_backup = self.db.conn.total_changes
         return kept
 
