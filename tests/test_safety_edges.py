@@ -125,6 +125,26 @@ def test_the_database_still_refuses_a_wrong_quote_in_a_text_with_a_nul(tmp_path)
     conn.close()
 
 
+def test_a_project_made_before_the_fix_takes_spans_after_a_nul_once_migrated(tmp_path):
+    from sqlite_utils import Database
+
+    from desktop_app.core.migrations import MIGRATIONS, latest_version
+
+    path = tmp_path / "old.sqlite"
+    old = [name for name, _ in MIGRATIONS].index("quotes_with_nul")
+    db = Database(path)
+    with db.atomic():
+        for number, (_, step) in enumerate(MIGRATIONS[:old], start=1):
+            step(db)
+            db.conn.execute(f"PRAGMA user_version = {number}")
+    db.close()
+    store, _ = open_project(path, default_schema_path())
+    store.add_articles([ArticleDraft(NUL_TEXT, "nul")])
+    assert store.add_span(store.article_id("nul"), 4, 9, "Location", "ana").quote == "Paris"
+    store.close()
+    assert [b.reason for b in list_backups(path)] == [f"before-schema-{latest_version()}"]
+
+
 # ---------------------------------------------------------------- a disk full mid-import
 
 
