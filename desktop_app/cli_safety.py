@@ -15,7 +15,9 @@ from desktop_app.core.store.backups import (
     check_file,
     list_backups,
     newest_good,
+    restorable_problems,
     restore_file,
+    usable_problem,
 )
 from desktop_app.core.store.project_file import writer_lock
 
@@ -95,12 +97,22 @@ def _restore(args: argparse.Namespace, project: Path) -> int:
         chosen = Path(args.backup)
         if not chosen.is_file():
             chosen = project.with_name(project.name + ".backups") / args.backup
-    else:
-        good = newest_good(project)
-        if good is None:
-            print(f"marginalia restore: {project}: no good backup to restore", file=sys.stderr)
-            return EXIT_REJECTED
-        chosen = good.path
+        return _restore_from(project, chosen)
+    # The newest backup that can be restored: an empty, cut-short or damaged newer one (a
+    # full disk, a killed copy) is named and passed over, not tried and failed on.
+    for backup in list_backups(project):
+        problem = usable_problem(backup)
+        if not problem:
+            found = restorable_problems(backup.path, latest_version())
+            problem = found[0] if found else ""
+        if not problem:
+            return _restore_from(project, backup.path)
+        print(f"skipped {backup.path.name}: {problem}")
+    print(f"marginalia restore: {project}: no good backup to restore", file=sys.stderr)
+    return EXIT_REJECTED
+
+
+def _restore_from(project: Path, chosen: Path) -> int:
     if not project.is_file():  # deleted: the backup simply takes its place
         return _restore_unopenable(project, chosen)
     try:

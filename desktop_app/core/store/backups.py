@@ -14,6 +14,7 @@ import re
 import shutil
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,17 +37,20 @@ class BackupError(RuntimeError):
 
 @dataclass(frozen=True)
 class Backup:
-    """One backup file: where it is, why and when it was taken, how big it is."""
+    """One backup file: where it is, why and when it was taken, how big it is, and why it
+    cannot be restored ("" when it looks like a whole SQLite file; see newest_good)."""
 
     path: Path
     reason: str
     taken: datetime
     size: int
+    problem: str = ""
 
     def describe(self) -> str:
-        """One line for a list: local time, reason, size."""
+        """One line for a list: local time, reason, size (and why it is not usable)."""
         when = self.taken.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        return f"{when}  {self.reason:<16} {self.size / 2**20:8.1f} MB  {self.path.name}"
+        line = f"{when}  {self.reason:<16} {self.size / 2**20:8.1f} MB  {self.path.name}"
+        return f"{line}  not usable: {self.problem}" if self.problem else line
 
 
 def backup_folder(project: Path) -> Path:
@@ -55,7 +59,8 @@ def backup_folder(project: Path) -> Path:
 
 
 def list_backups(project: Path) -> list[Backup]:
-    """The project's backups, newest first (files that are not backups are ignored)."""
+    """The project's backups, newest first (files that are not backups are ignored), each
+    with what its header says is wrong with it (an empty file, a file cut short)."""
     found = []
     folder = backup_folder(project)
     for path in folder.glob("*.sqlite") if folder.is_dir() else ():
@@ -63,8 +68,49 @@ def list_backups(project: Path) -> list[Backup]:
         if match is None:
             continue
         taken = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
-        found.append(Backup(path, match["reason"], taken, path.stat().st_size))
+        size = path.stat().st_size
+        found.append(Backup(path, match["reason"], taken, size, header_problem(path, size)))
     return sorted(found, key=lambda backup: backup.taken, reverse=True)
+
+
+def header_problem(path: Path, size: int) -> str:
+    """What an SQLite file's size and header say is wrong with it ("" when nothing): cheap
+    enough for every listing, it finds what a full disk or a killed copy leaves."""
+    if size == 0:
+        return "it is empty (0 bytes)"
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        return f"it cannot be read ({error})"
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return "it is not an SQLite file"
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    if page < 512 or page & (page - 1):
+        return "its header is damaged"
+    pages = int.from_bytes(header[28:32], "big")
+    # The header's page count is valid when its two change counters agree (SQLite 3.7+).
+    if header[24:28] == header[92:96] and pages * page > size:
+        return f"it is cut short ({size:,} of {pages * page:,} bytes)"
+    if size % page:
+        return "it is cut short (not a whole number of pages)"
+    return ""
+
+
+# Backups never change once named, so a check is remembered by (path, size, mtime).
+_CHECKED: dict[tuple[str, str, int, int], list[str]] = {}
+
+
+def _remembered(path: Path, kind: str, check: Callable[[], list[str]]) -> list[str]:
+    try:
+        found = path.stat()
+    except OSError as error:
+        return [f"cannot be read ({error})"]
+    key = (str(path.resolve()), kind, found.st_size, found.st_mtime_ns)
+    if key not in _CHECKED:
+        _CHECKED[key] = check()
+    return _CHECKED[key]
 
 
 def take_backup(project: Path, reason: str, now: datetime | None = None) -> Backup:
@@ -113,7 +159,10 @@ def prune(project: Path, now: datetime) -> list[Path]:
     """Delete backups beyond the newest KEEP_RECENT and the newest of each of KEEP_DAYS days."""
     kept_days: set[str] = set()
     removed = []
-    for index, backup in enumerate(list_backups(project)):
+    # A file that is no backup (empty, cut short) keeps no good one from being kept, and
+    # is left for the analyst to look at (list_backups names it).
+    usable = [backup for backup in list_backups(project) if not backup.problem]
+    for index, backup in enumerate(usable):
         day = backup.taken.strftime("%Y-%m-%d")
         recent_day = now - backup.taken < timedelta(days=KEEP_DAYS)
         if index < KEEP_RECENT or (recent_day and day not in kept_days):
@@ -148,28 +197,71 @@ def check_file(path: Path, full: bool = False) -> list[str]:
 
 
 def newest_good(project: Path) -> Backup | None:
-    """The newest backup that passes the quick check, if there is one."""
+    """The newest backup that is a whole Marginalia project file passing the quick check
+    (an empty or cut-short newer one is passed over), if there is one."""
     for backup in list_backups(project):
-        if not check_file(backup.path):
+        if not usable_problem(backup):
             return backup
     return None
 
 
+def usable_problem(backup: Backup) -> str:
+    """Why a backup cannot be used ("" when it can): its header, then the quick check and
+    whether it is a Marginalia project (remembered while the file is unchanged)."""
+    if backup.problem:
+        return backup.problem
+    problems = _remembered(backup.path, "quick", lambda: _quick_project_problems(backup.path))
+    return problems[0] if problems else ""
+
+
+def _quick_project_problems(path: Path) -> list[str]:
+    problems = check_file(path)
+    if problems:
+        return [f"it does not check out ({problems[0]})"]
+    return _project_problems(path)
+
+
+def _project_problems(path: Path) -> list[str]:
+    """Whether the file at `path` is a Marginalia project (its tables and schema version)."""
+    try:
+        conn = _read_only(path)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        return [f"cannot be read ({error})"]
+    if not {"articles", "spans", "document_tags", "labels"} <= tables or version < 1:
+        return ["it is not a Marginalia project"]
+    return []
+
+
 def restorable_problems(backup: Path, latest: int) -> list[str]:
     """Why `backup` cannot replace a project ([] when it can): it must pass the full check,
-    be a Marginalia project, and not be newer than this version (schema `latest`)."""
+    be a Marginalia project, and not be newer than this version (schema `latest`). A file
+    in the backup folder is checked once while it is unchanged."""
+    if backup.parent.name.endswith(".backups"):
+        return _remembered(backup, f"restore-{latest}", lambda: _restorable(backup, latest))
+    return _restorable(backup, latest)
+
+
+def _restorable(backup: Path, latest: int) -> list[str]:
+    problem = header_problem(backup, backup.stat().st_size) if backup.is_file() else ""
+    if problem:
+        return [problem]
     # What is derived (the search index, the counts) is rebuilt once restored; damage is not.
     problems = [p for p in check_file(backup, full=True) if not integrity.rebuildable(p)]
     if problems:
         return [f"it does not check out ({problems[0]})"]
+    problems = _project_problems(backup)
+    if problems:
+        return problems
     conn = _read_only(backup)
     try:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     finally:
         conn.close()
-    if not {"articles", "spans", "document_tags", "labels"} <= tables or version < 1:
-        return ["it is not a Marginalia project"]
     if version > latest:
         return [f"it was made by a newer Marginalia (schema {version}, this one knows {latest})"]
     return []
