@@ -9,13 +9,15 @@ from typing import Any
 
 from desktop_app import paths
 from desktop_app.core.migrations import latest_version
-from desktop_app.core.store import ProjectLocked, ReadOnlyProject, Store, StoreError
+from desktop_app.core.store import ProjectLocked, ReadOnlyProject, Store, StoreError, integrity
 from desktop_app.core.store.backups import (
     BackupError,
     check_file,
     list_backups,
     newest_good,
+    restorable_problems,
     restore_file,
+    usable_problem,
 )
 from desktop_app.core.store.project_file import writer_lock
 
@@ -37,6 +39,11 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     restore.add_argument("backup", nargs="?", metavar="BACKUP", help="a file from --list")
     check = commands.add_parser("check", parents=[common], help="check the project for damage")
     check.add_argument("--quick", action="store_true", help="SQLite's quick check only")
+    check.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild the search index and counts, remove orphans (after a backup), check again",
+    )
 
 
 HANDLERS = ("backup", "restore", "check")
@@ -90,12 +97,22 @@ def _restore(args: argparse.Namespace, project: Path) -> int:
         chosen = Path(args.backup)
         if not chosen.is_file():
             chosen = project.with_name(project.name + ".backups") / args.backup
-    else:
-        good = newest_good(project)
-        if good is None:
-            print(f"marginalia restore: {project}: no good backup to restore", file=sys.stderr)
-            return EXIT_REJECTED
-        chosen = good.path
+        return _restore_from(project, chosen)
+    # The newest backup that can be restored: an empty, cut-short or damaged newer one (a
+    # full disk, a killed copy) is named and passed over, not tried and failed on.
+    for backup in list_backups(project):
+        problem = usable_problem(backup)
+        if not problem:
+            found = restorable_problems(backup.path, latest_version())
+            problem = found[0] if found else ""
+        if not problem:
+            return _restore_from(project, backup.path)
+        print(f"skipped {backup.path.name}: {problem}")
+    print(f"marginalia restore: {project}: no good backup to restore", file=sys.stderr)
+    return EXIT_REJECTED
+
+
+def _restore_from(project: Path, chosen: Path) -> int:
     if not project.is_file():  # deleted: the backup simply takes its place
         return _restore_unopenable(project, chosen)
     try:
@@ -116,7 +133,7 @@ def _restore(args: argparse.Namespace, project: Path) -> int:
 
 def _restore_unopenable(project: Path, chosen: Path) -> int:
     """A project too damaged to open: put the backup in its place, under the writer's lock."""
-    lock = writer_lock(project)
+    lock = writer_lock(project, create=False)  # a missing project gets the backup's file
     try:
         kept = restore_file(project, chosen, latest_version())
     except BackupError as error:
@@ -130,14 +147,14 @@ def _restore_unopenable(project: Path, chosen: Path) -> int:
 
 
 def _check(args: argparse.Namespace, project: Path) -> int:
+    if args.repair:
+        return _repair(project)
     try:
         try:
-            store = Store.open(project)  # the writer's connection can check the search index
+            store = Store.open(project)  # the writer's connection checks the search index
         except (ProjectLocked, ReadOnlyProject):
-            store = Store.open(project, read_only=True)
-            print(
-                f"{project}: open elsewhere or not writable here: the search index is not checked"
-            )
+            store = Store.open(project, read_only=True)  # ... else a private copy does
+            print(f"{project}: open elsewhere or not writable here: checked read-only")
     except StoreError as error:
         print(f"{project}: damaged: {error}. {_advice(project)}")
         return EXIT_REJECTED
@@ -145,10 +162,30 @@ def _check(args: argparse.Namespace, project: Path) -> int:
         problems = store.check(full=not args.quick)
     finally:
         store.close()
+    return _report(project, problems, "quick" if args.quick else "full")
+
+
+def _report(project: Path, problems: list[str], kind: str) -> int:
     if not problems:
-        print(f"{project}: ok ({'quick' if args.quick else 'full'} check)")
+        print(f"{project}: ok ({kind} check)")
         return EXIT_OK
     for problem in problems[:20]:
         print(f"{project}: {problem}")
-    print(_advice(project))
+    if not all(integrity.rebuildable(problem) for problem in problems):
+        print(_advice(project))
     return EXIT_REJECTED
+
+
+def _repair(project: Path) -> int:
+    """Mend what is derived or orphaned, then run the full check again (needs the writer)."""
+    store = Store.open(project)  # ProjectLocked: "close it there" is the answer
+    try:
+        done = store.repair()
+        problems = store.check(full=True)
+    finally:
+        store.close()
+    if done:
+        print(f"{project}: repaired: " + "; ".join(done))
+    else:
+        print(f"{project}: nothing to repair")
+    return _report(project, problems, "full")

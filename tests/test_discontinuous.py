@@ -174,11 +174,11 @@ def test_migration_gives_existing_spans_no_fragments(tmp_path):
     )
     db.close()
     store = Store.open(path)
-    assert store.stats()["schema_version"] == latest_version() == 7
+    assert store.stats()["schema_version"] == latest_version() >= 7
     (span,) = store.spans(1)
     assert span.fragments == () and span.quote == "old"
     store.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 7
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == latest_version()
 
 
 def test_the_view_paints_only_the_pieces_and_the_list_shows_them(qtbot):

@@ -21,7 +21,7 @@ from desktop_app.core.model import (
     ImportReport,
     LabelSchema,
 )
-from desktop_app.core.store import Store
+from desktop_app.core.store import Store, StoreError
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, what is happening)
 
@@ -67,7 +67,12 @@ def import_paths(
         importer.report.problems.extend(unpacked.problems)
         importer.report.skipped.extend(unpacked.skipped)
         found = [path for path in expanded if path is not None]
-        return importer.run(found, fmt, mapping, progress, should_cancel or (lambda: False))
+        try:
+            return importer.run(found, fmt, mapping, progress, should_cancel or (lambda: False))
+        except StoreError as error:
+            if "disk is full" not in str(error):
+                raise
+            raise StoreError(importer.disk_full(store)) from error
 
 
 class _Importer:
@@ -87,6 +92,8 @@ class _Importer:
         # Annotation rows whose article is not in the project yet: it may come later in
         # this import (annotations.csv sorts before articles.jsonl), so they wait till the end.
         self.waiting: list[AnnotationDraft] = []
+        self.shown: list[str] = []  # the files being imported, as reports name them
+        self.files_done = 0
 
     def run(
         self,
@@ -109,6 +116,7 @@ class _Importer:
         report.files = len(files)
         report.formats = found.formats()
         shown = [self.unpacked.outside(str(path)) for path, _ in files]
+        self.shown = shown
         with _ReadAhead(files, mapping, self.unpacked) as items:
             done = 0
             if progress and files:
@@ -116,6 +124,7 @@ class _Importer:
             for item in items:
                 if item is _FILE_DONE:
                     done += 1
+                    self.files_done = done
                     if progress:
                         progress(done, len(files), shown[done] if done < len(files) else "")
                 elif isinstance(item, ImportProblem):
@@ -141,6 +150,19 @@ class _Importer:
         if progress:
             progress(len(files), len(files), "done")
         return report
+
+    def disk_full(self, store: Store) -> str:
+        """What a full disk cost this import: how much was saved, where it stopped."""
+        report, at = self.report, ""
+        if self.shown:
+            where = self.shown[min(self.files_done, len(self.shown) - 1)]
+            at = f" (it stopped in {where}, file {self.files_done + 1} of {len(self.shown)})"
+        already = f"; {report.unchanged:,} were already there" if report.unchanged else ""
+        return (
+            f"{store.path or 'project'}: the disk is full after {report.added:,} articles were "
+            f"saved{already}; the rest were not imported{at}. Free some space and run the same "
+            "import again: what was saved is not imported twice"
+        )
 
     def add(self, draft: ArticleDraft) -> None:
         """Queue a draft; a full batch is stored."""

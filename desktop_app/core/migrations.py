@@ -301,6 +301,40 @@ def _span_fragments(db: Database) -> None:
     db.conn.execute("ALTER TABLE spans ADD COLUMN fragments TEXT NOT NULL DEFAULT ''")
 
 
+def _quotes_with_nul(db: Database) -> None:
+    """Let the offset rule's trigger accept a true span in a text that holds U+0000.
+
+    SQLite's text functions stop at a U+0000 (length() counts the characters before it,
+    substr() finds nothing after it), so the first trigger refused every span past one. A
+    text without U+0000 is still checked exactly; one with it is checked on its bytes, as
+    far as SQL can tell without counting code points past a U+0000: the quote is end - start
+    code points long (when it holds no U+0000 itself) and appears in the text no earlier
+    than byte `start`. The store cuts every
+    quote from the text in Python, and the full check compares such spans exactly.
+    """
+    db.executescript(
+        """
+        DROP TRIGGER spans_quote_matches;
+        CREATE TRIGGER spans_quote_matches BEFORE INSERT ON spans
+        BEGIN
+            SELECT RAISE(ABORT, 'span quote does not match the article text')
+            WHERE (SELECT CASE WHEN instr(CAST(text AS BLOB), x'00') = 0
+                          THEN NEW."end" > length(text)
+                               OR substr(text, NEW.start + 1, NEW."end" - NEW.start)
+                                  IS NOT NEW.quote
+                          ELSE length(CAST(NEW.quote AS BLOB)) < NEW."end" - NEW.start
+                               OR (instr(CAST(NEW.quote AS BLOB), x'00') = 0
+                                   AND length(NEW.quote) != NEW."end" - NEW.start)
+                               OR length(CAST(text AS BLOB)) < NEW."end"
+                               OR instr(substr(CAST(text AS BLOB), NEW.start + 1),
+                                        CAST(NEW.quote AS BLOB)) = 0
+                          END
+                   FROM articles WHERE id = NEW.article) IS NOT 0;
+        END;
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -309,6 +343,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("merge_tracking", _merge_tracking),
     ("adjudications", _adjudications),
     ("span_fragments", _span_fragments),
+    ("quotes_with_nul", _quotes_with_nul),
 )
 
 

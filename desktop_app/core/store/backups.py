@@ -14,10 +14,13 @@ import re
 import shutil
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
+
+from desktop_app.core.store import integrity
 
 KEEP_RECENT = 10  # the newest backups always kept
 KEEP_DAYS = 7  # and the newest of each of the last days
@@ -34,17 +37,20 @@ class BackupError(RuntimeError):
 
 @dataclass(frozen=True)
 class Backup:
-    """One backup file: where it is, why and when it was taken, how big it is."""
+    """One backup file: where it is, why and when it was taken, how big it is, and why it
+    cannot be restored ("" when it looks like a whole SQLite file; see newest_good)."""
 
     path: Path
     reason: str
     taken: datetime
     size: int
+    problem: str = ""
 
     def describe(self) -> str:
-        """One line for a list: local time, reason, size."""
+        """One line for a list: local time, reason, size (and why it is not usable)."""
         when = self.taken.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        return f"{when}  {self.reason:<16} {self.size / 2**20:8.1f} MB  {self.path.name}"
+        line = f"{when}  {self.reason:<16} {self.size / 2**20:8.1f} MB  {self.path.name}"
+        return f"{line}  not usable: {self.problem}" if self.problem else line
 
 
 def backup_folder(project: Path) -> Path:
@@ -53,7 +59,8 @@ def backup_folder(project: Path) -> Path:
 
 
 def list_backups(project: Path) -> list[Backup]:
-    """The project's backups, newest first (files that are not backups are ignored)."""
+    """The project's backups, newest first (files that are not backups are ignored), each
+    with what its header says is wrong with it (an empty file, a file cut short)."""
     found = []
     folder = backup_folder(project)
     for path in folder.glob("*.sqlite") if folder.is_dir() else ():
@@ -61,8 +68,49 @@ def list_backups(project: Path) -> list[Backup]:
         if match is None:
             continue
         taken = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
-        found.append(Backup(path, match["reason"], taken, path.stat().st_size))
+        size = path.stat().st_size
+        found.append(Backup(path, match["reason"], taken, size, header_problem(path, size)))
     return sorted(found, key=lambda backup: backup.taken, reverse=True)
+
+
+def header_problem(path: Path, size: int) -> str:
+    """What an SQLite file's size and header say is wrong with it ("" when nothing): cheap
+    enough for every listing, it finds what a full disk or a killed copy leaves."""
+    if size == 0:
+        return "it is empty (0 bytes)"
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        return f"it cannot be read ({error})"
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return "it is not an SQLite file"
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    if page < 512 or page & (page - 1):
+        return "its header is damaged"
+    pages = int.from_bytes(header[28:32], "big")
+    # The header's page count is valid when its two change counters agree (SQLite 3.7+).
+    if header[24:28] == header[92:96] and pages * page > size:
+        return f"it is cut short ({size:,} of {pages * page:,} bytes)"
+    if size % page:
+        return "it is cut short (not a whole number of pages)"
+    return ""
+
+
+# Backups never change once named, so a check is remembered by (path, size, mtime).
+_CHECKED: dict[tuple[str, str, int, int], list[str]] = {}
+
+
+def _remembered(path: Path, kind: str, check: Callable[[], list[str]]) -> list[str]:
+    try:
+        found = path.stat()
+    except OSError as error:
+        return [f"cannot be read ({error})"]
+    key = (str(path.resolve()), kind, found.st_size, found.st_mtime_ns)
+    if key not in _CHECKED:
+        _CHECKED[key] = check()
+    return _CHECKED[key]
 
 
 def take_backup(project: Path, reason: str, now: datetime | None = None) -> Backup:
@@ -111,7 +159,10 @@ def prune(project: Path, now: datetime) -> list[Path]:
     """Delete backups beyond the newest KEEP_RECENT and the newest of each of KEEP_DAYS days."""
     kept_days: set[str] = set()
     removed = []
-    for index, backup in enumerate(list_backups(project)):
+    # A file that is no backup (empty, cut short) keeps no good one from being kept, and
+    # is left for the analyst to look at (list_backups names it).
+    usable = [backup for backup in list_backups(project) if not backup.problem]
+    for index, backup in enumerate(usable):
         day = backup.taken.strftime("%Y-%m-%d")
         recent_day = now - backup.taken < timedelta(days=KEEP_DAYS)
         if index < KEEP_RECENT or (recent_day and day not in kept_days):
@@ -124,7 +175,9 @@ def prune(project: Path, now: datetime) -> list[Path]:
 
 def check_file(path: Path, full: bool = False) -> list[str]:
     """What is wrong with the SQLite file at `path` ([] when nothing): SQLite's quick check,
-    or with `full` its integrity check and the offset rule (see also search_index_problems)."""
+    or with `full` its integrity check and the project's own (integrity.py): orphans, the
+    offset rule, the count tables and which articles the search index holds. Its words
+    need a connection that may write (integrity.search_index_problems)."""
     try:
         conn = _read_only(path)
     except sqlite3.Error as error:
@@ -133,7 +186,9 @@ def check_file(path: Path, full: bool = False) -> list[str]:
         pragma = "integrity_check" if full else "quick_check"
         problems = [row[0] for row in conn.execute(f"PRAGMA {pragma}") if row[0] != "ok"]
         if full and not problems:
-            problems += _deep_problems(conn)
+            problems += integrity.damage_problems(conn)
+            problems += integrity.count_problems(conn)
+            problems += integrity.indexed_problems(conn)
         return problems
     except sqlite3.Error as error:
         return [f"cannot be read ({error})"]
@@ -141,56 +196,72 @@ def check_file(path: Path, full: bool = False) -> list[str]:
         conn.close()
 
 
-def _deep_problems(conn: sqlite3.Connection) -> list[str]:
-    """The project-level check a read-only connection can make: spans quote their text."""
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    if not {"spans", "articles"} <= tables:
-        return []
-    broken = conn.execute(
-        'SELECT count(*) FROM spans s JOIN articles a ON a.id = s.article WHERE s."end" > '
-        'length(a.text) OR substr(a.text, s.start + 1, s."end" - s.start) != s.quote'
-    ).fetchone()[0]
-    return [f"{broken} spans whose quote is not the text at their offsets"] if broken else []
-
-
-def search_index_problems(conn: sqlite3.Connection) -> list[str]:
-    """Whether the search index matches the articles. FTS5 runs its check as an INSERT, so
-    this needs the writer's connection (it changes nothing)."""
-    opened = not conn.in_transaction
-    try:
-        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
-    except sqlite3.Error as error:
-        return [f"the search index does not match the articles ({error})"]
-    finally:
-        # Python's sqlite3 opened a transaction for the INSERT: left open, every later
-        # write would wait in it, uncommitted, until the connection closed and lost it.
-        if opened and conn.in_transaction:
-            conn.rollback()
-    return []
-
-
 def newest_good(project: Path) -> Backup | None:
-    """The newest backup that passes the quick check, if there is one."""
+    """The newest backup that is a whole Marginalia project file passing the quick check
+    (an empty or cut-short newer one is passed over), if there is one."""
     for backup in list_backups(project):
-        if not check_file(backup.path):
+        if not usable_problem(backup):
             return backup
     return None
 
 
-def restorable_problems(backup: Path, latest: int) -> list[str]:
-    """Why `backup` cannot replace a project ([] when it can): it must pass the full check,
-    be a Marginalia project, and not be newer than this version (schema `latest`)."""
-    problems = check_file(backup, full=True)
+def usable_problem(backup: Backup) -> str:
+    """Why a backup cannot be used ("" when it can): its header, then the quick check and
+    whether it is a Marginalia project (remembered while the file is unchanged)."""
+    if backup.problem:
+        return backup.problem
+    problems = _remembered(backup.path, "quick", lambda: _quick_project_problems(backup.path))
+    return problems[0] if problems else ""
+
+
+def _quick_project_problems(path: Path) -> list[str]:
+    problems = check_file(path)
     if problems:
         return [f"it does not check out ({problems[0]})"]
+    return _project_problems(path)
+
+
+def _project_problems(path: Path) -> list[str]:
+    """Whether the file at `path` is a Marginalia project (its tables and schema version)."""
+    try:
+        conn = _read_only(path)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        return [f"cannot be read ({error})"]
+    if not {"articles", "spans", "document_tags", "labels"} <= tables or version < 1:
+        return ["it is not a Marginalia project"]
+    return []
+
+
+def restorable_problems(backup: Path, latest: int) -> list[str]:
+    """Why `backup` cannot replace a project ([] when it can): it must pass the full check,
+    be a Marginalia project, and not be newer than this version (schema `latest`). A file
+    in the backup folder is checked once while it is unchanged."""
+    if backup.parent.name.endswith(".backups"):
+        return _remembered(backup, f"restore-{latest}", lambda: _restorable(backup, latest))
+    return _restorable(backup, latest)
+
+
+def _restorable(backup: Path, latest: int) -> list[str]:
+    problem = header_problem(backup, backup.stat().st_size) if backup.is_file() else ""
+    if problem:
+        return [problem]
+    # What is derived (the search index, the counts) is rebuilt once restored; damage is not.
+    problems = [p for p in check_file(backup, full=True) if not integrity.rebuildable(p)]
+    if problems:
+        return [f"it does not check out ({problems[0]})"]
+    problems = _project_problems(backup)
+    if problems:
+        return problems
     conn = _read_only(backup)
     try:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     finally:
         conn.close()
-    if not {"articles", "spans", "document_tags", "labels"} <= tables or version < 1:
-        return ["it is not a Marginalia project"]
     if version > latest:
         return [f"it was made by a newer Marginalia (schema {version}, this one knows {latest})"]
     return []

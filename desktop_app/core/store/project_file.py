@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -12,6 +14,7 @@ from filelock import FileLock, Timeout
 from sqlite_utils import Database
 
 from desktop_app.core import migrations
+from desktop_app.core.store import integrity
 from desktop_app.core.store.annotations import AnnotationsMixin
 from desktop_app.core.store.articles import ArticlesMixin
 from desktop_app.core.store.backups import (
@@ -19,7 +22,6 @@ from desktop_app.core.store.backups import (
     check_file,
     keep_damaged,
     restore_into,
-    search_index_problems,
     staged_copy,
 )
 from desktop_app.core.store.base import StoreError, _serialized, now
@@ -68,30 +70,118 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 def lock_path(path: Path) -> Path:
-    """The file whose OS lock marks the project's one writer."""
+    """The file whose OS lock marks the project's one writer (kept for older versions)."""
     return path.with_name(path.name + ".lock")
 
 
-def writer_lock(path: Path) -> FileLock:
-    """Take the writer's lock now or raise: a second writer waits for nobody."""
-    # fallback_to_soft=False: a "soft" lock (the file merely existing) would outlive a
-    # killed process and lock the analyst out; an OS lock never does.
-    # The real file's lock (a symlink must not give the same file a second writer), readable
-    # and writable by whoever may write the project.
-    real = path.resolve()
-    lock = FileLock(
-        lock_path(real), timeout=0, mode=0o666, thread_local=False, fallback_to_soft=False
+def identity_lock_folder() -> Path:
+    """Where the locks keyed by a project file's identity live (one folder for every user:
+    a hard link may be reached by two users, from two folders)."""
+    return Path(tempfile.gettempdir()) / "marginalia-locks"
+
+
+def identity_lock_path(identity: tuple[int, int]) -> Path:
+    """The lock file for the file with this (device, inode), whatever names reach it."""
+    return identity_lock_folder() / f"{identity[0]}-{identity[1]}.lock"
+
+
+class WriterLock:
+    """The writer's locks on a project: PATH.lock, and one keyed by the file's identity."""
+
+    def __init__(self, by_path: FileLock, by_identity: FileLock | None) -> None:
+        self.by_path = by_path
+        self.by_identity = by_identity
+
+    def release(self) -> None:
+        """Let go of both locks (the identity's first: it was taken last)."""
+        try:
+            if self.by_identity is not None:
+                self.by_identity.release()
+        finally:
+            self.by_path.release()
+
+
+def _locked(path: Path) -> ProjectLocked:
+    return ProjectLocked(
+        f"{path}: the project is open in another Marginalia window or command; "
+        "close it there, or open this one read-only"
     )
+
+
+def _os_lock(where: Path) -> FileLock:
+    # fallback_to_soft=False: a "soft" lock (the file merely existing) would outlive a
+    # killed process and lock the analyst out; an OS lock never does. thread_local=False:
+    # the window's threads share the store's lock.
+    return FileLock(where, timeout=0, mode=0o666, thread_local=False, fallback_to_soft=False)
+
+
+def _identity_folder() -> Path | None:
+    """The identity locks' folder, made writable by every user; None when it cannot be."""
+    folder = identity_lock_folder()
+    try:
+        folder.mkdir(mode=0o777, exist_ok=True)
+        if folder.stat().st_uid == os.getuid() and folder.stat().st_mode & 0o1777 != 0o1777:
+            # Sticky, like /tmp: anyone may add a lock file, nobody may remove another's.
+            folder.chmod(0o1777)
+    except (OSError, AttributeError):  # AttributeError: os.getuid is not on Windows
+        return folder if folder.is_dir() else None
+    return folder
+
+
+def _lock_identity(path: Path, create: bool) -> FileLock | None:
+    """Take the lock keyed by the file's (device, inode), re-checked once it is held."""
+    if create and not path.exists():
+        # A new project has no identity until it exists: made here, empty (an empty file
+        # is an empty SQLite database), so that a hard link made later finds it locked.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    identity = _identity(path)
+    if identity is None or _identity_folder() is None:
+        # No file (a restore puts a new one in place) or no shared folder for the lock
+        # (a locked-down temp folder): PATH.lock alone guards the project, as it used to.
+        return None
+    lock = _os_lock(identity_lock_path(identity))
     try:
         lock.acquire()
     except Timeout:
-        raise ProjectLocked(
-            f"{path}: the project is open in another Marginalia window or command; "
-            "close it there, or open this one read-only"
-        ) from None
+        raise _locked(path) from None
+    except OSError:
+        return None  # the shared folder refused the file: as above, PATH.lock alone
+    if _identity(path) != identity:
+        # Replaced between looking and locking: the lock guards a file no longer there.
+        lock.release()
+        return _lock_identity(path, create)
+    return lock
+
+
+def writer_lock(path: Path, create: bool = True) -> WriterLock:
+    """Take the writer's locks now or raise: a second writer waits for nobody.
+
+    Two OS locks: PATH.lock beside the real file (what older versions and other tools look
+    for), and a lock named by the file's identity (device and inode) in a shared temporary
+    folder, so that a hard link (another name, perhaps in another folder) does not give the
+    same file a second writer. The database file itself is not locked: SQLite's own POSIX
+    locks on it are dropped whenever any connection of the process closes it. `create`
+    makes a missing file first (empty), so that a new project is locked by identity too.
+    """
+    # The real file's lock: a symlink must not give the same file a second writer.
+    real = path.resolve()
+    by_path = _os_lock(lock_path(real))
+    try:
+        by_path.acquire()
+    except Timeout:
+        raise _locked(path) from None
     except OSError as error:
         raise ReadOnlyProject(f"{path}: cannot write beside the project ({error})") from error
-    return lock
+    try:
+        by_identity = _lock_identity(real, create)
+    except OSError as error:
+        by_path.release()
+        raise ReadOnlyProject(f"{path}: cannot write beside the project ({error})") from error
+    except BaseException:
+        by_path.release()
+        raise
+    return WriterLock(by_path, by_identity)
 
 
 class Store(
@@ -111,7 +201,7 @@ class Store(
         self.db = db
         self.path = path
         self._lock = threading.RLock()
-        self._writer_lock: FileLock | None = None
+        self._writer_lock: WriterLock | None = None
         self.read_only = ""  # why writes are refused ("" when they are not)
         self._changes_at_backup = db.conn.total_changes
         self.writable_file = True  # False when opened read-only (restoring needs the writer)
@@ -215,11 +305,59 @@ class Store(
     @_serialized
     def check(self, full: bool = False) -> list[str]:
         """What is wrong with the project file ([] when nothing): SQLite's quick check, or with
-        `full` its integrity check, the offset rule and the search index."""
-        problems = [] if self.path is None else check_file(self.path, full)
-        if full and not problems and not self.read_only:
-            problems = search_index_problems(self.db.conn)
+        `full` its integrity check, orphans, the offset rule, the count tables and the search
+        index word for word (on a private copy when this store may not write)."""
+        conn = self.db.conn
+        if self.path is not None:
+            problems = check_file(self.path, full)
+        elif full:
+            problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+            problems = [p for p in problems if p != "ok"] or (
+                integrity.damage_problems(conn)
+                + integrity.count_problems(conn)
+                + integrity.indexed_problems(conn)
+            )
+        else:
+            problems = []
+        if full and not problems:
+            writable = self.writable_file and not self.read_only
+            problems = (
+                integrity.search_index_problems(conn)
+                if writable
+                else integrity.search_index_problems_of_copy(conn)
+            )
         return problems
+
+    @_serialized
+    def repair(self) -> list[str]:
+        """Mend what the full check finds beyond SQLite's own damage: rebuild the search index
+        and the count tables, and remove orphaned rows (after a backup that keeps them).
+        Returns what was done ([] when nothing needed it)."""
+        if not self.writable_file or self.read_only:
+            raise StoreError(f"{self.path}: not repaired: {self.read_only or 'read-only'}")
+        conn = self.db.conn
+        damaged = [row[0] for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
+        if damaged:
+            raise StoreError(
+                f"{self.path}: damaged beyond what repair mends ({damaged[0]}); "
+                "restore a backup (`marginalia restore`)"
+            )
+        done = []
+        if integrity.orphan_problems(conn):
+            kept = self.backup("before-repair")
+            with self.db.atomic():
+                removed = integrity.remove_orphans(conn)
+            done.append(
+                f"removed {removed} rows that referred to articles that are gone"
+                + (f" (kept in {kept})" if kept else "")
+            )
+        stale_index = integrity.indexed_problems(conn) or integrity.search_index_problems(conn)
+        with self.db.atomic():
+            done += [f"recounted {name}" for name in integrity.recount(conn)]
+            if stale_index:
+                integrity.rebuild_search_index(conn)
+                done.append("rebuilt the search index")
+        return done
 
     @_serialized
     def restore(self, backup: Path) -> Path | None:
@@ -253,9 +391,13 @@ class Store(
             staged.unlink(missing_ok=True)
         self.read_only = ""
         migrations.migrate(self.db, self.path)
-        if search_index_problems(self.db.conn):  # a backup's index is rebuilt, not trusted
-            with self.db.atomic():
-                self.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        # A backup's derived tables are checked, not trusted: rebuilt when out of step.
+        conn = self.db.conn
+        stale_index = integrity.indexed_problems(conn) or integrity.search_index_problems(conn)
+        with self.db.atomic():
+            integrity.recount(conn)
+            if stale_index:
+                integrity.rebuild_search_index(conn)
         self._changes_at_backup = self.db.conn.total_changes
         return kept
 

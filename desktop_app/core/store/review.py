@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from desktop_app.core.agreement import AgreementInput, SpanUnit, TagUnit
@@ -43,19 +44,17 @@ class ReviewMixin(AnnotationsMixin):
         if not chosen:
             return AgreementInput((), {}, {}, (), ())
         marks = ", ".join("?" for _ in chosen)
-        self.db.execute("DROP TABLE IF EXISTS temp.coded")
-        self.db.execute(
-            "CREATE TEMP TABLE coded AS SELECT DISTINCT article, annotator FROM ("
+        # Read into Python, not into a TEMP table: a reading command must work beside a
+        # writer and on read-only media, where every write (TEMP ones too) is refused.
+        coded = self.db.conn.execute(
+            "SELECT DISTINCT article, annotator FROM ("
             f"SELECT article, annotator FROM spans WHERE annotator IN ({marks}) "
             f"UNION ALL SELECT article, annotator FROM document_tags WHERE annotator IN ({marks}) "
             "UNION ALL SELECT article, annotator FROM article_status "
             f"WHERE status != 'todo' AND annotator IN ({marks}))",
             [*chosen, *chosen, *chosen],
-        )
-        try:
-            return self._agreement_rows(tuple(chosen))
-        finally:
-            self.db.execute("DROP TABLE temp.coded")
+        ).fetchall()
+        return self._agreement_rows(tuple(chosen), coded)
 
     @_serialized
     def sample_frame(self, by: str) -> list[tuple[int, str]]:
@@ -80,23 +79,33 @@ class ReviewMixin(AnnotationsMixin):
             or self._one("SELECT 1 FROM document_tags WHERE annotator = ? LIMIT 1", (name,))
         )
 
-    def _agreement_rows(self, chosen: tuple[str, ...]) -> AgreementInput:
+    def _agreement_rows(
+        self, chosen: tuple[str, ...], pairs: list[tuple[int, str]]
+    ) -> AgreementInput:
         # Only articles two or more of them coded can show agreement or disagreement.
-        shared = (
-            "SELECT article FROM temp.coded GROUP BY article HAVING count(DISTINCT annotator) > 1"
-        )
+        coders: dict[int, set[str]] = {}
+        for article, annotator in pairs:
+            coders.setdefault(article, set()).add(annotator)
+        ids = sorted(article for article, names in coders.items() if len(names) > 1)
+        # The shared ids travel as one JSON parameter (no limit on their number, no writes).
+        shared = "SELECT value FROM json_each(?)"
         uids = dict(
-            self.db.conn.execute(f"SELECT id, uid FROM articles WHERE id IN ({shared})").fetchall()
+            self.db.conn.execute(
+                f"SELECT id, uid FROM articles WHERE id IN ({shared})", (json.dumps(ids),)
+            ).fetchall()
         )
         coded: dict[str, set[str]] = {name: set() for name in chosen}
-        for article, annotator in self.db.conn.execute(
-            f"SELECT article, annotator FROM temp.coded WHERE article IN ({shared})"
-        ):
-            coded[annotator].add(uids[article])
+        for article in ids:
+            for annotator in coders[article]:
+                coded[annotator].add(uids[article])
+        ids_json = json.dumps(ids)
+        # length() stops at a U+0000: a text holding one is measured in Python.
         lengths = {
-            uid: int(length)
-            for uid, length in self.db.conn.execute(
-                f"SELECT uid, length(text) FROM articles WHERE id IN ({shared})"
+            uid: int(length) if text is None else len(text)
+            for uid, length, text in self.db.conn.execute(
+                "SELECT uid, length(text), CASE WHEN instr(CAST(text AS BLOB), x'00') > 0 "
+                f"THEN text END FROM articles WHERE id IN ({shared})",
+                (ids_json,),
             )
         }
         marks = ", ".join("?" for _ in chosen)
@@ -106,7 +115,7 @@ class ReviewMixin(AnnotationsMixin):
                 'SELECT article, annotator, label, start, "end" FROM spans '
                 f"WHERE deleted = 0 AND annotator IN ({marks}) AND article IN ({shared}) "
                 "ORDER BY article, start",
-                chosen,
+                (*chosen, ids_json),
             )
         )
         tags = tuple(
@@ -114,7 +123,7 @@ class ReviewMixin(AnnotationsMixin):
             for article, annotator, label in self.db.conn.execute(
                 "SELECT article, annotator, label FROM document_tags "
                 f"WHERE deleted = 0 AND annotator IN ({marks}) AND article IN ({shared})",
-                chosen,
+                (*chosen, ids_json),
             )
         )
         return AgreementInput(

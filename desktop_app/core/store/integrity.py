@@ -1,0 +1,201 @@
+"""The project-level checks beyond SQLite's own, and the repairs of what is derived.
+
+SQLite's integrity check passes a file whose search index was emptied, whose spans refer to
+an article that is gone, or whose per-article counts drifted from the spans: each is a
+project that looks fine and answers wrongly. Damage (orphans, broken quotes) is reported;
+what is derived from other tables (the search index, the counts) can be rebuilt.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+# Each derived table: what it is called in a message, and the query that recounts it from
+# the annotations (the triggers of migrations._annotation_summaries keep it so). A row with
+# n = 0 is what a trigger leaves when the last annotation goes; it counts as no row.
+DERIVED_COUNTS = {
+    "article_annotators": (
+        "annotator counts",
+        "SELECT article, annotator, count(*) FROM ("
+        "SELECT article, annotator FROM spans WHERE deleted = 0 "
+        "UNION ALL SELECT article, annotator FROM document_tags WHERE deleted = 0) "
+        "GROUP BY article, annotator",
+        "article, annotator, n",
+    ),
+    "article_labels": (
+        "label counts",
+        "SELECT article, label, count(*) FROM spans WHERE deleted = 0 GROUP BY article, label",
+        "article, label, n",
+    ),
+}
+INDEX_ADVICE = "`marginalia check --repair` rebuilds it"
+COUNT_ADVICE = "`marginalia check --repair` recounts them"
+
+
+def rebuildable(problem: str) -> bool:
+    """Whether a problem found by this module is in derived data that repair rebuilds."""
+    return problem.endswith((INDEX_ADVICE, COUNT_ADVICE))
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+
+
+def damage_problems(conn: sqlite3.Connection) -> list[str]:
+    """Damage no rebuild mends (read-only): rows referring to missing rows, broken quotes."""
+    problems = orphan_problems(conn)
+    if {"spans", "articles"} <= _tables(conn):
+        broken = _broken_quotes(conn)
+        if broken:
+            problems.append(f"{broken} spans whose quote is not the text at their offsets")
+    return problems
+
+
+def _broken_quotes(conn: sqlite3.Connection) -> int:
+    """Spans whose quote is not text[start:end] (the offset rule, DESIGN.md section 4)."""
+    # SQLite's text functions (length, substr, replace) stop at a U+0000: texts holding one
+    # are compared in Python, every other in SQL (substr counts code points, as Python does).
+    broken = int(
+        conn.execute(
+            "SELECT count(*) FROM spans s JOIN articles a ON a.id = s.article "
+            "WHERE instr(CAST(a.text AS BLOB), x'00') = 0 AND (s.\"end\" > length(a.text) "
+            'OR substr(a.text, s.start + 1, s."end" - s.start) IS NOT s.quote)'
+        ).fetchone()[0]
+    )
+    for text, start, end, quote in conn.execute(
+        'SELECT a.text, s.start, s."end", s.quote FROM spans s JOIN articles a '
+        "ON a.id = s.article WHERE instr(CAST(a.text AS BLOB), x'00') > 0"
+    ):
+        broken += text[start:end] != quote or end > len(text)
+    return broken
+
+
+def orphan_problems(conn: sqlite3.Connection) -> list[str]:
+    """Rows whose reference (to an article, mostly) leads nowhere: PRAGMA foreign_key_check."""
+    found: dict[tuple[str, str], int] = {}
+    for table, _rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check"):
+        found[(table, parent)] = found.get((table, parent), 0) + 1
+    return [
+        f"{count} rows in {table} refer to {parent} that are not there (orphans: "
+        "`marginalia check --repair` removes them after a backup that keeps them)"
+        for (table, parent), count in sorted(found.items())
+    ]
+
+
+def count_problems(conn: sqlite3.Connection) -> list[str]:
+    """Per-article count tables out of step with the annotations they count (read-only)."""
+    problems = []
+    for table, (name, _, _) in DERIVED_COUNTS.items():
+        wrong = _out_of_step(conn, table)
+        if wrong:
+            problems.append(
+                f"the per-article {name} ({table}) are out of step with the annotations "
+                f"in {wrong} rows, so filters count wrongly; {COUNT_ADVICE}"
+            )
+    return problems
+
+
+def _out_of_step(conn: sqlite3.Connection, table: str) -> int:
+    """How many rows of a count table differ from a recount (0 when it does not exist)."""
+    if table not in _tables(conn):
+        return 0  # an older schema, before the counts existed
+    _, recounted, columns = DERIVED_COUNTS[table]
+    stored = f"SELECT {columns} FROM {table} WHERE n != 0"
+    return int(
+        conn.execute(
+            f"SELECT (SELECT count(*) FROM ({recounted} EXCEPT {stored})) + "
+            f"(SELECT count(*) FROM ({stored} EXCEPT {recounted}))"
+        ).fetchone()[0]
+    )
+
+
+def indexed_problems(conn: sqlite3.Connection) -> list[str]:
+    """Whether every article, and nothing else, is in the search index (read-only: counts
+    the index's documents; the words themselves need search_index_problems)."""
+    if not {"articles", "articles_fts_docsize"} <= _tables(conn):
+        return []
+    missing, extra = conn.execute(
+        "SELECT (SELECT count(*) FROM articles WHERE id NOT IN "
+        "(SELECT id FROM articles_fts_docsize)), (SELECT count(*) FROM articles_fts_docsize "
+        "WHERE id NOT IN (SELECT id FROM articles))"
+    ).fetchone()
+    if not missing and not extra:
+        return []
+    return [
+        f"the search index does not match the articles ({missing} articles are not in it, "
+        f"{extra} entries are for articles that are gone): searches miss them; {INDEX_ADVICE}"
+    ]
+
+
+def search_index_problems(conn: sqlite3.Connection) -> list[str]:
+    """Whether the search index matches the articles, word for word. FTS5 runs its check as
+    an INSERT, so this needs a connection that may write (it changes nothing)."""
+    if "articles_fts" not in _tables(conn):
+        return []
+    opened = not conn.in_transaction
+    try:
+        # rank = 1: compare the index with the articles it indexes, not only with itself.
+        conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.Error as error:
+        return [f"the search index does not match the articles ({error}); {INDEX_ADVICE}"]
+    finally:
+        # Python's sqlite3 opened a transaction for the INSERT: left open, every later
+        # write would wait in it, uncommitted, until the connection closed and lost it.
+        if opened and conn.in_transaction:
+            conn.rollback()
+    return []
+
+
+def search_index_problems_of_copy(source: sqlite3.Connection) -> list[str]:
+    """search_index_problems for a project only readable here (another window writes it, or
+    read-only media): checked on a private copy in the temporary folder, then deleted."""
+    folder = Path(tempfile.mkdtemp(prefix="marginalia-check-"))
+    try:
+        copy = sqlite3.connect(folder / "copy.sqlite")
+        try:
+            source.backup(copy)
+            return search_index_problems(copy)
+        finally:
+            copy.close()
+    except (OSError, sqlite3.Error) as error:
+        return [f"the search index could not be checked (no private copy: {error})"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_orphans(conn: sqlite3.Connection) -> int:
+    """Delete the rows whose reference leads nowhere; how many. The caller backs up first.
+
+    Removed, not soft-deleted: a soft-deleted row still refers to the missing article, so
+    the check would keep failing, and without the article's text it can be neither shown,
+    exported nor verified. The backup taken before keeps them for recovery by hand.
+    """
+    removed = 0
+    tables = sorted({row[0] for row in conn.execute("PRAGMA foreign_key_check")})
+    for table in tables:
+        for fk in conn.execute(f"PRAGMA foreign_key_list({table})").fetchall():
+            parent, child, key = fk[2], fk[3], fk[4] or "rowid"
+            removed += conn.execute(
+                f'DELETE FROM "{table}" WHERE "{child}" IS NOT NULL AND "{child}" NOT IN '
+                f'(SELECT "{key}" FROM "{parent}")'
+            ).rowcount
+    return removed
+
+
+def recount(conn: sqlite3.Connection) -> list[str]:
+    """Rebuild the count tables that are out of step; the names of those rebuilt."""
+    done = []
+    for table, (name, recounted, columns) in DERIVED_COUNTS.items():
+        if _out_of_step(conn, table):
+            conn.execute(f"DELETE FROM {table}")
+            conn.execute(f"INSERT INTO {table} ({columns}) {recounted}")
+            done.append(f"the {name}")
+    return done
+
+
+def rebuild_search_index(conn: sqlite3.Connection) -> None:
+    """Index every article again, from the articles table."""
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
