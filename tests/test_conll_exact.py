@@ -223,7 +223,12 @@ def test_tokens_with_spaces_and_empty_tokens_round_trip_through_tabs(tmp_path):
     assert report.added == 1 and not report.problems
     assert conll_documents(out) == conll_documents(source)
     [article_id] = [i for ids in store.iter_article_ids(ArticleFilter()) for i in ids]
-    assert "tokens" in store.article(article_id).meta["conll"]
+    # Only the sentences that a split on spaces would not give back keep their lengths.
+    assert store.article(article_id).meta["conll"]["tokens"] == {
+        "0": [8, 4, 1, 0, 1],
+        "1": [0],
+        "2": [1, 7, 0, 4],
+    }
     assert [(q, label) for _, q, label in _spans(store)] == [
         ("New York", "LOC"),
         ("Tbilisi  City", "LOC"),
@@ -325,9 +330,22 @@ def test_articles_not_from_conll_still_use_the_tokenizer(tmp_path):
     assert [token for token, _ in document[0]] == ["Peter's", "car", ",", "don't", "."]
 
 
+def test_articles_read_before_the_layout_was_kept_split_on_spaces(tmp_path):
+    store = Store.memory()
+    store.add_articles(
+        [ArticleDraft("Peter 's car\nJ. P. Morgan", "p1", meta={"conll_source": "a:1"})]
+    )
+    export_conll(store, tmp_path / "out.conll")
+    [document] = conll_documents(tmp_path / "out.conll")
+    assert [[token for token, _ in sentence] for sentence in document] == [
+        ["Peter", "'s", "car"],
+        ["J.", "P.", "Morgan"],
+    ]
+
+
 def test_a_layout_that_does_not_fit_the_text_falls_back_to_the_tokenizer(tmp_path):
     store = Store.memory()
-    meta = {"conll": {"scheme": "BIO2", "tokens": [[3, 40]]}}  # longer than the text
+    meta = {"conll": {"scheme": "BIO2", "tokens": {"0": [3, 40]}}}  # longer than the line
     store.add_articles([ArticleDraft("Peter's car, ok", "p1", meta=meta)])
     export_conll(store, tmp_path / "out.conll")
     [document] = conll_documents(tmp_path / "out.conll")

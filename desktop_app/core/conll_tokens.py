@@ -47,20 +47,26 @@ def split_tag(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-def joined_text(tokens: list[list[str]]) -> tuple[str, list[list[int]] | None]:
+def joined_text(tokens: list[list[str]]) -> tuple[str, dict[str, list[int]]]:
     """The text CoNLL sentences make (tokens joined by a space, sentences by a newline), and
-    the token lengths when splitting that text on spaces would not give the tokens back."""
+    the token lengths of each sentence (by number, from 0) whose line would not split on
+    spaces back into its tokens: one with an empty token or a token holding a space."""
     text = "\n".join(" ".join(sentence) for sentence in tokens)
-    exact = all(token and " " not in token for sentence in tokens for token in sentence)
-    return text, None if exact else [[len(token) for token in sentence] for sentence in tokens]
+    uneven = {
+        str(number): [len(token) for token in sentence]
+        for number, sentence in enumerate(tokens)
+        if any(not token or " " in token for token in sentence)
+    }
+    return text, uneven
 
 
 def conll_layout(text: str, meta: dict[str, Any]) -> tuple[list[list[Token]], str]:
     """The sentences of tokens to write an article as, and its tag scheme.
 
-    An article read from CoNLL gets its own tokens back: from the lengths in meta["conll"],
-    or else by splitting its text on spaces and newlines (how the reader built it). Any other
-    article, or one whose stored layout does not fit its text, goes through the tokenizer.
+    An article read from CoNLL gets its own tokens back: each line of its text is a sentence
+    whose tokens are split by spaces, or measured by the lengths meta["conll"]["tokens"]
+    keeps for that line. Any other article, or one whose stored lengths do not fit its text,
+    goes through the tokenizer.
     """
     info = meta.get("conll")
     if not isinstance(info, dict):
@@ -69,53 +75,58 @@ def conll_layout(text: str, meta: dict[str, Any]) -> tuple[list[list[Token]], st
         return sentences(text), DEFAULT_SCHEME
     scheme = info.get("scheme")
     scheme = scheme if scheme in SCHEMES else DEFAULT_SCHEME
-    lengths = info.get("tokens")
-    found = _from_lengths(text, lengths) if lengths is not None else _split(text)
+    found = _lines(text, info.get("tokens", {}))
     if found is None or any("\t" in token.text for sentence in found for token in sentence):
         return sentences(text), scheme  # a tab would break the columns
     return found, scheme
 
 
-def _split(text: str) -> list[list[Token]]:
-    """The text's tokens as the reader joined them: a space between tokens, a line a sentence."""
+def _lines(text: str, uneven: object) -> list[list[Token]] | None:
+    """Each line's tokens (split on spaces, or of the lengths kept for it), or None when the
+    kept lengths do not fit the text."""
+    lines = text.split("\n")
+    if not isinstance(uneven, dict) or not all(
+        isinstance(key, str) and key.isdigit() and int(key) < len(lines) for key in uneven
+    ):
+        return None
     found: list[list[Token]] = []
     offset = 0
-    for line in text.split("\n"):
-        tokens = []
-        for piece in line.split(" "):
-            if piece:
-                tokens.append(Token(piece, offset, offset + len(piece)))
-            offset += len(piece) + 1
+    for number, line in enumerate(lines):
+        lengths = uneven.get(str(number))
+        if lengths is None:
+            tokens = []
+            for piece in line.split(" "):
+                if piece:
+                    tokens.append(Token(piece, offset, offset + len(piece)))
+                offset += len(piece) + 1
+        else:
+            measured = _measured(line, offset, lengths)
+            if measured is None:
+                return None
+            tokens = measured
+            offset += len(line) + 1
         if tokens:
             found.append(tokens)
     return found
 
 
-def _from_lengths(text: str, lengths: object) -> list[list[Token]] | None:
-    """Tokens of the stored lengths, or None when they do not fit the text exactly."""
+def _measured(line: str, offset: int, lengths: object) -> list[Token] | None:
+    """The line's tokens of the given lengths, one space apart, or None if they do not fit."""
     if not isinstance(lengths, list) or not lengths:
         return None
-    found: list[list[Token]] = []
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in lengths):
+        return None
+    if sum(lengths) + len(lengths) - 1 != len(line):
+        return None
+    tokens = []
     position = 0
-    for number, sentence in enumerate(lengths):
-        if not isinstance(sentence, list) or not sentence:
-            return None
-        if number:
-            if text[position : position + 1] != "\n":
+    for index, length in enumerate(lengths):
+        if index:
+            if line[position] != " ":
                 return None
             position += 1
-        tokens = []
-        for index, length in enumerate(sentence):
-            if not isinstance(length, int) or isinstance(length, bool) or length < 0:
-                return None
-            if index:
-                if text[position : position + 1] != " ":
-                    return None
-                position += 1
-            token = text[position : position + length]
-            if len(token) != length or "\n" in token:
-                return None
-            tokens.append(Token(token, position, position + length))
-            position += length
-        found.append(tokens)
-    return found if position == len(text) else None
+        tokens.append(
+            Token(line[position : position + length], offset + position, offset + position + length)
+        )
+        position += length
+    return tokens

@@ -50,12 +50,12 @@ def read_conll(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
 
     The text is rebuilt from the tokens: one space between tokens, one line per sentence
     (CoNLL keeps no original spacing); meta["conll"] keeps the tag scheme, the column count
-    and, when a token holds a space or is empty, the token lengths, so the export writes the
-    same tokens and tags back. A tag is the last column; B-X starts a span, I-X continues one
-    of the same type or starts one (IOB1, as in CoNLL-2003, reads as well as BIO2); E-/L- end
-    a span and S-/U- are spans of one token (BIOES, BILOU); a tag with no such prefix is a
-    type (IO): consecutive tokens of one type are one span. Each line or tag that makes no
-    span is a problem naming its line and why.
+    and the token lengths of any sentence with a token that holds a space or is empty, so
+    the export writes the same tokens and tags back. A tag is the last column; B-X starts a
+    span, I-X continues one of the same type or starts one (IOB1, as in CoNLL-2003, reads as
+    well as BIO2); E-/L- end a span and S-/U- are spans of one token (BIOES, BILOU); a tag
+    with no such prefix is a type (IO): consecutive tokens of one type are one span. Each
+    line or tag that makes no span is a problem naming its line and why.
     """
     try:
         sniffed = sniff_encoding(path)
@@ -135,7 +135,7 @@ def _article(document: _Document, path: Path) -> tuple[ArticleDraft | None, str 
     sentences = [sentence for sentence in document.sentences if sentence]
     if not sentences:
         return None, None
-    text, lengths = joined_text([[row.token for row in sentence] for sentence in sentences])
+    text, uneven = joined_text([[row.token for row in sentence] for sentence in sentences])
     where = f"{path}:{document.line}"
     if not text:
         document.problems.append(ImportProblem(where, "a document of empty tokens only"))
@@ -152,8 +152,8 @@ def _article(document: _Document, path: Path) -> tuple[ArticleDraft | None, str 
     meta: dict[str, Any] = {}
     if document.columns > 2:
         meta["columns"] = document.columns  # the middle ones (POS, chunk) are not kept
-    if lengths is not None:
-        meta["tokens"] = lengths
+    if uneven:
+        meta["tokens"] = uneven
     scheme = next((s for s in _PRECEDENCE if s in signs), None)
     draft = ArticleDraft(
         text=text,
