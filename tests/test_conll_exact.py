@@ -278,6 +278,19 @@ def test_conll2003_documents_keep_their_boundaries_and_re_import_changes_nothing
     assert (tmp_path / "again.conll").read_bytes() == out.read_bytes()
 
 
+def test_a_document_the_file_holds_twice_comes_back_twice(tmp_path):
+    source = tmp_path / "twice.txt"
+    story = "-DOCSTART- -X- O O\n\nRain I-MISC\nin O\nOslo I-LOC\n\n"
+    source.write_text(story + story.replace("I-MISC", "O") + story, encoding="utf-8")
+    store, report, out = _round_trip(source, tmp_path)
+    assert (report.added, report.problems) == (3, [])
+    assert conll_documents(out) == conll_documents(source)
+    assert import_paths(store, [source], fmt="conll").added == 0  # and again: nothing new
+    fresh = Store.memory()
+    assert import_paths(fresh, [out]).added == 3
+    assert _spans(fresh) == _spans(store)
+
+
 def test_spans_added_later_are_written_in_the_article_scheme(tmp_path):
     source = tmp_path / "iob1.txt"
     source.write_text("Nino I-PER\nmet O\nAnn O\nand O\nLee O\n\nRome I-LOC\n", encoding="utf-8")

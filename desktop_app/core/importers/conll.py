@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -14,7 +15,7 @@ from desktop_app.core.importers.encoding import sniff_encoding
 from desktop_app.core.importers.lines import numbered_lines
 from desktop_app.core.importers.records import unreadable
 from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft
-from desktop_app.core.text import DecodeError, decode_bytes, normalize_text
+from desktop_app.core.text import DecodeError, decode_bytes, normalize_text, text_sha256
 
 DOCSTART = "-DOCSTART-"
 NEEDS_TAG = "a token line needs a token and a tag"
@@ -68,12 +69,20 @@ def read_conll(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
     found = {scheme for _, scheme in built if scheme}
     # A document without entities says nothing of its scheme: the file's, if it has one.
     shared = found.pop() if len(found) == 1 else None
+    seen: Counter[str] = Counter()
     for document, (draft, scheme) in zip(documents, built, strict=True):
         yield from document.problems
         if draft is None:
             continue
         if scheme or shared:
             draft.meta["conll"]["scheme"] = scheme or shared
+        if draft.uid is None:
+            # Without a name the store calls a document by its text's hash; a text the file
+            # holds again (a story sent twice) is the n-th of that name, not the same article.
+            digest = text_sha256(draft.text)
+            seen[digest] += 1
+            if seen[digest] > 1:
+                draft = replace(draft, uid=f"sha256:{digest[:24]}#{seen[digest]}")
         yield draft
 
 
