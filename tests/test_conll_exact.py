@@ -149,7 +149,8 @@ def test_io_tags_are_spans_of_consecutive_tokens_with_one_type(tmp_path):
 def test_every_tag_that_makes_no_span_is_reported_with_its_line(tmp_path):
     spaced = tmp_path / "spaced.conll"
     spaced.write_text(
-        "Paris LOC\nLonely\nAnn B-\nRome I-LOC\nx --\nand O\n\nZoë S-PER\n", encoding="utf-8"
+        "Paris LOC\nLonely\nAnn B-\nRome I-LOC\nx --\nand O\n\nZoë S-PER\nRio X-LOC\n",
+        encoding="utf-8",
     )
     items = list(read_conll(spaced))
     problems = {p.origin: p.reason for p in items if isinstance(p, ImportProblem)}
@@ -158,11 +159,13 @@ def test_every_tag_that_makes_no_span_is_reported_with_its_line(tmp_path):
     assert "'B-'" in problems[f"{spaced}:3"] and "type" in problems[f"{spaced}:3"]
     assert "'--'" in problems[f"{spaced}:5"]
     [draft] = [item for item in items if not isinstance(item, ImportProblem)]
-    # The I- that continues nothing starts a span (IOB1 reads that way).
+    # The I- that continues nothing starts a span (IOB1 reads that way); a prefix that is
+    # none of B I E S L U is part of an IO type.
     assert [(draft.text[s.start : s.end], s.label) for s in draft.spans] == [
         ("Paris", "LOC"),
         ("Rome", "LOC"),
         ("Zoë", "PER"),
+        ("Rio", "X-LOC"),
     ]
 
     tabbed = tmp_path / "tabbed.conll"
@@ -182,6 +185,16 @@ def test_every_tag_that_makes_no_span_is_reported_with_its_line(tmp_path):
         ("Paris", "LOC"),
         ("New  York", "LOC"),
     ]
+
+
+def test_a_document_of_empty_tokens_only_is_reported(tmp_path):
+    path = tmp_path / "x.conll"
+    path.write_text("-DOCSTART- a\tO\n\tO\n\n\tO\n-DOCSTART- b\tO\nRome\tB-LOC\n", encoding="utf-8")
+    items = list(read_conll(path))
+    assert [str(p) for p in items if isinstance(p, ImportProblem)] == [
+        f"{path}:1: a document of empty tokens only"
+    ]
+    assert [item.uid for item in items if not isinstance(item, ImportProblem)] == ["b"]
 
 
 def test_problems_reach_the_import_report_and_the_rest_is_stored(tmp_path):

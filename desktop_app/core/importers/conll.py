@@ -146,7 +146,7 @@ def _article(document: _Document, path: Path) -> tuple[ArticleDraft | None, str 
         return None, None
     text, uneven = joined_text([[row.token for row in sentence] for sentence in sentences])
     where = f"{path}:{document.line}"
-    if not text:
+    if not any(row.token for sentence in sentences for row in sentence):
         document.problems.append(ImportProblem(where, "a document of empty tokens only"))
         return None, None
     spans: list[SpanDraft] = []
