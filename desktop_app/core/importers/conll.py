@@ -43,7 +43,7 @@ class _Document:
     uid: str | None
     sentences: list[list[_Row]] = field(default_factory=lambda: [[]])
     columns: int = 2
-    problems: list[ImportProblem] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
 def read_conll(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
@@ -64,14 +64,15 @@ def read_conll(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
     except (OSError, DecodeError) as exc:
         yield unreadable(path, exc)
         return
-    documents = _documents(path, lines, sniffed.encoding)
+    documents = _documents(lines, sniffed.encoding)
     built = [_article(document, path) for document in documents]
     found = {scheme for _, scheme in built if scheme}
     # A document without entities says nothing of its scheme: the file's, if it has one.
     shared = found.pop() if len(found) == 1 else None
     seen: Counter[str] = Counter()
     for document, (draft, scheme) in zip(documents, built, strict=True):
-        yield from document.problems
+        for line, reason in sorted(document.problems):
+            yield ImportProblem(f"{path}:{line}", reason)
         if draft is None:
             continue
         if scheme or shared:
@@ -86,14 +87,14 @@ def read_conll(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
         yield draft
 
 
-def _documents(path: Path, lines: list[tuple[int, str | None]], encoding: str) -> list[_Document]:
+def _documents(lines: list[tuple[int, str | None]], encoding: str) -> list[_Document]:
     """The file's lines as documents of sentences of rows; bad lines become problems."""
     tab_file = _tab_separated(lines)
     documents = [_Document(1, None)]
     for lineno, line in lines:
         here = documents[-1]
         if line is None:
-            here.problems.append(ImportProblem(f"{path}:{lineno}", f"not valid {encoding}"))
+            here.problems.append((lineno, f"not valid {encoding}"))
             continue
         body = line.rstrip("\r\n")
         words = body.split()
@@ -112,14 +113,14 @@ def _documents(path: Path, lines: list[tuple[int, str | None]], encoding: str) -
             token, tag = columns[0], columns[-1].strip()
         elif tab_file and len(words) > 1:
             reason = "no tab between token and tag (the file's other token lines have one)"
-            here.problems.append(ImportProblem(f"{path}:{lineno}", reason))
+            here.problems.append((lineno, reason))
             continue
         else:
             columns = words
             token, tag = words[0], words[-1] if len(words) > 1 else ""
         if len(columns) < 2 or not tag:
             reason = NEEDS_TAG if len(columns) < 2 else "no tag after the token"
-            here.problems.append(ImportProblem(f"{path}:{lineno}", reason))
+            here.problems.append((lineno, reason))
             continue
         here.columns = max(here.columns, len(columns))
         here.sentences[-1].append(_Row(token, tag, lineno))
@@ -144,16 +145,15 @@ def _article(document: _Document, path: Path) -> tuple[ArticleDraft | None, str 
     sentences = [sentence for sentence in document.sentences if sentence]
     if not sentences:
         return None, None
-    text, uneven = joined_text([[row.token for row in sentence] for sentence in sentences])
-    where = f"{path}:{document.line}"
     if not any(row.token for sentence in sentences for row in sentence):
-        document.problems.append(ImportProblem(where, "a document of empty tokens only"))
+        document.problems.append((document.line, "a document of empty tokens only"))
         return None, None
+    text, uneven = joined_text([[row.token for row in sentence] for sentence in sentences])
     spans: list[SpanDraft] = []
     signs: set[str] = set()
     offset = 0
     for sentence in sentences:
-        builder = _Spans(path, offset, spans, document.problems)
+        builder = _Spans(offset, spans, document.problems)
         for row in sentence:
             builder.add(row, signs)
         builder.close()
@@ -168,7 +168,7 @@ def _article(document: _Document, path: Path) -> tuple[ArticleDraft | None, str 
         text=text,
         uid=document.uid,
         meta={"conll_source": f"{path.name}:{document.line}", "conll": meta},
-        origin=where,
+        origin=f"{path}:{document.line}",
         spans=tuple(spans),
     )
     return draft, scheme
@@ -178,9 +178,9 @@ class _Spans:
     """The spans of one sentence, built token by token; tags that make none are problems."""
 
     def __init__(
-        self, path: Path, offset: int, spans: list[SpanDraft], problems: list[ImportProblem]
+        self, offset: int, spans: list[SpanDraft], problems: list[tuple[int, str]]
     ) -> None:
-        self.path, self.spans, self.problems = path, spans, problems
+        self.spans, self.problems = spans, problems
         self.position = offset - 1  # where the last token ended (before the first: -1)
         self.open: tuple[int, int, str, _Row] | None = None  # start, end, type, first row
 
@@ -195,7 +195,7 @@ class _Spans:
         if not any(c.isalnum() for c in kind):
             self.close()
             why = f"tag {row.tag!r} names no entity type (read as O)"
-            self.problems.append(ImportProblem(f"{self.path}:{row.line}", why))
+            self.problems.append((row.line, why))
             return
         if prefix in _SIGNS:
             signs.add(_SIGNS[prefix])
@@ -222,7 +222,7 @@ class _Spans:
             self.spans.append(SpanDraft(start, end, kind))
         else:
             why = f"an empty token cannot hold a span (tag {row.tag!r})"
-            self.problems.append(ImportProblem(f"{self.path}:{row.line}", why))
+            self.problems.append((row.line, why))
 
 
 # ---------------------------------------------------------------- sniffing
@@ -236,9 +236,9 @@ def looks_like_conll(path: Path) -> bool:
     """True when the file's head reads as CoNLL, whatever its extension.
 
     Nearly all (90%) of its non-blank lines, -DOCSTART- aside, and at least 3, are columns
-    whose last is a tag (O, B-X, I-X, E-X, S-X, L-X, U-X), with at least one prefixed tag.
-    IO tags (a bare type) look like prose that ends in a capitalised word, so they count
-    only in a file with a -DOCSTART- line.
+    whose last is a tag (O, B-X, I-X, E-X, S-X, L-X, U-X), and at least one tag is prefixed
+    or a -DOCSTART- line vouches for the file. IO tags (a bare type) look like prose ending
+    in a capitalised word, so they count as tags only in a file with a -DOCSTART- line.
     """
     try:
         with path.open("rb") as handle:
