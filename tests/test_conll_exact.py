@@ -393,6 +393,7 @@ CORPUS_FILES = [
     "unicode/emoji-crlf/btc_section_h_tweets.conll",
     "doccano/official-examples/tests_sequence_labeling.conll",
     "doccano/official-examples/tests_sequence_labeling_trailing.conll",
+    "doccano/official-examples/import_sequence_labeling.txt",  # CoNLL in a .txt
 ]
 
 
