@@ -1,13 +1,13 @@
-"""CoNLL BIO2 export: a token and its tag per line; what one tag per token cannot hold is named."""
+"""CoNLL export: a token and its tag per line; what one tag per token cannot hold is named."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from desktop_app.core.conll_tokens import sentences
+from desktop_app.core.conll_tokens import Token, conll_layout
 from desktop_app.core.exporters.output import (
     ExportReport,
     annotated_articles,
@@ -23,6 +23,8 @@ _UID_SAFE = "/:@!$&'()*+,;=-._~"
 OVERLAP = "overlapping or nested spans (one tag per token)"
 OFF_TOKEN = "spans not on token boundaries (widened to whole tokens)"
 NO_TOKEN = "spans covering no token (punctuation or spaces only)"
+ACROSS_LINES = "spans across a line break (written as one span per sentence)"
+IO_ADJACENT = "adjacent spans of one label (IO tags join them)"
 
 
 def export_conll(
@@ -34,10 +36,13 @@ def export_conll(
 ) -> ExportReport:
     """Write `-DOCSTART- <uid>`, then each line of text as a sentence of `token<TAB>tag`.
 
-    Tokens come from core.conll_tokens (words with inner hyphens and apostrophes, single
-    marks). One tag per token: of spans that overlap, the first in text order (the outer
-    one when nested) is written and the others are reported per article, never dropped
-    silently; so are spans whose edges fall inside a token (the whole tokens are tagged).
+    An article read from CoNLL is written with its own tokens, sentences and tag scheme
+    (IOB1, BIOES, BILOU, IO), so a CoNLL file comes back token for token and tag for tag;
+    others are tokenized by core.conll_tokens (words with inner hyphens and apostrophes,
+    single marks) and tagged in BIO2. One tag per token: of spans that overlap, the first in
+    text order (the outer one when nested) is written and the others are reported per
+    article, never dropped silently; so are spans whose edges fall inside a token (the whole
+    tokens are tagged), and spans across a line break (one span per sentence).
     `annotator` picks whose spans to write (default: everyone's, which may overlap).
     """
     report = ExportReport()
@@ -53,7 +58,8 @@ def export_conll(
                 report.not_carried["document tags"] += len(tags)
             # %-escaped, so a uid with spaces or tabs stays one column (the reader unescapes).
             handle.write(f"-DOCSTART- {quote(article.uid, safe=_UID_SAFE)}\tO\n\n")
-            lost = _write_sentences(handle.write, article.text, spans, report)
+            layout, scheme = conll_layout(article.text, article.meta)
+            lost = _write_sentences(handle.write, layout, scheme, spans, report)
             if lost:
                 per_article[article.uid] = lost
             report.articles += 1
@@ -72,34 +78,80 @@ def export_conll(
 
 
 def _write_sentences(
-    write: Callable[[str], object], text: str, spans: list[Span], report: ExportReport
+    write: Callable[[str], object],
+    layout: list[list[Token]],
+    scheme: str,
+    spans: list[Span],
+    report: ExportReport,
 ) -> int:
     """Write the tagged sentences; return how many spans overlapped an earlier one."""
-    tags: dict[int, str] = {}  # token start -> tag
-    split = sentences(text)
-    tokens = [token for sentence in split for token in sentence]
+    tokens = [token for sentence in layout for token in sentence]
+    line_of = [number for number, sentence in enumerate(layout) for _ in sentence]
     ends = [token.end for token in tokens]
+    owner: dict[int, tuple[int, str]] = {}  # token index -> (span number, label)
     lost = 0
-    for span in spans:  # text order, outer before inner
-        first = bisect_right(ends, span.start)  # the first token ending after the span starts
-        covered = []
-        for token in tokens[first:]:
-            if token.start >= span.end:
-                break
-            covered.append(token)
+    for number, span in enumerate(spans):  # text order, outer before inner
+        covered = _covered(tokens, ends, span.start, span.end)
         if not covered:
             report.not_carried[NO_TOKEN] += 1
             continue
-        if any(t.start in tags for t in covered):
+        if any(index in owner for index in covered):
             lost += 1
             continue
-        if covered[0].start != span.start or covered[-1].end != span.end:
+        if tokens[covered[0]].start != span.start or tokens[covered[-1]].end != span.end:
             report.not_carried[OFF_TOKEN] += 1
-        for index, token in enumerate(covered):
-            tags[token.start] = ("B-" if index == 0 else "I-") + span.label
-    for sentence in split:
-        # A token never holds whitespace (the tokenizer splits on it): columns stay intact.
-        for token in sentence:
-            write(f"{token.text}\t{tags.get(token.start, 'O')}\n")
+        if line_of[covered[0]] != line_of[covered[-1]]:
+            report.not_carried[ACROSS_LINES] += 1
+        for index in covered:
+            owner[index] = (number, span.label)
+    index = 0
+    for sentence in layout:
+        tags = [owner.get(i) for i in range(index, index + len(sentence))]
+        # A token never holds a tab or a line break: the columns stay intact.
+        for token, tag in zip(sentence, _tags(tags, scheme, report), strict=True):
+            write(f"{token.text}\t{tag}\n")
         write("\n")
+        index += len(sentence)
     return lost
+
+
+def _covered(tokens: list[Token], ends: list[int], start: int, end: int) -> list[int]:
+    """Indexes of the tokens a span covers: those overlapping it, and empty tokens (a CoNLL
+    file's, kept in the layout) at or inside its edges."""
+    found = []
+    for index in range(bisect_left(ends, start), len(tokens)):
+        token = tokens[index]
+        empty = token.start == token.end
+        if token.start > end or (token.start == end and not empty):
+            break
+        if (token.start < end and token.end > start) or (empty and token.start >= start):
+            found.append(index)
+    return found
+
+
+def _tags(owners: list[tuple[int, str] | None], scheme: str, report: ExportReport) -> list[str]:
+    """One sentence's tags in `scheme`, from each token's (span number, label) or None."""
+    tags = []
+    for index, owner in enumerate(owners):
+        if owner is None:
+            tags.append("O")
+            continue
+        before = owners[index - 1] if index else None
+        after = owners[index + 1] if index + 1 < len(owners) else None
+        first, last = before != owner, after != owner
+        label = owner[1]
+        # The token before belongs to another span of the same label.
+        touching = first and before is not None and before[1] == label
+        if scheme == "IO":
+            if touching:
+                report.not_carried[IO_ADJACENT] += 1
+            tags.append(label)
+        elif scheme == "IOB1":
+            tags.append(("B-" if touching else "I-") + label)
+        elif scheme in ("BIOES", "BILOU"):
+            single, final = ("S", "E") if scheme == "BIOES" else ("U", "L")
+            prefix = single if first and last else "B" if first else final if last else "I"
+            tags.append(f"{prefix}-{label}")
+        else:
+            tags.append(("B-" if first else "I-") + label)
+    return tags
