@@ -87,6 +87,38 @@ def test_switching_projects_lets_the_first_go_and_works_on_the_second(qtbot, sho
     window.close()
 
 
+def test_import_review_and_export_follow_the_new_project(qtbot, show_window, paths, tmp_path):
+    path_a, path_b = paths
+    store_a = _project(path_a, "a1", "Nino met Amélie in Tbilisi.")
+    store_a.add_span(store_a.article_id("a1"), 0, 4, "Person", "alice")
+    window = show_window(store_a, "ana")
+    window.start_review()
+    assert (
+        "alice" in window.review_panel.a_box.currentText() + window.review_panel.b_box.currentText()
+    )
+    store_b = _project(path_b, "b1", "Giorgi from Batumi.")
+    store_b.add_span(store_b.article_id("b1"), 0, 6, "Person", "bob")
+    window.open_project(store_b)
+    qtbot.waitUntil(lambda: window.store.read_only != CHECKING)
+    boxes = {
+        window.review_panel.a_box.itemText(i) for i in range(window.review_panel.a_box.count())
+    }
+    assert "bob" in boxes and "alice" not in boxes  # the dock lists B's annotators
+    assert {s.annotator for s in window.view._spans.values()} == {"bob"}  # painted from B
+    dropped = tmp_path / "new.txt"
+    dropped.write_text("Imported headline\n\nImported into B.", encoding="utf-8")
+    window.start_import([dropped])
+    qtbot.waitUntil(lambda: window.last_import is not None, timeout=20000)
+    assert window.last_import.added == 1 and store_b.article_total() == 2
+    qtbot.waitUntil(lambda: window.table_model.rowCount() == 2)
+    assert window.export_to(tmp_path / "b.jsonl") == 2  # B's two articles, none of A's
+    window.close_project()
+    store_a = Store.open(path_a, read_only=True)
+    assert store_a.article_total() == 1
+    store_a.close()
+    window.close()
+
+
 def test_closing_the_window_settles_the_project_and_leaves_it_open(qtbot, show_window, paths):
     path_a, _ = paths
     store = _project(path_a, "a1", "Nino met Amélie in Tbilisi.")

@@ -180,10 +180,10 @@ class MainWindow(QMainWindow):
             self.annotations_dock,
         )
         gate = OpeningGate(context, shell)
-        self.labels_feature = LabelController(context, shell)
+        self.labelling = LabelController(context, shell)
         self.reading = ReadingController(context, shell, self.settings)
         self.editing = EditController(context, shell, self.reading)
-        self.annotator = AnnotatorController(context, shell, self.settings)
+        self.annotator_switch = AnnotatorController(context, shell, self.settings)
         self.review = ReviewController(context, shell, self.reading)
         self.imports = ImportController(context, shell, self.reading, gate)
         self.exports = ExportController(context, shell)
@@ -191,10 +191,10 @@ class MainWindow(QMainWindow):
         writers = (self.imports, self.merges)  # a restore waits for them
         self.safety = SafetyController(context, shell, self.reading, gate, writers)
         self.bulk = BulkController(context, shell, self.reading)
-        self.labels_feature.labelUsed.connect(self.editing.use_label)
+        self.labelling.labelUsed.connect(self.editing.use_label)
         self.reading.add_span_source(self.review)
-        self._center_layout.insertWidget(0, self.annotator.banner)
-        self.statusBar().addPermanentWidget(self.annotator.annotator_button)
+        self._center_layout.insertWidget(0, self.annotator_switch.banner)
+        self.statusBar().addPermanentWidget(self.annotator_switch.annotator_button)
 
     def _build_menus(self) -> None:
         """The menus, filled by the features in this order (each adds its own group)."""
@@ -207,8 +207,8 @@ class MainWindow(QMainWindow):
             self.safety,
             self.editing,
             self.reading,
-            self.annotator,
-            self.labels_feature,
+            self.annotator_switch,
+            self.labelling,
             self.bulk,
             self.review,
         )
@@ -299,15 +299,15 @@ class MainWindow(QMainWindow):
     undo_action = _Forward("editing")
     select_span = _Forward("editing")
     toggle_tag = _Forward("editing")
-    label_actions = _Forward("labels_feature")
-    load_schema = _Forward("labels_feature")
-    _labels_replaced = _Forward("labels_feature")
-    _check_label = _Forward("labels_feature")
+    label_actions = _Forward("labelling")
+    load_schema = _Forward("labelling")
+    _labels_replaced = _Forward("labelling")
+    _check_label = _Forward("labelling")
     delete_label_dialog = _Forward("bulk")
     delete_own_annotations = _Forward("bulk")
-    switch_annotator = _Forward("annotator")
-    set_annotator = _Forward("annotator")
-    annotator_button = _Forward("annotator")
+    switch_annotator = _Forward("annotator_switch")
+    set_annotator = _Forward("annotator_switch")
+    annotator_button = _Forward("annotator_switch")
     start_import = _Forward("imports")
     cancel_import = _Forward("imports")
     import_options_dialog = _Forward("imports")

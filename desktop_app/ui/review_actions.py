@@ -63,8 +63,9 @@ class ReviewController(Controller):
         panel.accept_agreed.clicked.connect(self.review_accept_agreed)
 
     def _opened(self) -> None:
-        if self.reviewing:
+        if self.reviewing:  # the new project's annotators, and the article painted by them
             self._review_fill_annotators()
+            self._review_repaint()
 
     def _finish(self) -> None:
         if self.agreement_window is not None:
@@ -76,6 +77,7 @@ class ReviewController(Controller):
             self.agreement_window = None
         self.review_items = []
         self.review_panel.set_items([], {})
+        self.review_panel.set_annotators([], {})
 
     @property
     def reviewing(self) -> bool:
