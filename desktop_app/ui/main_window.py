@@ -70,7 +70,11 @@ class _Forward:
 
 
 class MainWindow(QMainWindow):
-    """Marginalia's window over one project at a time; every edit goes through the core."""
+    """Marginalia's window over one project at a time; every edit goes through the core.
+
+    Closing a project (close_project, or open_project of another) closes its store and so
+    releases its lock; closing the window only settles it and leaves the store to its opener.
+    """
 
     def __init__(self, store: Store, settings: QSettings, annotator: str) -> None:
         super().__init__()
