@@ -81,5 +81,5 @@ def main(db_path: Path, seed_samples: bool = False) -> int:
     if report is not None:
         window.statusBar().showMessage(f"New project with sample articles: {report.summary()}")
     code = app.exec()
-    store.close()
+    window.close_project()  # whichever project is open now; its lock goes
     return int(code)

@@ -428,7 +428,7 @@ def test_export_counts_articles_as_it_goes(qtbot, project, show_window, tmp_path
         shown(path, done, total)
         seen.append((done, total, window.progress.value(), window.statusBar().currentMessage()))
 
-    window._export_progress = spy
+    window.exports._export_progress = spy  # the export feature owns it now
     window.start_export(tmp_path / "all.csv", "csv")
     assert window.progress.maximum() == 1203  # the list's articles, counted first
     qtbot.waitUntil(lambda: window.export_job.isFinished() and not window.progress.isVisible())

@@ -27,9 +27,9 @@ class ArticleTableModel(QAbstractTableModel):
     of its first row, so showing row 900,000 costs the same as showing row 0.
     """
 
-    def __init__(self, store: Store, annotator: str, parent: Any = None) -> None:
+    def __init__(self, store: Store | None, annotator: str, parent: Any = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._store = store  # None: no project is open, the list is empty
         self._annotator = annotator
         self._filter = ArticleFilter(status_annotator=annotator)
         self._count = 0
@@ -54,6 +54,17 @@ class ArticleTableModel(QAbstractTableModel):
         )
         self.reload()
 
+    def set_store(self, store: Store | None, annotator: str) -> None:
+        """List another project's articles (None: no project), unfiltered, in the same order."""
+        self._store = store
+        self._annotator = annotator
+        self._filter = ArticleFilter(
+            sort=self._filter.sort,
+            descending=self._filter.descending,
+            status_annotator=annotator,
+        )
+        self.reload()
+
     def set_annotator(self, annotator: str) -> None:
         """Whose status the Status column (and the status filter) shows."""
         self._annotator = annotator
@@ -63,7 +74,7 @@ class ArticleTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Recount and re-page from the store (after a filter change or an import)."""
         self.beginResetModel()
-        self._count = self._store.count_articles(self._filter)
+        self._count = self._store.count_articles(self._filter) if self._store is not None else 0
         self._anchors = {}
         self._pages.clear()
         self.endResetModel()
@@ -76,7 +87,7 @@ class ArticleTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> ArticleRow | None:
         """The article on list row `row`, fetching its page if needed."""
-        if not 0 <= row < self._count:
+        if self._store is None or not 0 <= row < self._count:
             return None
         number = row // PAGE_SIZE
         page = self._pages.get(number)
@@ -98,16 +109,16 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _anchor(self, number: int) -> SortKey | None:
         """Where page `number` starts, found from the nearest page before it that we know."""
-        if number not in self._anchors:
+        if number not in self._anchors and self._store is not None:
             known = max((n for n in self._anchors if n < number), default=None)
             start = None if known is None else self._anchors[known]
             skip = (number - (known or 0)) * PAGE_SIZE
             self._anchors[number] = self._store.anchor_after(self._filter, start, skip)
-        return self._anchors[number]
+        return self._anchors.get(number)
 
     def row_of(self, article_id: int) -> int | None:
         """The list row showing this article, if the filter shows it."""
-        return self._store.row_of(self._filter, article_id)
+        return self._store.row_of(self._filter, article_id) if self._store is not None else None
 
     # ------------------------------------------------------------ QAbstractTableModel
 

@@ -1,4 +1,4 @@
-"""The window's bulk deletes: a label with all its uses, one's own annotations on an article.
+"""Bulk deletes: a label with all its uses, one's own annotations on an article.
 Each says how many it will delete, asks first when that is more than a handful, and undoes
 as one step."""
 
@@ -7,16 +7,27 @@ from __future__ import annotations
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from desktop_app.core.store.bulk import HANDFUL
+from desktop_app.ui.context import ProjectContext
+from desktop_app.ui.controller import Controller
 from desktop_app.ui.plain import literal
-from desktop_app.ui.window_parts import WindowParts
+from desktop_app.ui.ports import Navigator
+from desktop_app.ui.shell import Shell
 
 
-class BulkActions(WindowParts):
-    """Mixin for MainWindow: deletes of many annotations, asked about and undoable."""
+class BulkController(Controller):
+    """Deletes of many annotations, asked about and undoable."""
+
+    def __init__(self, context: ProjectContext, shell: Shell, navigator: Navigator) -> None:
+        super().__init__(context, shell)
+        self.navigator = navigator
+        self._action(
+            "&Article", "Delete &my annotations on this article…", self.delete_own_annotations
+        )
+        self._action("&Labels", "&Delete label…", self.delete_label_dialog)
 
     def _confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(
-            self,
+            self.shell.window,
             title,
             literal(text),  # label names come from files too: never markup
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
@@ -29,7 +40,9 @@ class BulkActions(WindowParts):
         names = [label.name for label in self.store.labels()]
         if not names:
             return self._warn("There are no labels to delete.")
-        name, chosen = QInputDialog.getItem(self, "Delete label", "Label:", names, 0, False)
+        name, chosen = QInputDialog.getItem(
+            self.shell.window, "Delete label", "Label:", names, 0, False
+        )
         if chosen:
             self.delete_label(name)
 
@@ -53,7 +66,7 @@ class BulkActions(WindowParts):
         """Article > Delete my annotations…: every span and tag of mine on this article."""
         if self.article is None:
             return self._warn("Open an article first.")
-        uses = self.store.article_uses(self.article.id, self.editor.annotator)
+        uses = self.store.article_uses(self.article.id, self.context.annotator)
         if not uses.size:
             return self._warn("You have no annotations on this article.")
         if uses.size > HANDFUL and not self._confirm(
@@ -67,8 +80,8 @@ class BulkActions(WindowParts):
             self._bulk_done(f"deleted {deletion.size} of your annotations on this article")
 
     def _bulk_done(self, message: str) -> None:
-        self.reload_labels()
-        self.show_annotations()
-        self.reload_list()
-        self._update_undo_actions()
-        self.statusBar().showMessage(f"Saved: {message}", 8000)
+        self.context.reload_labels()
+        self.context.annotations_changed.emit()
+        self.navigator.reload_list()
+        self.context.history_changed.emit()
+        self.shell.say(f"Saved: {message}", 8000)

@@ -1,4 +1,4 @@
-"""The window's File > Export: every format, on a background thread, saying what was not carried."""
+"""File > Export: every format, on a background thread, saying what was not carried."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ from desktop_app.core.exporters.refi import export_refi
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store import Store
 from desktop_app.ui.background import BackgroundJob
+from desktop_app.ui.context import ProjectContext
+from desktop_app.ui.controller import Controller
 from desktop_app.ui.notices import show_notice
-from desktop_app.ui.window_parts import WindowParts
+from desktop_app.ui.shell import Shell
 
 # File > Export's choices (the file dialog's filters) and the format each one writes.
 EXPORT_FILTERS = {
@@ -65,16 +67,24 @@ def write_export(
     return export_doccano(store, path, flt, shape, progress=progress)
 
 
-class ExportActions(WindowParts):
-    """Mixin for MainWindow: exports follow the list's search and filters."""
+class ExportController(Controller):
+    """Exports follow the list's search and filters."""
 
-    export_job: BackgroundJob | None = None
-    export_report_box: QMessageBox | None = None
+    def __init__(self, context: ProjectContext, shell: Shell) -> None:
+        super().__init__(context, shell)
+        self.export_job: BackgroundJob | None = None
+        self.export_report_box: QMessageBox | None = None
+        self._action("&File", "&Export…", self.export_dialog, "Ctrl+E")
+        context.project_closing.connect(self._finish)
+
+    def _finish(self) -> None:
+        if self.export_job is not None:
+            self.export_job.wait()  # the file is renamed into place when it is whole
 
     def export_dialog(self) -> None:
         """Export the articles the list shows (search and filters apply), in a chosen format."""
         path, chosen = QFileDialog.getSaveFileName(
-            self, "Export", "export.jsonl", ";;".join(EXPORT_FILTERS)
+            self.shell.window, "Export", "export.jsonl", ";;".join(EXPORT_FILTERS)
         )
         if path:
             self.start_export(Path(path), EXPORT_FILTERS.get(chosen, "jsonl"))
@@ -83,29 +93,29 @@ class ExportActions(WindowParts):
         """Export on a background thread; the window keeps painting, the bar counts articles."""
         if self.export_job is not None and self.export_job.isRunning():
             return self._warn("An export is already running.")
-        flt = replace(self.table_model.article_filter)
+        flt = replace(self.shell.table_model.article_filter)
         total = self.store.count_articles(flt)
-        work = partial(write_export, self.store, path, fmt, flt, self.editor.annotator)
+        work = partial(write_export, self.store, path, fmt, flt, self.context.annotator)
         job = BackgroundJob("export", counted=lambda report: work(progress=report))
         job.progress.connect(lambda done: self._export_progress(path, done, total))
         job.done.connect(lambda result: self._export_finished(path, result))
         self.export_job = job
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(0)
-        self.progress.show()
-        self.statusBar().showMessage(f"Exporting {total:,} articles to {path.name}…")
+        self.shell.progress.setRange(0, max(total, 1))
+        self.shell.progress.setValue(0)
+        self.shell.progress.show()
+        self.shell.say(f"Exporting {total:,} articles to {path.name}…")
         job.start()
 
     def _export_progress(self, path: Path, done: int, total: int) -> None:
         # Per-annotator doccano files count each annotator's pass from 0 again.
-        self.progress.setValue(min(done, total))
-        self.statusBar().showMessage(f"Exporting to {path.name}: {done:,} of {total:,} articles")
+        self.shell.progress.setValue(min(done, total))
+        self.shell.say(f"Exporting to {path.name}: {done:,} of {total:,} articles")
 
     def export_to(self, path: Path, fmt: str = "jsonl") -> int:
         """Export now, on this thread (scripts and tests); returns the articles written."""
-        flt = replace(self.table_model.article_filter)
+        flt = replace(self.shell.table_model.article_filter)
         try:
-            result: object = write_export(self.store, path, fmt, flt, self.editor.annotator)
+            result: object = write_export(self.store, path, fmt, flt, self.context.annotator)
         except ExportError as error:
             result = error
         return self._report_export(path, result)
@@ -113,19 +123,19 @@ class ExportActions(WindowParts):
     def _export_finished(self, path: Path, result: object) -> None:
         if self.export_job is not None:
             self.export_job.wait()
-        self.progress.hide()
+        self.shell.progress.hide()
         self._report_export(path, result)
 
     def _report_export(self, path: Path, result: object) -> int:
         """Say what was written and what the format could not carry; 0 on failure."""
         if not isinstance(result, ExportReport):
-            self.statusBar().showMessage(f"Export failed: {result}", 15000)
+            self.shell.say(f"Export failed: {result}", 15000)
             self._show_box(QMessageBox.Icon.Warning, f"The export was not written.\n\n{result}")
             return 0
-        self.statusBar().showMessage(f"Exported to {path}: {result.summary()}", 15000)
+        self.shell.say(f"Exported to {path}: {result.summary()}", 15000)
         if result.not_carried:
             self._show_box(QMessageBox.Icon.Information, f"{result.summary()}.")
         return result.articles
 
     def _show_box(self, icon: QMessageBox.Icon, text: str) -> None:
-        self.export_report_box = show_notice(self, "Export", text, icon)
+        self.export_report_box = show_notice(self.shell.window, "Export", text, icon)

@@ -52,6 +52,18 @@ class FilterBar(QWidget):
         self._timer.stop()
         self.filterChanged.emit()
 
+    def clear(self) -> None:
+        """Empty the search and choose "any" everywhere, without a filterChanged (a project
+        opening shows all its articles anyway)."""
+        self._timer.stop()
+        for widget in (self.search, self.tag, self.label, self.annotator, self.status):
+            widget.blockSignals(True)
+        self.search.clear()
+        for combo in (self.tag, self.label, self.annotator, self.status):
+            combo.setCurrentIndex(0)
+        for widget in (self.search, self.tag, self.label, self.annotator, self.status):
+            widget.blockSignals(False)
+
     def set_choices(
         self, tags: Sequence[str], labels: Sequence[str], annotators: Sequence[str]
     ) -> None:

@@ -1,4 +1,4 @@
-"""The window's review mode: annotators in their own colours, differences, adjudication."""
+"""Review: annotators in their own colours, differences, adjudication, agreement."""
 
 from __future__ import annotations
 
@@ -11,27 +11,46 @@ from desktop_app.core.model import DocumentTag, Label, Span
 from desktop_app.core.review import ItemClass, ReviewItem, compare_spans, compare_tags
 from desktop_app.core.store import StoreError
 from desktop_app.ui.agreement_window import AgreementWindow
+from desktop_app.ui.context import ProjectContext
+from desktop_app.ui.controller import Controller
+from desktop_app.ui.ports import Navigator, ViewSpans
 from desktop_app.ui.review_panel import ReviewPanel
-from desktop_app.ui.window_parts import WindowParts
+from desktop_app.ui.shell import Shell
 
 
-class ReviewActions(WindowParts):
-    """Mixin for MainWindow: the Review menu, its dock and the decisions taken in it."""
+class ReviewController(Controller):
+    """The Review menu, its dock and the decisions taken in it; Tools > Agreement.
 
-    review_panel: ReviewPanel
-    review_dock: QDockWidget
-    review_items: list[ReviewItem]
-    agreement_window: AgreementWindow | None = None
+    While the dock is open it decides what the article view paints (a ports.SpanSource).
+    """
 
-    def build_review(self) -> None:
+    def __init__(self, context: ProjectContext, shell: Shell, navigator: Navigator) -> None:
+        super().__init__(context, shell)
+        self.navigator = navigator
+        self.review_items: list[ReviewItem] = []
+        self.agreement_window: AgreementWindow | None = None
+        self._build_dock()
+        a = self._action
+        a("&Review", "&Compare annotators…", self.start_review, "Ctrl+Shift+R")
+        a("&Review", "&Next difference", lambda: self.review_step(1), "F8")
+        a("&Review", "&Previous difference", lambda: self.review_step(-1), "Shift+F8")
+        a("&Review", "Accept all &agreed items", self.review_accept_agreed)
+        a("&Tools", "&Agreement…", self.open_agreement)
+        context.article_shown.connect(self._article_shown)
+        context.project_opened.connect(self._opened)
+        context.project_closing.connect(self._finish)
+        context.project_closed.connect(self._closed)
+
+    def _build_dock(self) -> None:
         """Create the review dock (hidden until Review > Compare annotators)."""
-        self.review_items = []
+        window = self.shell.window
         self.review_panel = ReviewPanel()
-        self.review_dock = QDockWidget("Review", self)
+        self.review_dock = QDockWidget("Review", window)
         self.review_dock.setObjectName("review_dock")
         self.review_dock.setWidget(self.review_panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
         self.review_dock.hide()
+        window.tabifyDockWidget(self.shell.labels_dock, self.review_dock)
         self.review_dock.visibilityChanged.connect(self._review_visibility)
         panel = self.review_panel
         panel.compareChanged.connect(self._review_compare_changed)
@@ -42,6 +61,23 @@ class ReviewActions(WindowParts):
         panel.undo.connect(self.review_undo)
         panel.step.connect(self.review_step)
         panel.accept_agreed.clicked.connect(self.review_accept_agreed)
+
+    def _opened(self) -> None:
+        if self.reviewing:  # the new project's annotators, and the article painted by them
+            self._review_fill_annotators()
+            self._review_repaint()
+
+    def _finish(self) -> None:
+        if self.agreement_window is not None:
+            self.agreement_window.wait()  # it reads the store on a thread
+
+    def _closed(self) -> None:
+        if self.agreement_window is not None:
+            self.agreement_window.close()  # it holds the closed project's store
+            self.agreement_window = None
+        self.review_items = []
+        self.review_panel.set_items([], {})
+        self.review_panel.set_annotators([], {})
 
     @property
     def reviewing(self) -> bool:
@@ -54,14 +90,14 @@ class ReviewActions(WindowParts):
         self.review_dock.show()
         self.review_dock.raise_()
         # Room for the quotes in the differences table; the text keeps the rest.
-        self.resizeDocks(
+        self.shell.window.resizeDocks(
             [self.review_dock], [max(460, self.review_dock.width())], Qt.Orientation.Horizontal
         )
         self.review_panel.table.setFocus()
 
     def open_agreement(self) -> None:
         """Tools > Agreement: figures and disagreements in a window of their own."""
-        window = AgreementWindow(self.store, self)
+        window = AgreementWindow(self.store, self.shell.window)
         window.openText.connect(self.open_text)
         window.show()
         self.agreement_window = window
@@ -71,17 +107,15 @@ class ReviewActions(WindowParts):
         article_id = self.store.article_id(uid)
         if article_id is None:
             return self._warn(f"No article {uid!r} in this project.")
-        row = self.table_model.row_of(article_id)
-        if row is not None:
-            self._select_row(row)
-        else:  # filtered out of the list: show it anyway
-            self.show_article(article_id)
+        self.navigator.open_article(article_id)  # shown even when the list's filter hides it
         if end > start:
-            self.view.select_range(start, end)
-        self.raise_()
-        self.activateWindow()
+            self.shell.view.select_range(start, end)
+        self.shell.window.raise_()
+        self.shell.window.activateWindow()
 
     def _review_visibility(self, visible: bool) -> None:
+        if not self.context.is_open:
+            return
         if visible:
             self._review_fill_annotators()
         self._review_repaint()
@@ -95,12 +129,12 @@ class ReviewActions(WindowParts):
 
     def _review_repaint(self) -> None:
         if self.article is not None:
-            self.show_annotations()  # the view asks review_spans() for what to paint
-            self.article_shown()
+            self.context.annotations_changed.emit()  # the view asks spans_for() what to paint
+            self._article_shown()
 
     # --- what the view shows -------------------------------------------------------------
 
-    def review_spans(self, article_id: int) -> tuple[list[Span], dict[str, Label], str] | None:
+    def spans_for(self, article_id: int) -> ViewSpans | None:
         """In review: the shown annotators' spans, coloured by annotator; else None."""
         if not self.reviewing:
             return None
@@ -111,7 +145,7 @@ class ReviewActions(WindowParts):
         labels = {name: Label(name, color=colors.get(name, "#cccccc")) for name in shown}
         return spans, labels, "annotator"
 
-    def article_shown(self) -> None:
+    def _article_shown(self) -> None:
         """A new article is open: list its differences when reviewing."""
         if self.reviewing:
             self._review_refresh()
@@ -144,8 +178,8 @@ class ReviewActions(WindowParts):
         item = self.review_items[row]
         if item.kind == "span":
             side = item.a if item.a is not None else item.b
-            self.view.select_range(item.start, item.end)  # selects and scrolls to it
-            self.view.set_selected_span(side.uuid if side is not None else None)
+            self.shell.view.select_range(item.start, item.end)  # selects and scrolls to it
+            self.shell.view.set_selected_span(side.uuid if side is not None else None)
 
     def review_step(self, delta: int) -> None:
         """Go to the next (1) or previous (-1) difference in the list."""
@@ -160,7 +194,7 @@ class ReviewActions(WindowParts):
                 table.setFocus()
                 return
         where = "last" if delta > 0 else "first"
-        self.statusBar().showMessage(
+        self.shell.say(
             f"That was the {where} difference in this article (Ctrl+Down: next article).", 5000
         )
 
@@ -197,7 +231,7 @@ class ReviewActions(WindowParts):
         ]
         if agreed:
             self._review_store(agreed)
-        self.statusBar().showMessage(f"{len(agreed)} agreed items accepted.", 5000)
+        self.shell.say(f"{len(agreed)} agreed items accepted.", 5000)
 
     def review_undo(self) -> None:
         """Take back the decision on the current item."""
@@ -215,7 +249,7 @@ class ReviewActions(WindowParts):
             self.store.decide(
                 self.article.id,
                 choices,
-                self.editor.annotator,
+                self.context.annotator,
                 self.review_panel.layer_name(),
             )
         except StoreError as error:
@@ -226,4 +260,4 @@ class ReviewActions(WindowParts):
         if self.review_panel.layer_name() not in self.review_panel.shown_names():
             self._review_fill_annotators()  # a new layer appears among the annotators
         self._review_refresh()
-        self.show_annotations()
+        self.context.annotations_changed.emit()

@@ -1,10 +1,9 @@
-"""The window's data safety: a check when the project opens, periodic and closing backups,
-and File > Backups…."""
+"""Data safety: a check when the project opens, periodic and closing backups, File > Backups…."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
@@ -14,47 +13,84 @@ from PySide6.QtWidgets import QMessageBox
 from desktop_app.core.store.backups import check_file, newest_good
 from desktop_app.ui.background import BackgroundJob
 from desktop_app.ui.backups_dialog import BackupsDialog
+from desktop_app.ui.context import ProjectContext
+from desktop_app.ui.controller import Controller
 from desktop_app.ui.notices import show_notice
+from desktop_app.ui.opening_check import CHECKING, OpeningGate
 from desktop_app.ui.plain import literal
-from desktop_app.ui.window_parts import WindowParts
+from desktop_app.ui.ports import BackgroundWork, Navigator
+from desktop_app.ui.shell import Shell
 
 BACKUP_EVERY_MS = 30 * 60 * 1000  # while the project changes, a backup each 30 minutes of use
-CHECKING = "the project is being checked (a few seconds after opening); try again in a moment"
 WATCH_FILE_MS = 5000  # how soon a project file deleted or replaced while open is noticed
 
 
-class SafetyActions(WindowParts):
-    """Mixin for MainWindow: integrity check on open, backups while working and on close."""
+class SafetyController(Controller):
+    """Integrity check on open, backups while working and on close; File > Backups….
 
-    check_job: BackgroundJob | None = None
-    backup_job: BackgroundJob | None = None
-    damage_notice: QMessageBox | None = None
-    backups_window: BackupsDialog | None = None
-    _after_check: list[Callable[[], None]]  # imports and merges waiting for the opening check
+    Imports and merges wait for the opening check at `gate`, which this opens or shuts.
+    """
 
-    def start_safety(self) -> None:
-        """Check the project in the background and start the backup timer (a file only)."""
-        self._after_check = []
-        if self.store.path is None:
-            return
+    def __init__(
+        self,
+        context: ProjectContext,
+        shell: Shell,
+        navigator: Navigator,
+        gate: OpeningGate,
+        writers: Sequence[BackgroundWork],
+    ) -> None:
+        super().__init__(context, shell)
+        self.navigator = navigator
+        self.gate = gate
+        self.writers = writers  # background writers a restore must wait for
+        self.check_job: BackgroundJob | None = None
+        self.backup_job: BackgroundJob | None = None
+        self.damage_notice: QMessageBox | None = None
+        self.backups_window: BackupsDialog | None = None
         self.backup_timer = QTimer(self)
         self.backup_timer.setInterval(BACKUP_EVERY_MS)
         self.backup_timer.timeout.connect(self.periodic_backup)
-        self.backup_timer.start()
         self.file_timer = QTimer(self)
         self.file_timer.setInterval(WATCH_FILE_MS)
         self.file_timer.timeout.connect(self.watch_file)
+        self._separator("&File")
+        self._action("&File", "&Backups…", self.backups_dialog)
+        context.project_opened.connect(self.start_safety)
+        context.project_closing.connect(self._finish)
+
+    def start_safety(self) -> None:
+        """Check the project in the background and start the backup timer (a file only)."""
+        self.gate.drop()
+        if self.store.path is None:
+            return
+        self.backup_timer.start()
         self.file_timer.start()
         # A quick check reads the whole file (seconds for a large project): on a thread,
         # from its own read-only connection, while the analyst starts reading. Until it has
         # passed nothing is written: a damaged project is never written to.
         if not self.store.read_only:
             self.store.refuse_writes(CHECKING)
-            self.statusBar().showMessage("Checking the project…")
+            self.shell.say("Checking the project…")
         job = BackgroundJob("integrity check", partial(check_file, self.store.path))
-        job.done.connect(self._checked)
+        job.done.connect(lambda problems: self._check_done(job, problems))
         self.check_job = job
         job.start()
+
+    def _check_done(self, job: BackgroundJob, problems: object) -> None:
+        # A check of a project closed meanwhile says nothing about the one open now.
+        job.wait()
+        if job is self.check_job and self.context.is_open:
+            self._checked(problems)
+
+    def _finish(self) -> None:
+        """The project is closing: no more timers, the closing backup, no dialog on it."""
+        self.backup_timer.stop()
+        self.file_timer.stop()
+        self.gate.drop()
+        self.backup_on_close()
+        if self.backups_window is not None:
+            self.backups_window.close()
+            self.backups_window = None
 
     def _checked(self, problems: object) -> None:
         if self.check_job is not None:
@@ -62,16 +98,14 @@ class SafetyActions(WindowParts):
         if not problems or self.store.path is None:
             if self.store.read_only == CHECKING:
                 self.store.allow_writes()
-                self.statusBar().showMessage("The project checked out", 3000)
-            waiting, self._after_check = self._after_check, []
-            for action in waiting:
-                action()
+                self.shell.say("The project checked out", 3000)
+            self.gate.release()
             return
-        self._after_check = []  # a damaged project takes no import or merge
+        self.gate.drop()  # a damaged project takes no import or merge
         first = problems[0] if isinstance(problems, list) else problems
         # Never write to a damaged project: every edit from now on is refused with this.
         self.store.refuse_writes(f"the project is damaged ({first}); restore a backup")
-        self.setWindowTitle(f"{self._base_title()} (damaged: read-only)")
+        self.shell.window.setWindowTitle(f"{self.context.title()} (damaged: read-only)")
         good = newest_good(self.store.path)
         advice = (
             f"The newest good backup is from {good.describe()}.\nFile > Backups… restores it."
@@ -79,7 +113,7 @@ class SafetyActions(WindowParts):
             else "There is no good backup; File > Backups… lists what there is."
         )
         self.damage_notice = show_notice(
-            self,
+            self.shell.window,
             "Project damaged",
             f"{self.store.path} is damaged: {first}\n\nNothing will be written to it.\n{advice}",
             QMessageBox.Icon.Critical,
@@ -101,28 +135,14 @@ class SafetyActions(WindowParts):
                 f"The project file was {gone} while open. Everything saved so far was written "
                 f"to {saved}; edits are now refused here. Open that file to go on."
             )
-        self.setWindowTitle(f"{self._base_title()} (file {gone})")
-        self.damage_notice = show_notice(self, "Project file", text, QMessageBox.Icon.Critical)
-
-    def when_checked(self, action: Callable[[], None], what: str) -> bool:
-        """True when `action` must wait for the opening check (it then runs after it)."""
-        if self.store.read_only != CHECKING:
-            return False
-        self._after_check.append(action)
-        self.statusBar().showMessage(f"{what} starts when the opening check has finished…")
-        return True
+        self.shell.window.setWindowTitle(f"{self.context.title()} (file {gone})")
+        self.damage_notice = show_notice(
+            self.shell.window, "Project file", text, QMessageBox.Icon.Critical
+        )
 
     def _busy(self) -> str:
         """What is writing in the background now ("" when nothing): a restore waits for it."""
-        for name in ("import_job", "merge_job"):
-            job = getattr(self, name, None)
-            if job is not None and job.isRunning():
-                return (
-                    f"an {name.split('_')[0]} is running"
-                    if name[0] == "i"
-                    else "a merge is running"
-                )
-        return ""
+        return next((busy for busy in (w.busy() for w in self.writers) if busy), "")
 
     def periodic_backup(self) -> None:
         """Back up on a thread if the project changed since the last backup."""
@@ -137,9 +157,9 @@ class SafetyActions(WindowParts):
         if self.backup_job is not None:
             self.backup_job.wait()
         if isinstance(result, Path):
-            self.statusBar().showMessage(f"Backed up to {result.name}", 5000)
+            self.shell.say(f"Backed up to {result.name}", 5000)
         elif isinstance(result, Exception):
-            self.statusBar().showMessage(f"Backup failed: {result}", 15000)
+            self.shell.say(f"Backup failed: {result}", 15000)
 
     def backup_on_close(self) -> None:
         """The closing backup (when anything changed), before the project is closed."""
@@ -149,31 +169,29 @@ class SafetyActions(WindowParts):
             self.check_job.wait()
         if self.store.path is None or self.store.read_only:
             return
-        self.statusBar().showMessage("Backing up…")
+        self.shell.say("Backing up…")
         try:
             self.store.backup_if_changed("close")
         except (ValueError, OSError) as error:  # said where it is seen, then the window closes
             print(f"marginalia: the closing backup failed: {error}", file=sys.stderr)
-            QMessageBox.warning(self, "Backup", literal(f"The closing backup failed: {error}"))
+            QMessageBox.warning(
+                self.shell.window, "Backup", literal(f"The closing backup failed: {error}")
+            )
 
     def backups_dialog(self) -> None:
         """File > Backups…: list, back up now, restore."""
         if self.store.path is None:
             return self._warn("An in-memory project has no backups.")
-        self.backups_window = BackupsDialog(self.store, self._restored, self, busy=self._busy)
+        self.backups_window = BackupsDialog(
+            self.store, self._restored, self.shell.window, busy=self._busy
+        )
         self.backups_window.show()
-
-    def _base_title(self) -> str:
-        return f"Marginalia — {self.store.path.name if self.store.path else 'in memory'}"
 
     def _restored(self, backup: Path) -> None:
         # Everything may differ now: undo steps, labels, the list and the open article.
-        self.setWindowTitle(self._base_title())
-        self.editor.clear_history()
-        self._update_undo_actions()
-        self.reload_labels()
-        self.reload_list()
-        current = self.article.id if self.article else None
-        self.article = None
-        self.show_article(current)
-        self.statusBar().showMessage(f"Restored {backup.name}", 15000)
+        self.shell.window.setWindowTitle(self.context.title())
+        self.context.clear_history()
+        self.context.reload_labels()
+        self.navigator.reload_list()
+        self.navigator.reread_article()
+        self.shell.say(f"Restored {backup.name}", 15000)
