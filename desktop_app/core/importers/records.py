@@ -45,10 +45,13 @@ def record_to_draft(
     mapping: FieldMapping,
     origin: str,
     file_meta: Mapping[str, Any] | None = None,
+    doccano_only: bool = False,
 ) -> ArticleDraft | ImportProblem:
     """Build an article from one record, or say why the record cannot be imported.
 
     `file_meta` (such as a guessed encoding) is added to meta without overriding the record's.
+    `doccano_only` (`--format doccano`) reads the record's annotations as doccano's whatever
+    other fields it has.
     """
     keys = _resolve_keys(record, mapping)
     text_value = record.get(keys["text"])
@@ -69,9 +72,12 @@ def record_to_draft(
     # A "meta" object is the native export's own; any other "meta" value is an ordinary field.
     raw_meta = record.get("meta")
     meta: dict[str, Any] = dict(raw_meta) if isinstance(raw_meta, dict) else {}
-    doccano = is_doccano(record)
+    doccano = doccano_only or is_doccano(record)
     try:
-        spans, tags, statuses = read_annotations(record, text, changed=text != text_value)
+        if doccano_only:
+            spans, tags, statuses = (), (), {}
+        else:
+            spans, tags, statuses = read_annotations(record, text, changed=text != text_value)
         if doccano:
             spans, tags = read_doccano(record, text, changed=text != text_value)
     except AnnotationError as exc:
