@@ -70,14 +70,14 @@ def recognise(path: Path) -> FileKind:
         return FileKind("unreadable", reason=str(error))
     if not tables and version == 0:
         return FileKind("empty")
+    latest = migrations.latest_version()
+    if version > latest and (not tables or PROJECT_TABLES <= tables):
+        return FileKind("newer", version)
     if version < 1 or not PROJECT_TABLES <= tables:
         shown = ", ".join(sorted(tables)[:5]) or "no tables"
         return FileKind("foreign", version, f"an SQLite database with {shown}")
-    latest = migrations.latest_version()
     if version < latest:
         return FileKind("older", version)
-    if version > latest:
-        return FileKind("newer", version)
     return FileKind("project", version)
 
 
