@@ -139,7 +139,9 @@ class Store(
         found = recognise(path)
         if found.kind in ("missing", "empty") and not create:
             raise StoreError(found.refusal(path))
-        if found.kind in ("foreign", "newer"):
+        if found.kind == "newer":
+            raise migrations.MigrationError(found.refusal(path))  # as migrate() says it
+        if found.kind == "foreign":
             raise StoreError(found.refusal(path))
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
