@@ -265,7 +265,15 @@ def _merge(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from desktop_app.core.merging import merge_path
+    from desktop_app.core.store.recognise import recognise
 
+    db_path, _ = paths.resolve_db_path(getattr(args, "db", None))
+    found = recognise(db_path)
+    if found.kind in ("missing", "empty"):
+        raise StoreError(
+            f"{found.refusal(db_path)}; a merge brings a colleague's work into an existing "
+            "project (make one with `marginalia import`); nothing was created"
+        )
     store = _open_writer(args, create=False)
     try:
         report = merge_path(store, args.other)
@@ -294,9 +302,8 @@ def _merge(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     import getpass
 
-    from desktop_app.core.sampling import draw_sample, sample_name, write_package
-
     from desktop_app.core.exporters.output import refuse_project_paths
+    from desktop_app.core.sampling import draw_sample, sample_name, write_package
 
     store = _open_reader(args)
     try:

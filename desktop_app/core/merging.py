@@ -8,6 +8,7 @@ from pathlib import Path
 from desktop_app.core.importers import read_file
 from desktop_app.core.model import ArticleDraft, ImportProblem, Label, MergeReport
 from desktop_app.core.store import Store, StoreError
+from desktop_app.core.store.backups import check_file
 from desktop_app.core.store.foreign import ForeignProject, is_project_file
 
 Progress = Callable[[int], None]  # articles read so far
@@ -17,16 +18,25 @@ BATCH = 500
 def merge_path(store: Store, other: str | Path, progress: Progress | None = None) -> MergeReport:
     """Merge `other` (a .sqlite project or a native JSONL export) in one transaction.
 
-    The project is backed up first. Unreadable input raises StoreError and changes nothing;
-    single bad JSONL lines are reported and skipped, as on import.
+    The project is backed up first. Unreadable input, or a project file that fails SQLite's
+    quick check, raises StoreError and changes nothing; single bad JSONL lines are reported
+    and skipped, as on import. Every problem names `other` (and the line or article).
     """
     path = Path(other)
     if not path.is_file():
         raise StoreError(f"{path}: no such file")
-    if store.path is not None and path.resolve() == store.path.resolve():
+    if store.path is not None and (
+        path.resolve() == store.path.resolve() or _same_file(path, store.path)
+    ):
         raise StoreError(f"{path}: this is the open project; merge another analyst's file")
     problems: list[ImportProblem] = []
     if is_project_file(path):
+        damage = check_file(path)
+        if damage:
+            raise StoreError(
+                f"{path}: damaged, nothing was merged ({damage[0]}); ask for a good copy "
+                "or one of its backups"
+            )
         with ForeignProject(path) as foreign:
             report = store.merge(
                 _counted(foreign.batches(BATCH), progress), foreign.labels(), str(path)
@@ -35,7 +45,24 @@ def merge_path(store: Store, other: str | Path, progress: Progress | None = None
         labels: list[Label] = []
         report = store.merge(_counted(_jsonl_batches(path, problems), progress), labels, str(path))
     report.problems[:0] = problems
+    report.problems = [_naming(problem, path) for problem in report.problems]
     return report
+
+
+def _naming(problem: ImportProblem, other: Path) -> ImportProblem:
+    """The problem with the file it came from: the store names only the article's uid."""
+    if problem.origin.startswith(str(other)):
+        return problem
+    where = f"{other}: article {problem.origin}" if problem.origin else str(other)
+    return ImportProblem(where, problem.reason)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths are one file (a hard link or a symlink to it)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def _jsonl_batches(path: Path, problems: list[ImportProblem]) -> Iterator[list[ArticleDraft]]:

@@ -45,7 +45,7 @@ def export_csv(
     target = Path(out)
     with whole_file(target, "utf-8-sig" if bom else "utf-8") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-        writerow = _guarded(writer.writerow, report) if formula_guard else writer.writerow
+        writerow = _guarded(writer.writerow) if formula_guard else writer.writerow
         writer.writerow(COLUMNS)
         for article, spans, tags in annotated_articles(store, flt or ArticleFilter(), None):
             for s in spans:
@@ -76,25 +76,28 @@ GUARD = "'"
 
 
 def guard_cell(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula, with a leading ' (OWASP's rule)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A text cell a spreadsheet would run as a formula, with a leading ' (OWASP's rule).
+
+    A cell that starts with ' itself gets one more, so reading back (unguard_cell) is exact.
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, GUARD)):
         return GUARD + value
     return value
 
 
+def unguard_cell(value: str) -> str:
+    """A cell as it was before guard_cell (one leading ' before = + - @ tab CR or ' goes)."""
+    if value.startswith(GUARD) and value[1:2] and value[1:].startswith((*FORMULA_STARTS, GUARD)):
+        return value[1:]
+    return value
+
+
 def _guarded(
-    writerow: Callable[[Iterable[object]], object], report: ExportReport
+    writerow: Callable[[Iterable[object]], object],
 ) -> Callable[[Iterable[object]], object]:
-    """`writerow` with every formula-like text cell guarded (and counted in the report)."""
+    """`writerow` with every formula-like text cell guarded."""
 
     def write(row: Iterable[object]) -> object:
-        cells = list(row)
-        guarded = [guard_cell(cell) for cell in cells]
-        changed = sum(1 for a, b in zip(cells, guarded, strict=True) if a is not b)
-        if changed:
-            report.not_carried[
-                "cells starting with = + - @ tab or CR (written with a leading ', see --raw-cells)"
-            ] += changed
-        return writerow(guarded)
+        return writerow([guard_cell(cell) for cell in row])
 
     return write

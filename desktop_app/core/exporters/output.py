@@ -127,7 +127,11 @@ def whole_folder(target: Path) -> Iterator[Path]:
         os.rename(partial, target)
     except OSError as error:
         _remove(partial)
-        where = error.filename if partial and str(error.filename or "").startswith(str(partial)) else None
+        where = (
+            error.filename
+            if partial and str(error.filename or "").startswith(str(partial))
+            else None
+        )
         shown = str(where).replace(str(partial), str(target), 1) if where else str(target)
         raise ExportError(f"{shown}: cannot write: {plain_error(error)}") from error
     except ExportError as error:
@@ -214,7 +218,9 @@ def xml_text(value: str, report: ExportReport) -> str:
 
 
 MAX_NAME_BYTES = 100  # well under every file system's 255, leaving room for suffixes
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(10)}
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{d}{n}" for d in ("COM", "LPT") for n in range(10)
+}
 
 
 def safe_file_name(name: str, fallback: str = "file") -> str:

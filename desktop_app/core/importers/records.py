@@ -15,7 +15,7 @@ from desktop_app.core.importers.native import (
     is_native,
     read_annotations,
 )
-from desktop_app.core.model import ArticleDraft, ImportProblem
+from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft, TagDraft
 from desktop_app.core.text import DecodedText, DecodeError, normalize_text
 
 
@@ -74,9 +74,10 @@ def record_to_draft(
     meta: dict[str, Any] = dict(raw_meta) if isinstance(raw_meta, dict) else {}
     doccano = doccano_only or is_doccano(record)
     try:
-        if doccano_only:
-            spans, tags, statuses = (), (), {}
-        else:
+        statuses: dict[str, str] = {}
+        spans: tuple[SpanDraft, ...] = ()
+        tags: tuple[TagDraft, ...] = ()
+        if not doccano_only:
             spans, tags, statuses = read_annotations(record, text, changed=text != text_value)
         if doccano:
             spans, tags = read_doccano(record, text, changed=text != text_value)

@@ -29,7 +29,9 @@ class FileKind:
         if self.kind == "missing":
             return f"{path}: no such project file"
         if self.kind == "empty":
-            return f"{path}: an empty file, not a Marginalia project (`marginalia import` makes one)"
+            return (
+                f"{path}: an empty file, not a Marginalia project (`marginalia import` makes one)"
+            )
         if self.kind == "foreign":
             return f"{path}: not a Marginalia project ({self.reason}); it was not changed"
         if self.kind == "unreadable":
@@ -71,9 +73,9 @@ def recognise(path: Path) -> FileKind:
     if not tables and version == 0:
         return FileKind("empty")
     latest = migrations.latest_version()
-    if version > latest and (not tables or PROJECT_TABLES <= tables):
+    if version > latest and (not tables or tables >= PROJECT_TABLES):
         return FileKind("newer", version)
-    if version < 1 or not PROJECT_TABLES <= tables:
+    if version < 1 or not tables >= PROJECT_TABLES:
         shown = ", ".join(sorted(tables)[:5]) or "no tables"
         return FileKind("foreign", version, f"an SQLite database with {shown}")
     if version < latest:
