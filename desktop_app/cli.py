@@ -264,7 +264,7 @@ def _write_export(store, fmt: str, args: argparse.Namespace, flt):  # type: igno
 def _merge(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from desktop_app.core.merging import merge_path
+    from desktop_app.core.merging import merge_path, naming_other
     from desktop_app.core.store.recognise import recognise
 
     db_path, _ = paths.resolve_db_path(getattr(args, "db", None))
@@ -291,7 +291,7 @@ def _merge(args: argparse.Namespace) -> int:
             f"{conflict.article_uid}: kept {conflict.winner} ({kept}); in history: {other}"
         )
     for problem in report.problems:
-        print(f"not merged: {problem}", file=sys.stderr)
+        print(f"not merged: {naming_other(problem, args.other)}", file=sys.stderr)
     print(f"merged {args.other}: {report.summary()}")
     if report.backup:
         print(f"the project before the merge is in {report.backup}")

@@ -20,7 +20,7 @@ def merge_path(store: Store, other: str | Path, progress: Progress | None = None
 
     The project is backed up first. Unreadable input, or a project file that fails SQLite's
     quick check, raises StoreError and changes nothing; single bad JSONL lines are reported
-    and skipped, as on import. Every problem names `other` (and the line or article).
+    and skipped, as on import (naming_other makes each problem name `other` too).
     """
     path = Path(other)
     if not path.is_file():
@@ -45,15 +45,15 @@ def merge_path(store: Store, other: str | Path, progress: Progress | None = None
         labels: list[Label] = []
         report = store.merge(_counted(_jsonl_batches(path, problems), progress), labels, str(path))
     report.problems[:0] = problems
-    report.problems = [_naming(problem, path) for problem in report.problems]
     return report
 
 
-def _naming(problem: ImportProblem, other: Path) -> ImportProblem:
-    """The problem with the file it came from: the store names only the article's uid."""
-    if problem.origin.startswith(str(other)):
+def naming_other(problem: ImportProblem, other: str | Path) -> ImportProblem:
+    """A merge problem that names the file merged (the store names only the article's uid)."""
+    name = str(Path(other))  # as merge_path's own problems name it
+    if problem.origin.startswith(name):
         return problem
-    where = f"{other}: article {problem.origin}" if problem.origin else str(other)
+    where = f"{name}: article {problem.origin}" if problem.origin else name
     return ImportProblem(where, problem.reason)
 
 
