@@ -84,6 +84,8 @@ def _walk(root: Path, fmt: str, problems: list[ImportProblem]) -> list[Path]:
                 continue
             if fmt == AUTO and format_for(file) is None:
                 continue
+            if fmt == "brat" and file.suffix.lower() != ".ann":
+                continue  # a brat folder: each .ann brings its .txt; annotation.conf is none
             files.append(file)
     return sorted(files, key=lambda file: file.relative_to(root).parts)
 
