@@ -148,7 +148,12 @@ def _open_writer(args: argparse.Namespace, create: bool):  # type: ignore[no-unt
     """The project as its one writer (checked first); only `create` makes a new one."""
     from desktop_app.core.project import open_project
 
+    from desktop_app.core.store.recognise import recognise
+
     db_path = _project_path(args)
+    found = recognise(db_path)
+    if found.kind in ("foreign", "newer"):  # before the damage check reads it
+        raise StoreError(found.refusal(db_path))
     damage = cli_safety.damage_report(db_path)
     if damage:
         raise StoreError(damage)

@@ -161,11 +161,12 @@ def test_a_project_replaced_during_an_import_says_where_the_work_is(
 # ------------------------------------------------------------- files that are not projects
 
 
-@pytest.fixture
-def foreign(tmp_path):
-    """Another program's SQLite database (user_version 0, its own tables, rollback journal)."""
+@pytest.fixture(params=["delete", "wal"])
+def foreign(tmp_path, request):
+    """Another program's SQLite database (user_version 0, its own tables), in either mode."""
     path = tmp_path / "other.sqlite"
     conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA journal_mode = {request.param}")
     conn.execute("CREATE TABLE customers (name TEXT)")
     conn.execute("INSERT INTO customers VALUES ('Ada')")
     conn.commit()
@@ -192,13 +193,24 @@ def _commands(db, tmp_path, colleague):
 
 def test_every_command_refuses_a_foreign_database_unchanged(foreign, project, tmp_path, capsys):
     # Issue 11 item 3: `stats` on another database added tables and switched it to WAL.
-    before = _state(foreign)
+    mode = _journal_mode(foreign)
+    before = foreign.read_bytes(), sorted(p.name for p in tmp_path.glob("other.sqlite*"))
     for command in [*_commands(foreign, tmp_path, project), ["import", "--db", foreign, project]]:
         code, _, err = run(capsys, *command)
         assert code == 1, command
         assert "not a Marginalia project" in err and str(foreign) in err, (command, err)
-        assert _state(foreign) == before, command
-    assert sqlite3.connect(foreign).execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        # Byte for byte, and not even a -wal or -shm beside it.
+        after = foreign.read_bytes(), sorted(p.name for p in tmp_path.glob("other.sqlite*"))
+        assert after == before, command
+    assert _journal_mode(foreign) == mode
+
+
+def _journal_mode(path):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        conn.close()
 
 
 def test_no_command_but_import_makes_a_project(project, tmp_path, capsys):
@@ -486,3 +498,24 @@ def test_a_read_only_disk_is_said_in_plain_words(project, tmp_path, capsys, monk
                        *EXPORTS[fmt])  # fmt: skip
     assert code == 1 and f"{out}: cannot write: the disk is read-only" in err
     assert "partial" not in err and "Errno" not in err and not out.exists()
+
+
+def test_the_window_export_refuses_the_project_and_offers_raw_cells(tmp_path, capsys):
+    from desktop_app.core.exporters.output import ExportError
+    from desktop_app.core.model import ArticleFilter
+    from desktop_app.ui.export_actions import EXPORT_FILTERS, write_export
+
+    db = _hostile_project(tmp_path, capsys)
+    store = Store.open(db)
+    try:
+        with pytest.raises(ExportError, match="it is the project file"):
+            write_export(store, db, "jsonl", ArticleFilter(), "ana")
+        with pytest.raises(ExportError, match="the folder holds the project"):
+            write_export(store, tmp_path, "brat", ArticleFilter(), "ana")
+        assert "csv-raw" in EXPORT_FILTERS.values()
+        for fmt in ("csv", "csv-raw"):
+            write_export(store, tmp_path / f"{fmt}.csv", fmt, ArticleFilter(), "ana")
+    finally:
+        store.close()
+    assert "'=SUM(A1)" in (tmp_path / "csv.csv").read_text(encoding="utf-8-sig")
+    assert "'=SUM(A1)" not in (tmp_path / "csv-raw.csv").read_text(encoding="utf-8-sig")
