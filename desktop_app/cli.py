@@ -147,7 +147,6 @@ def _project_path(args: argparse.Namespace) -> Path:
 def _open_writer(args: argparse.Namespace, create: bool):  # type: ignore[no-untyped-def]
     """The project as its one writer (checked first); only `create` makes a new one."""
     from desktop_app.core.project import open_project
-
     from desktop_app.core.store.recognise import recognise
 
     db_path = _project_path(args)
