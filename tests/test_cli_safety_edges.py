@@ -318,6 +318,13 @@ def test_per_annotator_files_have_safe_bounded_names(project, tmp_path, capsys):
         whose |= {json.loads(line)["annotator"] for line in file.read_text().splitlines()}
     assert whose == {*names, "ana", "bo"}  # the whole name is inside each file
     assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
+    # ... and comes back on import, whatever the file is called.
+    fresh = tmp_path / "F.sqlite"
+    assert run(capsys, "import", "--db", fresh, project.parent / "in.jsonl")[0] == 0
+    assert run(capsys, "import", "--db", fresh, *files)[0] == 0
+    store = Store.open(fresh, read_only=True)
+    assert {s.annotator for s in store.spans(store.article_id("a2"))} == {*names, "ana"}
+    store.close()
 
 
 def test_an_existing_output_is_refused_in_plain_words(project, tmp_path, capsys):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,13 @@ def record_to_draft(
     if doccano:
         # Relations have no place among spans and tags: they stay, whole, in meta.
         used |= DOCCANO_KEYS if not record.get("relations") else DOCCANO_KEYS - {"relations"}
+        whose = record.get("annotator")
+        if isinstance(whose, str) and whose.strip():
+            # Our per-annotator export names the annotator in each record: its file name may
+            # be cut or cleaned (a file system's limits), the record's name is whole.
+            spans = tuple(s if s.annotator else replace(s, annotator=whose) for s in spans)
+            tags = tuple(t if t.annotator else replace(t, annotator=whose) for t in tags)
+            used.add("annotator")
     if isinstance(raw_meta, dict):
         used.add("meta")
     meta.update((key, value) for key, value in record.items() if key not in used)
