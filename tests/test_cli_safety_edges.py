@@ -526,3 +526,30 @@ def test_the_window_export_refuses_the_project_and_offers_raw_cells(tmp_path, ca
         store.close()
     assert "'=SUM(A1)" in (tmp_path / "csv.csv").read_text(encoding="utf-8-sig")
     assert "'=SUM(A1)" not in (tmp_path / "csv-raw.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_colleague_project_with_bad_rows_is_named_with_its_article(project, tmp_path, capsys):
+    # Issue 11 item 11: "span 0: quote does not match the text", "Expecting value: line 1
+    # column 1" named neither the file nor the article.
+    source = tmp_path / "c.jsonl"
+    text = "Cairo and Baku."
+    source.write_text(_line("c1", text, [_span(text, "Baku", "Location", "bo")]) + "\n", "utf-8")
+    bad_span, bad_meta = tmp_path / "span.sqlite", tmp_path / "meta.sqlite"
+    for other in (bad_span, bad_meta):
+        assert run(capsys, "import", "--db", other, source)[0] == 0
+    conn = sqlite3.connect(bad_span)
+    conn.execute("DROP TRIGGER spans_offsets_fixed")
+    conn.execute("UPDATE spans SET quote = 'Bakx'")
+    conn.commit()
+    conn.close()
+    conn = sqlite3.connect(bad_meta)
+    conn.execute("UPDATE articles SET meta = 'not json'")
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "merge", "--db", project, bad_span)
+    assert code == 1
+    assert f"not merged: {bad_span}: article c1: span " in err and "'Bakx' is not the text" in err
+    before = _state(project)
+    code, _, err = run(capsys, "merge", "--db", project, bad_meta)
+    assert code == 1 and f"{bad_meta}: article c1: its metadata is not JSON" in err
+    assert _state(project)[0] == before[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from desktop_app.core.importers import read_file
@@ -38,12 +39,12 @@ def merge_path(store: Store, other: str | Path, progress: Progress | None = None
                 "or one of its backups"
             )
         with ForeignProject(path) as foreign:
-            report = store.merge(
-                _counted(foreign.batches(BATCH), progress), foreign.labels(), str(path)
-            )
+            batches = _fitting(foreign.batches(BATCH), path, problems)
+            report = store.merge(_counted(batches, progress), foreign.labels(), str(path))
     else:
         labels: list[Label] = []
-        report = store.merge(_counted(_jsonl_batches(path, problems), progress), labels, str(path))
+        batches = _fitting(_jsonl_batches(path, problems), path, problems)
+        report = store.merge(_counted(batches, progress), labels, str(path))
     report.problems[:0] = problems
     return report
 
@@ -63,6 +64,33 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.samefile(b)
     except OSError:
         return False
+
+
+def _fitting(
+    batches: Iterator[list[ArticleDraft]], other: Path, problems: list[ImportProblem]
+) -> Iterator[list[ArticleDraft]]:
+    """The batches less the spans that do not fit their text (each a problem naming `other`
+    and the article): one bad span is refused alone instead of failing the whole merge."""
+    for batch in batches:
+        yield [_fitting_spans(draft, other, problems) for draft in batch]
+
+
+def _fitting_spans(draft: ArticleDraft, other: Path, problems: list[ImportProblem]) -> ArticleDraft:
+    keep = []
+    for index, span in enumerate(draft.spans):
+        what = f"span {span.uuid or index} ({span.label!r} at {span.start}..{span.end})"
+        if not 0 <= span.start < span.end <= len(draft.text):
+            reason = f"{what} is outside the article's text (length {len(draft.text)})"
+        elif span.quote is not None and span.quote != draft.text[span.start : span.end]:
+            reason = (
+                f"{what}: its quote {span.quote[:40]!r} is not the text there "
+                f"({draft.text[span.start : span.end][:40]!r})"
+            )
+        else:
+            keep.append(span)
+            continue
+        problems.append(ImportProblem(f"{other}: article {draft.uid}", reason))
+    return draft if len(keep) == len(draft.spans) else replace(draft, spans=tuple(keep))
 
 
 def _jsonl_batches(path: Path, problems: list[ImportProblem]) -> Iterator[list[ArticleDraft]]:
