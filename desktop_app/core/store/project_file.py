@@ -175,9 +175,9 @@ class Store(
         Only a project of this version's schema is read: an older one would need its
         migrations, which are writes (the reason says how to upgrade it).
         """
-        refusal = recognise(path).refusal(path)
-        if refusal:
-            raise StoreError(refusal)
+        found = recognise(path)
+        if found.kind != "unreadable" and found.refusal(path):
+            raise StoreError(found.refusal(path))  # unreadable: the connection below says why
         try:
             conn = _read_only_connection(path)
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
