@@ -225,7 +225,10 @@ def _export(args: argparse.Namespace) -> int:
         report = _write_export(store, fmt, args, flt)
     finally:
         store.close()
-    print(f"{report.summary()}; to {', '.join(report.files)}")
+    if fmt == "jsonl":  # everything is carried: the count says it all
+        print(f"{report.articles} articles written to {args.output}")
+    else:
+        print(f"{report.summary()}; to {', '.join(report.files)}")
     return EXIT_OK
 
 

@@ -553,3 +553,22 @@ def test_a_colleague_project_with_bad_rows_is_named_with_its_article(project, tm
     code, _, err = run(capsys, "merge", "--db", project, bad_meta)
     assert code == 1 and f"{bad_meta}: article c1: its metadata is not JSON" in err
     assert _state(project)[0] == before[0]
+
+
+def test_safe_file_names_hold_on_every_file_system():
+    from desktop_app.core.exporters.output import MAX_NAME_BYTES, UniqueNames, safe_file_name
+
+    names = ["a/b", "a\\b", "c:d", "nul", "Com1.txt", "lpt9", "x\x00y\x1f", " .hidden. ",
+             "é" * 300, "e\u0301" * 300, "🇬🇪" * 100, "", "..", "ok-name_1.2"]  # fmt: skip
+    unique = UniqueNames()
+    made = [unique(safe_file_name(name)) for name in names]
+    for name in made:
+        assert name and len(name.encode()) <= MAX_NAME_BYTES + 3
+        assert not set(name) & set('/\\:*?"<>|') and all(ord(c) >= 32 for c in name)
+        assert name.split(".")[0].upper() not in {"CON", "NUL", "COM1", "LPT9"}
+        assert not name.startswith(".") and not name.endswith((".", " "))
+    assert safe_file_name("ok-name_1.2") == "ok-name_1.2"
+    assert len({n.casefold() for n in made}) == len(made)  # apart even where case is ignored
+    assert safe_file_name("x" * 300) != safe_file_name("x" * 299 + "y")  # cut, yet apart
+    twice = UniqueNames()
+    assert twice("caf\u00e9") != twice("cafe\u0301")  # one name to macOS: kept apart

@@ -137,7 +137,8 @@ def test_every_documented_option_is_run_and_nothing_undocumented_is():
     unrun += sorted(item for item in elsewhere - ran if item not in promised)
     assert not unrun, (
         "README.md documents these, but no line of COMMANDS in tests/test_readme_commands.py "
-        f"runs them: {unrun}; add a line that runs each"
+        f"runs them: {unrun}; add a line that runs each (or, for what cannot run in this "
+        "process, an entry in RUN_ELSEWHERE naming the test that runs it)"
     )
     # Values given to options that take any value (NAME, PATH) are not choices to document.
     extra = sorted(

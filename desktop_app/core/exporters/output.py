@@ -199,11 +199,16 @@ class UniqueNames:
     def __call__(self, name: str) -> str:
         """`name`, or the first free `name_N`."""
         candidate, number = name, 1
-        while candidate.lower() in self._taken:
+        while _folded(candidate) in self._taken:
             number += 1
             candidate = f"{name}_{number}"
-        self._taken.add(candidate.lower())
+        self._taken.add(_folded(candidate))
         return candidate
+
+
+def _folded(name: str) -> str:
+    """A name as file systems that ignore case (Windows, macOS) or normalisation (macOS) see it."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
