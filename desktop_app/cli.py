@@ -44,7 +44,13 @@ def _parser() -> argparse.ArgumentParser:
         help="whose the annotations are that the files name nobody for (default: imported; "
         "doccano's per-user zip names each file's)",
     )
-    imp.add_argument("--format", choices=FORMATS, default="auto")
+    imp.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="auto",
+        help="auto tells formats by extension (and doccano JSONL by its fields); doccano reads "
+        "every file as doccano JSONL; qdpx is refi",
+    )
     for field in ("text", "title", "date", "id", "source", "url"):
         imp.add_argument(
             f"--{field}-field", metavar="NAME", help=f"JSONL/CSV field holding the {field}"
