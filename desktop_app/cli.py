@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from desktop_app import cli_safety, paths
@@ -15,7 +16,9 @@ if TYPE_CHECKING:
     from desktop_app.core.model import ImportProblem
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-FORMATS = ("auto", "txt", "jsonl", "csv", "labelstudio", "conll", "brat", "refi")
+FORMATS = ("auto", "txt", "jsonl", "csv", "doccano", "labelstudio", "conll", "brat", "refi", "qdpx")
+EXPORT_FORMATS = ("jsonl", "doccano", "labelstudio", "conll", "brat", "refi", "qdpx", "csv")
+ALIASES = {"qdpx": "refi"}  # REFI-QDA's project files are .qdpx
 STATUSES = ("todo", "in progress", "done")
 
 
@@ -44,14 +47,20 @@ def _parser() -> argparse.ArgumentParser:
         help="whose the annotations are that the files name nobody for (default: imported; "
         "doccano's per-user zip names each file's)",
     )
-    imp.add_argument("--format", choices=FORMATS, default="auto")
+    imp.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="auto",
+        help="auto tells formats by extension (and doccano JSONL by its fields); doccano reads "
+        "every file as doccano JSONL; qdpx is refi",
+    )
     for field in ("text", "title", "date", "id", "source", "url"):
         imp.add_argument(
             f"--{field}-field", metavar="NAME", help=f"JSONL/CSV field holding the {field}"
         )
 
     exp = commands.add_parser("export", parents=[common], help="export annotated articles")
-    exp.add_argument("--format", choices=("jsonl", "doccano", "labelstudio", "csv"), required=True)
+    exp.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     exp.add_argument("-o", "--output", required=True, metavar="OUT")
     exp.add_argument(
         "--doccano-shape",
@@ -65,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
         help="doccano: OUT is a folder with one NAME.jsonl per annotator",
     )
     exp.add_argument("--bom", action="store_true", help="csv: UTF-8 with BOM (for Excel)")
+    exp.add_argument(
+        "--raw-cells",
+        action="store_true",
+        help="csv: write cells starting with = + - @ as they are (by default they get a ' "
+        "so a spreadsheet shows them as text instead of running them as formulas)",
+    )
     exp.add_argument("--query", default="", help="full-text search")
     exp.add_argument("--tag", help="only articles with this document tag")
     exp.add_argument("--label", help="only articles with spans of this label")
@@ -127,22 +142,47 @@ class _TerminalProgress:
             self.stream.write("\n")
 
 
-def _open(args: argparse.Namespace, write: bool = True):  # type: ignore[no-untyped-def]
-    """The project, as its writer; a reading command takes it read-only when it is busy."""
+def _project_path(args: argparse.Namespace) -> Path:
+    """The project the command works on; a warning when its place is unsafe for SQLite."""
     from desktop_app.core.location import location_warning
-    from desktop_app.core.project import open_project
 
     db_path, _ = paths.resolve_db_path(getattr(args, "db", None))
     warning = location_warning(db_path)
     if warning:
         print(f"marginalia: warning: {warning}", file=sys.stderr)
-    damage = cli_safety.damage_report(db_path) if write else ""
+    return db_path
+
+
+def _open_writer(args: argparse.Namespace, create: bool):  # type: ignore[no-untyped-def]
+    """The project as its one writer (checked first); only `create` makes a new one."""
+    from desktop_app.core.project import open_project
+    from desktop_app.core.store.recognise import recognise
+
+    db_path = _project_path(args)
+    found = recognise(db_path)
+    if found.kind in ("foreign", "newer"):  # before the damage check reads it
+        raise StoreError(found.refusal(db_path))
+    damage = cli_safety.damage_report(db_path)
     if damage:
         raise StoreError(damage)
-    store, _ = open_project(db_path, paths.default_schema_path(), read_only_fallback=not write)
-    if store.read_only:
-        print(f"marginalia: {store.read_only}", file=sys.stderr)
+    store, _ = open_project(db_path, paths.default_schema_path(), create=create)
     return store
+
+
+def _open_reader(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The project read-only: no lock (a writer may work meanwhile), nothing migrated or made."""
+    from desktop_app.core.store import Store
+
+    return Store.open(_project_path(args), read_only=True)
+
+
+def _recovered(args: argparse.Namespace, store) -> int:  # type: ignore[no-untyped-def]
+    """After closing a writer: say where the work went if its file was deleted or replaced."""
+    if not store.recovered:
+        return EXIT_OK
+    what = store.recovered.replace("while open", "while the command ran")
+    print(f"marginalia {args.command}: {what}", file=sys.stderr)
+    return EXIT_REJECTED
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -154,12 +194,12 @@ def _import(args: argparse.Namespace) -> int:
         for field in ("text", "title", "date", "id", "source", "url")
         if getattr(args, f"{field}_field")
     }
-    store = _open(args)
+    store = _open_writer(args, create=True)
     try:
         report = import_paths(
             store,
             args.paths,
-            fmt=args.format,
+            fmt=ALIASES.get(args.format, args.format),
             annotator=args.annotator or "imported",
             per_user_files=args.annotator is None,
             mapping=FieldMapping(**overrides) if overrides else None,
@@ -174,7 +214,8 @@ def _import(args: argparse.Namespace) -> int:
     for line in _skipped_lines(report.skipped):
         print(line)
     print(f"{report.files} files: {report.summary()}")
-    return EXIT_REJECTED if report.problems else EXIT_OK
+    lost = _recovered(args, store)
+    return EXIT_REJECTED if report.problems or lost else EXIT_OK
 
 
 def _skipped_lines(skipped: Sequence[ImportProblem], examples: int = 3) -> list[str]:
@@ -190,7 +231,7 @@ def _skipped_lines(skipped: Sequence[ImportProblem], examples: int = 3) -> list[
 
 
 def _export(args: argparse.Namespace) -> int:
-    from desktop_app.core.exporters.jsonl import export_jsonl
+    from desktop_app.core.exporters.output import output_paths, refuse_project_paths
     from desktop_app.core.model import ArticleFilter
 
     flt = ArticleFilter(
@@ -201,58 +242,79 @@ def _export(args: argparse.Namespace) -> int:
         status=args.status,
         status_annotator=args.annotator,
     )
-    store = _open(args, write=False)
+    fmt = ALIASES.get(args.format, args.format)
+    store = _open_reader(args)
     try:
-        if args.format == "jsonl":
-            count = export_jsonl(store, args.output, flt)
-            print(f"{count} articles written to {args.output}")
-            return EXIT_OK
-        if args.format == "doccano":
-            from desktop_app.core.exporters.doccano import export_doccano
-
-            report = export_doccano(
-                store, args.output, flt, args.doccano_shape, per_annotator=args.per_annotator
-            )
-        elif args.format == "conll":
-            from desktop_app.core.exporters.conll import export_conll
-
-            # CoNLL has one tag per token: --annotator also picks whose spans are written.
-            report = export_conll(store, args.output, flt, annotator=args.annotator)
-        elif args.format == "refi":
-            from desktop_app.core.exporters.refi import export_refi
-
-            report = export_refi(store, args.output, flt)
-        elif args.format == "brat":
-            from desktop_app.core.exporters.brat import export_brat
-
-            report = export_brat(store, args.output, flt, annotator=args.annotator)
-        elif args.format == "labelstudio":
-            from desktop_app.core.exporters.labelstudio import export_labelstudio
-
-            report = export_labelstudio(store, args.output, flt)
-        else:
-            from desktop_app.core.exporters.csv_rows import export_csv
-
-            report = export_csv(store, args.output, flt, bom=args.bom)
+        for target, folder in output_paths(fmt, Path(args.output), args.per_annotator):
+            refuse_project_paths(store.path, target, folder)
+        report = _write_export(store, fmt, args, flt)
     finally:
         store.close()
-    print(f"{report.summary()}; to {', '.join(report.files)}")
+    if fmt == "jsonl":  # everything is carried: the count says it all
+        print(f"{report.articles} articles written to {args.output}")
+    else:
+        print(f"{report.summary()}; to {', '.join(report.files)}")
     return EXIT_OK
+
+
+def _write_export(store, fmt: str, args: argparse.Namespace, flt):  # type: ignore[no-untyped-def]
+    """Run the chosen exporter; the native JSONL count becomes a report too."""
+    if fmt == "jsonl":
+        from desktop_app.core.exporters.jsonl import export_jsonl
+        from desktop_app.core.exporters.output import ExportReport
+
+        count = export_jsonl(store, args.output, flt)
+        return ExportReport(articles=count, files=[args.output])
+    if fmt == "doccano":
+        from desktop_app.core.exporters.doccano import export_doccano
+
+        return export_doccano(
+            store, args.output, flt, args.doccano_shape, per_annotator=args.per_annotator
+        )
+    if fmt == "conll":
+        from desktop_app.core.exporters.conll import export_conll
+
+        # CoNLL has one tag per token: --annotator also picks whose spans are written.
+        return export_conll(store, args.output, flt, annotator=args.annotator)
+    if fmt == "refi":
+        from desktop_app.core.exporters.refi import export_refi
+
+        return export_refi(store, args.output, flt)
+    if fmt == "brat":
+        from desktop_app.core.exporters.brat import export_brat
+
+        return export_brat(store, args.output, flt, annotator=args.annotator)
+    if fmt == "labelstudio":
+        from desktop_app.core.exporters.labelstudio import export_labelstudio
+
+        return export_labelstudio(store, args.output, flt)
+    from desktop_app.core.exporters.csv_rows import export_csv
+
+    return export_csv(store, args.output, flt, bom=args.bom, formula_guard=not args.raw_cells)
 
 
 def _merge(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from desktop_app.core.merging import merge_path
+    from desktop_app.core.merging import merge_path, naming_other
+    from desktop_app.core.store.recognise import recognise
 
-    store = _open(args)
+    db_path, _ = paths.resolve_db_path(getattr(args, "db", None))
+    found = recognise(db_path)
+    if found.kind in ("missing", "empty"):
+        raise StoreError(
+            f"{found.refusal(db_path)}; a merge brings a colleague's work into an existing "
+            "project (make one with `marginalia import`); nothing was created"
+        )
+    store = _open_writer(args, create=False)
     try:
         report = merge_path(store, args.other)
     finally:
         store.close()
+    lost = _recovered(args, store)
     if args.json:
         print(json.dumps(asdict(report), ensure_ascii=False, indent=2))
-        return EXIT_OK
+        return EXIT_REJECTED if report.problems or lost else EXIT_OK
     for conflict in report.conflicts:
         kept = conflict.ours if conflict.winner == "ours" else conflict.theirs
         other = conflict.theirs if conflict.winner == "ours" else conflict.ours
@@ -261,20 +323,23 @@ def _merge(args: argparse.Namespace) -> int:
             f"{conflict.article_uid}: kept {conflict.winner} ({kept}); in history: {other}"
         )
     for problem in report.problems:
-        print(f"not merged: {problem}", file=sys.stderr)
+        print(f"not merged: {naming_other(problem, args.other)}", file=sys.stderr)
     print(f"merged {args.other}: {report.summary()}")
     if report.backup:
         print(f"the project before the merge is in {report.backup}")
-    return EXIT_OK
+    # Something refused is something the analyst must look at: 1, as the README says.
+    return EXIT_REJECTED if report.problems or lost else EXIT_OK
 
 
 def _sample(args: argparse.Namespace) -> int:
     import getpass
 
+    from desktop_app.core.exporters.output import refuse_project_paths
     from desktop_app.core.sampling import draw_sample, sample_name, write_package
 
-    store = _open(args, write=False)
+    store = _open_reader(args)
     try:
+        refuse_project_paths(store.path, Path(args.output))
         drawn = draw_sample(store, args.size, args.seed, args.by)
         name = args.name or sample_name(args.for_whom, args.seed)
         path = write_package(store, drawn, args.output, name, args.for_whom, getpass.getuser())
@@ -291,7 +356,7 @@ def _agreement(args: argparse.Namespace) -> int:
     from desktop_app.core.agreement_output import format_report, report_to_json
 
     names = [n.strip() for n in (args.annotators or "").split(",") if n.strip()]
-    store = _open(args, write=False)
+    store = _open_reader(args)
     try:
         data = store.agreement_input(names)
     finally:
@@ -305,7 +370,7 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    store = _open(args, write=False)
+    store = _open_reader(args)
     try:
         figures = store.stats()
     finally:

@@ -20,6 +20,7 @@ from desktop_app.core.store.backups import (
     usable_problem,
 )
 from desktop_app.core.store.project_file import writer_lock
+from desktop_app.core.store.recognise import recognise
 
 EXIT_OK, EXIT_REJECTED = 0, 1
 # A quick check reads the whole file (about 6 s a GB): writing commands run it on projects up
@@ -52,9 +53,14 @@ HANDLERS = ("backup", "restore", "check")
 def run(args: argparse.Namespace) -> int:
     """Run one of this module's commands."""
     project, _ = paths.resolve_db_path(getattr(args, "db", None))
-    if not project.is_file() and args.command != "restore":
-        print(f"marginalia {args.command}: {project}: no such project file", file=sys.stderr)
+    found = recognise(project)
+    # Another program's file is never touched; restore may replace a missing or damaged one.
+    refused = ("foreign",) if args.command == "restore" else ("foreign", "missing", "empty")
+    if found.kind in refused:
+        print(f"marginalia {args.command}: {found.refusal(project)}", file=sys.stderr)
         return EXIT_REJECTED
+    if found.kind == "older" and args.command == "check":
+        return _check_older(args, project, found.refusal(project))
     return {"backup": _backup, "restore": _restore, "check": _check}[args.command](args, project)
 
 
@@ -143,6 +149,18 @@ def _restore_unopenable(project: Path, chosen: Path) -> int:
         lock.release()
     where = f" (the damaged file is kept in {kept})" if kept else ""
     print(f"restored {project} from {chosen.name}{where}")
+    return EXIT_OK
+
+
+def _check_older(args: argparse.Namespace, project: Path, why: str) -> int:
+    """Check a project of an older schema as it is: upgrading it first would write to it."""
+    problems = check_file(project, full=not args.quick)
+    for problem in problems[:20]:
+        print(f"{project}: {problem}")
+    if problems:
+        print(_advice(project))
+        return EXIT_REJECTED
+    print(f"{project}: ok ({'quick' if args.quick else 'full'} check; {why.split(': ', 1)[1]})")
     return EXIT_OK
 
 

@@ -200,9 +200,6 @@ def test_ordinary_files_add_no_per_file_lines_only_counts(tmp_path, capsys):
 
 
 def test_conll_columns_in_a_txt_file_are_read_as_conll(tmp_path):
-    conll = pytest.importorskip("desktop_app.core.importers.conll")
-    if not hasattr(conll, "looks_like_conll"):
-        pytest.skip("looks_like_conll is not there yet")
     path = write(
         tmp_path / "tokens.txt",
         "Nino B-PER\nmet O\nAmélie B-PER\nin O\nTbilisi B-LOC\n. O\n\nOk O\n",
@@ -228,7 +225,7 @@ def test_zip_members_that_are_links_are_still_refused(tmp_path):
 
 
 def test_auto_mode_asks_looks_like_conll_for_txt_and_tsv_files(tmp_path, monkeypatch):
-    # The wiring, before conll.looks_like_conll lands: a stand-in says which files are CoNLL.
+    # The wiring: a stand-in says which files are CoNLL.
     from desktop_app.core.importers import conll
 
     asked = []
@@ -237,7 +234,7 @@ def test_auto_mode_asks_looks_like_conll_for_txt_and_tsv_files(tmp_path, monkeyp
         asked.append(path.name)
         return path.name == "tokens.txt"
 
-    monkeypatch.setattr(conll, "looks_like_conll", looks_like_conll, raising=False)
+    monkeypatch.setattr(conll, "looks_like_conll", looks_like_conll)
     write(tmp_path / "c" / "tokens.txt", "Nino B-PER\nmet O\nTbilisi B-LOC\n")
     write(tmp_path / "c" / "article.txt", "Nino met Amélie.")
     write(tmp_path / "c" / "pair.txt", "Nino met.")

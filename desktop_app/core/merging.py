@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from desktop_app.core.importers import read_file
 from desktop_app.core.model import ArticleDraft, ImportProblem, Label, MergeReport
 from desktop_app.core.store import Store, StoreError
+from desktop_app.core.store.backups import check_file
 from desktop_app.core.store.foreign import ForeignProject, is_project_file
 
 Progress = Callable[[int], None]  # articles read so far
@@ -17,25 +19,78 @@ BATCH = 500
 def merge_path(store: Store, other: str | Path, progress: Progress | None = None) -> MergeReport:
     """Merge `other` (a .sqlite project or a native JSONL export) in one transaction.
 
-    The project is backed up first. Unreadable input raises StoreError and changes nothing;
-    single bad JSONL lines are reported and skipped, as on import.
+    The project is backed up first. Unreadable input, or a project file that fails SQLite's
+    quick check, raises StoreError and changes nothing; single bad JSONL lines are reported
+    and skipped, as on import (naming_other makes each problem name `other` too).
     """
     path = Path(other)
     if not path.is_file():
         raise StoreError(f"{path}: no such file")
-    if store.path is not None and path.resolve() == store.path.resolve():
+    if store.path is not None and (
+        path.resolve() == store.path.resolve() or _same_file(path, store.path)
+    ):
         raise StoreError(f"{path}: this is the open project; merge another analyst's file")
     problems: list[ImportProblem] = []
     if is_project_file(path):
-        with ForeignProject(path) as foreign:
-            report = store.merge(
-                _counted(foreign.batches(BATCH), progress), foreign.labels(), str(path)
+        damage = check_file(path)
+        if damage:
+            raise StoreError(
+                f"{path}: damaged, nothing was merged ({damage[0]}); ask for a good copy "
+                "or one of its backups"
             )
+        with ForeignProject(path) as foreign:
+            batches = _fitting(foreign.batches(BATCH), path, problems)
+            report = store.merge(_counted(batches, progress), foreign.labels(), str(path))
     else:
         labels: list[Label] = []
-        report = store.merge(_counted(_jsonl_batches(path, problems), progress), labels, str(path))
+        batches = _fitting(_jsonl_batches(path, problems), path, problems)
+        report = store.merge(_counted(batches, progress), labels, str(path))
     report.problems[:0] = problems
     return report
+
+
+def naming_other(problem: ImportProblem, other: str | Path) -> ImportProblem:
+    """A merge problem that names the file merged (the store names only the article's uid)."""
+    name = str(Path(other))  # as merge_path's own problems name it
+    if problem.origin.startswith(name):
+        return problem
+    where = f"{name}: article {problem.origin}" if problem.origin else name
+    return ImportProblem(where, problem.reason)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths are one file (a hard link or a symlink to it)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def _fitting(
+    batches: Iterator[list[ArticleDraft]], other: Path, problems: list[ImportProblem]
+) -> Iterator[list[ArticleDraft]]:
+    """The batches less the spans that do not fit their text (each a problem naming `other`
+    and the article): one bad span is refused alone instead of failing the whole merge."""
+    for batch in batches:
+        yield [_fitting_spans(draft, other, problems) for draft in batch]
+
+
+def _fitting_spans(draft: ArticleDraft, other: Path, problems: list[ImportProblem]) -> ArticleDraft:
+    keep = []
+    for index, span in enumerate(draft.spans):
+        what = f"span {span.uuid or index} ({span.label!r} at {span.start}..{span.end})"
+        if not 0 <= span.start < span.end <= len(draft.text):
+            reason = f"{what} is outside the article's text (length {len(draft.text)})"
+        elif span.quote is not None and span.quote != draft.text[span.start : span.end]:
+            reason = (
+                f"{what}: its quote {span.quote[:40]!r} is not the text there "
+                f"({draft.text[span.start : span.end][:40]!r})"
+            )
+        else:
+            keep.append(span)
+            continue
+        problems.append(ImportProblem(f"{other}: article {draft.uid}", reason))
+    return draft if len(keep) == len(draft.spans) else replace(draft, spans=tuple(keep))
 
 
 def _jsonl_batches(path: Path, problems: list[ImportProblem]) -> Iterator[list[ArticleDraft]]:

@@ -17,16 +17,18 @@ def open_project(
     schema_path: Path,
     samples: Path | None = None,
     read_only_fallback: bool = False,
+    create: bool = True,
 ) -> tuple[Store, ImportReport | None]:
     """Open the project file; a project without labels gets the schema at `schema_path`.
 
     With `samples`, a project that never had them gets the sample articles (once: an analyst
     who deletes them does not see them come back). With `read_only_fallback`, a project
     another window or command is writing, or a file that cannot be written, opens
-    read-only (`store.read_only` says why) instead of being refused.
+    read-only (`store.read_only` says why) instead of being refused. Without `create`, a
+    missing or empty file is refused instead of becoming a new project.
     """
     try:
-        store = Store.open(path)
+        store = Store.open(path, create=create)
     except (ProjectLocked, ReadOnlyProject) as error:
         if not read_only_fallback:
             raise

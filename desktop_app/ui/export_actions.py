@@ -15,7 +15,12 @@ from desktop_app.core.exporters.csv_rows import export_csv
 from desktop_app.core.exporters.doccano import export_doccano
 from desktop_app.core.exporters.jsonl import export_jsonl
 from desktop_app.core.exporters.labelstudio import export_labelstudio
-from desktop_app.core.exporters.output import ExportError, ExportReport
+from desktop_app.core.exporters.output import (
+    ExportError,
+    ExportReport,
+    output_paths,
+    refuse_project_paths,
+)
 from desktop_app.core.exporters.refi import export_refi
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store import Store
@@ -35,6 +40,7 @@ EXPORT_FILTERS = {
     "brat standoff, a folder named like this file (*)": "brat",
     "REFI-QDA project for QualCoder, MAXQDA, ATLAS.ti, NVivo (*.qdpx)": "refi",
     "CSV, one row per span or tag, for spreadsheets (*.csv)": "csv",
+    "CSV, cells as they are, formulas not guarded (*.csv)": "csv-raw",
 }
 
 
@@ -48,13 +54,16 @@ def write_export(
 ) -> ExportReport:
     """Run one exporter (any thread); the native JSONL count becomes a report too.
 
-    `progress` is called with the number of articles written so far, now and then.
+    `progress` is called with the number of articles written so far, now and then. An output
+    that would overwrite the project, its own files or its backups is refused (ExportError).
     """
+    for target, folder in output_paths(fmt, path):
+        refuse_project_paths(store.path, target, folder)
     if fmt == "jsonl":
         count = export_jsonl(store, path, flt, progress=progress)
         return ExportReport(articles=count, files=[str(path)])
-    if fmt == "csv":
-        return export_csv(store, path, flt, bom=True, progress=progress)
+    if fmt in ("csv", "csv-raw"):
+        return export_csv(store, path, flt, bom=True, progress=progress, formula_guard=fmt == "csv")
     if fmt == "labelstudio":
         return export_labelstudio(store, path, flt, progress=progress)
     if fmt == "refi":

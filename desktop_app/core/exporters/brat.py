@@ -10,7 +10,9 @@ from desktop_app.core.exporters.output import (
     UniqueNames,
     annotated_articles,
     check_quote,
+    safe_file_name,
     whole_file,
+    whole_folder,
 )
 from desktop_app.core.fragments import fragment_quotes, pieces
 from desktop_app.core.model import ArticleFilter
@@ -31,9 +33,23 @@ def export_brat(
     brat has no document-level annotations and no annotator field: document tags, and who
     made a span when several annotators are written together, are reported as not carried.
     """
+    target = Path(out)
+    # All the files or none: they are written into a new folder renamed onto OUT at the end.
+    with whole_folder(target) as root:
+        report = _write(store, root, target, flt, annotator, progress)
+    return report
+
+
+def _write(
+    store: Store,
+    root: Path,
+    target: Path,
+    flt: ArticleFilter | None,
+    annotator: str | None,
+    progress: Callable[[int], None] | None,
+) -> ExportReport:
+    """export_brat's work, into the folder `root` that becomes `target`."""
     report = ExportReport()
-    root = Path(out)
-    root.mkdir(parents=True, exist_ok=True)
     labels: set[str] = set()
     whose: set[str] = set()
     unique = UniqueNames()
@@ -64,7 +80,7 @@ def export_brat(
             whose.add(span.annotator)
         with whole_file(stem.with_name(stem.name + ".ann")) as handle:
             handle.writelines(lines)
-        report.files.append(str(stem))
+        report.files.append(str(target / stem.relative_to(root)))
         report.articles += 1
         report.spans += len(spans)
         if tags:
@@ -83,9 +99,10 @@ def export_brat(
 
 
 def _safe_parts(uid: str) -> list[str]:
-    """The uid as path parts that stay inside the export folder (no '..', no root, no ':')."""
+    """The uid as path parts that stay inside the export folder (no '..', no root, no ':'),
+    each a safe, bounded file name."""
     parts = [
-        "".join(c if c.isalnum() or c in "._-" else "_" for c in part).strip(".") or "_"
+        safe_file_name(part, "_")
         for part in uid.replace("\\", "/").split("/")
         if part not in ("", ".", "..")
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from desktop_app.core.exporters.output import (
@@ -28,6 +28,7 @@ def export_csv(
     flt: ArticleFilter | None = None,
     bom: bool = False,
     progress: Callable[[int], None] | None = None,
+    formula_guard: bool = True,
 ) -> ExportReport:
     """Write every live span and document tag of the filtered articles, one per row.
 
@@ -35,21 +36,26 @@ def export_csv(
     quoted when it needs to be (commas, quotes, line breaks), and rows end in CRLF as RFC
     4180 says; with `bom`, Excel opens the UTF-8 correctly. Article texts are not written:
     the file describes annotations (the quote is the text each span covers).
+
+    With `formula_guard` (the default), a text cell starting with = + - @, a tab or a CR
+    gets a leading ' (OWASP's rule against CSV injection): a spreadsheet shows it as text
+    instead of running it as a formula. The CSV importer takes that ' off again.
     """
     report = ExportReport()
     target = Path(out)
     with whole_file(target, "utf-8-sig" if bom else "utf-8") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writerow = _guarded(writer.writerow) if formula_guard else writer.writerow
         writer.writerow(COLUMNS)
         for article, spans, tags in annotated_articles(store, flt or ArticleFilter(), None):
             for s in spans:
                 check_quote(article.uid, article.text, s.start, s.end, s.quote)
-                writer.writerow(
+                writerow(
                     ("span", article.uid, article.title, s.label, s.start, s.end, s.quote,
                      s.note, s.annotator, s.created_at, s.updated_at)
                 )  # fmt: skip
             for t in tags:
-                writer.writerow(
+                writerow(
                     ("document", article.uid, article.title, t.label, "", "", "", t.note,
                      t.annotator, t.created_at, t.updated_at)
                 )  # fmt: skip
@@ -63,3 +69,35 @@ def export_csv(
     if report.articles:
         report.not_carried["article texts (quotes only) and statuses"] += report.articles
     return report
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+
+
+def guard_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, with a leading ' (OWASP's rule).
+
+    A cell that starts with ' itself gets one more, so reading back (unguard_cell) is exact.
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, GUARD)):
+        return GUARD + value
+    return value
+
+
+def unguard_cell(value: str) -> str:
+    """A cell as it was before guard_cell (one leading ' before = + - @ tab CR or ' goes)."""
+    if value.startswith(GUARD) and value[1:2] and value[1:].startswith((*FORMULA_STARTS, GUARD)):
+        return value[1:]
+    return value
+
+
+def _guarded(
+    writerow: Callable[[Iterable[object]], object],
+) -> Callable[[Iterable[object]], object]:
+    """`writerow` with every formula-like text cell guarded."""
+
+    def write(row: Iterable[object]) -> object:
+        return writerow([guard_cell(cell) for cell in row])
+
+    return write

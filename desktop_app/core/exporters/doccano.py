@@ -13,7 +13,9 @@ from desktop_app.core.exporters.output import (
     annotated_articles,
     check_quote,
     count_extent_only,
+    safe_file_name,
     whole_file,
+    whole_folder,
 )
 from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
 from desktop_app.core.store import Store
@@ -46,13 +48,14 @@ def export_doccano(
             _write(store, flt, None, shape, handle.write, report, progress)
         report.files.append(str(target))
         return report
-    target.mkdir(parents=True, exist_ok=True)
     unique = UniqueNames()
-    for annotator in store.annotators():
-        path = target / f"{unique(_file_name(annotator))}.jsonl"
-        with whole_file(path) as handle:
-            _write(store, flt, annotator, shape, handle.write, report, progress)
-        report.files.append(str(path))
+    # All the files or none: they are written into a new folder renamed onto OUT at the end.
+    with whole_folder(target) as folder:
+        for annotator in store.annotators():
+            name = f"{unique(safe_file_name(annotator, 'annotator'))}.jsonl"
+            with whole_file(folder / name) as handle:
+                _write(store, flt, annotator, shape, handle.write, report, progress)
+            report.files.append(str(target / name))
     return report
 
 
@@ -68,6 +71,8 @@ def _write(
     whose: set[str] = set()
     for number, (article, spans, tags) in enumerate(annotated_articles(store, flt, annotator), 1):
         record = _record(number, article, spans, tags, shape, report)
+        if annotator is not None:
+            record["annotator"] = annotator  # the whole name (the file's may be cut or cleaned)
         whose.update(s.annotator for s in spans)
         whose.update(t.annotator for t in tags)
         write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -112,9 +117,3 @@ def _record(
     if article.published:
         record["published"] = article.published
     return record
-
-
-def _file_name(annotator: str) -> str:
-    """A file name for an annotator: letters, digits, dot, dash and underscore kept."""
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in annotator).strip(".")
-    return safe or "annotator"

@@ -48,13 +48,13 @@ def export_labelstudio(
             if progress and report.articles % 500 == 0:
                 progress(report.articles)
         handle.write("\n]\n")
-    report.files.append(str(target))
+        # Written inside the tasks' own context: if the config fails, no tasks file appears.
+        config = target.with_name(f"{target.stem}.config.xml")
+        with whole_file(config) as config_handle:
+            config_handle.write(labeling_config(store, report))
+    report.files += [str(target), str(config)]
     if report.articles:
         report.not_carried["statuses, and each article's url, date and metadata"] += report.articles
-    config = target.with_name(f"{target.stem}.config.xml")
-    with whole_file(config) as handle:
-        handle.write(labeling_config(store, report))
-    report.files.append(str(config))
     return report
 
 

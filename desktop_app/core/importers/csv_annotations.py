@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from desktop_app.core.exporters.csv_rows import unguard_cell
 from desktop_app.core.model import (
     DOCUMENT,
     SPAN,
@@ -42,6 +43,12 @@ def annotation_rows(
             yield item
             continue
         where, row = item
+        # Cells our CSV export guarded against formulas (a leading ') read back as they were;
+        # a quote only where the guard is all that differs (see attach).
+        row = {
+            k: v if k == "quote" or not isinstance(v, str) else unguard_cell(v)
+            for k, v in row.items()
+        }
         found = _annotation(row)
         if isinstance(found, str):
             yield ImportProblem(where, found)
@@ -111,7 +118,10 @@ def attach(found: AnnotationDraft, text: str) -> tuple[ArticleDraft, list[Import
         elif span.end > len(text):
             reason = f"span {where} is outside the article's text (length {len(text)})"
             problems.append(ImportProblem(origin, reason))
-        elif span.quote is not None and span.quote != text[span.start : span.end]:
+        elif span.quote is not None and text[span.start : span.end] not in (
+            span.quote,
+            unguard_cell(span.quote),
+        ):
             reason = (
                 f"span {where}: its quote {span.quote[:40]!r} is not the article's text there "
                 f"({text[span.start : span.end][:40]!r})"

@@ -272,12 +272,12 @@ def _json_lines(head: bytes) -> bool:
 
 
 def _looks_like_conll(path: Path) -> bool:
-    """conll.looks_like_conll where it exists (another change brings it), else False."""
-    try:
-        from desktop_app.core.importers.conll import looks_like_conll  # type: ignore[attr-defined]
+    """conll.looks_like_conll, imported late (the CoNLL reader is only needed for .txt/.tsv)."""
+    from desktop_app.core.importers.conll import looks_like_conll
 
-        return bool(looks_like_conll(path))
-    except (ImportError, AttributeError, OSError, ValueError):
+    try:
+        return looks_like_conll(path)
+    except (OSError, ValueError):
         return False
 
 

@@ -31,17 +31,22 @@ _JSON_TYPES = {
 }
 
 
-def read_jsonl(path: Path, mapping: FieldMapping) -> Iterator[ArticleDraft | ImportProblem]:
-    """Yield one draft or problem per non-blank line; a bad line never stops the others."""
+def read_jsonl(
+    path: Path, mapping: FieldMapping, doccano: bool = False
+) -> Iterator[ArticleDraft | ImportProblem]:
+    """Yield one draft or problem per non-blank line; a bad line never stops the others.
+
+    With `doccano`, every record's annotations are read as doccano's (`--format doccano`).
+    """
     try:
         sniffed = sniff_encoding(path)
-        yield from _read_lines(path, sniffed, mapping)
+        yield from _read_lines(path, sniffed, mapping, doccano)
     except (OSError, DecodeError) as exc:
         yield unreadable(path, exc)
 
 
 def _read_lines(
-    path: Path, sniffed: DecodedText, mapping: FieldMapping
+    path: Path, sniffed: DecodedText, mapping: FieldMapping, doccano: bool
 ) -> Iterator[ArticleDraft | ImportProblem]:
     """The per-line loop of read_jsonl, after the encoding is known."""
     file_meta = encoding_meta(sniffed)
@@ -65,7 +70,7 @@ def _read_lines(
                 return
             continue
         valid += 1
-        yield record_to_draft(value, mapping, origin, file_meta)
+        yield record_to_draft(value, mapping, origin, file_meta, doccano)
     if lines == 0:
         yield ImportProblem(str(path), "no records (the file has only blank lines)")
 

@@ -29,7 +29,7 @@ from desktop_app.core.model import AnnotationDraft, ArticleDraft, ImportProblem,
 # problems, and a file's own codebook (REFI-QDA).
 ReadItem = ArticleDraft | AnnotationDraft | ImportProblem | LabelSchema
 
-FORMATS = ("txt", "jsonl", "csv", "labelstudio", "conll", "brat", "refi")
+FORMATS = ("txt", "jsonl", "csv", "doccano", "labelstudio", "conll", "brat", "refi")
 
 __all__ = [
     "AUTO",
@@ -66,6 +66,8 @@ def _read(path: Path, fmt: str, mapping: FieldMapping | None) -> Iterator[ReadIt
         yield read_txt(path)
     elif fmt == "jsonl":
         yield from read_jsonl(path, mapping or DEFAULT_MAPPING)
+    elif fmt == "doccano":
+        yield from read_jsonl(path, mapping or DEFAULT_MAPPING, doccano=True)
     elif fmt == "csv":
         yield from read_csv(path, mapping or DEFAULT_MAPPING)
     elif fmt == "labelstudio":

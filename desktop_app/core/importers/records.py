@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from desktop_app.core.importers.native import (
     is_native,
     read_annotations,
 )
-from desktop_app.core.model import ArticleDraft, ImportProblem
+from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft, TagDraft
 from desktop_app.core.text import DecodedText, DecodeError, normalize_text
 
 
@@ -45,10 +45,13 @@ def record_to_draft(
     mapping: FieldMapping,
     origin: str,
     file_meta: Mapping[str, Any] | None = None,
+    doccano_only: bool = False,
 ) -> ArticleDraft | ImportProblem:
     """Build an article from one record, or say why the record cannot be imported.
 
     `file_meta` (such as a guessed encoding) is added to meta without overriding the record's.
+    `doccano_only` (`--format doccano`) reads the record's annotations as doccano's whatever
+    other fields it has.
     """
     keys = _resolve_keys(record, mapping)
     text_value = record.get(keys["text"])
@@ -69,9 +72,13 @@ def record_to_draft(
     # A "meta" object is the native export's own; any other "meta" value is an ordinary field.
     raw_meta = record.get("meta")
     meta: dict[str, Any] = dict(raw_meta) if isinstance(raw_meta, dict) else {}
-    doccano = is_doccano(record)
+    doccano = doccano_only or is_doccano(record)
     try:
-        spans, tags, statuses = read_annotations(record, text, changed=text != text_value)
+        statuses: dict[str, str] = {}
+        spans: tuple[SpanDraft, ...] = ()
+        tags: tuple[TagDraft, ...] = ()
+        if not doccano_only:
+            spans, tags, statuses = read_annotations(record, text, changed=text != text_value)
         if doccano:
             spans, tags = read_doccano(record, text, changed=text != text_value)
     except AnnotationError as exc:
@@ -81,6 +88,13 @@ def record_to_draft(
     if doccano:
         # Relations have no place among spans and tags: they stay, whole, in meta.
         used |= DOCCANO_KEYS if not record.get("relations") else DOCCANO_KEYS - {"relations"}
+        whose = record.get("annotator")
+        if isinstance(whose, str) and whose.strip():
+            # Our per-annotator export names the annotator in each record: its file name may
+            # be cut or cleaned (a file system's limits), the record's name is whole.
+            spans = tuple(s if s.annotator else replace(s, annotator=whose) for s in spans)
+            tags = tuple(t if t.annotator else replace(t, annotator=whose) for t in tags)
+            used.add("annotator")
     if isinstance(raw_meta, dict):
         used.add("meta")
     meta.update((key, value) for key, value in record.items() if key not in used)

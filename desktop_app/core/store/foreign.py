@@ -90,6 +90,17 @@ class ForeignProject:
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: cannot read it ({error})") from error
 
+    def _meta(self, uid: object, meta: object) -> dict[str, object]:
+        """An article's meta; a damaged one stops the merge, naming the file and article."""
+        try:
+            value = json.loads(str(meta) or "{}")
+        except ValueError as error:
+            raise StoreError(
+                f"{self.path}: article {uid}: its metadata is not JSON ({error}); nothing was "
+                "merged"
+            ) from error
+        return value if isinstance(value, dict) else {"meta": value}
+
     def _drafts(self, rows: list[tuple[object, ...]]) -> list[ArticleDraft]:
         ids = [row[0] for row in rows]
         marks = ", ".join("?" for _ in ids)
@@ -136,7 +147,7 @@ class ForeignProject:
                 source=str(row[3]),
                 url=str(row[4]),
                 published=None if row[5] is None else str(row[5]),
-                meta=json.loads(str(row[7]) or "{}"),
+                meta=self._meta(row[1], row[7]),
                 origin=f"{self.path}#{row[1]}",
                 spans=tuple(spans.get(row[0], ())),
                 tags=tuple(tags.get(row[0], ())),

@@ -30,6 +30,7 @@ from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.listing import ListingMixin
 from desktop_app.core.store.merge import MergeMixin
 from desktop_app.core.store.native_export import NativeExportMixin
+from desktop_app.core.store.recognise import recognise
 from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
 
@@ -55,9 +56,9 @@ def _read_only_connection(path: Path) -> sqlite3.Connection:
                 "media; copy the folder to a writable disk"
             )
         uri += "&immutable=1"  # read-only media: nobody can be writing it
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=2.0)
-    conn.execute("PRAGMA query_only = ON")
-    return conn
+    # mode=ro refuses every write to the project; not query_only, which would refuse the
+    # temporary tables reading code builds (agreement's) too.
+    return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=2.0)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -206,23 +207,34 @@ class Store(
         self._changes_at_backup = db.conn.total_changes
         self.writable_file = True  # False when opened read-only (restoring needs the writer)
         self._identity: tuple[int, int] | None = None  # the file's (device, inode) at opening
+        self.recovered = ""  # what write_back said: where everything saved went, and why
 
     # ----------------------------------------------------------------- lifecycle
 
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False) -> Store:
-        """Open (creating if needed) and migrate the project file at `path`, as its one writer.
+    def open(cls, path: str | Path, read_only: bool = False, create: bool = True) -> Store:
+        """Open and migrate the project file at `path`, as its one writer.
 
         The writer holds an OS lock on PATH.lock for as long as the project is open (the OS
         drops it if the process dies): a second writer gets ProjectLocked, never a second
         connection writing the file (SQLite before 3.51.3 can corrupt a WAL file that way).
         `read_only` opens without the lock, for reading beside a writer (WAL keeps each
-        read a consistent snapshot); every write is then refused with the reason.
+        read a consistent snapshot); every write is then refused with the reason. A missing
+        or empty file becomes a new project only with `create`; a file that is not a
+        Marginalia project (another program's database) is refused and left as it was.
         """
         path = Path(path)
         if read_only:
             return cls._open_read_only(path, "opened read-only")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        found = recognise(path)
+        if found.kind in ("missing", "empty") and not create:
+            raise StoreError(found.refusal(path))
+        if found.kind == "newer":
+            raise migrations.MigrationError(found.refusal(path))  # as migrate() says it
+        if found.kind == "foreign":
+            raise StoreError(found.refusal(path))
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
         lock = writer_lock(path)
         try:
             conn = sqlite3.connect(str(path), check_same_thread=False, timeout=2.0)
@@ -248,21 +260,22 @@ class Store(
 
     @classmethod
     def _open_read_only(cls, path: Path, reason: str) -> Store:
-        """Open without writing anything (no lock, no migration); writes are refused."""
-        if not path.is_file():
-            raise StoreError(f"{path}: no such project file")
+        """Open without writing anything (no lock, no migration); writes are refused.
+
+        Only a project of this version's schema is read: an older one would need its
+        migrations, which are writes (the reason says how to upgrade it).
+        """
+        found = recognise(path)
+        if found.kind != "unreadable" and found.refusal(path):
+            raise StoreError(found.refusal(path))  # unreadable: the connection below says why
         try:
             conn = _read_only_connection(path)
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: cannot read the project ({error})") from error
-        if version != migrations.latest_version():
+        if version != migrations.latest_version():  # changed since it was recognised
             conn.close()
-            newer = "a newer" if version > migrations.latest_version() else "an older"
-            raise StoreError(
-                f"{path}: made by {newer} Marginalia (schema {version}); it can only be read "
-                "once this version has opened it for writing"
-            )
+            raise StoreError(f"{path}: its schema changed while it was opened; try again")
         store = cls(Database(conn), path)
         store.read_only = reason
         store.writable_file = False
@@ -446,6 +459,7 @@ class Store(
             f"the project file was {gone} while open; everything saved was written to "
             f"{target}: open that"
         )
+        self.recovered = f"the project file was {gone} while open; everything saved is in {target}"
         return target
 
     @_serialized
