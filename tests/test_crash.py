@@ -12,6 +12,7 @@ import crash  # noqa: E402
 def test_twenty_kills_lose_no_acknowledged_edit(tmp_path):
     report = crash.run(kills=20, seed=11, workdir=tmp_path)
     assert report.kills == 20
+    assert report.second_writers == 5  # every fourth round tries a second writer by a hard link
     assert report.acknowledged > 100  # the writer did real work between kills
     assert len(report.interrupted) >= 2, report.summary()  # kills land inside operations
     assert report.lost == [] and report.integrity_failures == []
@@ -73,3 +74,23 @@ def test_the_checker_sees_half_an_article_before_a_rerun_could_hide_it(tmp_path)
     assert "an operation before the last was never acknowledged" in found.lost
     assert any("import impT" in lost for lost in found.lost)
     assert found.interrupted == "import" and found.reruns == 1
+
+
+def test_kills_during_a_migration_lose_nothing(tmp_path):
+    report = crash.Report()
+    crash.run_migrations(kills=3, seed=5, workdir=tmp_path, report=report)
+    assert report.migration_kills == 3
+    assert report.integrity_failures == []
+
+
+def test_the_migration_checker_sees_a_lost_span(tmp_path):
+    project = tmp_path / "old.sqlite"
+    articles, spans = crash.old_project(project, seed=2)
+    from desktop_app.core.store import Store
+
+    store = Store.open(project)  # migrates
+    store.update_span("old-0-0", deleted=True)
+    store.close()
+    assert crash.check_migrated(project, articles, spans) == [
+        f"{articles} of {articles} articles, {spans - 1} of {spans} spans after migrating"
+    ]
