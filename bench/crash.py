@@ -229,9 +229,9 @@ def _entries(log_path: Path) -> list[tuple[list[str], bool]]:
     out: list[tuple[list[str], bool]] = []
     for line in log_path.read_text(encoding="utf-8").splitlines():
         fields = line.split("\t")
-        if fields == ["ok"]:
+        if fields[0] == "ok":  # an acknowledgement, with what the operation returned
             if out:
-                out[-1] = (out[-1][0], True)
+                out[-1] = (out[-1][0] + fields[1:], True)
         elif fields and fields[0]:
             out.append((fields, False))
     return out
