@@ -166,6 +166,8 @@ def _import(args: argparse.Namespace) -> int:
         store.close()
     for problem in report.problems:
         print(f"rejected: {problem}", file=sys.stderr)
+    for note in [*report.label_notes(), *report.notes]:
+        print(f"note: {note}")
     print(f"{report.files} files: {report.summary()}")
     return EXIT_REJECTED if report.problems else EXIT_OK
 
@@ -243,6 +245,8 @@ def _merge(args: argparse.Namespace) -> int:
         )
     for problem in report.problems:
         print(f"not merged: {problem}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}")
     print(f"merged {args.other}: {report.summary()}")
     if report.backup:
         print(f"the project before the merge is in {report.backup}")
@@ -255,12 +259,17 @@ def _sample(args: argparse.Namespace) -> int:
     from desktop_app.core.sampling import draw_sample, sample_name, write_package
 
     store = _open(args, write=False)
+    notes: list[str] = []  # labels an older project holds that a package cannot carry
     try:
         drawn = draw_sample(store, args.size, args.seed, args.by)
         name = args.name or sample_name(args.for_whom, args.seed)
-        path = write_package(store, drawn, args.output, name, args.for_whom, getpass.getuser())
+        path = write_package(
+            store, drawn, args.output, name, args.for_whom, getpass.getuser(), notes
+        )
     finally:
         store.close()
+    for note in notes:
+        print(f"note: {note}")
     strata = ", ".join(f"{key or 'all'}: {n}" for key, n in drawn.strata.items())
     print(f"{len(drawn.ids)} articles ({strata}) written to {path} for {args.for_whom}")
     print(f"they import it with: marginalia import {path.name}; their work comes back by merge")

@@ -65,6 +65,7 @@ def import_paths(
         expanded = [unpacked.expand(store, Path(p), fmt, per_user_files) for p in paths]
         importer = _Importer(store, annotator, batch_seconds, unpacked)
         importer.report.problems.extend(unpacked.problems)
+        importer.report.notes.extend(unpacked.notes)
         found = [path for path in expanded if path is not None]
         return importer.run(found, fmt, mapping, progress, should_cancel or (lambda: False))
 

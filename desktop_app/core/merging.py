@@ -31,6 +31,7 @@ def merge_path(store: Store, other: str | Path, progress: Progress | None = None
             report = store.merge(
                 _counted(foreign.batches(BATCH), progress), foreign.labels(), str(path)
             )
+            report.notes[:0] = foreign.notes
     else:
         labels: list[Label] = []
         report = store.merge(_counted(_jsonl_batches(path, problems), progress), labels, str(path))

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from desktop_app.core.model import Label, LabelSchema
-from desktop_app.core.schema import next_free_color
+from desktop_app.core.schema import (
+    LabelNameError,
+    canonical_label,
+    check_label_name,
+    next_free_color,
+)
 from desktop_app.core.store.base import StoreBase, StoreError, _serialized, now
 
 # Annotator colours start after the first palette colours, which label schemas use most.
@@ -142,15 +148,23 @@ class LabelsMixin(StoreBase):
     def add_labels(self, labels: Sequence[Label]) -> list[str]:
         """Add the labels the project lacks (a colleague's package); never change existing ones.
 
-        Returns the names added. A key or colour another label already uses is dropped or
-        replaced, so the palette stays unambiguous.
+        Returns the names added. Names follow core.schema.check_label_name: one no project
+        may hold is left out, a case variant of one of ours is ours. A key or colour another
+        label already uses is dropped or replaced, so the palette stays unambiguous.
         """
         added = []
         with self.db.atomic():
+            names = [row[0] for row in self.db.conn.execute("SELECT name FROM labels")]
             for label in labels:
-                # "person" beside "Person" would be two labels that read as one: ours stands.
-                if self._one("SELECT 1 FROM labels WHERE lower(name) = lower(?)", (label.name,)):
+                try:
+                    name = check_label_name(label.name)
+                except LabelNameError:
+                    continue  # no project may hold it; annotations that use it are reported
+                # "PERSON" beside "Person" would be two labels that read as one: ours stands.
+                if canonical_label(name, names) in names:
                     continue
+                names.append(name)
+                label = replace(label, name=name)
                 used = [row[0] for row in self.db.conn.execute("SELECT color FROM labels")]
                 key_taken = label.key and self._one(
                     "SELECT 1 FROM labels WHERE lower(key) = lower(?)", (label.key,)
