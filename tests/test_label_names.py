@@ -15,7 +15,7 @@ from desktop_app.core.schema import (
     parse_schema,
     validate_labels,
 )
-from desktop_app.core.store import Store
+from desktop_app.core.store import Store, StoreError
 
 SCHEMA = LabelSchema(
     "names",
@@ -256,3 +256,49 @@ def test_a_package_written_before_the_rule_still_imports(tmp_path, capsys):
     assert "'PERSON'" in out
     names = _labels(fresh)
     assert "Person" in names and "PERSON" not in names
+
+
+def test_labels_edited_in_the_window_follow_the_rule(lead):
+    """Labels > Add/Edit label saves through the store, which holds the same rule."""
+    store = Store.open(lead)
+    try:
+        with pytest.raises(StoreError, match="already exists"):
+            store.save_label(Label("PERSON", "span", "#123456"))
+        with pytest.raises(StoreError, match="already exists"):
+            store.save_label(Label("PLACE", "span", "#a0c4ff"), old_name="Person")
+        with pytest.raises(StoreError, match="line break or control character"):
+            store.save_label(Label("Per\nson", "span", "#123456"))
+        store.save_label(Label("PERSON", "span", "#ffadad", "p"), old_name="Person")  # recased
+        store.save_label(Label(" Date ", "span", "#123456"))
+        assert [label.name for label in store.labels()] == ["PERSON", "Place", "Energy", "Date"]
+    finally:
+        store.close()
+
+
+def test_a_project_that_already_holds_variants_can_still_edit_them(tmp_path):
+    store = Store.open(_odd_project(tmp_path / "old.sqlite"))
+    try:
+        store.save_label(Label("Person", "span", "#f4a261", "p"), old_name="Person")
+        store.save_label(Label("PERSON", "span", "#bdb2ff", "P"))
+        assert store.labels()[0].color == "#f4a261"
+    finally:
+        store.close()
+
+
+def test_loading_a_schema_takes_its_spelling_for_a_label_in_use(lead, tmp_path):
+    """'PERSON' in use here and 'Person' in the schema are one label: the schema's spelling."""
+    store = Store.open(lead)
+    try:
+        a1 = store.article_id("a1")
+        store.save_label(Label("PERSON", "span", "#ffadad", "p"), old_name="Person")
+        store.add_span(a1, 0, 4, "PERSON", "ana")
+        kept = store.apply_schema(SCHEMA)
+        assert kept == []
+        assert [label.name for label in store.labels()] == ["Person", "Place", "Energy"]
+        assert [s.label for s in store.spans(a1)] == ["Person"]
+        store.set_tag(a1, "Energy", "ana", True)
+        clash = LabelSchema("clash", (Label("ENERGY", "span", "#ffadad"),))
+        with pytest.raises(StoreError, match="'Energy' is a document label with annotations; it"):
+            store.apply_schema(clash)
+    finally:
+        store.close()

@@ -253,6 +253,10 @@ class ImportReport:
             parts.append(f"{self.duplicates} with text identical to another article")
         if self.spans_added or self.tags_added:
             parts.append(f"{self.spans_added} spans and {self.tags_added} tags added")
+        if self.mapped_labels:
+            parts.append(f"{len(self.mapped_labels)} label names read as existing labels")
+        if self.notes:
+            parts.append(f"{len(self.notes)} notes")
         if self.problems:
             parts.append(f"{len(self.problems)} rejected")
         if self.cancelled:
@@ -318,6 +322,8 @@ class MergeReport:
             parts.append(f"{self.statuses_changed} statuses changed")
         if self.conflicts:
             parts.append(f"{len(self.conflicts)} conflicts (the newer edit won)")
+        if self.notes:
+            parts.append(f"{len(self.notes)} notes")
         if self.problems:
             parts.append(f"{len(self.problems)} refused")
         return ", ".join(parts)
