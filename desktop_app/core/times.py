@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 # Sorts before every time a store writes: what an unreadable time counts as in a comparison.
 OLDEST = "0001-01-01T00:00:00.000+00:00"
 _EXAMPLE = "2024-05-20T09:00:00+00:00"
+_STORED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", re.ASCII)  # now()'s
 
 
 class TimeError(ValueError):
@@ -17,6 +19,9 @@ def normalize_time(value: str) -> str:
     """`value` (ISO 8601) as UTC with milliseconds, like the store's now(); a time without an
     offset is taken as UTC. Raise TimeError when it is not a time."""
     try:
+        if _STORED.fullmatch(value):  # already the store's form (an export): just check it
+            datetime.fromisoformat(value)
+            return value
         parsed = datetime.fromisoformat(value.strip())
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)  # no offset: UTC, as every Marginalia writes

@@ -84,8 +84,8 @@ class _Claims:
     def __init__(self, conn: sqlite3.Connection, found: Collected) -> None:
         self.conn = conn
         self.found = found
-        uuids = [str(row[0]) for row in (*found.spans, *found.tags)]
-        self.here = _owners(conn, uuids) if uuids else {}
+        self.wanted = [str(row[0]) for row in (*found.spans, *found.tags)]
+        self.here = _owners(conn, self.wanted) if self.wanted else {}
         # uuid -> (identity and label, article id) of the row of this batch that holds it
         self.claimed: dict[str, tuple[tuple[object, ...], object]] = {}
 
@@ -140,6 +140,8 @@ def settle_uuids(
     """Give every collected row a uuid no other annotation holds (see the module's text);
     each change is a note in `out`, each refusal (without `rekey`) a problem."""
     claims = _Claims(conn, found)
+    if not claims.here and len(claims.wanted) == len(set(claims.wanted)):
+        return  # every uuid new and used once: the usual import, nothing to settle
     for kind, rows in ((SPAN, found.spans), (DOCUMENT, found.tags)):
         kept = []
         for row in rows:
