@@ -173,3 +173,25 @@ def test_merge_reports_a_uuid_used_on_another_article(db, tmp_path, capsys):
     assert main(["merge", str(path), "--db", str(db)]) == 0
     said = "".join(capsys.readouterr())
     assert U in said and "another article" in said
+
+
+def test_a_span_a_merge_refuses_leaves_our_merge_base_alone(db, tmp_path, capsys):
+    """Their span U on a new article is refused: U's merge base stays ours, not theirs."""
+    path = _write(
+        tmp_path / "theirs.jsonl",
+        {
+            "uid": "a2",
+            "text": A2,
+            "spans": [{**_span(U, 0, 2, "Person"), "updated_at": "2030-01-01T00:00:00Z"}],
+        },
+    )
+    assert main(["merge", str(path), "--db", str(db)]) == 0
+    assert U in "".join(capsys.readouterr())
+    store = Store.open(db)
+    try:
+        assert (
+            store.db.conn.execute("SELECT * FROM merge_base WHERE uuid = ?", (U,)).fetchall() == []
+        )
+        assert store.article_id("a2") is not None and store.spans(store.article_id("a2")) == []
+    finally:
+        store.close()

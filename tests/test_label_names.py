@@ -302,3 +302,18 @@ def test_loading_a_schema_takes_its_spelling_for_a_label_in_use(lead, tmp_path):
             store.apply_schema(clash)
     finally:
         store.close()
+
+
+def test_a_label_kept_with_spaces_by_an_older_version_is_still_found(tmp_path):
+    store = Store.open(tmp_path / "old.sqlite")
+    try:
+        with store.db.atomic():
+            store.db.execute(
+                "INSERT INTO labels (name, kind, color, key, label_group, description, position)"
+                " VALUES ('Person ', 'span', '#ffadad', '', '', '', 0)"
+            )
+        assert canonical_label("Person", [label.name for label in store.labels()]) == "Person "
+        store.add_articles([ArticleDraft(TEXT, "a1", spans=(SpanDraft(0, 4, "PERSON"),))])
+        assert [label.name for label in store.labels()] == ["Person "]
+    finally:
+        store.close()

@@ -107,8 +107,9 @@ def next_free_color(used: Iterable[str]) -> str:
 
 
 def _fold(text: str) -> str:
-    """Comparable form of a label name: the same letters in another case or encoding clash."""
-    return unicodedata.normalize("NFC", text).casefold()
+    """Comparable form of a label name: the same letters in another case or encoding clash
+    (and spaces at the ends, which a project from before the rule may have kept, do not count)."""
+    return unicodedata.normalize("NFC", text.strip()).casefold()
 
 
 class LabelNameError(ValueError):

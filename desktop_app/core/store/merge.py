@@ -159,7 +159,7 @@ class MergeMixin(ArticlesMixin):
             report.tags_added += added.tags_added
             report.statuses_changed += len(draft.statuses)
             report.problems.extend(added.problems)  # with each uuid another annotation holds
-            self._record_base(draft.spans, draft.tags)
+            self._record_base(uid, draft.spans, draft.tags)
             return
         report.articles_matched += 1
         self._merge_annotations(int(row[0]), uid, draft, report)
@@ -191,7 +191,7 @@ class MergeMixin(ArticlesMixin):
             report.spans_added += added.spans_added
             report.tags_added += added.tags_added
             report.problems.extend(added.problems)
-            self._record_base(new_spans, new_tags)
+            self._record_base(uid, new_spans, new_tags)
         for annotator, status in draft.statuses.items():
             report.statuses_changed += self._merge_status(
                 article_id, annotator, status, draft.status_times.get(annotator, "")
@@ -371,12 +371,22 @@ class MergeMixin(ArticlesMixin):
             (uuid, ours_at, theirs_at),
         )
 
-    def _record_base(self, spans: Iterable[SpanDraft], tags: Iterable[TagDraft]) -> None:
-        items: list[SpanDraft | TagDraft] = [*spans, *tags]
-        for item in items:
-            if item.uuid is not None:
-                stamp = item.updated_at or item.created_at or ""
-                self._set_base(item.uuid, stamp, stamp)
+    def _record_base(self, uid: str, spans: Iterable[SpanDraft], tags: Iterable[TagDraft]) -> None:
+        """Their stamps as the agreed version of each annotation now stored on article `uid`;
+        one refused because another annotation holds its uuid leaves that one's base alone."""
+        items: list[tuple[str, SpanDraft | TagDraft]] = [
+            *((SPAN, span) for span in spans),
+            *((DOCUMENT, tag) for tag in tags),
+        ]
+        for kind, item in items:
+            if item.uuid is None or not self._one(
+                f"SELECT 1 FROM {_TABLES[kind]} t JOIN articles a ON a.id = t.article "
+                "WHERE t.uuid = ? AND a.uid = ?",
+                (item.uuid, uid),
+            ):
+                continue
+            stamp = item.updated_at or item.created_at or ""
+            self._set_base(item.uuid, stamp, stamp)
 
     def _merge_status(self, article_id: int, annotator: str, status: str, when: str) -> int:
         """Take their status when ours is missing or older; 1 when it changed."""
