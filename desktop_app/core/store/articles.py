@@ -116,7 +116,11 @@ class _Annotations:
                 raise StoreError(f"span {index}: {error}") from None
             label = self._label(span.label, SPAN, article_id)
             what = f"span {index} ({span.label!r} at {span.start}..{span.end})"
-            times = self._times(span.created_at, span.updated_at, article_id, what)
+            times = (
+                None
+                if label is None
+                else self._times(span.created_at, span.updated_at, article_id, what)
+            )
             if label is None or times is None:
                 continue
             annotator = span.annotator or self.default
@@ -131,8 +135,11 @@ class _Annotations:
             )  # fmt: skip
         for index, tag in enumerate(draft.tags):
             label = self._label(tag.label, DOCUMENT, article_id)
-            times = self._times(
-                tag.created_at, tag.updated_at, article_id, f"tag {index} ({tag.label!r})"
+            what = f"tag {index} ({tag.label!r})"
+            times = (
+                None
+                if label is None
+                else self._times(tag.created_at, tag.updated_at, article_id, what)
             )
             if label is None or times is None:
                 continue
@@ -350,7 +357,7 @@ class ArticlesMixin(LabelsMixin):
         rekey: bool = True,
     ) -> None:
         """Insert the collected annotations; a uuid already here for the same annotation is
-        left as it is (a re-import). A uuid taken by another (see _settle_uuids) is replaced
+        left as it is (a re-import). A uuid another annotation holds (see store.uuids) is replaced
         by a derived one and noted, or with `rekey` off (a merge) refused and reported.
 
         With `skip_identical`, a span equal to a live one of the same annotator (label,

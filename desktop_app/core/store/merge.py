@@ -159,7 +159,8 @@ class MergeMixin(ArticlesMixin):
             report.tags_added += added.tags_added
             report.statuses_changed += len(draft.statuses)
             report.problems.extend(added.problems)  # with each uuid another annotation holds
-            self._record_base(uid, draft.spans, draft.tags)
+            article_id = self._one("SELECT id FROM articles WHERE uid = ?", (uid,))
+            self._record_base(article_id, draft.spans, draft.tags, every=not added.problems)
             return
         report.articles_matched += 1
         self._merge_annotations(int(row[0]), uid, draft, report)
@@ -191,7 +192,7 @@ class MergeMixin(ArticlesMixin):
             report.spans_added += added.spans_added
             report.tags_added += added.tags_added
             report.problems.extend(added.problems)
-            self._record_base(uid, new_spans, new_tags)
+            self._record_base(article_id, new_spans, new_tags, every=not added.problems)
         for annotator, status in draft.statuses.items():
             report.statuses_changed += self._merge_status(
                 article_id, annotator, status, draft.status_times.get(annotator, "")
@@ -371,19 +372,25 @@ class MergeMixin(ArticlesMixin):
             (uuid, ours_at, theirs_at),
         )
 
-    def _record_base(self, uid: str, spans: Iterable[SpanDraft], tags: Iterable[TagDraft]) -> None:
-        """Their stamps as the agreed version of each annotation now stored on article `uid`;
-        one refused because another annotation holds its uuid leaves that one's base alone."""
+    def _record_base(
+        self,
+        article_id: int | None,
+        spans: Iterable[SpanDraft],
+        tags: Iterable[TagDraft],
+        every: bool,
+    ) -> None:
+        """Their stamps as the agreed version of each annotation now stored on the article;
+        one refused because another annotation holds its uuid leaves that one's base alone.
+        `every`: nothing was refused, so each is stored (no need to look)."""
         items: list[tuple[str, SpanDraft | TagDraft]] = [
             *((SPAN, span) for span in spans),
             *((DOCUMENT, tag) for tag in tags),
         ]
         for kind, item in items:
-            if item.uuid is None or not self._one(
-                f"SELECT 1 FROM {_TABLES[kind]} t JOIN articles a ON a.id = t.article "
-                "WHERE t.uuid = ? AND a.uid = ?",
-                (item.uuid, uid),
-            ):
+            if item.uuid is None:
+                continue
+            stored = f"SELECT 1 FROM {_TABLES[kind]} WHERE uuid = ? AND article = ?"
+            if not every and not self._one(stored, (item.uuid, article_id)):
                 continue
             stamp = item.updated_at or item.created_at or ""
             self._set_base(item.uuid, stamp, stamp)
