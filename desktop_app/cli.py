@@ -213,6 +213,8 @@ def _import(args: argparse.Namespace) -> int:
         print(detected)
     for line in _skipped_lines(report.skipped):
         print(line)
+    for note in [*report.label_notes(), *report.notes]:
+        print(f"note: {note}")
     print(f"{report.files} files: {report.summary()}")
     lost = _recovered(args, store)
     return EXIT_REJECTED if report.problems or lost else EXIT_OK
@@ -324,6 +326,8 @@ def _merge(args: argparse.Namespace) -> int:
         )
     for problem in report.problems:
         print(f"not merged: {naming_other(problem, args.other)}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}")
     print(f"merged {args.other}: {report.summary()}")
     if report.backup:
         print(f"the project before the merge is in {report.backup}")
@@ -338,13 +342,18 @@ def _sample(args: argparse.Namespace) -> int:
     from desktop_app.core.sampling import draw_sample, sample_name, write_package
 
     store = _open_reader(args)
+    notes: list[str] = []  # labels an older project holds that a package cannot carry
     try:
         refuse_project_paths(store.path, Path(args.output))
         drawn = draw_sample(store, args.size, args.seed, args.by)
         name = args.name or sample_name(args.for_whom, args.seed)
-        path = write_package(store, drawn, args.output, name, args.for_whom, getpass.getuser())
+        path = write_package(
+            store, drawn, args.output, name, args.for_whom, getpass.getuser(), notes
+        )
     finally:
         store.close()
+    for note in notes:
+        print(f"note: {note}")
     strata = ", ".join(f"{key or 'all'}: {n}" for key, n in drawn.strata.items())
     print(f"{len(drawn.ids)} articles ({strata}) written to {path} for {args.for_whom}")
     print(f"they import it with: marginalia import {path.name}; their work comes back by merge")

@@ -25,6 +25,7 @@ class UnpackedArchives:
         self.workdir = workdir
         self.problems: list[ImportProblem] = []
         self.skipped: list[ImportProblem] = []  # members left packed: not an input
+        self.notes: list[ImportProblem] = []  # taken, not quite as written (a package's labels)
         self.archives: dict[Path, Path] = {}  # unpacked folder -> the archive it came from
         # A file of doccano's per-user export (a zip of USER.jsonl files) -> USER.
         self.annotators: dict[Path, str] = {}
@@ -49,6 +50,7 @@ class UnpackedArchives:
                 self.problems.append(ImportProblem(str(path), str(error)))
                 return None
             store.add_labels(package.labels)
+            self.notes.extend(ImportProblem(str(path), note) for note in package.problems)
             self.archives[place] = path
             return package.articles
         folder = place / path.stem  # top-level files get uids like an unpacked folder's

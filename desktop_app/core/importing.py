@@ -66,6 +66,7 @@ def import_paths(
         importer = _Importer(store, annotator, batch_seconds, unpacked)
         importer.report.problems.extend(unpacked.problems)
         importer.report.skipped.extend(unpacked.skipped)
+        importer.report.notes.extend(unpacked.notes)
         found = [path for path in expanded if path is not None]
         try:
             return importer.run(found, fmt, mapping, progress, should_cancel or (lambda: False))

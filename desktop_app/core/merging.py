@@ -41,6 +41,7 @@ def merge_path(store: Store, other: str | Path, progress: Progress | None = None
         with ForeignProject(path) as foreign:
             batches = _fitting(foreign.batches(BATCH), path, problems)
             report = store.merge(_counted(batches, progress), foreign.labels(), str(path))
+            report.notes[:0] = foreign.notes
     else:
         labels: list[Label] = []
         batches = _fitting(_jsonl_batches(path, problems), path, problems)

@@ -225,6 +225,11 @@ class ImportReport:
     formats: dict[str, int] = field(default_factory=dict)  # files read as each format
     # Files read as another format than their extension says ("read as refi (…)").
     detected: list[ImportProblem] = field(default_factory=list)
+    # Taken, but not as written: (name in the file, label here, kind) -> annotations, for a
+    # label name that is an existing label in another case (see core.schema.canonical_label).
+    mapped_labels: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # Stored, with something worth saying (an annotation given a new uuid, and why).
+    notes: list[ImportProblem] = field(default_factory=list)
 
     def add(self, other: ImportReport) -> None:
         """Add another report's counts and problems (a batch's, a file's) to this one."""
@@ -235,6 +240,16 @@ class ImportReport:
         self.tags_added += other.tags_added
         self.spans_refused += other.spans_refused
         self.problems.extend(other.problems)
+        self.notes.extend(other.notes)
+        for key, count in other.mapped_labels.items():
+            self.mapped_labels[key] = self.mapped_labels.get(key, 0) + count
+
+    def label_notes(self) -> list[str]:
+        """One line per label name read as another: "'PERSON' read as 'Person' (12 spans)"."""
+        return [
+            f"label {given!r} read as {label!r} ({count} {'spans' if kind == SPAN else 'tags'})"
+            for (given, label, kind), count in self.mapped_labels.items()
+        ]
 
     def summary(self) -> str:
         """One human sentence about the import."""
@@ -243,6 +258,10 @@ class ImportReport:
             parts.append(f"{self.duplicates} with text identical to another article")
         if self.spans_added or self.tags_added:
             parts.append(f"{self.spans_added} spans and {self.tags_added} tags added")
+        if self.mapped_labels:
+            parts.append(f"{len(self.mapped_labels)} label names read as existing labels")
+        if self.notes:
+            parts.append(f"{len(self.notes)} notes")
         if self.problems:
             parts.append(f"{len(self.problems)} rejected")
         if self.skipped:
@@ -283,6 +302,7 @@ class MergeReport:
     unchanged: int = 0  # annotations already the same on both sides
     conflicts: list[MergeConflict] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # merged, but not quite as written
 
     @property
     def changed(self) -> bool:
@@ -310,6 +330,8 @@ class MergeReport:
             parts.append(f"{self.statuses_changed} statuses changed")
         if self.conflicts:
             parts.append(f"{len(self.conflicts)} conflicts (the newer edit won)")
+        if self.notes:
+            parts.append(f"{len(self.notes)} notes")
         if self.problems:
             parts.append(f"{len(self.problems)} refused")
         return ", ".join(parts)

@@ -19,7 +19,7 @@ from desktop_app.core.archives import (
 )
 from desktop_app.core.exporters.output import ExportError, whole_path
 from desktop_app.core.model import Label, LabelSchema
-from desktop_app.core.schema import SchemaError, parse_schema, schema_to_yaml
+from desktop_app.core.schema import SchemaError, parse_usable_schema, schema_to_yaml, usable_labels
 from desktop_app.core.store import Store, now
 
 STRATA = ("none", "source", "tag")
@@ -99,12 +99,20 @@ def _allocate(sizes: Mapping[str, int], size: int) -> dict[str, int]:
 
 
 def write_package(
-    store: Store, sample: Sample, path: str | Path, name: str, for_whom: str, by_whom: str
+    store: Store,
+    sample: Sample,
+    path: str | Path,
+    name: str,
+    for_whom: str,
+    by_whom: str,
+    notes: list[str] | None = None,
 ) -> Path:
     """Write the sample as a zip a colleague imports: manifest, labels, articles (no annotations).
 
     The colleague codes blind: nobody's spans or tags travel in the package. Their work comes
-    back by merging their project file (or export) into this one.
+    back by merging their project file (or export) into this one. The labels are those of
+    the project made loadable (core.schema.usable_labels: a project from before the one rule
+    for names may hold "PERSON" beside "Person"); what was left out goes to `notes`.
     """
     target = Path(path)
     manifest = {
@@ -118,7 +126,10 @@ def write_package(
         "strata": dict(sample.strata),
         "articles": len(sample.ids),
     }
-    schema = LabelSchema(store.setting("schema_name", "Marginalia labels"), tuple(store.labels()))
+    labels, changed = usable_labels(store.labels())
+    if notes is not None:
+        notes.extend(changed)
+    schema = LabelSchema(store.setting("schema_name", "Marginalia labels"), tuple(labels))
     try:
         with (
             whole_path(target) as partial,
@@ -179,8 +190,8 @@ def open_package(path: Path, workdir: Path) -> Package:
             manifest = json.loads(read_member(archive, MANIFEST, MAX_MEMBER_BYTES[MANIFEST]))
             if not isinstance(manifest, dict) or manifest.get("marginalia_package") != 1:
                 raise PackageError(f"{path}: {MANIFEST} is not a Marginalia package manifest")
-            labels = read_member(archive, LABELS, MAX_MEMBER_BYTES[LABELS])
-            schema = parse_schema(labels.decode("utf-8"), LABELS)
+            labels = read_member(archive, LABELS, MAX_MEMBER_BYTES[LABELS]).decode("utf-8")
+            schema, notes = parse_usable_schema(labels, LABELS)
             articles = workdir / ARTICLES
             copy_member(archive, members[ARTICLES], articles, MAX_MEMBER_BYTES[ARTICLES])
     except ArchiveError as error:
@@ -189,7 +200,7 @@ def open_package(path: Path, workdir: Path) -> Package:
         raise PackageError(f"{path}: not a readable package ({error})") from error
     except SchemaError as error:
         raise PackageError(f"{path}: {error}") from error
-    return Package(manifest, schema.labels, articles)
+    return Package(manifest, schema.labels, articles, [f"{path}: {note}" for note in notes])
 
 
 def sample_name(for_whom: str, seed: int) -> str:

@@ -107,17 +107,64 @@ def next_free_color(used: Iterable[str]) -> str:
 
 
 def _fold(text: str) -> str:
-    """Comparable form of a label name: the same letters in another case or encoding clash."""
-    return unicodedata.normalize("NFC", text).casefold()
+    """Comparable form of a label name: the same letters in another case or encoding clash
+    (and spaces at the ends, which a project from before the rule may have kept, do not count)."""
+    return unicodedata.normalize("NFC", text.strip()).casefold()
+
+
+class LabelNameError(ValueError):
+    """A label name no project may hold; the message says why."""
+
+
+# Control characters (Cc), line and paragraph separators (Zl, Zp) and lone surrogates (Cs):
+# a name holding one cannot be shown on one line, typed, or written to every export format.
+_NOT_IN_NAMES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+
+
+def check_label_name(name: str) -> str:
+    """The label name as a project stores it (spaces at the ends removed), or raise
+    LabelNameError saying why no project may hold it. Every way labels are made uses this."""
+    cleaned = name.strip()
+    if not cleaned:
+        raise LabelNameError("a label name cannot be empty")
+    if any(unicodedata.category(c) in _NOT_IN_NAMES for c in cleaned):
+        raise LabelNameError(f"label name {name!r} contains a line break or control character")
+    return cleaned
+
+
+def canonical_label(name: str, existing: Iterable[str]) -> str:
+    """The name of the label `name` means among `existing`: itself when it is there, else the
+    first name that differs only in case or Unicode composition, else `name` (a new label)."""
+    folded, first = _fold(name), None
+    for other in existing:
+        if other == name:
+            return name
+        if first is None and _fold(other) == folded:
+            first = other
+    return name if first is None else first
+
+
+def same_label_name(a: str, b: str) -> bool:
+    """True when two names are one label (they differ only in case or composition)."""
+    return _fold(a) == _fold(b)
 
 
 def _text_problem(value: str) -> str | None:
-    """Why a name or group cannot be shown on one line, or None if it can."""
+    """Why a group cannot be shown on one line, or None if it can."""
     if value != value.strip():
         return f"{value!r} has spaces at the start or end"
-    if any(unicodedata.category(c) == "Cc" for c in value):
+    if any(unicodedata.category(c) in _NOT_IN_NAMES for c in value):
         return f"{value!r} contains a line break or control character"
     return None
+
+
+def _name_problem(value: str) -> str | None:
+    """Why `value` is not a label name as stored (check_label_name), or None."""
+    try:
+        cleaned = check_label_name(value)
+    except LabelNameError:
+        return "is empty" if not value.strip() else _text_problem(value.strip())
+    return None if cleaned == value else f"{value!r} has spaces at the start or end"
 
 
 def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, int]] | None) -> None:
@@ -132,7 +179,7 @@ def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, in
         path = f"{section}[{counts[label.kind]}]"
         counts[label.kind] += 1
         problems: dict[str, str | None] = {
-            "name": _text_problem(label.name) if label.name.strip() else "is empty",
+            "name": _name_problem(label.name),
             "group": _text_problem(label.group),
             "color": None
             if _CANONICAL_COLOR.fullmatch(label.color)
@@ -165,6 +212,48 @@ def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, in
 def validate_labels(labels: Sequence[Label], origin: str) -> None:
     """Raise SchemaError if `labels` break a shape or uniqueness rule (colours as #rrggbb)."""
     _check(labels, origin, None)
+
+
+def usable_labels(labels: Iterable[Label]) -> tuple[list[Label], list[str]]:
+    """`labels` made a schema that loads anywhere (a sample package from an older project):
+    names cleaned; a name no project may hold, or one that reads as an earlier label (another
+    case), left out; a malformed, reserved or repeated key dropped; a colour replaced the same
+    way. Returns the labels and one line for each change."""
+    labels = list(labels)
+    kept: list[Label] = []
+    notes: list[str] = []
+    names: list[str] = []
+    keys: set[str] = set()
+    colors: list[str] = []
+    for label in labels:
+        try:
+            name = check_label_name(label.name)
+        except LabelNameError as error:
+            notes.append(f"label {label.name!r} left out: {error}")
+            continue
+        first = canonical_label(name, names)
+        if first in names or label.kind not in _SECTIONS.values():
+            why = f"it reads as {first!r}, listed before it" if first in names else "no kind"
+            notes.append(f"label {label.name!r} left out: {why}")
+            continue
+        key = label.key
+        try:
+            ident = _canonical_key(key) if key else ""
+        except ValueError:
+            ident = ""
+        if key and (not ident or ident in keys or ident in _RESERVED):
+            notes.append(f"label {name!r}: key {key!r} dropped (malformed, reserved or repeated)")
+            key = ""
+        keys.add(ident)
+        color = _normalize_color(label.color)
+        if color is None or color in colors:
+            color = next_free_color([*colors, *(c.color for c in labels)])
+        colors.append(color)
+        group = label.group.strip() if _text_problem(label.group.strip()) is None else ""
+        names.append(name)
+        kept.append(Label(name, label.kind, color, key, group, label.description))
+    validate_labels(kept, "labels")  # what the loop made must pass the rules it applies
+    return kept, notes
 
 
 def _describe(value: Any) -> str:
@@ -318,6 +407,39 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
         labels.append(Label(kind=kind, **fields))
     _check(labels, origin, [lines for _, _, lines in parsed])
     return LabelSchema(name=name, labels=tuple(labels))
+
+
+def parse_usable_schema(text: str, origin: str) -> tuple[LabelSchema, list[str]]:
+    """parse_schema for a schema a program wrote (a sample package): one drawn before the one
+    rule for label names may list case variants ("PERSON" beside "Person"), which loads with
+    the first kept (see usable_labels). Returns the schema and what was changed."""
+    try:
+        return parse_schema(text, origin), []
+    except SchemaError as error:
+        strict = error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise strict from None
+    if not isinstance(data, dict):
+        raise strict
+    found: list[Label] = []
+    for section, kind in _SECTIONS.items():
+        items = data.get(section)
+        for item in items if isinstance(items, list) else []:
+            fields = {"name": item} if isinstance(item, str) else item
+            if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+                raise strict
+            found.append(
+                Label(fields.get("name", ""), kind, fields.get("color", ""), fields.get("key", ""),
+                      fields.get("group", ""), fields.get("description", ""))
+            )  # fmt: skip
+    try:
+        labels, notes = usable_labels(found)
+    except SchemaError:
+        raise strict from None
+    name = data.get("name")
+    return LabelSchema(name if isinstance(name, str) else "Labels", tuple(labels)), notes
 
 
 MAX_SCHEMA_BYTES = 1 << 20  # thousands of labels fit in a few hundred kilobytes

@@ -16,6 +16,7 @@ from desktop_app.core.model import (
     TagDraft,
 )
 from desktop_app.core.text import normalize_text
+from desktop_app.core.times import TimeError, field_time
 
 # The columns that make a CSV an annotations file rather than one article per row.
 REQUIRED = ("kind", "article_uid", "label", "start", "end")
@@ -75,12 +76,17 @@ def _annotation(row: dict[str, str]) -> SpanDraft | TagDraft | str:
         return "no article_uid"
     if not label.strip():
         return "no label"
+    try:  # in UTC, as the store keeps them; a time that is not one refuses the row
+        created_at = field_time(row.get("created_at"), "created_at")
+        updated_at = field_time(row.get("updated_at"), "updated_at")
+    except TimeError as error:
+        return str(error)
     tag = TagDraft(
         label=label,
         note=row.get("note", ""),
         annotator=row.get("annotator") or None,
-        created_at=row.get("created_at") or None,
-        updated_at=row.get("updated_at") or None,
+        created_at=created_at,
+        updated_at=updated_at,
     )
     if kind == DOCUMENT:
         return tag

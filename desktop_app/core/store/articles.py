@@ -16,6 +16,7 @@ from desktop_app.core.model import (
     ImportReport,
     Status,
 )
+from desktop_app.core.schema import LabelNameError, canonical_label, check_label_name
 from desktop_app.core.store.base import (
     _ARTICLE_COLUMNS,
     _SPAN_COLUMNS,
@@ -28,7 +29,9 @@ from desktop_app.core.store.base import (
     tag_identity,
 )
 from desktop_app.core.store.labels import LabelsMixin
+from desktop_app.core.store.uuids import settle_uuids
 from desktop_app.core.text import text_sha256
+from desktop_app.core.times import TimeError, comparable_time, field_time
 
 _REFUSED = (StoreError, sqlite3.IntegrityError, ValueError)
 # ValueError: text that cannot be stored, such as a lone surrogate from JSON's \ud83d
@@ -49,21 +52,58 @@ def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
-class _Annotations:
-    """A batch's spans, tags and statuses, checked and gathered for one executemany each."""
+class LabelNames:
+    """Label names as this project holds them (core.schema's one rule): a case variant reads
+    as the label it varies, a name no project may hold raises LabelNameError."""
 
-    def __init__(self, default_annotator: str) -> None:
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = list(names)
+        self._known = set(self.names)
+        self._resolved: dict[str, str | LabelNameError] = {}
+
+    def resolve(self, given: str) -> str:
+        """The label `given` means here (a new name becomes a label of its own)."""
+        found = self._resolved.get(given)
+        if found is None:
+            try:
+                found = canonical_label(check_label_name(given), self.names)
+            except LabelNameError as error:
+                found = error
+            else:
+                if found not in self._known:  # new: later variants of it read as it
+                    self.names.append(found)
+                    self._known.add(found)
+            self._resolved[given] = found
+        if isinstance(found, LabelNameError):
+            raise found
+        return found
+
+
+class _Annotations:
+    """A batch's spans, tags and statuses, checked and gathered for one executemany each.
+
+    Label names follow core.schema's rule and times are normalised to UTC on the way in;
+    an annotation whose label name or time cannot be taken is left out and reported.
+    """
+
+    def __init__(self, default_annotator: str, names: LabelNames) -> None:
         self.default = default_annotator
+        self.names = names
         self.spans: list[tuple[object, ...]] = []
         self.tags: list[tuple[object, ...]] = []
         self.statuses: list[tuple[object, ...]] = []
         self.annotators: set[str] = set()
         self.labels: dict[str, str] = {}
         self.origins: dict[int, str] = {}  # article id -> where its draft came from
+        self.uids: dict[int, str] = {}  # article id -> uid
+        self.problems: list[ImportProblem] = []
+        self.mapped: dict[tuple[str, str, str], int] = {}  # as ImportReport.mapped_labels
+        self.refused: dict[tuple[int, str, str], tuple[int, str]] = {}  # bad label names
 
     def collect(self, draft: ArticleDraft, article_id: int, uid: str) -> None:
         """Check the draft's annotations against its text and keep them for storing."""
         self.origins.setdefault(article_id, draft.origin or uid)
+        self.uids.setdefault(article_id, uid)
         for index, span in enumerate(draft.spans):
             if not 0 <= span.start < span.end <= len(draft.text):
                 raise StoreError(f"span {index}: offsets {span.start}-{span.end} out of range")
@@ -74,27 +114,41 @@ class _Annotations:
                 fragments = to_json(check_fragments(span.fragments, span.start, span.end))
             except FragmentError as error:
                 raise StoreError(f"span {index}: {error}") from None
+            label = self._label(span.label, SPAN, article_id)
+            what = f"span {index} ({span.label!r} at {span.start}..{span.end})"
+            times = (
+                None
+                if label is None
+                else self._times(span.created_at, span.updated_at, article_id, what)
+            )
+            if label is None or times is None:
+                continue
             annotator = span.annotator or self.default
-            stamp = span.created_at or now()
             self.annotators.add(annotator)
-            self.labels.setdefault(span.label, SPAN)
+            self.labels.setdefault(label, SPAN)
             uuid = span.uuid or span_identity(
-                uid, annotator, span.label, span.start, span.end, fragments
+                uid, annotator, label, span.start, span.end, fragments
             )
             self.spans.append(
-                (uuid, article_id, annotator, span.label, span.start,
-                 span.end, quote, span.note, stamp, span.updated_at or stamp, int(span.deleted),
-                 fragments)
+                (uuid, article_id, annotator, label, span.start,
+                 span.end, quote, span.note, *times, int(span.deleted), fragments)
             )  # fmt: skip
-        for tag in draft.tags:
+        for index, tag in enumerate(draft.tags):
+            label = self._label(tag.label, DOCUMENT, article_id)
+            what = f"tag {index} ({tag.label!r})"
+            times = (
+                None
+                if label is None
+                else self._times(tag.created_at, tag.updated_at, article_id, what)
+            )
+            if label is None or times is None:
+                continue
             annotator = tag.annotator or self.default
-            stamp = tag.created_at or now()
             self.annotators.add(annotator)
-            self.labels.setdefault(tag.label, DOCUMENT)
-            uuid = tag.uuid or tag_identity(uid, annotator, tag.label)
+            self.labels.setdefault(label, DOCUMENT)
+            uuid = tag.uuid or tag_identity(uid, annotator, label)
             self.tags.append(
-                (uuid, article_id, annotator, tag.label, tag.note, stamp,
-                 tag.updated_at or stamp, int(tag.deleted))
+                (uuid, article_id, annotator, label, tag.note, *times, int(tag.deleted))
             )  # fmt: skip
         for annotator, status in draft.statuses.items():
             if status not in _STATUSES:
@@ -102,8 +156,53 @@ class _Annotations:
                     f"status {status!r} for {annotator!r} is not todo/in progress/done"
                 )
             self.annotators.add(annotator)
-            stamp = draft.status_times.get(annotator) or now()
-            self.statuses.append((article_id, annotator, status, stamp))
+            when = draft.status_times.get(annotator)
+            self.statuses.append(
+                (article_id, annotator, status, comparable_time(when) if when else now())
+            )
+
+    def _label(self, given: str, kind: str, article_id: int) -> str | None:
+        """The project's name for `given`; None (and counted as refused) when it cannot be one."""
+        try:
+            label = self.names.resolve(given)
+        except LabelNameError as error:
+            count, _ = self.refused.get((article_id, given, kind), (0, ""))
+            self.refused[article_id, given, kind] = (count + 1, str(error))
+            return None
+        if label != given:
+            self.mapped[given, label, kind] = self.mapped.get((given, label, kind), 0) + 1
+        return label
+
+    def _times(
+        self, created: str | None, updated: str | None, article_id: int, what: str
+    ) -> tuple[str, str] | None:
+        """(created_at, updated_at) in UTC, a missing one filled in; None (reported) when one
+        is not a time."""
+        try:
+            created = field_time(created, "created_at")
+            updated = field_time(updated, "updated_at")
+        except TimeError as error:
+            origin = self.origins.get(article_id, str(article_id))
+            self.problems.append(ImportProblem(origin, f"{what}: {error}; not added"))
+            return None
+        stamp = created or now()
+        return stamp, updated or stamp
+
+    def report_into(self, out: ImportReport) -> None:
+        """Move what was left out or read as another label into `out`."""
+        out.problems.extend(self.problems)
+        for key, count in self.mapped.items():
+            out.mapped_labels[key] = out.mapped_labels.get(key, 0) + count
+        for (article_id, given, kind), (count, reason) in self.refused.items():
+            what = f"{count} spans" if kind == SPAN else f"{count} document tags"
+            out.spans_refused += count if kind == SPAN else 0
+            out.problems.append(
+                ImportProblem(
+                    self.origins.get(article_id, str(article_id)),
+                    f"{what} labelled {given!r} were not added: {reason}",
+                )
+            )
+        self.problems, self.mapped, self.refused = [], {}, {}
 
 
 class ArticlesMixin(LabelsMixin):
@@ -148,6 +247,7 @@ class ArticlesMixin(LabelsMixin):
         default_annotator: str,
         out: ImportReport,
         skip_identical: bool = True,
+        rekey: bool = True,
     ) -> None:
         digests = [text_sha256(draft.text) for draft in drafts]
         uids = [d.uid or f"sha256:{h[:24]}" for d, h in zip(drafts, digests, strict=True)]
@@ -160,7 +260,7 @@ class ArticlesMixin(LabelsMixin):
         # executemany; the search index then takes exactly that id range.
         first_id = int(self._one("SELECT ifnull(max(id), 0) + 1 FROM articles"))
         rows: list[tuple[object, ...]] = []
-        annotations = _Annotations(default_annotator)
+        annotations = _Annotations(default_annotator, self.label_names())
         stamp = now()
         for draft, digest, uid in zip(drafts, digests, uids, strict=True):
             found = known.get(uid)
@@ -198,7 +298,7 @@ class ArticlesMixin(LabelsMixin):
                 (first_id, first_id + len(rows) - 1),
             )
         self.db.conn.execute("DELETE FROM project WHERE key = 'fts_deferred'")
-        self._store_annotations(annotations, out, skip_identical)
+        self._store_annotations(annotations, out, skip_identical, rekey)
 
     def _articles_by_uid(self, uids: list[str]) -> dict[str, tuple[int, str]]:
         found: dict[str, tuple[int, str]] = {}
@@ -242,10 +342,23 @@ class ArticlesMixin(LabelsMixin):
             json.dumps(meta, ensure_ascii=False),
         )
 
+    def label_names(self) -> LabelNames:
+        """The project's label names in palette order, to resolve imported names against."""
+        return LabelNames(
+            row[0]
+            for row in self.db.conn.execute("SELECT name FROM labels ORDER BY position, rowid")
+        )
+
     def _store_annotations(
-        self, found: _Annotations, out: ImportReport, skip_identical: bool = True
+        self,
+        found: _Annotations,
+        out: ImportReport,
+        skip_identical: bool = True,
+        rekey: bool = True,
     ) -> None:
-        """Insert the collected annotations; a uuid already here is left as it is.
+        """Insert the collected annotations; a uuid already here for the same annotation is
+        left as it is (a re-import). A uuid another annotation holds (see store.uuids) is replaced
+        by a derived one and noted, or with `rekey` off (a merge) refused and reported.
 
         With `skip_identical`, a span equal to a live one of the same annotator (label,
         offsets, pieces) is not added either: a file exported from this project and
@@ -254,11 +367,13 @@ class ArticlesMixin(LabelsMixin):
         a format without pieces. A note such a span brings that differs from the one here is
         reported, not taken: an import adds, it never edits.
         """
+        found.report_into(out)
         for annotator in found.annotators:
             self._ensure_annotator(annotator)
         for label, kind in found.labels.items():
             self._ensure_label(label, kind)
         self._drop_kind_clashes(found, out)
+        settle_uuids(self.db.conn, found, out, rekey)
         if found.spans:
             if skip_identical:
                 self._report_other_notes(found, out)

@@ -12,6 +12,7 @@ from desktop_app.core.fragments import from_json
 from desktop_app.core.migrations import latest_version
 from desktop_app.core.model import ArticleDraft, Label, SpanDraft, TagDraft
 from desktop_app.core.store.base import StoreError
+from desktop_app.core.times import OLDEST, TimeError, normalize_time
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _TABLES = {"articles", "spans", "document_tags", "article_status", "labels"}
@@ -47,6 +48,9 @@ class ForeignProject:
             raise StoreError(
                 f"{path}: made by a newer Marginalia (schema {version}); update before merging"
             )
+        # Times it holds that are not times (an older version stored what an import gave):
+        # read as the oldest time, so they never win a conflict, and said.
+        self.notes: list[str] = []
         # A project from before discontinuous spans (schema < 7) has no fragments column.
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(spans)")}
         self._fragments = "fragments" if "fragments" in columns else "''"
@@ -101,8 +105,20 @@ class ForeignProject:
             ) from error
         return value if isinstance(value, dict) else {"meta": value}
 
+    def _time(self, value: object, where: str) -> str | None:
+        """A stored time in UTC (see core.times), None when empty; one that is not a time
+        is the oldest of all, and noted."""
+        if value is None or value == "":
+            return None
+        try:
+            return normalize_time(str(value))
+        except TimeError as error:
+            self.notes.append(f"{self.path}#{where} {error}: read as the oldest time")
+            return OLDEST
+
     def _drafts(self, rows: list[tuple[object, ...]]) -> list[ArticleDraft]:
         ids = [row[0] for row in rows]
+        uids = {row[0]: row[1] for row in rows}
         marks = ", ".join("?" for _ in ids)
         spans: dict[object, list[SpanDraft]] = {}
         for row in self._conn.execute(
@@ -111,10 +127,13 @@ class ForeignProject:
             'ORDER BY article, start, "end" DESC, created_at',
             ids,
         ):
+            where = f"{uids[row[0]]}: span {row[1]}"
             spans.setdefault(row[0], []).append(
                 SpanDraft(
                     start=row[2], end=row[3], label=row[4], uuid=row[1], annotator=row[5],
-                    quote=row[6], note=row[7], created_at=row[8], updated_at=row[9],
+                    quote=row[6], note=row[7],
+                    created_at=self._time(row[8], f"{where}: created_at"),
+                    updated_at=self._time(row[9], f"{where}: updated_at"),
                     deleted=bool(row[10]), fragments=from_json(row[11]),
                 )
             )  # fmt: skip
@@ -124,10 +143,12 @@ class ForeignProject:
             f"FROM document_tags WHERE article IN ({marks}) ORDER BY article, created_at",
             ids,
         ):
+            where = f"{uids[row[0]]}: tag {row[1]}"
             tags.setdefault(row[0], []).append(
                 TagDraft(
                     label=row[2], uuid=row[1], annotator=row[3], note=row[4],
-                    created_at=row[5], updated_at=row[6], deleted=bool(row[7]),
+                    created_at=self._time(row[5], f"{where}: created_at"),
+                    updated_at=self._time(row[6], f"{where}: updated_at"), deleted=bool(row[7]),
                 )
             )  # fmt: skip
         statuses: dict[object, dict[str, str]] = {}
@@ -138,7 +159,8 @@ class ForeignProject:
             ids,
         ):
             statuses.setdefault(article, {})[annotator] = status
-            times.setdefault(article, {})[annotator] = updated_at
+            where = f"{uids[article]}: status of {annotator}: updated_at"
+            times.setdefault(article, {})[annotator] = self._time(updated_at, where) or ""
         return [
             ArticleDraft(
                 text=str(row[6]),

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from desktop_app.core.model import Label, LabelSchema
-from desktop_app.core.schema import next_free_color
+from desktop_app.core.schema import (
+    LabelNameError,
+    canonical_label,
+    check_label_name,
+    next_free_color,
+)
 from desktop_app.core.store.base import StoreBase, StoreError, _serialized, now
 
 # Annotator colours start after the first palette colours, which label schemas use most.
@@ -56,6 +62,7 @@ class LabelsMixin(StoreBase):
         if self.path is not None and self._one("SELECT 1 FROM labels LIMIT 1"):
             self.backup("schema-change")
         with self.db.atomic():
+            self._take_schema_spellings(schema)
             for label in schema.labels:
                 kind = self._one("SELECT kind FROM labels WHERE name = ?", (label.name,))
                 if kind not in (None, label.kind) and self._label_in_use(label.name):
@@ -91,6 +98,26 @@ class LabelsMixin(StoreBase):
             )
         return kept
 
+    def _take_schema_spellings(self, schema: LabelSchema) -> None:
+        """Rename each label here that is a schema label in another case ("PERSON" for the
+        schema's "Person"), with its annotations: one name is one label (core.schema)."""
+        names = [str(row[0]) for row in self.db.conn.execute("SELECT name FROM labels")]
+        wanted = {label.name for label in schema.labels}
+        for label in schema.labels:
+            here = canonical_label(label.name, [n for n in names if n not in wanted])
+            if here == label.name or label.name in names:
+                continue  # not here, or here as spelled (a project holding both keeps both)
+            kind = self._one("SELECT kind FROM labels WHERE name = ?", (here,))
+            if kind != label.kind and self._label_in_use(here):
+                raise StoreError(
+                    f"{here!r} is a {kind} label with annotations; "
+                    f"it cannot become the {label.kind} label {label.name!r}"
+                )
+            self.db.execute("UPDATE labels SET name = ? WHERE name = ?", (label.name, here))
+            for table in ("spans", "document_tags"):
+                self.db.execute(f"UPDATE {table} SET label = ? WHERE label = ?", (label.name, here))
+            names[names.index(here)] = label.name
+
     def _label_in_use(self, name: str) -> bool:
         return bool(
             self._one("SELECT 1 FROM spans WHERE label = ? LIMIT 1", (name,))
@@ -118,11 +145,24 @@ class LabelsMixin(StoreBase):
 
     @_serialized
     def save_label(self, label: Label, old_name: str | None = None) -> None:
-        """Add a label, or edit one (renaming it renames it on every annotation too)."""
+        """Add a label, or edit one (renaming it renames it on every annotation too).
+
+        The name follows core.schema's rule: cleaned, and refused when no project may hold
+        it or when it reads as another label (the same letters in another case).
+        """
+        try:
+            label = replace(label, name=check_label_name(label.name))
+        except LabelNameError as error:
+            raise StoreError(str(error)) from None
         with self.db.atomic():
+            names = [str(row[0]) for row in self.db.conn.execute("SELECT name FROM labels")]
+            if (old_name or label.name) != label.name or label.name not in names:
+                # A new name (a new label, or a rename): it may not read as another label.
+                others = [name for name in names if name != old_name]
+                same = canonical_label(label.name, others)
+                if same in others:
+                    raise StoreError(f"a label named {same!r} already exists")
             if old_name is not None and old_name != label.name:
-                if self._one("SELECT 1 FROM labels WHERE name = ?", (label.name,)):
-                    raise StoreError(f"a label named {label.name!r} already exists")
                 position = self._one("SELECT position FROM labels WHERE name = ?", (old_name,))
                 if position is None:
                     raise StoreError(f"no label named {old_name!r}")
@@ -142,15 +182,23 @@ class LabelsMixin(StoreBase):
     def add_labels(self, labels: Sequence[Label]) -> list[str]:
         """Add the labels the project lacks (a colleague's package); never change existing ones.
 
-        Returns the names added. A key or colour another label already uses is dropped or
-        replaced, so the palette stays unambiguous.
+        Returns the names added. Names follow core.schema.check_label_name: one no project
+        may hold is left out, a case variant of one of ours is ours. A key or colour another
+        label already uses is dropped or replaced, so the palette stays unambiguous.
         """
         added = []
         with self.db.atomic():
+            names = [row[0] for row in self.db.conn.execute("SELECT name FROM labels")]
             for label in labels:
-                # "person" beside "Person" would be two labels that read as one: ours stands.
-                if self._one("SELECT 1 FROM labels WHERE lower(name) = lower(?)", (label.name,)):
+                try:
+                    name = check_label_name(label.name)
+                except LabelNameError:
+                    continue  # no project may hold it; annotations that use it are reported
+                # "PERSON" beside "Person" would be two labels that read as one: ours stands.
+                if canonical_label(name, names) in names:
                     continue
+                names.append(name)
+                label = replace(label, name=name)
                 used = [row[0] for row in self.db.conn.execute("SELECT color FROM labels")]
                 key_taken = label.key and self._one(
                     "SELECT 1 FROM labels WHERE lower(key) = lower(?)", (label.key,)

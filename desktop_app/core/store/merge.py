@@ -6,7 +6,7 @@ import sqlite3
 import uuid as uuidlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from desktop_app.core.fragments import from_json, to_json
 from desktop_app.core.model import (
@@ -21,7 +21,8 @@ from desktop_app.core.model import (
     SpanDraft,
     TagDraft,
 )
-from desktop_app.core.store.articles import ArticlesMixin, _Annotations
+from desktop_app.core.schema import LabelNameError
+from desktop_app.core.store.articles import ArticlesMixin, LabelNames, _Annotations
 from desktop_app.core.store.base import (
     IDENTITY_NAMESPACE,
     _serialized,
@@ -30,6 +31,9 @@ from desktop_app.core.store.base import (
     tag_identity,
 )
 from desktop_app.core.text import text_sha256
+from desktop_app.core.times import TimeError, comparable_time, field_time
+
+_Item = TypeVar("_Item", SpanDraft, TagDraft)
 
 
 class _Version(NamedTuple):
@@ -75,9 +79,13 @@ class MergeMixin(ArticlesMixin):
         report.backup = "" if backup is None else str(backup)
         with self.db.atomic():
             self.add_labels(labels)
+            names = self.label_names()
+            mapped = ImportReport()  # their label names read as ours, counted
             for batch in batches:
                 for draft in batch:
-                    self._merge_article(self._with_uuids(draft), report)
+                    checked = _checked(draft, names, report, mapped)
+                    self._merge_article(self._with_uuids(checked), report)
+        report.notes[:0] = mapped.label_notes()
         return report
 
     def _with_uuids(self, draft: ArticleDraft) -> ArticleDraft:
@@ -145,22 +153,14 @@ class MergeMixin(ArticlesMixin):
             added = ImportReport()
             # A merge matches by uuid: their span is theirs to edit later, even when it
             # equals another of theirs or ours today.
-            self._add_batch([draft], MERGED_BY, added, skip_identical=False)
+            self._add_batch([draft], MERGED_BY, added, skip_identical=False, rekey=False)
             report.articles_added += added.added
             report.spans_added += added.spans_added
             report.tags_added += added.tags_added
             report.statuses_changed += len(draft.statuses)
-            report.problems.extend(added.problems)
-            elsewhere = len(draft.spans) - added.spans_added - added.spans_refused
-            if elsewhere > 0:
-                report.problems.append(
-                    ImportProblem(
-                        uid,
-                        f"{elsewhere} spans have a uuid this project already uses on another "
-                        "article; they were not added",
-                    )
-                )
-            self._record_base(draft.spans, draft.tags)
+            report.problems.extend(added.problems)  # with each uuid another annotation holds
+            article_id = self._one("SELECT id FROM articles WHERE uid = ?", (uid,))
+            self._record_base(article_id, draft.spans, draft.tags, every=not added.problems)
             return
         report.articles_matched += 1
         self._merge_annotations(int(row[0]), uid, draft, report)
@@ -182,17 +182,17 @@ class MergeMixin(ArticlesMixin):
         ]
         if new_spans or new_tags:
             added = ImportReport()
-            collected = _Annotations(MERGED_BY)
+            collected = _Annotations(MERGED_BY, self.label_names())
             collected.collect(
                 ArticleDraft(text=draft.text, spans=tuple(new_spans), tags=tuple(new_tags)),
                 article_id,
                 uid,
             )
-            self._store_annotations(collected, added, skip_identical=False)
+            self._store_annotations(collected, added, skip_identical=False, rekey=False)
             report.spans_added += added.spans_added
             report.tags_added += added.tags_added
             report.problems.extend(added.problems)
-            self._record_base(new_spans, new_tags)
+            self._record_base(article_id, new_spans, new_tags, every=not added.problems)
         for annotator, status in draft.statuses.items():
             report.statuses_changed += self._merge_status(
                 article_id, annotator, status, draft.status_times.get(annotator, "")
@@ -226,13 +226,17 @@ class MergeMixin(ArticlesMixin):
                 )
             )
             return True
-        ours = _Version(row[2], row[3], bool(row[4]), row[5])
+        # Times compare as instants: ours and the merge base may hold values stored before
+        # times were normalised (another offset, or not a time at all: the oldest).
+        ours = _Version(row[2], row[3], bool(row[4]), comparable_time(row[5]))
         theirs = _Version(
-            item.label, item.note, item.deleted, item.updated_at or item.created_at or ""
+            item.label, item.note, item.deleted, comparable_time(item.updated_at or item.created_at)
         )
         base = self.db.conn.execute(
             "SELECT ours_at, theirs_at FROM merge_base WHERE uuid = ?", (item.uuid,)
         ).fetchone()
+        if base is not None:
+            base = (comparable_time(base[0]), comparable_time(base[1]))
         if ours.same_content(theirs):
             report.unchanged += 1
             seen = theirs.updated_at if base is None else max(base[1], theirs.updated_at)
@@ -299,7 +303,9 @@ class MergeMixin(ArticlesMixin):
             return False
         report.unchanged += 1
         if tag.note and tag.note != row[1]:
-            version = _Version(tag.label, tag.note, False, tag.updated_at or tag.created_at or "")
+            version = _Version(
+                tag.label, tag.note, False, comparable_time(tag.updated_at or tag.created_at)
+            )
             annotator = tag.annotator or MERGED_BY
             self._keep_in_history(DOCUMENT, row[0], article_id, annotator, version, "same tag")
             report.problems.append(
@@ -366,12 +372,28 @@ class MergeMixin(ArticlesMixin):
             (uuid, ours_at, theirs_at),
         )
 
-    def _record_base(self, spans: Iterable[SpanDraft], tags: Iterable[TagDraft]) -> None:
-        items: list[SpanDraft | TagDraft] = [*spans, *tags]
-        for item in items:
-            if item.uuid is not None:
-                stamp = item.updated_at or item.created_at or ""
-                self._set_base(item.uuid, stamp, stamp)
+    def _record_base(
+        self,
+        article_id: int | None,
+        spans: Iterable[SpanDraft],
+        tags: Iterable[TagDraft],
+        every: bool,
+    ) -> None:
+        """Their stamps as the agreed version of each annotation now stored on the article;
+        one refused because another annotation holds its uuid leaves that one's base alone.
+        `every`: nothing was refused, so each is stored (no need to look)."""
+        items: list[tuple[str, SpanDraft | TagDraft]] = [
+            *((SPAN, span) for span in spans),
+            *((DOCUMENT, tag) for tag in tags),
+        ]
+        for kind, item in items:
+            if item.uuid is None:
+                continue
+            stored = f"SELECT 1 FROM {_TABLES[kind]} WHERE uuid = ? AND article = ?"
+            if not every and not self._one(stored, (item.uuid, article_id)):
+                continue
+            stamp = item.updated_at or item.created_at or ""
+            self._set_base(item.uuid, stamp, stamp)
 
     def _merge_status(self, article_id: int, annotator: str, status: str, when: str) -> int:
         """Take their status when ours is missing or older; 1 when it changed."""
@@ -379,16 +401,52 @@ class MergeMixin(ArticlesMixin):
             "SELECT status, updated_at FROM article_status WHERE article = ? AND annotator = ?",
             (article_id, annotator),
         ).fetchone()
-        if row is not None and (row[0] == status or not when or when <= row[1]):
+        if row is not None and (
+            row[0] == status or not when or comparable_time(when) <= comparable_time(row[1])
+        ):
             return 0
         self._ensure_annotator(annotator)
         self.db.execute(
             "INSERT INTO article_status (article, annotator, status, updated_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (article, annotator) DO UPDATE SET "
             "status = excluded.status, updated_at = excluded.updated_at",
-            (article_id, annotator, status, when or now()),
+            (article_id, annotator, status, comparable_time(when) if when else now()),
         )
         return 1
+
+
+def _checked(
+    draft: ArticleDraft, names: LabelNames, report: MergeReport, mapped: ImportReport
+) -> ArticleDraft:
+    """The draft with our names for its labels and its times in UTC. An annotation whose label
+    name no project may hold, or whose time is not a time, is left out and reported."""
+    where = draft.origin or draft.uid or "?"
+
+    def check(item: _Item, kind: str, what: str) -> _Item | None:
+        try:
+            label = names.resolve(item.label)
+            created = field_time(item.created_at, "created_at")
+            updated = field_time(item.updated_at, "updated_at")
+        except (LabelNameError, TimeError) as error:
+            report.problems.append(ImportProblem(where, f"{what}: {error}; not merged"))
+            return None
+        if label != item.label:
+            key = (item.label, label, kind)
+            mapped.mapped_labels[key] = mapped.mapped_labels.get(key, 0) + 1
+        return replace(item, label=label, created_at=created, updated_at=updated)
+
+    spans = [
+        check(s, SPAN, f"span {i} ({s.label!r} at {s.start}..{s.end})")
+        for i, s in enumerate(draft.spans)
+    ]
+    tags = [check(t, DOCUMENT, f"tag {i} ({t.label!r})") for i, t in enumerate(draft.tags)]
+    times = {who: comparable_time(when) for who, when in draft.status_times.items() if when}
+    return replace(
+        draft,
+        spans=tuple(s for s in spans if isinstance(s, SpanDraft)),
+        tags=tuple(t for t in tags if isinstance(t, TagDraft)),
+        status_times=times,
+    )
 
 
 def _legacy_identity(text: str, uid: str | None, item: SpanDraft | TagDraft) -> str:
