@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from desktop_app.core.model import ArticleFilter, ArticleRow, Status
+from desktop_app.core.search_query import SearchQuery, parse_search
 from desktop_app.core.store.base import StoreBase, _serialized
 
 SortKey = tuple[Any, int]  # (sort value, article id): a position in the article list
@@ -52,7 +53,7 @@ class _Plan:
     """
 
     sets: tuple[_Set, ...]
-    exclude: _Set | None
+    excludes: tuple[_Set, ...] = ()
 
     def ids(self) -> tuple[str, tuple[Any, ...]]:
         """A compound SELECT of the distinct ids in every set ("" when there is no set)."""
@@ -79,9 +80,9 @@ class _Plan:
             else:
                 clauses.append(f"a.id IN ({item.select})")
             params += item.params
-        if self.exclude is not None:
-            clauses.append(f"NOT {self.exclude.probe}")
-            params += self.exclude.params
+        for exclude in self.excludes:
+            clauses.append(f"NOT {exclude.probe}")
+            params += exclude.params
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
@@ -115,21 +116,22 @@ class ListingMixin(StoreBase):
     # The last filter's match count, keyed by the connection's change counter.
     _match_counts: dict[tuple[Any, ...], list[int]] = {}  # noqa: RUF012 - replaced, not mutated
 
-    def _fts_query(self, typed: str) -> str:
-        """Any typed text as a safe FTS5 query: every word quoted, so nothing is syntax."""
-        # Control characters (a pasted line break, NUL) would split quote_fts's quoting.
-        search = "".join(" " if ch < " " or ch == "\x7f" else ch for ch in typed)
-        return self.db.quote_fts(search) if search.strip() else ""
+    def _fts_query(self, typed: str) -> SearchQuery:
+        """Typed text as a safe FTS5 query (see core.search_query for the syntax)."""
+        return parse_search(typed)
 
     def _plan(self, flt: ArticleFilter) -> _Plan:
         sets: list[_Set] = []
+        excludes: list[_Set] = []
         query = self._fts_query(flt.search)
-        if query:
+        if query.match:
             fts = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
             probe = (
                 "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = a.id)"
             )
-            sets.append(_Set(fts, probe, (query,), costly_probe=True))
+            # A search of exclusions alone ("-brown") keeps every article the MATCH misses.
+            found = _Set(fts, probe, (query.match,), costly_probe=True)
+            (excludes if query.negated else sets).append(found)
         who = " AND annotator = ?" if flt.annotator else ""
         by = (flt.annotator,) if flt.annotator else ()
         if flt.tag:
@@ -143,19 +145,18 @@ class ListingMixin(StoreBase):
         if flt.annotator and not (flt.tag or flt.label or flt.status):
             condition = "annotator = ? AND n > 0"
             sets.append(_tagged("article_annotators", condition, (flt.annotator,)))
-        exclude = None
         if flt.status:
             whose = flt.status_annotator or flt.annotator or ""
             if flt.status == Status.TODO:
                 # No status row means todo, so todo is "nothing else recorded".
                 condition = "annotator = ? AND status != 'todo'"
-                exclude = _tagged("article_status", condition, (whose,))
+                excludes.append(_tagged("article_status", condition, (whose,)))
             else:
                 condition = "annotator = ? AND status = ?"
                 sets.append(_tagged("article_status", condition, (whose, flt.status)))
         # Cheap probes first: the search index's probe then runs only on rows the others kept.
         sets.sort(key=lambda item: item.costly_probe)
-        return _Plan(tuple(sets), exclude)
+        return _Plan(tuple(sets), tuple(excludes))
 
     def _count(self, plan: _Plan) -> int:
         ids, params = plan.ids()
@@ -163,11 +164,13 @@ class ListingMixin(StoreBase):
             total = int(self._one(f"SELECT count(*) FROM ({ids})", params))
         else:
             total = int(self._one("SELECT count(*) FROM articles"))
-        if plan.exclude is None:
+        if not plan.excludes:
             return total
         # |A - C| = |A| - |A and C|: both sides come from indexes, no article is read.
-        both = f"{ids} INTERSECT {plan.exclude.select}" if ids else plan.exclude.select
-        excluded = self._one(f"SELECT count(*) FROM ({both})", params + plan.exclude.params)
+        left_out = " UNION ".join(item.select for item in plan.excludes)
+        left_params = tuple(p for item in plan.excludes for p in item.params)
+        both = f"{ids} INTERSECT SELECT * FROM ({left_out})" if ids else left_out
+        excluded = self._one(f"SELECT count(*) FROM ({both})", params + left_params)
         return total - int(excluded)
 
     def _walks(self, plan: _Plan) -> tuple[bool, bool]:
@@ -256,7 +259,7 @@ class ListingMixin(StoreBase):
         runs on the search index alone; only the winners' rows are read.
         """
         query = self._fts_query(flt.search)
-        if not query:
+        if not query.match or query.negated:  # nothing to rank by
             return []
         where, params = self._plan(replace(flt, search="")).where(probe=True)
         probes = where.replace("WHERE ", "AND ", 1).replace("a.id", "articles_fts.rowid")
@@ -266,7 +269,7 @@ class ListingMixin(StoreBase):
             f"SELECT {_ROW_COLUMNS} FROM best JOIN articles a ON a.id = best.id "
             "ORDER BY best.score, a.id"
         )
-        rows = self.db.conn.execute(sql, [query, *params, limit, status_annotator]).fetchall()
+        rows = self.db.conn.execute(sql, [query.match, *params, limit, status_annotator]).fetchall()
         return [ArticleRow(*row) for row in rows]
 
     @_serialized
