@@ -110,7 +110,7 @@ def test_many_words_still_search(fts):
 @given(
     st.lists(
         st.one_of(
-            st.sampled_from(list('"()*-: ^+{}.,') + ["OR", "AND", "NOT", "NEAR", " ", "\x00"]),
+            st.sampled_from([*'"()*-: ^+{}.,', "OR", "AND", "NOT", "NEAR", " ", "\x00"]),
             st.text(max_size=3),
         ),
         max_size=20,
@@ -190,3 +190,28 @@ def test_bbc_numbers(tmp_path):
         assert count("budg*") > count("budget") > 0
     finally:
         store.close()
+
+
+def test_ranked_list_puts_best_matches_first_and_pages(store):
+    store.add_articles(
+        [
+            ArticleDraft(text="budget budget budget budget", uid="f", title="Budget day"),
+            ArticleDraft(text="nothing about money", uid="g", title="Budget"),
+        ]
+    )
+    flt = ArticleFilter(search="budget", ranked=True, sort="title", descending=True)
+    rows = store.article_rows(flt, None, 10)
+    assert [r.uid for r in rows[:2]] == ["f", "g"]  # title matches first
+    assert {r.uid for r in rows} == {"a", "b", "f", "g"}
+    ranked = [r.id for r in rows]
+    anchor, paged = store.anchor_after(flt, None, 0), []
+    while anchor is not None:
+        paged += [r.id for r in store.article_rows(flt, anchor, 1)]
+        anchor = store.anchor_after(flt, anchor, 1)
+    assert paged == ranked
+    assert [store.row_of(flt, article) for article in ranked] == [0, 1, 2, 3]
+    assert [k[1] for k in store.keys_after(flt, None, 10)] == ranked
+    # Without a search (or with exclusions only) the list keeps its column's order.
+    plain = ArticleFilter(search="-budget", ranked=True, sort="title")
+    assert store.count_articles(plain) == 3
+    assert len(store.article_rows(plain, None, 10)) == 3

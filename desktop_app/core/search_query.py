@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 MAX_DEPTH = 20  # brackets nested deeper are read as spaces (FTS5's own limit is near 256)
 MAX_TERMS = 200  # a pasted page still searches; words past this are left out
@@ -39,7 +40,7 @@ class SearchQuery:
 # A parsed search is a tree: ("term", text, prefix) | ("and", [...]) | ("or", [...]) |
 # ("not", node). It is compiled to (expression, negated) pairs: FTS5's NOT is binary
 # ("a NOT b"), so exclusions are gathered per AND group and put after what they exclude.
-_Node = tuple
+_Node = tuple[Any, ...]
 
 
 def parse_search(typed: str) -> SearchQuery:

@@ -12,8 +12,50 @@ from desktop_app.core.store.base import StoreBase, _serialized
 
 SortKey = tuple[Any, int]  # (sort value, article id): a position in the article list
 
-_SORT_EXPRESSIONS = {"date": "ifnull(a.published, '')", "title": "a.title COLLATE NOCASE"}
-_SORT_INDEXES = {"date": "articles_by_date", "title": "articles_by_title"}
+
+@dataclass(frozen=True)
+class _Sort:
+    """One order of the list: a key with an index of (key, id) pairs to page through."""
+
+    key: str  # the sort value of the row (article `a`)
+    id: str  # the id the index keeps beside the key (keyset conditions must name it)
+    walk: str  # FROM that walks the index in order (many matches)
+    plain: str  # FROM for reading the few matches and sorting them
+
+
+def _article_sort(key: str, index: str) -> _Sort:
+    return _Sort(key, "a.id", f"articles a INDEXED BY {index}", "articles a")
+
+
+def _count_sort(column: str) -> _Sort:
+    # The counts live in article_counts (one row per article, see migrations._list_sort_keys);
+    # CROSS JOIN makes SQLite walk the counts' index first and read each article by id.
+    return _Sort(
+        f"k.{column}",
+        "k.id",
+        f"article_counts k INDEXED BY counts_by_{column} CROSS JOIN articles a ON a.id = k.id",
+        "articles a JOIN article_counts k ON k.id = a.id",
+    )
+
+
+# Every order the list offers (ArticleFilter.sort); each stays instant at a million articles.
+SORTS = {
+    "date": _article_sort("ifnull(a.published, '')", "articles_by_date"),
+    "title": _article_sort("a.title COLLATE NOCASE", "articles_by_title"),
+    "source": _article_sort("a.source COLLATE NOCASE", "articles_by_source"),
+    "spans": _count_sort("spans"),
+    "tags": _count_sort("tags"),
+}
+# Best matches first (ArticleFilter.ranked): BM25 over the matches, a title match worth five
+# in the text. No index can hold a score that depends on the search, so each page ranks
+# every match: bounded by the number of matches (measured in bench/run.py).
+_RELEVANCE = _Sort(
+    "r.score",
+    "r.id",
+    "",
+    "(SELECT rowid AS id, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts "
+    "WHERE articles_fts MATCH ?) r CROSS JOIN articles a ON a.id = r.id",
+)
 _ROW_COLUMNS = (
     "a.id, a.uid, a.title, a.published, a.source, "
     "(SELECT count(*) FROM spans s WHERE s.article = a.id AND s.deleted = 0), "
@@ -87,7 +129,7 @@ class _Plan:
 
 
 def _beyond(
-    key: str, start: SortKey, descending: bool, inclusive: bool
+    key: str, start: SortKey, descending: bool, inclusive: bool, ident: str = "a.id"
 ) -> tuple[str, tuple[Any, ...]]:
     """The keyset condition "(key, id) after start", written so SQLite seeks the index.
 
@@ -96,7 +138,7 @@ def _beyond(
     """
     more, equal = ("<", "<=") if descending else (">", ">=")
     return (
-        f"{key} {equal} ? AND ({key} {more} ? OR a.id {equal if inclusive else more} ?)",
+        f"{key} {equal} ? AND ({key} {more} ? OR {ident} {equal if inclusive else more} ?)",
         (start[0], start[0], start[1]),
     )
 
@@ -202,20 +244,40 @@ class ListingMixin(StoreBase):
         )
         return walk, walk and dense
 
+    def _sorting(self, flt: ArticleFilter) -> tuple[_Sort, list[Any], ArticleFilter, bool]:
+        """(the order, its FROM's parameters, the filter left for WHERE, descending).
+
+        Relevance needs a search to rank by; without one the list keeps its column's order.
+        """
+        if flt.ranked:
+            query = self._fts_query(flt.search)
+            if query.match and not query.negated:  # best first, always
+                return _RELEVANCE, [query.match], replace(flt, search=""), False
+        return SORTS.get(flt.sort, SORTS["date"]), [], flt, flt.descending
+
+    def _key(self, flt: ArticleFilter) -> str:
+        """The SQL of the filter's sort key (the first half of its SortKey)."""
+        return self._sorting(flt)[0].key
+
     def _ordered(
         self, flt: ArticleFilter, plan: _Plan, start: SortKey | None, inclusive: bool
     ) -> tuple[str, list[Any], str]:
         """FROM + WHERE (with the keyset condition) and ORDER BY for the filter's order."""
-        walk, dense = self._walks(plan)
-        where, params = plan.where(probe=walk, dense=dense)
-        key = _SORT_EXPRESSIONS[flt.sort]
-        direction = "DESC" if flt.descending else "ASC"
+        sort, params, rest, descending = self._sorting(flt)
+        if rest is not flt:  # ranked: the search is the FROM, the other filters probe
+            plan, walk, dense = self._plan(rest), False, False
+            where, more = plan.where(probe=True)
+        else:
+            walk, dense = self._walks(plan)
+            where, more = plan.where(probe=walk, dense=dense)
+        params = [*params, *more]
+        direction = "DESC" if descending else "ASC"
         if start is not None:
-            condition, extra = _beyond(key, start, flt.descending, inclusive)
+            condition, extra = _beyond(sort.key, start, descending, inclusive, sort.id)
             where = (where + " AND " if where else "WHERE ") + condition
             params = [*params, *extra]
-        order = f"ORDER BY {key} {direction}, a.id {direction}"
-        source = f"articles a INDEXED BY {_SORT_INDEXES[flt.sort]}" if walk else "articles a"
+        order = f"ORDER BY {sort.key} {direction}, {sort.id} {direction}"
+        source = sort.walk if walk and sort.walk else sort.plain
         return f"{source} {where}", params, order
 
     @_serialized
@@ -233,7 +295,7 @@ class ListingMixin(StoreBase):
         costs milliseconds.
         """
         source, params, order = self._ordered(flt, self._plan(flt), start, inclusive=True)
-        key = _SORT_EXPRESSIONS[flt.sort]
+        key = self._key(flt)
         row = self.db.conn.execute(
             f"SELECT {key}, a.id FROM {source} {order} LIMIT 1 OFFSET ?", [*params, skip]
         ).fetchone()
@@ -275,24 +337,25 @@ class ListingMixin(StoreBase):
     @_serialized
     def row_of(self, flt: ArticleFilter, article_id: int) -> int | None:
         """The article's row in the filtered, sorted list (None when the filter hides it)."""
-        where, params = self._plan(flt).where(probe=True)
-        key = _SORT_EXPRESSIONS[flt.sort]
+        sort, params, rest, descending = self._sorting(flt)
+        where, more = self._plan(rest).where(probe=True)
+        params = [*params, *more]
         found = self.db.conn.execute(
-            f"SELECT {key} FROM articles a {where} {'AND' if where else 'WHERE'} a.id = ?",
+            f"SELECT {sort.key} FROM {sort.plain} {where} {'AND' if where else 'WHERE'} a.id = ?",
             [*params, article_id],
         ).fetchone()
         if found is None:
             return None
         # Rows before it are those beyond it in the opposite direction.
-        condition, extra = _beyond(key, (found[0], article_id), not flt.descending, False)
+        condition, extra = _beyond(sort.key, (found[0], article_id), not descending, False, sort.id)
         before = (where + " AND " if where else "WHERE ") + condition
-        return int(self._one(f"SELECT count(*) FROM articles a {before}", [*params, *extra]))
+        return int(self._one(f"SELECT count(*) FROM {sort.plain} {before}", [*params, *extra]))
 
     @_serialized
     def keys_after(self, flt: ArticleFilter, after: SortKey | None, limit: int) -> list[SortKey]:
         """The next `limit` (sort key, id) pairs strictly after `after`, in list order."""
         source, params, order = self._ordered(flt, self._plan(flt), after, inclusive=False)
-        key = _SORT_EXPRESSIONS[flt.sort]
+        key = self._key(flt)
         rows = self.db.conn.execute(
             f"SELECT {key}, a.id FROM {source} {order} LIMIT ?", [*params, limit]
         )

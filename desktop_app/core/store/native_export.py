@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store.base import _serialized
-from desktop_app.core.store.listing import _SORT_EXPRESSIONS, ListingMixin, SortKey
+from desktop_app.core.store.listing import ListingMixin, SortKey
 
 
 class NativeLine(NamedTuple):
@@ -72,7 +72,7 @@ class NativeExportMixin(ListingMixin):
         self, flt: ArticleFilter, after: SortKey | None, batch: int
     ) -> tuple[list[NativeLine], SortKey | None]:
         source, params, order = self._ordered(flt, self._plan(flt), after, inclusive=False)
-        key = _SORT_EXPRESSIONS[flt.sort]
+        key = self._key(flt)
         rows = self.db.conn.execute(
             f"SELECT {key}, a.id, a.uid, {_RECORD_HEAD}, a.text FROM {source} {order} LIMIT ?",
             [*params, batch],
