@@ -255,6 +255,10 @@ class ListingMixin(StoreBase):
                 return _RELEVANCE, [query.match], replace(flt, search=""), False
         return SORTS.get(flt.sort, SORTS["date"]), [], flt, flt.descending
 
+    def ranks(self, flt: ArticleFilter) -> bool:
+        """Whether the list of this filter is in relevance order (ranked, with a search)."""
+        return self._sorting(flt)[0] is _RELEVANCE
+
     def _key(self, flt: ArticleFilter) -> str:
         """The SQL of the filter's sort key (the first half of its SortKey)."""
         return self._sorting(flt)[0].key
