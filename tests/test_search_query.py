@@ -215,3 +215,32 @@ def test_ranked_list_puts_best_matches_first_and_pages(store):
     plain = ArticleFilter(search="-budget", ranked=True, sort="title")
     assert store.count_articles(plain) == 3
     assert len(store.article_rows(plain, None, 10)) == 3
+
+
+def test_command_line_export_reads_the_syntax(tmp_path, capsys):
+    import json
+
+    from desktop_app.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for uid, text in TEXTS.items():
+        (folder / f"{uid}.txt").write_text(text, encoding="utf-8")
+    db = str(tmp_path / "p.sqlite")
+    assert main(["import", "--db", db, str(folder)]) == 0
+
+    def exported(query):
+        out = tmp_path / "out.jsonl"
+        # --query=... : a search starting with "-" is no option of the command line
+        assert (
+            main(["export", "--db", db, "--format", "jsonl", "-o", str(out), f"--query={query}"])
+            == 0
+        )
+        lines = out.read_text(encoding="utf-8").splitlines()
+        return {json.loads(line)["text"][:5] for line in lines}
+
+    assert exported("Blair -Brown") == {"Blair"}
+    assert exported("Blair NOT Brown") == {"Blair"}
+    assert exported("blair OR brown") == {"Blair", "Brown"}
+    assert exported("budg*") == {"Blair", "Brown"}
+    assert len(exported("-brown")) == 3
