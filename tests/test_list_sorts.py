@@ -130,3 +130,11 @@ def test_older_projects_get_their_counts(tmp_path):
         assert [r.uid for r in rows] == ["b", "a"]
     finally:
         store.close()
+
+
+def test_an_export_follows_a_count_order(store):
+    flt = ArticleFilter(sort="spans", descending=True)
+    uids = [line[0] for lines in store.native_json(flt, batch=7) for line in lines]
+    ids = [store.article_id(uid) for uid in uids]
+    assert ids == straightforward(store, flt)
+    assert [i for batch in store.iter_article_ids(flt, batch=9) for i in batch] == ids

@@ -21,6 +21,9 @@ class _Sort:
     id: str  # the id the index keeps beside the key (keyset conditions must name it)
     walk: str  # FROM that walks the index in order (many matches)
     plain: str  # FROM for reading the few matches and sorting them
+    # Whether `a` in the FROM is the articles table; when it is not (the counts), a page
+    # is found on the index alone and its articles are read by id afterwards.
+    reads_articles: bool = True
 
 
 def _article_sort(key: str, index: str) -> _Sort:
@@ -28,13 +31,15 @@ def _article_sort(key: str, index: str) -> _Sort:
 
 
 def _count_sort(column: str) -> _Sort:
-    # The counts live in article_counts (one row per article, see migrations._list_sort_keys);
-    # CROSS JOIN makes SQLite walk the counts' index first and read each article by id.
+    # The counts live in article_counts (one row per article, see migrations._list_sort_keys),
+    # named `a` so that every filter's probe on a.id applies: finding a far page steps over
+    # that index alone, never over the articles' rows (each a page of text).
     return _Sort(
-        f"k.{column}",
-        "k.id",
-        f"article_counts k INDEXED BY counts_by_{column} CROSS JOIN articles a ON a.id = k.id",
-        "articles a JOIN article_counts k ON k.id = a.id",
+        f"a.{column}",
+        "a.id",
+        f"article_counts a INDEXED BY counts_by_{column}",
+        "article_counts a",
+        reads_articles=False,
     )
 
 
@@ -310,10 +315,40 @@ class ListingMixin(StoreBase):
         self, flt: ArticleFilter, anchor: SortKey | None, limit: int, status_annotator: str = ""
     ) -> list[ArticleRow]:
         """Up to `limit` list rows starting at `anchor` (inclusive), in the filter's order."""
-        source, params, order = self._ordered(flt, self._plan(flt), anchor, inclusive=True)
-        sql = f"SELECT {_ROW_COLUMNS} FROM {source} {order} LIMIT ?"
-        rows = self.db.conn.execute(sql, [status_annotator, *params, limit]).fetchall()
-        return [ArticleRow(*row) for row in rows]
+        rows = self._page(flt, anchor, True, limit, _ROW_COLUMNS, (status_annotator,))
+        return [ArticleRow(*row[2:]) for row in rows]
+
+    def _page(
+        self,
+        flt: ArticleFilter,
+        start: SortKey | None,
+        inclusive: bool,
+        limit: int,
+        columns: str,
+        column_params: tuple[Any, ...] = (),
+    ) -> list[tuple[Any, ...]]:
+        """(sort key, id, *columns) of the next `limit` articles of the list from `start`;
+        `columns` are SQL over the article `a`, with their own parameters."""
+        source, params, order = self._ordered(flt, self._plan(flt), start, inclusive)
+        key = self._key(flt)
+        conn = self.db.conn
+        if self._sorting(flt)[0].reads_articles:
+            sql = f"SELECT {key}, a.id, {columns} FROM {source} {order} LIMIT ?"
+            return conn.execute(sql, [*column_params, *params, limit]).fetchall()
+        keys = conn.execute(
+            f"SELECT {key}, a.id FROM {source} {order} LIMIT ?", [*params, limit]
+        ).fetchall()
+        if not keys:
+            return []
+        marks = ", ".join("?" for _ in keys)
+        found = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})",
+                [*column_params, *(article for _, article in keys)],
+            )
+        }
+        return [(key, article, *found[article]) for key, article in keys if article in found]
 
     @_serialized
     def search_ranked(
