@@ -113,6 +113,8 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _anchor(self, number: int) -> SortKey | None:
         """Where page `number` starts, found from the nearest page before it that we know."""
+        if number == 0:
+            return None  # the first page starts at the top: no query to find where
         if number not in self._anchors and self._store is not None:
             known = max((n for n in self._anchors if n < number), default=None)
             start = None if known is None else self._anchors[known]

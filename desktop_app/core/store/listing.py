@@ -53,13 +53,17 @@ SORTS = {
 }
 # Best matches first (ArticleFilter.ranked): BM25 over the matches, a title match worth five
 # in the text. No index can hold a score that depends on the search, so each page ranks
-# every match: bounded by the number of matches (measured in bench/run.py).
+# every match: bounded by the number of matches (measured in bench/run.py, "sorts").
+# The ranking is named `a` like the counts: the order is found on the search index alone
+# and only the rows shown are read (about 3 us per match and page: 0.3 s for a word in
+# 100,000 articles).
 _RELEVANCE = _Sort(
-    "r.score",
-    "r.id",
+    "a.score",
+    "a.id",
     "",
     "(SELECT rowid AS id, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts "
-    "WHERE articles_fts MATCH ?) r CROSS JOIN articles a ON a.id = r.id",
+    "WHERE articles_fts MATCH ?) a",
+    reads_articles=False,
 )
 _ROW_COLUMNS = (
     "a.id, a.uid, a.title, a.published, a.source, "
