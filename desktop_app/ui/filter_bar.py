@@ -13,17 +13,19 @@ from desktop_app.core.model import ArticleFilter, Status
 ANY = ""
 SEARCH_DELAY_MS = 250  # typing pauses this long before the list follows
 # What the search box understands (core.search_query reads it; the README says the same).
+_EXAMPLES = (
+    ("budget tax", "both words (also <code>budget AND tax</code>)"),
+    ("budg*", "words starting with budg"),
+    ("&quot;prime minister&quot;", "the words together, in this order"),
+    ("blair OR brown", "either word"),
+    ("blair -brown", "without brown (also <code>blair NOT brown</code>)"),
+    ("(blair OR brown) -election", "brackets group"),
+)
 SEARCH_HELP = (
-    "<b>Search titles and text</b><br>"
-    "<code>budget tax</code> articles with both words (also <code>budget AND tax</code>)<br>"
-    "<code>budg*</code> words starting with budg<br>"
-    '<code>"prime minister"</code> the words together, in this order<br>'
-    "<code>blair OR brown</code> either word<br>"
-    "<code>blair -brown</code> or <code>blair NOT brown</code>: without brown<br>"
-    "<code>(blair OR brown) -election</code> brackets group<br>"
-    "OR, AND and NOT work in capitals; anything else is searched as words. "
-    "Case and accents do not matter.<br>"
-    "<b>Enter</b> or <b>Down</b> opens the first match."
+    "<b>Search titles and text</b><table cellspacing=2>"
+    + "".join(f"<tr><td><code>{typed}</code></td><td>{what}</td></tr>" for typed, what in _EXAMPLES)
+    + "</table>OR, AND and NOT work in capitals; anything else is searched as words. "
+    "Case and accents do not matter.<br><b>Enter</b> or <b>Down</b> opens the first match."
 )
 
 
