@@ -160,7 +160,8 @@ def test_unpacked_texts_remember_the_archive_not_a_temporary_folder(store, tmp_p
     archive = _zip(tmp_path / "feed.zip", {"news/a.txt": "An article about energy."})
     assert import_paths(store, [archive]).added == 1
     article = store.article(store.article_id("news/a"))
-    assert article.meta["path"] == f"{archive}!news/a.txt"
+    # Relative, as issue 14 asks: the archive's name, not the analyst's absolute path.
+    assert article.meta["path"] == f"{archive.name}!news/a.txt"
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,10 @@ DAMAGE = {
         "DELETE FROM article_annotators WHERE annotator = 'bo'",
         "annotator counts",
     ),
+    "span counts the list sorts by": (
+        "UPDATE article_counts SET spans = spans + 3",
+        "span and tag counts",
+    ),
 }
 
 

@@ -44,7 +44,8 @@ def test_undo_across_articles_in_reverse_order(setup):
     editor.delete_span(s1.uuid)
     assert [editor.undo() for _ in range(6)] == [a, a, b, b, a, a]
     assert store.spans(a, include_deleted=True)[0].deleted is True  # creation undone
-    assert store.tags(b) == [] and store.status(b, "ana") == "todo"
+    # The first tag put b "in progress" (issue 14): undoing the tag leaves that.
+    assert store.tags(b) == [] and store.status(b, "ana") == "in progress"
     assert editor.undo() is None
     for _ in range(6):
         editor.redo()
@@ -68,7 +69,7 @@ def test_no_op_edits_do_not_enter_history(setup):
     span = editor.add_span(a, 0, 5, "Person")
     editor.relabel_span(span.uuid, "Person")
     editor.set_tag(a, "Energy", False)
-    editor.set_status(a, "todo")
+    editor.set_status(a, "in progress")  # the span already made it so (issue 14)
     assert editor.undo() == a and not editor.can_undo()
 
 
@@ -105,3 +106,19 @@ def test_clear_history(setup):
     editor.add_span(a, 0, 5, "Person")
     editor.clear_history()
     assert not editor.can_undo() and editor.undo() is None
+
+
+def test_a_first_annotation_puts_the_article_in_progress(setup):
+    store, editor, a, b = setup
+    assert store.status(a, "ana") == "todo"
+    editor.add_span(a, 0, 5, "Person")
+    assert store.status(a, "ana") == "in progress"
+    assert store.status(a, "bob") == "todo"  # only for whoever annotated
+    editor.undo()  # decided: undoing the annotation keeps "in progress"
+    assert store.status(a, "ana") == "in progress"
+    editor.set_tag(b, "Energy", True)
+    assert store.status(b, "ana") == "in progress"
+    editor.set_status(b, "done")
+    editor.add_span(b, 0, 3, "Person")
+    assert store.status(b, "ana") == "done"  # a later annotation never takes "done" back
+    assert editor.undo_text() == "add Person “Bob”"  # the status is no step of its own

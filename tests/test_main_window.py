@@ -174,6 +174,7 @@ def test_search_and_filters_drive_the_list(qtbot, window):
     window.filter_bar.search.setText("diplomacy")
     window.filter_bar.apply_now()
     assert window.table_model.rowCount() == 1
+    window.filter_bar.search.returnPressed.emit()  # Enter opens the first match (issue 14)
     assert window.article.uid == "u3"
     window.filter_bar.search.setText("")
     window.filter_bar.apply_now()
@@ -400,14 +401,19 @@ def test_import_with_field_mapping(qtbot, window, tmp_path, monkeypatch):
     assert (article.title, article.text) == ("CSV headline", "Body of the CSV article ✓")
 
 
-def test_a_new_search_opens_its_first_match(qtbot, window):
+def test_a_new_search_opens_its_first_match_on_enter(qtbot, window):
+    # Issue 14 changed this: typing keeps the article being read; Enter opens the first match.
     show(window, "u1")
     window.filter_bar.search.setText("diplomacy")
     window.filter_bar.apply_now()
+    assert window.article.uid == "u1"
+    window.filter_bar.search.returnPressed.emit()
     assert window.article.uid == "u3"
     window.filter_bar.search.setText("nothing-matches-this")
     window.filter_bar.apply_now()
-    assert window.article is None and "No article" in window.heading.text()
+    assert window.article.uid == "u3"  # still being read, though the list is empty
+    window.filter_bar.search.returnPressed.emit()
+    assert window.article.uid == "u3"
 
 
 def test_export_that_cannot_be_written_says_so_without_blocking(window, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from desktop_app.core.model import Span
+from desktop_app.core.model import Span, Status
 from desktop_app.core.store import Store
 from desktop_app.core.store.bulk import Deletion
 
@@ -131,6 +131,7 @@ class Editor:
     def add_span(self, article_id: int, start: int, end: int, label: str, note: str = "") -> Span:
         """Create a span by the current annotator."""
         span = self.store.add_span(article_id, start, end, label, self.annotator, note)
+        self._started(article_id)
         self._record(
             _SpanState(
                 article_id,
@@ -172,10 +173,21 @@ class Editor:
     def set_tag(self, article_id: int, label: str, present: bool) -> bool:
         """Put a document tag on or take it off; return whether anything changed."""
         changed = self.store.set_tag(article_id, label, self.annotator, present)
+        if changed and present:
+            self._started(article_id)
         if changed:
             verb = "tag" if present else "untag"
             self._record(_TagToggle(article_id, f"{verb} {label}", label, self.annotator, present))
         return changed
+
+    def _started(self, article_id: int) -> None:
+        """A first annotation puts a "todo" article "in progress" for its annotator.
+
+        Not an undo step of its own, and undoing the annotation leaves it: the annotator has
+        started on the article either way, and "done" is theirs to say (Ctrl+Return).
+        """
+        if self.store.status(article_id, self.annotator) == Status.TODO:
+            self.store.set_status(article_id, self.annotator, Status.IN_PROGRESS)
 
     def set_status(self, article_id: int, status: str) -> None:
         """Set the current annotator's status on an article."""

@@ -118,7 +118,8 @@ class _Importer:
         report.formats = found.formats()
         shown = [self.unpacked.outside(str(path)) for path, _ in files]
         self.shown = shown
-        with _ReadAhead(files, mapping, self.unpacked) as items:
+        roots = _roots(paths, files)
+        with _ReadAhead(files, mapping, self.unpacked, roots) as items:
             done = 0
             if progress and files:
                 progress(0, len(files), shown[0])
@@ -218,6 +219,42 @@ def _attributed(item: object, annotator: str) -> object:
     return replace(item, spans=spans, tags=tags)
 
 
+def _roots(paths: Sequence[Path], files: list[tuple[Path, str]]) -> dict[Path, Path]:
+    """The folder the analyst chose that each file was found in (none: named itself)."""
+    folders = [path for path in paths if path.is_dir()]
+    roots: dict[Path, Path] = {}
+    for file, _ in files:
+        for folder in folders:
+            if file.is_relative_to(folder):
+                roots[file] = folder
+                break
+    return roots
+
+
+def _placed(
+    draft: ArticleDraft, file: Path, root: Path | None, unpacked: UnpackedArchives
+) -> ArticleDraft:
+    """A text file's article with its source the folder it came from and its path relative.
+
+    The source is the file's folder relative to the folder chosen (bbc/business/001.txt
+    imported as bbc: "business"; nested deeper: "business/2005"); a file directly in the
+    chosen folder, or named itself, takes its own folder's name. The metadata keeps the
+    path relative to the folder chosen (a named file: its name; from an archive:
+    ARCHIVE.zip!member), never the analyst's absolute path, since exports go to colleagues.
+    """
+    archive = unpacked.archives.get(root) if root is not None else None
+    if root is None:
+        relative, folder = file.name, file.parent.name
+    else:
+        relative = file.relative_to(root).as_posix()
+        parent = file.parent.relative_to(root).as_posix()
+        folder = parent if parent != "." else (archive.stem if archive else root.name)
+    if archive is not None:
+        relative = f"{archive.name}!{relative}"
+    meta = {**draft.meta, "path": relative}
+    return replace(draft, source=draft.source or folder, meta=meta)
+
+
 class _ReadAhead:
     """Parse files on a worker thread into a bounded queue, in order, with _FILE_DONE marks."""
 
@@ -226,8 +263,10 @@ class _ReadAhead:
         files: list[tuple[Path, str]],
         mapping: FieldMapping | None,
         unpacked: UnpackedArchives,
+        roots: dict[Path, Path] | None = None,
     ) -> None:
         self._files = files
+        self._roots = roots or {}
         self._mapping = mapping
         self._unpacked = unpacked
         self._queue: queue.Queue[object] = queue.Queue(maxsize=READ_AHEAD)
@@ -268,6 +307,8 @@ class _ReadAhead:
             for path, file_format in self._files:
                 whose = self._unpacked.annotators.get(path)
                 for read in read_file(path, file_format, self._mapping):
+                    if file_format == "txt" and isinstance(read, ArticleDraft):
+                        read = _placed(read, path, self._roots.get(path), self._unpacked)
                     item = self._unpacked.relocated(read)
                     if not self._put(item if whose is None else _attributed(item, whose)):
                         return

@@ -335,6 +335,86 @@ def _quotes_with_nul(db: Database) -> None:
     )
 
 
+def _list_sort_keys(db: Database) -> None:
+    """Indexes that let the list sort by source and by its span and tag counts, fast.
+
+    The list pages through a million articles by (sort key, id) and needs an index on each
+    key: the source has one on the articles; the counts live in article_counts (one row per
+    article, kept by triggers), not on the article row, so that adding a span never rewrites
+    the article's text. Status has no such index (it is each annotator's own), so the list
+    offers no sort by it.
+    """
+    db.executescript(
+        """
+        CREATE INDEX articles_by_source ON articles (source COLLATE NOCASE, id);
+
+        CREATE TABLE article_counts (
+            id INTEGER PRIMARY KEY,  -- the article's id
+            spans INTEGER NOT NULL DEFAULT 0,  -- live spans, every annotator's
+            tags INTEGER NOT NULL DEFAULT 0  -- live document tags, every annotator's
+        );
+        INSERT INTO article_counts (id, spans, tags)
+            SELECT a.id,
+                   (SELECT count(*) FROM spans s WHERE s.article = a.id AND s.deleted = 0),
+                   (SELECT count(*) FROM document_tags t WHERE t.article = a.id AND t.deleted = 0)
+            FROM articles a;
+        CREATE INDEX counts_by_spans ON article_counts (spans, id);
+        CREATE INDEX counts_by_tags ON article_counts (tags, id);
+
+        CREATE TRIGGER articles_count_insert AFTER INSERT ON articles
+        BEGIN INSERT INTO article_counts (id) VALUES (NEW.id); END;
+        CREATE TRIGGER articles_count_delete AFTER DELETE ON articles
+        BEGIN DELETE FROM article_counts WHERE id = OLD.id; END;
+        """
+    )
+    for table, column in (("spans", "spans"), ("document_tags", "tags")):
+        db.executescript(
+            f"""
+            CREATE TRIGGER {table}_total_insert AFTER INSERT ON {table} WHEN NEW.deleted = 0
+            BEGIN
+                UPDATE article_counts SET {column} = {column} + 1 WHERE id = NEW.article;
+            END;
+            CREATE TRIGGER {table}_total_update AFTER UPDATE OF deleted, article ON {table}
+            WHEN OLD.deleted != NEW.deleted OR OLD.article != NEW.article
+            BEGIN
+                UPDATE article_counts SET {column} = {column} - 1
+                WHERE OLD.deleted = 0 AND id = OLD.article;
+                UPDATE article_counts SET {column} = {column} + 1
+                WHERE NEW.deleted = 0 AND id = NEW.article;
+            END;
+            CREATE TRIGGER {table}_total_delete AFTER DELETE ON {table} WHEN OLD.deleted = 0
+            BEGIN
+                UPDATE article_counts SET {column} = {column} - 1 WHERE id = OLD.article;
+            END;
+            """
+        )
+
+
+def _source_from_folder(db: Database) -> None:
+    """Give articles imported from a folder, before their source was set, that folder.
+
+    Text files imported before this version kept their folder's name in the metadata
+    ("folder") and left the source empty; the list can now show, sort and filter it. The
+    stored absolute path stays as it was (the folder chosen at the time is not known).
+    The search index's update trigger is narrowed to the indexed columns first, so that
+    this and every later change of source or metadata does not re-index the text.
+    """
+    db.executescript(
+        """
+        DROP TRIGGER articles_au;
+        CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles
+        BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        UPDATE articles SET source = json_extract(meta, '$.folder')
+        WHERE source = '' AND json_valid(meta)
+          AND json_type(meta, '$.folder') = 'text' AND json_type(meta, '$.path') = 'text';
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -344,6 +424,8 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("adjudications", _adjudications),
     ("span_fragments", _span_fragments),
     ("quotes_with_nul", _quotes_with_nul),
+    ("list_sort_keys", _list_sort_keys),
+    ("source_from_folder", _source_from_folder),
 )
 
 

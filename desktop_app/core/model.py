@@ -203,8 +203,9 @@ class ArticleFilter:
     annotator: str | None = None
     status: str | None = None
     status_annotator: str | None = None  # whose status `status` refers to
-    sort: str = "date"  # "date" or "title"
+    sort: str = "date"  # a key of core.store.listing.SORTS: date, title, source, spans, tags
     descending: bool = False
+    ranked: bool = False  # best matches first (BM25) while there is a search; else `sort`
 
 
 @dataclass

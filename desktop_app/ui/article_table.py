@@ -15,7 +15,11 @@ from desktop_app.ui.plain import literal
 PAGE_SIZE = 200
 CACHED_PAGES = 20  # at most 4,000 rows in memory, however long the list
 COLUMNS = ("Title", "Date", "Source", "Spans", "Tags", "Status")
-SORTABLE = {0: "title", 1: "date"}
+# Each column the list sorts by, by an index (core.store.listing.SORTS). Status has none:
+# it is each annotator's own, so no index holds it, and its header offers no sort arrow.
+SORTABLE = {0: "title", 1: "date", 2: "source", 3: "spans", 4: "tags"}
+LAST_ARTICLE = "Last article in the list: all done here"  # said where "next" ends
+UNSORTED_TIP = "Status is each annotator's own: filter by it above (the list cannot sort by it)"
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -109,6 +113,8 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _anchor(self, number: int) -> SortKey | None:
         """Where page `number` starts, found from the nearest page before it that we know."""
+        if number == 0:
+            return None  # the first page starts at the top: no query to find where
         if number not in self._anchors and self._store is not None:
             known = max((n for n in self._anchors if n < number), default=None)
             start = None if known is None else self._anchors[known]
@@ -133,6 +139,8 @@ class ArticleTableModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return None if section in SORTABLE else UNSORTED_TIP
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -159,11 +167,25 @@ class ArticleTableModel(QAbstractTableModel):
         return values[column]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column (a column header's click; it ends "best matches first")."""
         if column not in SORTABLE:
             return
         self._filter = replace(
             self._filter,
             sort=SORTABLE[column],
             descending=order == Qt.SortOrder.DescendingOrder,
+            ranked=False,
         )
         self.reload()
+
+    def sort_column(self) -> tuple[int, Qt.SortOrder]:
+        """The column the list is sorted by and its direction (for the header's arrow)."""
+        column = next((c for c, name in SORTABLE.items() if name == self._filter.sort), 1)
+        order = (
+            Qt.SortOrder.DescendingOrder if self._filter.descending else Qt.SortOrder.AscendingOrder
+        )
+        return column, order
+
+    def is_ranked(self) -> bool:
+        """Whether the list shows the best matches first (a search to rank by is typed)."""
+        return self._filter.ranked and self._store is not None and self._store.ranks(self._filter)

@@ -6,6 +6,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.core.model import SPAN, Label, Status
+from desktop_app.ui.article_table import LAST_ARTICLE
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.ports import Navigator
@@ -155,12 +156,14 @@ class EditController(Controller):
 
     def mark_done_and_next(self) -> None:
         """Mark the article done and move to the next one (Ctrl+Return)."""
-        model = self.shell.table_model
-        following = model.row_at(self.shell.table.currentIndex().row() + 1)
+        following = self.navigator.article_after()
         if not self.set_status(Status.DONE):
             return
+        if following is None:
+            self.shell.say(f"Marked done. {LAST_ARTICLE}", 8000)
+            return
         # By id, not by row: under a "todo" filter the done article has just left the list.
-        row = model.row_of(following.id) if following else None
+        row = self.shell.table_model.row_of(following)
         if row is not None:
             self.navigator.select_row(row)
 

@@ -4,24 +4,50 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLineEdit, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLineEdit, QWidget
 
 from desktop_app.core.model import ArticleFilter, Status
 
 ANY = ""
 SEARCH_DELAY_MS = 250  # typing pauses this long before the list follows
+# What the search box understands (core.search_query reads it; the README says the same).
+_EXAMPLES = (
+    ("budget tax", "both words (also <code>budget AND tax</code>)"),
+    ("budg*", "words starting with budg"),
+    ("&quot;prime minister&quot;", "the words together, in this order"),
+    ("blair OR brown", "either word"),
+    ("blair -brown", "without brown (also <code>blair NOT brown</code>)"),
+    ("(blair OR brown) -election", "brackets group"),
+)
+SEARCH_HELP = (
+    "<b>Search titles and text</b><table cellspacing=2>"
+    + "".join(f"<tr><td><code>{typed}</code></td><td>{what}</td></tr>" for typed, what in _EXAMPLES)
+    + "</table>OR, AND and NOT work in capitals; anything else is searched as words. "
+    "Case and accents do not matter.<br><b>Enter</b> or <b>Down</b> opens the first match."
+)
 
 
 class FilterBar(QWidget):
     """Full-text search plus document tag, span label, annotator and status filters."""
 
     filterChanged = Signal()
+    firstWanted = Signal()  # Enter or Down in the search box: open the first match
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(placeholderText="Search titles and text…", clearButtonEnabled=True)
         self.search.setObjectName("search")
+        self.search.setToolTip(SEARCH_HELP)
+        self.search.installEventFilter(self)
+        self.ranked = QCheckBox("Best matches first", self)
+        self.ranked.setObjectName("ranked")
+        self.ranked.setToolTip(
+            "While searching, list the best matches first (a title match counts most) "
+            "instead of the column's order"
+        )
+        self.ranked.toggled.connect(self._ranked_toggled)
         self.tag = self._combo("tag", "Any tag")
         self.label = self._combo("label", "Any label")
         self.annotator = self._combo("annotator", "Anyone")
@@ -31,14 +57,37 @@ class FilterBar(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.filterChanged)
         self.search.textChanged.connect(self._timer.start)
-        self.search.returnPressed.connect(self.apply_now)
+        self.search.returnPressed.connect(self._first)
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search, 0, 0, 1, 2)
+        layout.addWidget(self.search, 0, 0)
+        layout.addWidget(self.ranked, 0, 1)
         layout.addWidget(self.tag, 1, 0)
         layout.addWidget(self.label, 1, 1)
         layout.addWidget(self.annotator, 2, 0)
         layout.addWidget(self.status, 2, 1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the search box opens the first match (Enter does too)."""
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            self._first()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _first(self) -> None:
+        if self._timer.isActive():
+            self.apply_now()  # the list first follows what was typed
+        self.firstWanted.emit()
+
+    def _ranked_toggled(self) -> None:
+        if self.search.text().strip():
+            self.apply_now()
 
     def _combo(self, name: str, everything: str) -> QComboBox:
         combo = QComboBox(self)
@@ -56,12 +105,13 @@ class FilterBar(QWidget):
         """Empty the search and choose "any" everywhere, without a filterChanged (a project
         opening shows all its articles anyway)."""
         self._timer.stop()
-        for widget in (self.search, self.tag, self.label, self.annotator, self.status):
+        widgets = (self.search, self.ranked, self.tag, self.label, self.annotator, self.status)
+        for widget in widgets:
             widget.blockSignals(True)
         self.search.clear()
         for combo in (self.tag, self.label, self.annotator, self.status):
             combo.setCurrentIndex(0)
-        for widget in (self.search, self.tag, self.label, self.annotator, self.status):
+        for widget in widgets:
             widget.blockSignals(False)
 
     def set_choices(
@@ -91,4 +141,11 @@ class FilterBar(QWidget):
             label=self.label.currentData() or None,
             annotator=self.annotator.currentData() or None,
             status=self.status.currentData() or None,
+            ranked=self.ranked.isChecked(),
         )
+
+    def set_ranked(self, ranked: bool) -> None:
+        """Tick or untick "Best matches first" without applying (the list already follows)."""
+        self.ranked.blockSignals(True)
+        self.ranked.setChecked(ranked)
+        self.ranked.blockSignals(False)

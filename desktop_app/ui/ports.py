@@ -35,6 +35,9 @@ class Navigator(Protocol):
     def list_after_edit(self) -> None:
         """Bring the list up to date after an edit of the open article's annotations."""
 
+    def article_after(self) -> int | None:
+        """The article after the one being read in the list; None at its end."""
+
 
 class SpanSource(Protocol):
     """A mode that decides which spans the article view paints (review: by annotator)."""

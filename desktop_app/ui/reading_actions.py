@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt
 
 from desktop_app.core.model import DOCUMENT, SPAN, ArticleFilter, Span
 from desktop_app.core.store import StoreError
+from desktop_app.ui.article_table import LAST_ARTICLE, SORTABLE
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.ports import SpanSource, ViewSpans
@@ -42,6 +43,8 @@ class ReadingController(Controller):
         self._action("&Article", "&Previous article", lambda: self.step(-1), "Ctrl+Up")
         self._action("&Article", "&Reload list", self.reload_list, "F5")
         shell.filter_bar.filterChanged.connect(self.apply_filter)
+        shell.filter_bar.firstWanted.connect(self.open_first)
+        shell.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_chosen)
         shell.table.selectionModel().currentRowChanged.connect(self._row_changed)
         shell.table_model.modelReset.connect(self._after_list_reset)
         context.project_opened.connect(self._opened)
@@ -100,9 +103,35 @@ class ReadingController(Controller):
             self.shell.say(str(error), 8000)
             return
         self.context.filter_changed.emit(model.article_filter)
+        self._show_sort_arrow()
         row = model.row_of(current) if current is not None else None
-        # A new search shows its first match unless the open article is among the matches.
-        self.select_row(row if row is not None else 0)
+        # Typing never replaces the article being read: it stays open, selected where the
+        # new list shows it; the first match opens on Enter or Down (open_first).
+        if row is not None:
+            self.select_row(row)
+        elif current is None:
+            self.select_row(0)  # nothing was being read: show the first
+
+    def open_first(self) -> None:
+        """Open the list's first article and move the keyboard to the list (Enter, Down)."""
+        if self.shell.table_model.rowCount():
+            self.select_row(0)
+            self.shell.table.setFocus()
+
+    def _sort_chosen(self, column: int, _order: Qt.SortOrder) -> None:
+        """A header was clicked: the model sorted if it can; the arrow shows what it did."""
+        if column in SORTABLE:
+            self.shell.filter_bar.set_ranked(False)  # a column's order ends "best first"
+        self._show_sort_arrow()
+
+    def _show_sort_arrow(self) -> None:
+        """The header's arrow on the column the list is sorted by; none while ranked."""
+        model, header = self.shell.table_model, self.shell.table.horizontalHeader()
+        column, order = model.sort_column()
+        header.blockSignals(True)
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
+        header.setSortIndicatorShown(not model.is_ranked())
 
     def reload_list(self) -> None:
         """Recount the list (after imports, or to drop articles that no longer match)."""
@@ -151,9 +180,31 @@ class ReadingController(Controller):
             self.show_article(row.id)
 
     def step(self, delta: int) -> None:
-        """Go to the next (1) or previous (-1) article in the list."""
-        row = self.shell.table.currentIndex().row()
-        self.select_row(max(0, row + delta))
+        """Go to the next (1) or previous (-1) article in the list, from the one being read
+        (from the top when the list does not show it)."""
+        row = self.reading_row()
+        target = 0 if row is None else max(0, row + delta)
+        if target >= self.shell.table_model.rowCount():
+            self.shell.say(LAST_ARTICLE, 8000)
+            return
+        self.select_row(target)
+
+    def reading_row(self) -> int | None:
+        """The list row of the article being read (None: the list does not show it)."""
+        if self.article is None:
+            return None
+        model, index = self.shell.table_model, self.shell.table.currentIndex()
+        shown = model.row_at(index.row()) if index.isValid() else None
+        if shown is not None and shown.id == self.article.id:
+            return index.row()
+        return model.row_of(self.article.id)
+
+    def article_after(self) -> int | None:
+        """The article after the one being read in the list (the first when the list does
+        not show it); None at the end of the list."""
+        row = self.reading_row()
+        following = self.shell.table_model.row_at(0 if row is None else row + 1)
+        return following.id if following is not None else None
 
     def focus_search(self) -> None:
         """Put the cursor in the search box."""

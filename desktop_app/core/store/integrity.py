@@ -13,9 +13,11 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-# Each derived table: what it is called in a message, and the query that recounts it from
-# the annotations (the triggers of migrations._annotation_summaries keep it so). A row with
-# n = 0 is what a trigger leaves when the last annotation goes; it counts as no row.
+# Each derived table: what it is called in a message, the query that recounts it from
+# the annotations (the triggers of migrations._annotation_summaries and _list_sort_keys keep
+# it so), its columns, and which of its rows count. A row with n = 0 is what a trigger
+# leaves when the last annotation goes; it counts as no row. article_counts has a row for
+# every article, zeros included (the list sorts by it).
 DERIVED_COUNTS = {
     "article_annotators": (
         "annotator counts",
@@ -24,11 +26,22 @@ DERIVED_COUNTS = {
         "UNION ALL SELECT article, annotator FROM document_tags WHERE deleted = 0) "
         "GROUP BY article, annotator",
         "article, annotator, n",
+        "n != 0",
     ),
     "article_labels": (
         "label counts",
         "SELECT article, label, count(*) FROM spans WHERE deleted = 0 GROUP BY article, label",
         "article, label, n",
+        "n != 0",
+    ),
+    "article_counts": (
+        "span and tag counts",
+        "SELECT a.id, "
+        "(SELECT count(*) FROM spans s WHERE s.article = a.id AND s.deleted = 0), "
+        "(SELECT count(*) FROM document_tags t WHERE t.article = a.id AND t.deleted = 0) "
+        "FROM articles a",
+        "id, spans, tags",
+        "1",
     ),
 }
 INDEX_ADVICE = "`marginalia check --repair` rebuilds it"
@@ -88,7 +101,7 @@ def orphan_problems(conn: sqlite3.Connection) -> list[str]:
 def count_problems(conn: sqlite3.Connection) -> list[str]:
     """Per-article count tables out of step with the annotations they count (read-only)."""
     problems = []
-    for table, (name, _, _) in DERIVED_COUNTS.items():
+    for table, (name, _, _, _) in DERIVED_COUNTS.items():
         wrong = _out_of_step(conn, table)
         if wrong:
             problems.append(
@@ -102,8 +115,8 @@ def _out_of_step(conn: sqlite3.Connection, table: str) -> int:
     """How many rows of a count table differ from a recount (0 when it does not exist)."""
     if table not in _tables(conn):
         return 0  # an older schema, before the counts existed
-    _, recounted, columns = DERIVED_COUNTS[table]
-    stored = f"SELECT {columns} FROM {table} WHERE n != 0"
+    _, recounted, columns, live = DERIVED_COUNTS[table]
+    stored = f"SELECT {columns} FROM {table} WHERE {live}"
     return int(
         conn.execute(
             f"SELECT (SELECT count(*) FROM ({recounted} EXCEPT {stored})) + "
@@ -188,7 +201,7 @@ def remove_orphans(conn: sqlite3.Connection) -> int:
 def recount(conn: sqlite3.Connection) -> list[str]:
     """Rebuild the count tables that are out of step; the names of those rebuilt."""
     done = []
-    for table, (name, recounted, columns) in DERIVED_COUNTS.items():
+    for table, (name, recounted, columns, _) in DERIVED_COUNTS.items():
         if _out_of_step(conn, table):
             conn.execute(f"DELETE FROM {table}")
             conn.execute(f"INSERT INTO {table} ({columns}) {recounted}")

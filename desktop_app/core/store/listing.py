@@ -7,12 +7,64 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from desktop_app.core.model import ArticleFilter, ArticleRow, Status
+from desktop_app.core.search_query import SearchQuery, parse_search
 from desktop_app.core.store.base import StoreBase, _serialized
 
 SortKey = tuple[Any, int]  # (sort value, article id): a position in the article list
 
-_SORT_EXPRESSIONS = {"date": "ifnull(a.published, '')", "title": "a.title COLLATE NOCASE"}
-_SORT_INDEXES = {"date": "articles_by_date", "title": "articles_by_title"}
+
+@dataclass(frozen=True)
+class _Sort:
+    """One order of the list: a key with an index of (key, id) pairs to page through."""
+
+    key: str  # the sort value of the row (article `a`)
+    id: str  # the id the index keeps beside the key (keyset conditions must name it)
+    walk: str  # FROM that walks the index in order (many matches)
+    plain: str  # FROM for reading the few matches and sorting them
+    # Whether `a` in the FROM is the articles table; when it is not (the counts), a page
+    # is found on the index alone and its articles are read by id afterwards.
+    reads_articles: bool = True
+
+
+def _article_sort(key: str, index: str) -> _Sort:
+    return _Sort(key, "a.id", f"articles a INDEXED BY {index}", "articles a")
+
+
+def _count_sort(column: str) -> _Sort:
+    # The counts live in article_counts (one row per article, see migrations._list_sort_keys),
+    # named `a` so that every filter's probe on a.id applies: finding a far page steps over
+    # that index alone, never over the articles' rows (each a page of text).
+    return _Sort(
+        f"a.{column}",
+        "a.id",
+        f"article_counts a INDEXED BY counts_by_{column}",
+        "article_counts a",
+        reads_articles=False,
+    )
+
+
+# Every order the list offers (ArticleFilter.sort); each stays instant at a million articles.
+SORTS = {
+    "date": _article_sort("ifnull(a.published, '')", "articles_by_date"),
+    "title": _article_sort("a.title COLLATE NOCASE", "articles_by_title"),
+    "source": _article_sort("a.source COLLATE NOCASE", "articles_by_source"),
+    "spans": _count_sort("spans"),
+    "tags": _count_sort("tags"),
+}
+# Best matches first (ArticleFilter.ranked): BM25 over the matches, a title match worth five
+# in the text. No index can hold a score that depends on the search, so each page ranks
+# every match: bounded by the number of matches (measured in bench/run.py, "sorts").
+# The ranking is named `a` like the counts: the order is found on the search index alone
+# and only the rows shown are read (about 3 us per match and page: 0.3 s for a word in
+# 100,000 articles).
+_RELEVANCE = _Sort(
+    "a.score",
+    "a.id",
+    "",
+    "(SELECT rowid AS id, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts "
+    "WHERE articles_fts MATCH ?) a",
+    reads_articles=False,
+)
 _ROW_COLUMNS = (
     "a.id, a.uid, a.title, a.published, a.source, "
     "(SELECT count(*) FROM spans s WHERE s.article = a.id AND s.deleted = 0), "
@@ -52,7 +104,7 @@ class _Plan:
     """
 
     sets: tuple[_Set, ...]
-    exclude: _Set | None
+    excludes: tuple[_Set, ...] = ()
 
     def ids(self) -> tuple[str, tuple[Any, ...]]:
         """A compound SELECT of the distinct ids in every set ("" when there is no set)."""
@@ -79,14 +131,14 @@ class _Plan:
             else:
                 clauses.append(f"a.id IN ({item.select})")
             params += item.params
-        if self.exclude is not None:
-            clauses.append(f"NOT {self.exclude.probe}")
-            params += self.exclude.params
+        for exclude in self.excludes:
+            clauses.append(f"NOT {exclude.probe}")
+            params += exclude.params
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 def _beyond(
-    key: str, start: SortKey, descending: bool, inclusive: bool
+    key: str, start: SortKey, descending: bool, inclusive: bool, ident: str = "a.id"
 ) -> tuple[str, tuple[Any, ...]]:
     """The keyset condition "(key, id) after start", written so SQLite seeks the index.
 
@@ -95,7 +147,7 @@ def _beyond(
     """
     more, equal = ("<", "<=") if descending else (">", ">=")
     return (
-        f"{key} {equal} ? AND ({key} {more} ? OR a.id {equal if inclusive else more} ?)",
+        f"{key} {equal} ? AND ({key} {more} ? OR {ident} {equal if inclusive else more} ?)",
         (start[0], start[0], start[1]),
     )
 
@@ -115,21 +167,22 @@ class ListingMixin(StoreBase):
     # The last filter's match count, keyed by the connection's change counter.
     _match_counts: dict[tuple[Any, ...], list[int]] = {}  # noqa: RUF012 - replaced, not mutated
 
-    def _fts_query(self, typed: str) -> str:
-        """Any typed text as a safe FTS5 query: every word quoted, so nothing is syntax."""
-        # Control characters (a pasted line break, NUL) would split quote_fts's quoting.
-        search = "".join(" " if ch < " " or ch == "\x7f" else ch for ch in typed)
-        return self.db.quote_fts(search) if search.strip() else ""
+    def _fts_query(self, typed: str) -> SearchQuery:
+        """Typed text as a safe FTS5 query (see core.search_query for the syntax)."""
+        return parse_search(typed)
 
     def _plan(self, flt: ArticleFilter) -> _Plan:
         sets: list[_Set] = []
+        excludes: list[_Set] = []
         query = self._fts_query(flt.search)
-        if query:
+        if query.match:
             fts = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
             probe = (
                 "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = a.id)"
             )
-            sets.append(_Set(fts, probe, (query,), costly_probe=True))
+            # A search of exclusions alone ("-brown") keeps every article the MATCH misses.
+            found = _Set(fts, probe, (query.match,), costly_probe=True)
+            (excludes if query.negated else sets).append(found)
         who = " AND annotator = ?" if flt.annotator else ""
         by = (flt.annotator,) if flt.annotator else ()
         if flt.tag:
@@ -143,19 +196,18 @@ class ListingMixin(StoreBase):
         if flt.annotator and not (flt.tag or flt.label or flt.status):
             condition = "annotator = ? AND n > 0"
             sets.append(_tagged("article_annotators", condition, (flt.annotator,)))
-        exclude = None
         if flt.status:
             whose = flt.status_annotator or flt.annotator or ""
             if flt.status == Status.TODO:
                 # No status row means todo, so todo is "nothing else recorded".
                 condition = "annotator = ? AND status != 'todo'"
-                exclude = _tagged("article_status", condition, (whose,))
+                excludes.append(_tagged("article_status", condition, (whose,)))
             else:
                 condition = "annotator = ? AND status = ?"
                 sets.append(_tagged("article_status", condition, (whose, flt.status)))
         # Cheap probes first: the search index's probe then runs only on rows the others kept.
         sets.sort(key=lambda item: item.costly_probe)
-        return _Plan(tuple(sets), exclude)
+        return _Plan(tuple(sets), tuple(excludes))
 
     def _count(self, plan: _Plan) -> int:
         ids, params = plan.ids()
@@ -163,11 +215,13 @@ class ListingMixin(StoreBase):
             total = int(self._one(f"SELECT count(*) FROM ({ids})", params))
         else:
             total = int(self._one("SELECT count(*) FROM articles"))
-        if plan.exclude is None:
+        if not plan.excludes:
             return total
         # |A - C| = |A| - |A and C|: both sides come from indexes, no article is read.
-        both = f"{ids} INTERSECT {plan.exclude.select}" if ids else plan.exclude.select
-        excluded = self._one(f"SELECT count(*) FROM ({both})", params + plan.exclude.params)
+        left_out = " UNION ".join(item.select for item in plan.excludes)
+        left_params = tuple(p for item in plan.excludes for p in item.params)
+        both = f"{ids} INTERSECT SELECT * FROM ({left_out})" if ids else left_out
+        excluded = self._one(f"SELECT count(*) FROM ({both})", params + left_params)
         return total - int(excluded)
 
     def _walks(self, plan: _Plan) -> tuple[bool, bool]:
@@ -199,20 +253,44 @@ class ListingMixin(StoreBase):
         )
         return walk, walk and dense
 
+    def _sorting(self, flt: ArticleFilter) -> tuple[_Sort, list[Any], ArticleFilter, bool]:
+        """(the order, its FROM's parameters, the filter left for WHERE, descending).
+
+        Relevance needs a search to rank by; without one the list keeps its column's order.
+        """
+        if flt.ranked:
+            query = self._fts_query(flt.search)
+            if query.match and not query.negated:  # best first, always
+                return _RELEVANCE, [query.match], replace(flt, search=""), False
+        return SORTS.get(flt.sort, SORTS["date"]), [], flt, flt.descending
+
+    def ranks(self, flt: ArticleFilter) -> bool:
+        """Whether the list of this filter is in relevance order (ranked, with a search)."""
+        return self._sorting(flt)[0] is _RELEVANCE
+
+    def _key(self, flt: ArticleFilter) -> str:
+        """The SQL of the filter's sort key (the first half of its SortKey)."""
+        return self._sorting(flt)[0].key
+
     def _ordered(
         self, flt: ArticleFilter, plan: _Plan, start: SortKey | None, inclusive: bool
     ) -> tuple[str, list[Any], str]:
         """FROM + WHERE (with the keyset condition) and ORDER BY for the filter's order."""
-        walk, dense = self._walks(plan)
-        where, params = plan.where(probe=walk, dense=dense)
-        key = _SORT_EXPRESSIONS[flt.sort]
-        direction = "DESC" if flt.descending else "ASC"
+        sort, params, rest, descending = self._sorting(flt)
+        if rest is not flt:  # ranked: the search is the FROM, the other filters probe
+            plan, walk, dense = self._plan(rest), False, False
+            where, more = plan.where(probe=True)
+        else:
+            walk, dense = self._walks(plan)
+            where, more = plan.where(probe=walk, dense=dense)
+        params = [*params, *more]
+        direction = "DESC" if descending else "ASC"
         if start is not None:
-            condition, extra = _beyond(key, start, flt.descending, inclusive)
+            condition, extra = _beyond(sort.key, start, descending, inclusive, sort.id)
             where = (where + " AND " if where else "WHERE ") + condition
             params = [*params, *extra]
-        order = f"ORDER BY {key} {direction}, a.id {direction}"
-        source = f"articles a INDEXED BY {_SORT_INDEXES[flt.sort]}" if walk else "articles a"
+        order = f"ORDER BY {sort.key} {direction}, {sort.id} {direction}"
+        source = sort.walk if walk and sort.walk else sort.plain
         return f"{source} {where}", params, order
 
     @_serialized
@@ -230,7 +308,7 @@ class ListingMixin(StoreBase):
         costs milliseconds.
         """
         source, params, order = self._ordered(flt, self._plan(flt), start, inclusive=True)
-        key = _SORT_EXPRESSIONS[flt.sort]
+        key = self._key(flt)
         row = self.db.conn.execute(
             f"SELECT {key}, a.id FROM {source} {order} LIMIT 1 OFFSET ?", [*params, skip]
         ).fetchone()
@@ -241,10 +319,40 @@ class ListingMixin(StoreBase):
         self, flt: ArticleFilter, anchor: SortKey | None, limit: int, status_annotator: str = ""
     ) -> list[ArticleRow]:
         """Up to `limit` list rows starting at `anchor` (inclusive), in the filter's order."""
-        source, params, order = self._ordered(flt, self._plan(flt), anchor, inclusive=True)
-        sql = f"SELECT {_ROW_COLUMNS} FROM {source} {order} LIMIT ?"
-        rows = self.db.conn.execute(sql, [status_annotator, *params, limit]).fetchall()
-        return [ArticleRow(*row) for row in rows]
+        rows = self._page(flt, anchor, True, limit, _ROW_COLUMNS, (status_annotator,))
+        return [ArticleRow(*row[2:]) for row in rows]
+
+    def _page(
+        self,
+        flt: ArticleFilter,
+        start: SortKey | None,
+        inclusive: bool,
+        limit: int,
+        columns: str,
+        column_params: tuple[Any, ...] = (),
+    ) -> list[tuple[Any, ...]]:
+        """(sort key, id, *columns) of the next `limit` articles of the list from `start`;
+        `columns` are SQL over the article `a`, with their own parameters."""
+        source, params, order = self._ordered(flt, self._plan(flt), start, inclusive)
+        key = self._key(flt)
+        conn = self.db.conn
+        if self._sorting(flt)[0].reads_articles:
+            sql = f"SELECT {key}, a.id, {columns} FROM {source} {order} LIMIT ?"
+            return conn.execute(sql, [*column_params, *params, limit]).fetchall()
+        keys = conn.execute(
+            f"SELECT {key}, a.id FROM {source} {order} LIMIT ?", [*params, limit]
+        ).fetchall()
+        if not keys:
+            return []
+        marks = ", ".join("?" for _ in keys)
+        found = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                f"SELECT a.id, {columns} FROM articles a WHERE a.id IN ({marks})",
+                [*column_params, *(article for _, article in keys)],
+            )
+        }
+        return [(key, article, *found[article]) for key, article in keys if article in found]
 
     @_serialized
     def search_ranked(
@@ -256,7 +364,7 @@ class ListingMixin(StoreBase):
         runs on the search index alone; only the winners' rows are read.
         """
         query = self._fts_query(flt.search)
-        if not query:
+        if not query.match or query.negated:  # nothing to rank by
             return []
         where, params = self._plan(replace(flt, search="")).where(probe=True)
         probes = where.replace("WHERE ", "AND ", 1).replace("a.id", "articles_fts.rowid")
@@ -266,30 +374,31 @@ class ListingMixin(StoreBase):
             f"SELECT {_ROW_COLUMNS} FROM best JOIN articles a ON a.id = best.id "
             "ORDER BY best.score, a.id"
         )
-        rows = self.db.conn.execute(sql, [query, *params, limit, status_annotator]).fetchall()
+        rows = self.db.conn.execute(sql, [query.match, *params, limit, status_annotator]).fetchall()
         return [ArticleRow(*row) for row in rows]
 
     @_serialized
     def row_of(self, flt: ArticleFilter, article_id: int) -> int | None:
         """The article's row in the filtered, sorted list (None when the filter hides it)."""
-        where, params = self._plan(flt).where(probe=True)
-        key = _SORT_EXPRESSIONS[flt.sort]
+        sort, params, rest, descending = self._sorting(flt)
+        where, more = self._plan(rest).where(probe=True)
+        params = [*params, *more]
         found = self.db.conn.execute(
-            f"SELECT {key} FROM articles a {where} {'AND' if where else 'WHERE'} a.id = ?",
+            f"SELECT {sort.key} FROM {sort.plain} {where} {'AND' if where else 'WHERE'} a.id = ?",
             [*params, article_id],
         ).fetchone()
         if found is None:
             return None
         # Rows before it are those beyond it in the opposite direction.
-        condition, extra = _beyond(key, (found[0], article_id), not flt.descending, False)
+        condition, extra = _beyond(sort.key, (found[0], article_id), not descending, False, sort.id)
         before = (where + " AND " if where else "WHERE ") + condition
-        return int(self._one(f"SELECT count(*) FROM articles a {before}", [*params, *extra]))
+        return int(self._one(f"SELECT count(*) FROM {sort.plain} {before}", [*params, *extra]))
 
     @_serialized
     def keys_after(self, flt: ArticleFilter, after: SortKey | None, limit: int) -> list[SortKey]:
         """The next `limit` (sort key, id) pairs strictly after `after`, in list order."""
         source, params, order = self._ordered(flt, self._plan(flt), after, inclusive=False)
-        key = _SORT_EXPRESSIONS[flt.sort]
+        key = self._key(flt)
         rows = self.db.conn.execute(
             f"SELECT {key}, a.id FROM {source} {order} LIMIT ?", [*params, limit]
         )

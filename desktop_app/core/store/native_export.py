@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store.base import _serialized
-from desktop_app.core.store.listing import _SORT_EXPRESSIONS, ListingMixin, SortKey
+from desktop_app.core.store.listing import ListingMixin, SortKey
 
 
 class NativeLine(NamedTuple):
@@ -71,12 +71,7 @@ class NativeExportMixin(ListingMixin):
     def _native_batch(
         self, flt: ArticleFilter, after: SortKey | None, batch: int
     ) -> tuple[list[NativeLine], SortKey | None]:
-        source, params, order = self._ordered(flt, self._plan(flt), after, inclusive=False)
-        key = _SORT_EXPRESSIONS[flt.sort]
-        rows = self.db.conn.execute(
-            f"SELECT {key}, a.id, a.uid, {_RECORD_HEAD}, a.text FROM {source} {order} LIMIT ?",
-            [*params, batch],
-        ).fetchall()
+        rows = self._page(flt, after, False, batch, f"a.uid, {_RECORD_HEAD}, a.text")
         if not rows:
             return [], after
         texts = {row[1]: row[4] for row in rows}
