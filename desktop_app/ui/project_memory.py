@@ -37,11 +37,14 @@ class ProjectMemoryController(Controller):
         super().__init__(context, shell)
         self.settings = settings
         self.navigator = navigator
-        self._restoring = False
+        # Nothing is written down between a project opening and its state being put back:
+        # the list's own first selection would overwrite what was remembered.
+        self._restoring = True
         context.project_opened.connect(self.restore)
         context.article_shown.connect(self.remember)
         context.filter_changed.connect(self.remember)
         context.project_closing.connect(self.remember)
+        context.project_closed.connect(self._closed)
         shell.table.horizontalHeader().sortIndicatorChanged.connect(self.remember)
 
     def _group(self) -> str | None:
@@ -65,10 +68,14 @@ class ProjectMemoryController(Controller):
         for key, value in values.items():
             self.settings.setValue(f"{group}/{key}", value)
 
+    def _closed(self) -> None:
+        self._restoring = True
+
     def restore(self) -> None:
         """Put back what was remembered for this project (nothing remembered: nothing)."""
         group = self._group()
         if group is None or not self.settings.value(f"{group}/path"):
+            self._restoring = False
             return
         saved = {key: str(self.settings.value(f"{group}/{key}", "") or "") for key in FIELDS}
         sort = str(self.settings.value(f"{group}/sort", "") or "")
