@@ -336,7 +336,7 @@ def _project_argument(parser: argparse.ArgumentParser, argv: list[str]) -> str |
     first = argv[0]
     if first in commands.choices:
         return None
-    if first.lower().endswith(PROJECT_SUFFIXES) or Path(first).expanduser().exists():
+    if first.lower().endswith(PROJECT_SUFFIXES) or Path(first).expanduser().is_file():
         return first
     return None
 

@@ -119,7 +119,7 @@ class AnnotationList(QTableView):
         # (its tooltip has it whole), never the annotator's name.
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        for column, width in enumerate((90, 140, 64, 80)):
+        for column, width in enumerate((70, 140, 56, 44)):
             header.resizeSection(column, width)
         self.clicked.connect(self._emit)
         self.activated.connect(self._emit)

@@ -51,8 +51,7 @@ class WelcomeController(Controller):
         self.title = QLabel()
         self.title.setObjectName("welcome_title")
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold")
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
+        self.hint = QLabel()  # lines broken by hand: a word-wrapped label is cut short here
         self.import_files = QPushButton("Import files…")
         self.import_files.clicked.connect(importer.import_files_dialog)
         self.import_folder = QPushButton("Import a folder…")
@@ -115,7 +114,7 @@ class WelcomeController(Controller):
         if empty:
             self.title.setText(EMPTY_PROJECT if is_open else NO_PROJECT)
             self.hint.setText(
-                "Bring articles in to begin: plain text files, folders of them, JSONL or CSV, "
+                "Bring articles in to begin: plain text files, folders of them, JSONL or CSV,\n"
                 "or exports of doccano, Label Studio, brat, CoNLL and REFI-QDA."
                 if is_open
                 else "Start a new project, or open one you have."
