@@ -378,3 +378,54 @@ def test_marginalia_path_and_commands_still_parse(monkeypatch, tmp_path, capsys)
         cli.main(["no-such-command"])
     assert unknown.value.code == 2
     assert cli.main(["--db", str(tmp_path / "s.sqlite"), "stats"]) == 0
+
+
+REOPEN_LAST = """
+import sys
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+from desktop_app import app
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.recent_projects import RecentProjects
+
+qt = QApplication(sys.argv)
+app.settings_path = lambda: app.Path(sys.argv[2])
+app.paths.default_db_path = lambda: app.Path(sys.argv[3])
+RecentProjects(QSettings(sys.argv[2], QSettings.Format.IniFormat)).add(app.Path(sys.argv[1]))
+
+def look_then_quit():
+    window = next(w for w in qt.topLevelWidgets() if isinstance(w, MainWindow))
+    print("title", window.windowTitle(), "rows", window.table_model.rowCount())
+    window.close()
+    qt.quit()
+
+QTimer.singleShot(500, look_then_quit)
+sys.exit(app.main())
+"""
+
+
+def test_the_program_starts_on_the_last_project(tmp_path):
+    import subprocess
+    import sys
+
+    last = tmp_path / "last study.sqlite"
+    _project(last, "a1", "a2").close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("MARGINALIA_DB", None)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            REOPEN_LAST,
+            str(last),
+            str(tmp_path / "s.ini"),
+            str(tmp_path / "d.sqlite"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "title Marginalia — last study.sqlite rows 2" in done.stdout
+    assert not (tmp_path / "d.sqlite").exists()  # the default project was not made
