@@ -294,6 +294,8 @@ def test_close_project_leaves_an_empty_window(qtbot, desk, tmp_path):
     assert window.projects.path_label.text() == "No project open"
     assert window.welcome.panel.isVisible() and window.welcome.title.text() == "No project is open"
     assert not window.welcome.import_files.isVisible()
+    assert not window.welcome.or_label.isVisible()
+    assert window.statusBar().currentMessage() == "Closed p.sqlite."
     assert window.count.label.text() == ""
     assert not window.projects.copy_action.isEnabled()
     assert window.projects.open_action.isEnabled() and window.projects.new_action.isEnabled()

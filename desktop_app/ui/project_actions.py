@@ -58,7 +58,7 @@ class ProjectController(Controller):
         self.recent_menu.setToolTipsVisible(True)  # the full paths
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         self.copy_action = self._action("&File", "Save a &copy as…", self.save_copy_dialog)
-        self.close_action = self._action("&File", "C&lose project", self.switch.close_project)
+        self.close_action = self._action("&File", "C&lose project", self.close_project)
         self._separator("&File")
         self.path_label = QLabel()
         self.path_label.setObjectName("project_path")
@@ -216,6 +216,12 @@ class ProjectController(Controller):
             )
             return False
         return self.open_path(path)
+
+    def close_project(self) -> None:
+        """File > Close project: it settles and goes (its lock too); the window stays."""
+        name = self.store.path.name if self.store.path else "the project"
+        self.switch.close_project()
+        self.shell.say(f"Closed {name}.", 8000)
 
     def _clear_recent(self) -> None:
         self.recent.clear()

@@ -61,6 +61,7 @@ class WelcomeController(Controller):
         self.add_samples.clicked.connect(self.import_samples)
         self.add_samples.setVisible(samples is not None)
         self.drop_hint = QLabel("…or drop files and folders anywhere on this window.")
+        self.or_label = QLabel("Or:")
         self.project_buttons: list[QToolButton] = []
         for action in project_actions:
             button = QToolButton()
@@ -80,7 +81,7 @@ class WelcomeController(Controller):
             imports.addWidget(button)
         imports.addStretch(1)
         projects = QHBoxLayout()
-        projects.addWidget(QLabel("Or:"))
+        projects.addWidget(self.or_label)
         for tool in self.project_buttons:
             projects.addWidget(tool)
         projects.addStretch(1)
@@ -119,7 +120,7 @@ class WelcomeController(Controller):
                 if is_open
                 else "Start a new project, or open one you have."
             )
-        for widget in (self.import_files, self.import_folder, self.drop_hint):
+        for widget in (self.import_files, self.import_folder, self.drop_hint, self.or_label):
             widget.setVisible(is_open)
         self.add_samples.setVisible(is_open and self.samples is not None)
         self.panel.setVisible(empty)
