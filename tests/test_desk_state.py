@@ -294,3 +294,15 @@ def test_without_the_samples_folder_there_is_no_samples_button(qtbot, tmp_path):
     window.close()
     window.close_project()
     assert Path(tmp_path / "p.sqlite").is_file()
+
+
+def test_every_file_dialog_of_the_ui_goes_through_file_dialogs():
+    # One place decides where a dialog opens; a QFileDialog called elsewhere would open in
+    # the working folder again.
+    ui = Path(__file__).resolve().parents[1] / "desktop_app" / "ui"
+    callers = [
+        path.name
+        for path in ui.rglob("*.py")
+        if path.name != "file_dialogs.py" and "QFileDialog" in path.read_text(encoding="utf-8")
+    ]
+    assert callers == [], f"use shell.dialogs (ui/file_dialogs.py) in {callers}"
