@@ -398,18 +398,39 @@ def _stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+PROJECT_SUFFIXES = (".sqlite", ".db", ".marginalia")
+
+
+def _project_argument(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """`marginalia PATH`: a first argument that names no command but a project file."""
+    if not argv or argv[0].startswith("-"):
+        return None
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    first = argv[0]
+    if first in commands.choices:
+        return None
+    if first.lower().endswith(PROJECT_SUFFIXES) or Path(first).expanduser().is_file():
+        return first
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 inputs rejected, 2 usage)."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    project = _project_argument(parser, arguments)
+    args = parser.parse_args(arguments[1:] if project else arguments)
+    if project and (args.command or getattr(args, "db", None)):
+        parser.error(f"give the project once: {project} or --db, with no command")
     if args.command == "export" and args.status and not args.annotator:
         # Status is per annotator: "done" means nothing without saying whose.
         parser.error("--status needs --annotator (whose status?)")
     if args.command is None:
         from desktop_app.app import main as open_window
 
-        db_path, is_default = paths.resolve_db_path(getattr(args, "db", None))
-        return open_window(db_path, seed_samples=is_default)
+        explicit = project or getattr(args, "db", None)
+        # No explicit project: the window decides (the last one, else the default).
+        return open_window(Path(explicit).expanduser() if explicit else None)
     if args.command in cli_safety.HANDLERS:
         return _guarded(args, cli_safety.run)
     handler = {

@@ -23,6 +23,7 @@ from desktop_app.ui.plain import literal
 
 UUID_ROLE = Qt.ItemDataRole.UserRole
 HEADERS = ("Label", "Text", "By", "Note")
+NAME_COLUMN_MAX = 160  # a label or annotator name longer than this is cut
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -114,9 +115,12 @@ class AnnotationList(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((90, 140, 50, 100)):
+        # The quote takes what the names and the note leave: a narrow dock cuts the quote
+        # (its tooltip has it whole), never the annotator's name.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        for column, width in enumerate((70, 140, 56, 44)):
             header.resizeSection(column, width)
-        header.setStretchLastSection(True)
         self.clicked.connect(self._emit)
         self.activated.connect(self._emit)
 
@@ -132,6 +136,17 @@ class AnnotationList(QTableView):
     def set_spans(self, spans: Sequence[Span], labels: Mapping[str, Label]) -> None:
         """List these spans (already in text order)."""
         self.span_model.set_spans(spans, labels)
+        self._fit_names(spans)
+
+    def _fit_names(self, spans: Sequence[Span]) -> None:
+        """Widen the Label and By columns to their longest name (few distinct names, so this
+        is cheap for 20,000 spans); a column the analyst widened stays as wide."""
+        header, metrics = self.horizontalHeader(), self.fontMetrics()
+        for column, names in ((0, {s.label for s in spans}), (2, {s.annotator for s in spans})):
+            widest = max(metrics.horizontalAdvance(n) for n in (*names, HEADERS[column]))
+            needed = min(widest + 16, NAME_COLUMN_MAX)
+            if header.sectionSize(column) < needed:
+                header.resizeSection(column, needed)
 
     def select_span(self, span_uuid: str | None) -> None:
         """Highlight the row of this span (or none) without emitting spanActivated."""

@@ -3,6 +3,8 @@ article being read, with a signal for each change; it is closed and replaced as 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core.editing import Editor
@@ -62,6 +64,12 @@ class ProjectContext(QObject):
         if self._editor is None:
             raise NoProject("no project is open")
         return self._editor
+
+    @property
+    def path(self) -> Path | None:
+        """The open project's file (None: no project, or one in memory), for About and the
+        status bar's tooltip."""
+        return self._store.path if self._store is not None else None
 
     def title(self) -> str:
         """The window title naming the open project (no project: the application's name)."""

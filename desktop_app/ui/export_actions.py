@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.core.exporters.brat import export_brat
 from desktop_app.core.exporters.conll import export_conll
@@ -92,7 +92,7 @@ class ExportController(Controller):
 
     def export_dialog(self) -> None:
         """Export the articles the list shows (search and filters apply), in a chosen format."""
-        path, chosen = QFileDialog.getSaveFileName(
+        path, chosen = self.shell.dialogs.save_file(
             self.shell.window, "Export", "export.jsonl", ";;".join(EXPORT_FILTERS)
         )
         if path:

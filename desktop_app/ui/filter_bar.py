@@ -114,6 +114,23 @@ class FilterBar(QWidget):
         for widget in widgets:
             widget.blockSignals(False)
 
+    def show_filter(self, flt: ArticleFilter) -> None:
+        """Show this search and these filters without a filterChanged (the caller applies
+        them); a name no longer offered shows "any"."""
+        self.clear()
+        for widget in (self.search, self.tag, self.label, self.annotator, self.status):
+            widget.blockSignals(True)
+        self.search.setText(flt.search)
+        for combo, value in (
+            (self.tag, flt.tag),
+            (self.label, flt.label),
+            (self.annotator, flt.annotator),
+            (self.status, flt.status),
+        ):
+            combo.setCurrentIndex(max(combo.findData(value or ANY), 0))
+        for widget in (self.search, self.tag, self.label, self.annotator, self.status):
+            widget.blockSignals(False)
+
     def set_choices(
         self, tags: Sequence[str], labels: Sequence[str], annotators: Sequence[str]
     ) -> None:

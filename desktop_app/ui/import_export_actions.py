@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import ImportReport
@@ -58,10 +58,9 @@ class ImportController(Controller):
 
     def import_files_dialog(self) -> None:
         """Choose files to import."""
-        files, _ = QFileDialog.getOpenFileNames(
+        files = self.shell.dialogs.open_files(
             self.shell.window,
             "Import articles",
-            "",
             "Articles and exports (*.txt *.ann *.jsonl *.ndjson *.csv *.tsv *.json *.conll "
             "*.qdpx *.zip)",
         )
@@ -70,15 +69,15 @@ class ImportController(Controller):
 
     def import_folder_dialog(self) -> None:
         """Choose a folder to import, recursively."""
-        folder = QFileDialog.getExistingDirectory(self.shell.window, "Import a folder of articles")
+        folder = self.shell.dialogs.existing_folder(
+            self.shell.window, "Import a folder of articles"
+        )
         if folder:
             self.start_import([folder])
 
     def import_options_dialog(self) -> None:
         """Choose files, then their format and JSONL/CSV field mapping, and import them."""
-        files, _ = QFileDialog.getOpenFileNames(
-            self.shell.window, "Import articles", "", "All files (*)"
-        )
+        files = self.shell.dialogs.open_files(self.shell.window, "Import articles", "All files (*)")
         if not files:
             return
         options = ImportOptionsDialog(len(files), self.shell.window)

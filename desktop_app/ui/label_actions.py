@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from desktop_app.core.model import DOCUMENT, SPAN, Label
 from desktop_app.core.schema import SchemaError, load_schema, next_free_color, validate_labels
@@ -114,8 +114,8 @@ class LabelController(Controller):
 
     def load_schema_dialog(self) -> None:
         """Replace the project's labels with a YAML schema file's."""
-        path, _ = QFileDialog.getOpenFileName(
-            self.shell.window, "Load label schema", "", "YAML (*.yaml *.yml)"
+        path = self.shell.dialogs.open_file(
+            self.shell.window, "Load label schema", "YAML (*.yaml *.yml)"
         )
         if path:
             self.load_schema(Path(path))

@@ -3,6 +3,7 @@ feature, and wires them together. It holds no feature logic of its own."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
@@ -33,16 +34,21 @@ from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.edit_actions import EditController
 from desktop_app.ui.export_actions import ExportController
+from desktop_app.ui.file_dialogs import FileDialogs
 from desktop_app.ui.filter_bar import FilterBar
 from desktop_app.ui.import_export_actions import ImportController
 from desktop_app.ui.label_actions import LabelController
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
+from desktop_app.ui.list_count import ArticleCountController
 from desktop_app.ui.merge_actions import MergeController
 from desktop_app.ui.opening_check import OpeningGate
+from desktop_app.ui.project_actions import ProjectController
+from desktop_app.ui.project_memory import ProjectMemoryController
 from desktop_app.ui.reading_actions import ReadingController
 from desktop_app.ui.review_actions import ReviewController
 from desktop_app.ui.safety_actions import SafetyController
 from desktop_app.ui.shell import Shell
+from desktop_app.ui.welcome import WelcomeController
 
 MENUS = ("&File", "&Edit", "&View", "&Article", "&Labels", "&Review", "&Tools")
 
@@ -76,9 +82,19 @@ class MainWindow(QMainWindow):
     releases its lock; closing the window only settles it and leaves the store to its opener.
     """
 
-    def __init__(self, store: Store, settings: QSettings, annotator: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: QSettings,
+        annotator: str,
+        schema_path: Path | None = None,
+        samples: Path | None = None,
+    ) -> None:
+        """`schema_path` (a new project's labels) and `samples` (the sample articles) come
+        from the composition root; without them those choices are not offered."""
         super().__init__()
         self.settings = settings
+        self._resources = (schema_path, samples)
         self.opening_notice: QMessageBox | None = None  # read-only, risky location
         self.context = ProjectContext(annotator, self)
         self.setWindowTitle(self.context.title())
@@ -182,7 +198,10 @@ class MainWindow(QMainWindow):
             self.list_dock,
             self.labels_dock,
             self.annotations_dock,
+            dialogs=FileDialogs(self.settings),
         )
+        schema_path, samples = self._resources
+        self.projects = ProjectController(context, shell, self.settings, self, schema_path)
         gate = OpeningGate(context, shell)
         self.labelling = LabelController(context, shell)
         self.reading = ReadingController(context, shell, self.settings)
@@ -195,6 +214,11 @@ class MainWindow(QMainWindow):
         writers = (self.imports, self.merges)  # a restore waits for them
         self.safety = SafetyController(context, shell, self.reading, gate, writers)
         self.bulk = BulkController(context, shell, self.reading)
+        self.memory = ProjectMemoryController(context, shell, self.settings, self.reading)
+        self.count = ArticleCountController(context, shell)
+        starting = (self.projects.new_action, self.projects.open_action)
+        self.welcome = WelcomeController(context, shell, self.imports, samples, starting)
+        self._center_layout.addWidget(self.welcome.panel, 1)
         self.labelling.labelUsed.connect(self.editing.use_label)
         self.reading.add_span_source(self.review)
         self._center_layout.insertWidget(0, self.annotator_switch.banner)
@@ -205,6 +229,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         menus = {name: bar.addMenu(name) for name in MENUS}
         placed: tuple[Controller, ...] = (
+            self.projects,
             self.imports,
             self.exports,
             self.merges,

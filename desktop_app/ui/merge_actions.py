@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.core.merging import merge_path
 from desktop_app.core.model import MergeReport
@@ -60,7 +60,7 @@ class MergeController(Controller):
         if not dialog.exec():
             return
         for_whom = dialog.for_whom.text().strip()
-        path, _ = QFileDialog.getSaveFileName(
+        path, _ = self.shell.dialogs.save_file(
             self.shell.window,
             "Save the sample package",
             f"sample-for-{for_whom}.zip",
@@ -102,9 +102,7 @@ class MergeController(Controller):
 
     def merge_dialog(self) -> None:
         """Choose a colleague's project file or JSONL export and merge it."""
-        path, _ = QFileDialog.getOpenFileName(
-            self.shell.window, "Merge colleague's project", "", _FILTER
-        )
+        path = self.shell.dialogs.open_file(self.shell.window, "Merge colleague's project", _FILTER)
         if path:
             self.start_merge(Path(path))
 

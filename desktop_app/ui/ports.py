@@ -6,10 +6,12 @@ constructor parameter typed with one of these protocols, and the window passes i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 from desktop_app.core.model import Label, Span
+from desktop_app.core.store import Store
 
 ViewSpans = tuple[list[Span], dict[str, Label], str]  # spans, their colours, "label"/"annotator"
 
@@ -58,3 +60,26 @@ class BackgroundWork(Protocol):
 
     def busy(self) -> str:
         """What it is writing now ("" when nothing)."""
+
+
+class ProjectSwitch(Protocol):
+    """The window's one way to put a project in it or take it out (MainWindow does it)."""
+
+    def open_project(self, store: Store) -> None:
+        """Close the open project (its work settles, its lock goes) and open `store`."""
+
+    def close_project(self) -> None:
+        """Close the open project; the window shows no project."""
+
+
+class Importer(Protocol):
+    """Importing articles, as other features start it."""
+
+    def import_files_dialog(self) -> None:
+        """Choose files to import."""
+
+    def import_folder_dialog(self) -> None:
+        """Choose a folder to import."""
+
+    def start_import(self, paths: Sequence[str | Path]) -> None:
+        """Import these files and folders in the background."""

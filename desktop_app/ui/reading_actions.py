@@ -46,7 +46,6 @@ class ReadingController(Controller):
         shell.filter_bar.firstWanted.connect(self.open_first)
         shell.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_chosen)
         shell.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        shell.table_model.modelReset.connect(self._after_list_reset)
         context.project_opened.connect(self._opened)
         context.project_closed.connect(self._closed)
         context.labels_changed.connect(self._labels_changed)
@@ -154,9 +153,6 @@ class ReadingController(Controller):
             self.select_row(row)
         elif article_id is None or model.rowCount() == 0:
             self.select_row(0)  # nothing was open (or nothing is left): show the first
-
-    def _after_list_reset(self) -> None:
-        self.shell.say(f"{self.shell.table_model.rowCount():,} articles", 4000)
 
     def select_row(self, row: int) -> None:
         """Select (and so open) the article on list row `row`."""

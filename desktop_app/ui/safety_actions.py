@@ -98,7 +98,7 @@ class SafetyController(Controller):
         if not problems or self.store.path is None:
             if self.store.read_only == CHECKING:
                 self.store.allow_writes()
-                self.shell.say("The project checked out", 3000)
+                self.shell.say("Project checked: no problems found", 3000)
             self.gate.release()
             return
         self.gate.drop()  # a damaged project takes no import or merge

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.annotation_list import AnnotationList
 from desktop_app.ui.article_table import ArticleTableModel
 from desktop_app.ui.article_view import ArticleView
+from desktop_app.ui.file_dialogs import FileDialogs
 from desktop_app.ui.filter_bar import FilterBar
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
 
@@ -42,6 +43,7 @@ class Shell:
     list_dock: QDockWidget
     labels_dock: QDockWidget
     annotations_dock: QDockWidget
+    dialogs: FileDialogs = field(default_factory=FileDialogs)  # open in the last folder used
 
     def say(self, message: str, ms: int = 0) -> None:
         """Show `message` in the status bar (for `ms` milliseconds; 0: until the next one)."""

@@ -133,26 +133,49 @@ def _take(project: Path, reason: str, taken: datetime, target: Path, partial: Pa
         # per project, and backups one at a time here, so any partial left is stale.
         for stale in folder.glob("*.partial*"):
             stale.unlink(missing_ok=True)
-        source = _read_only(project)
-        try:
-            copy = sqlite3.connect(partial)
-            try:
-                source.backup(copy)
-                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            finally:
-                copy.close()
-        finally:
-            source.close()
-        problems = check_file(partial)
-        if problems:
-            raise BackupError(f"{target}: the copy did not check out ({problems[0]})")
-        os.replace(partial, target)
+        _checked_copy(project, partial, target)
     except (OSError, sqlite3.Error) as error:
         raise BackupError(f"{target}: the backup could not be written ({error})") from error
     finally:
         partial.unlink(missing_ok=True)
     prune(project, taken)
     return Backup(target, reason, taken, target.stat().st_size)
+
+
+def _checked_copy(project: Path, partial: Path, target: Path) -> None:
+    """Copy `project` to `partial` (a consistent snapshot), check it, then name it `target`."""
+    source = _read_only(project)
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    problems = check_file(partial)
+    if problems:
+        raise BackupError(f"{target}: the copy did not check out ({problems[0]})")
+    os.replace(partial, target)
+
+
+def copy_project(project: Path, target: Path) -> Path:
+    """Write a verified copy of `project` to `target` (a new file: an existing one is never
+    replaced), made the way backups are: a snapshot of what is committed, checked, renamed."""
+    if target.exists():
+        raise BackupError(f"{target}: already exists; choose a new name for the copy")
+    if target.resolve() == project.resolve():
+        raise BackupError(f"{target}: is the project itself")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with _ONE_AT_A_TIME:
+            _checked_copy(project, partial, target)
+    except (OSError, sqlite3.Error) as error:
+        raise BackupError(f"{target}: the copy could not be written ({error})") from error
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 def prune(project: Path, now: datetime) -> list[Path]:
