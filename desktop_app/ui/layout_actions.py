@@ -3,7 +3,7 @@ article that keeps a readable width (side panels give way first and come back la
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QHeaderView, QMainWindow
 
 from desktop_app.ui.context import ProjectContext
@@ -13,6 +13,7 @@ from desktop_app.ui.shell import Shell
 SMALL_SCREEN = (1280, 800)  # a screen smaller than this starts maximised
 FIRST_SIZE = (1400, 860)  # the first size on a larger screen (at most 90% of it)
 MIN_HEIGHT = 360
+PANEL_MIN_WIDTH = 160  # narrower than this a side panel is no use: it is hidden instead
 _KEYS = {
     "geometry": "window/geometry",
     "state": "window/state",
@@ -36,11 +37,18 @@ class LayoutController(Controller):
         self._recent: list[QDockWidget] = []  # shown by the analyst or a feature, newest last
         self._widths: dict[QDockWidget, dict[QDockWidget, int]] = {}
         self._closed: set[QDockWidget] = set()  # docks hidden (by anyone) as far as we know
+        # Dock widths when the layout last settled: a dock's neighbours have already made
+        # room for it when its Show event arrives, so their widths are taken from here.
+        self._settled: dict[QDockWidget, int] = {}
         self._fitting = False
         shell.view.installEventFilter(self)
         shell.window.installEventFilter(self)
         self.readable_width = 0
         self._update_minimums()
+        for dock in (shell.labels_dock, shell.annotations_dock, shell.list_dock):
+            inner = dock.widget()
+            if inner is not None:
+                inner.setMinimumWidth(PANEL_MIN_WIDTH)
 
     # ------------------------------------------------------------------ remembered
 
@@ -130,6 +138,8 @@ class LayoutController(Controller):
         kind = event.type()
         if watched is self.shell.window and kind == QEvent.Type.Resize:
             self.fit()
+        elif watched is self.shell.window and kind == QEvent.Type.MouseButtonRelease:
+            self._remember_widths()  # the analyst dragged a panel's edge
         elif watched is self.shell.view and kind == QEvent.Type.FontChange:
             self._update_minimums()
             self.fit()
@@ -162,8 +172,12 @@ class LayoutController(Controller):
             self._recent.remove(dock)
         self._recent.append(dock)
         # Remember its neighbours' widths, to give them back when it goes.
-        self._widths[dock] = {other: other.width() for other in self._area_docks(dock)}
-        self.fit()
+        self._widths[dock] = {
+            other: self._settled[other]
+            for other in self._area_docks(dock)
+            if other in self._settled
+        }
+        self.fit(keep=dock)  # the panel just opened stays; others make room for it
 
     def _hidden(self, dock: QDockWidget) -> None:
         widths = {
@@ -184,32 +198,61 @@ class LayoutController(Controller):
             layout.invalidate()
         return window.minimumSizeHint().width()
 
-    def _hide_order(self) -> list[QDockWidget]:
-        """Docks to hide for room: least recently shown first, the article list last."""
-        shown = [d for d in self._docks() if not d.isHidden() and not d.isFloating()]
-        ranked = sorted(shown, key=lambda d: self._recent.index(d) if d in self._recent else -1)
-        # The list is how the analyst moves between articles: it goes last.
-        return sorted(ranked, key=lambda d: d is self.shell.list_dock)
+    def _hide_order(self, keep: QDockWidget | None) -> list[QDockWidget]:
+        """Docks that may go for room, first to go first: least recently shown first, the
+        article list (how the analyst moves between articles) last but for `keep`."""
+        wanted = [
+            d
+            for d in self._docks()
+            if (not d.isHidden() or d in self.auto_hidden) and not d.isFloating()
+        ]
+        ranked = sorted(wanted, key=lambda d: self._recent.index(d) if d in self._recent else -1)
+        return sorted(ranked, key=lambda d: (d is keep, d is self.shell.list_dock))
 
-    def fit(self) -> None:
-        """Hide panels until the article has its readable width; show hidden ones that fit."""
+    def fit(self, keep: QDockWidget | None = None) -> None:
+        """Show every panel that fits beside the article at its readable width: all that
+        were hidden for room come back, then panels go in _hide_order until the article fits.
+        """
         if self._fitting:
             return
         self._fitting = True
         try:
             width = self.shell.window.width()
-            for dock in self._hide_order():
-                if self._needed_width() <= width:
-                    break
-                dock.hide()
-                self.auto_hidden.append(dock)
-                self._closed.add(dock)
-            for dock in reversed(list(self.auto_hidden)):
+            order = self._hide_order(keep)
+            for dock in self.auto_hidden:
                 dock.show()
-                if self._needed_width() <= width:
-                    self.auto_hidden.remove(dock)
-                    self._closed.discard(dock)
+            self.auto_hidden = []
+            needed = self._needed_width()
+            window = self.shell.window
+            for index, dock in enumerate(order):
+                if needed <= width:
+                    break
+                if dock.isHidden():
+                    continue  # gone with its column already
+                # A dock sharing a column gains nothing alone: its column-mates go with it,
+                # in order, until the column narrows (or all of it is back).
+                area = window.dockWidgetArea(dock)
+                mates = [
+                    d
+                    for d in order[index + 1 :]
+                    if window.dockWidgetArea(d) == area and d is not keep
+                ]
+                group: list[QDockWidget] = []
+                for member in [dock, *mates]:
+                    member.hide()
+                    group.append(member)
+                    narrower = self._needed_width()
+                    if narrower < needed:
+                        self.auto_hidden += group
+                        needed = narrower
+                        break
                 else:
-                    dock.hide()
+                    for member in group:
+                        member.show()
+            self._closed = {d for d in self._docks() if d.isHidden()}
         finally:
             self._fitting = False
+        QTimer.singleShot(0, self._remember_widths)  # once the layout has settled
+
+    def _remember_widths(self) -> None:
+        self._settled = {d: d.width() for d in self._docks() if not d.isHidden()}
