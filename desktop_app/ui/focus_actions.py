@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QTextCursor
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
@@ -46,6 +46,9 @@ class FocusController(Controller):
         for name, accessible in _FILTER_NAMES.items():
             getattr(shell.filter_bar, name).setAccessibleName(accessible)
         shell.cancel_button.setAccessibleName("Cancel the import")
+        more = shell.window.menuBar().findChild(QToolButton, "qt_menubar_ext_button")
+        if more is not None:  # Qt's » button when the menus do not fit
+            more.setAccessibleName("More menus")
 
     # ------------------------------------------------------------------ the panes
 

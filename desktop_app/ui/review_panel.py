@@ -95,6 +95,14 @@ class ReviewPanel(QWidget):
         self.accept_agreed = QPushButton("Accept all agreed")
         self.accept_agreed.setObjectName("review_accept_agreed")
 
+        for widget, name in (
+            (self.a_box, "Annotator A (reference)"),
+            (self.b_box, "Annotator B (compared)"),
+            (self.layer, "Decisions go to"),
+            (self.shown, "Annotators shown"),
+            (self.table, "Differences"),
+        ):
+            widget.setAccessibleName(name)
         form = QFormLayout()
         form.addRow("A (reference)", self.a_box)
         form.addRow("B (compared)", self.b_box)
