@@ -32,7 +32,7 @@ def _plain(text: str) -> str:
 
 def _keys(action: QAction) -> str:
     texts = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()]
-    return ", ".join(t for t in texts if t)
+    return " or ".join(t for t in texts if t)  # not ",": Ctrl+, is a key
 
 
 def _menus(menu: QMenu, path: str) -> list[tuple[str, QMenu]]:
