@@ -4,7 +4,7 @@ and beside the Review dock, panels give way and come back, and the layout is rem
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QTextOption
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 from desktop_app.core.model import ArticleDraft
 from desktop_app.core.project import open_project
@@ -66,16 +66,23 @@ def test_the_article_keeps_a_readable_width_at_800x600(qtbot, window):
 
 
 def test_panels_give_way_and_come_back_when_the_window_grows(qtbot, window):
-    _settle(qtbot, window, (640, 480))
+    _settle(qtbot, window, (1400, 860))
+    assert window.labels_dock.isVisible() and window.annotations_dock.isVisible()
+    _settle(qtbot, window, (720, 480))
     assert window.view.width() >= window.window_layout.readable_width
     assert window.labels_dock.isHidden() and window.annotations_dock.isHidden()
     assert window.list_dock.isVisible()  # the list goes last
+    _settle(qtbot, window, (560, 480))
+    assert window.list_dock.isHidden()
+    assert window.view.width() >= window.window_layout.readable_width
     _settle(qtbot, window, (1400, 860))
+    assert window.list_dock.isVisible()
     assert window.labels_dock.isVisible() and window.annotations_dock.isVisible()
     assert window.window_layout.auto_hidden == []
 
 
 def test_a_panel_the_analyst_closed_stays_closed(qtbot, window):
+    _settle(qtbot, window, (1400, 860))
     window.labels_dock.hide()
     _settle(qtbot, window, (640, 480))
     _settle(qtbot, window, (1400, 860))
@@ -86,6 +93,7 @@ def test_a_panel_the_analyst_closed_stays_closed(qtbot, window):
 def test_the_review_dock_never_squeezes_the_article(qtbot, window, monkeypatch):
     _settle(qtbot, window, (800, 600))
     before = window.view.width()
+    shown = {dock.objectName(): dock.isVisible() for dock in window.findChildren(QDockWidget)}
     readable = window.window_layout.readable_width
     window.start_review()
     _settle(qtbot, window)
@@ -94,7 +102,7 @@ def test_the_review_dock_never_squeezes_the_article(qtbot, window, monkeypatch):
     window.review_dock.hide()
     _settle(qtbot, window)
     assert window.view.width() >= before - 4  # the space comes back
-    assert window.list_dock.isVisible() and window.labels_dock.isVisible()
+    assert shown == {d.objectName(): d.isVisible() for d in window.findChildren(QDockWidget)}
 
 
 def test_closing_the_review_gives_its_width_back_on_a_large_window(qtbot, window):

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import PySide6
-from PySide6.QtCore import QUrl, qVersion
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtCore import Qt, QUrl, qVersion
+from PySide6.QtGui import QImage, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,6 +26,7 @@ from desktop_app import paths
 from desktop_app.core.store.stats import sqlite_version
 
 LICENCE = "MIT"
+GUIDE_IMAGE_WIDTH = 820
 
 
 def app_version() -> str:
@@ -82,7 +83,12 @@ class _GuideBrowser(QTextBrowser):
         """Qt callback: read `resources/...` images from the resources folder."""
         found = paths.guide_resource(name.toString() if isinstance(name, QUrl) else name)
         if found is not None and kind == QTextDocument.ResourceType.ImageResource.value:
-            return found.read_bytes()
+            image = QImage(str(found))
+            if image.width() > GUIDE_IMAGE_WIDTH:  # screenshots are larger than the guide
+                image = image.scaledToWidth(
+                    GUIDE_IMAGE_WIDTH, Qt.TransformationMode.SmoothTransformation
+                )
+            return image
         return super().loadResource(kind, name)
 
 
@@ -101,6 +107,7 @@ class GuideWindow(QDialog):
         self.sections = QListWidget()
         self.sections.setAccessibleName("Sections of the guide")
         self.sections.addItems(self.headings())
+        self.sections.setCurrentRow(-1)  # the guide opens at its top
         self.sections.currentTextChanged.connect(self.go_to)
         splitter = QSplitter()
         splitter.addWidget(self.sections)
@@ -109,7 +116,9 @@ class GuideWindow(QDialog):
         splitter.setSizes([200, 700])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self.resize(960, 700)
+        if parent is not None:
+            room = parent.screen().availableGeometry()
+            self.resize(min(960, room.width() - 40), min(700, room.height() - 60))
 
     def headings(self) -> list[str]:
         """The guide's section headings (its level-2 headings), in order."""

@@ -13,7 +13,7 @@ from desktop_app.ui.shell import Shell
 SMALL_SCREEN = (1280, 800)  # a screen smaller than this starts maximised
 FIRST_SIZE = (1400, 860)  # the first size on a larger screen (at most 90% of it)
 MIN_HEIGHT = 360
-PANEL_MIN_WIDTH = 160  # narrower than this a side panel is no use: it is hidden instead
+PANEL_MIN_WIDTH = 200  # narrower than this a side panel is no use: it is hidden instead
 _KEYS = {
     "geometry": "window/geometry",
     "state": "window/state",

@@ -145,7 +145,8 @@ class ShortcutSheet(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
-        self.resize(620, 640)
+        room = window.screen().availableGeometry()
+        self.resize(min(620, room.width() - 40), min(640, room.height() - 60))
 
     def save_as(self, kind: str) -> Path | None:
         """Ask for a file name and write the sheet there as HTML or PDF."""
