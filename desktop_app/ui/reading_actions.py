@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 
 from desktop_app.core.model import DOCUMENT, SPAN, ArticleFilter, Span
 from desktop_app.core.store import StoreError
@@ -222,7 +222,7 @@ class ReadingController(Controller):
         details = " · ".join(
             part for part in (article.published or "", article.source, article.uid) if part
         )
-        quiet = _quiet_color(self.shell.heading.palette())
+        quiet = _quiet_color(QGuiApplication.palette())  # the theme's, even before a repaint
         self.shell.heading.setText(
             f"<b style='font-size:14pt'>{_escape(article.title or article.uid)}</b><br>"
             f"<span style='color:{quiet}'>{_escape(details)} · status: <b>{status}</b> · "
