@@ -51,6 +51,9 @@ def apply_theme(name: str) -> bool:
     if not _SYSTEM:
         _SYSTEM["style"] = style.name() if style is not None else "fusion"
         _SYSTEM["palette"] = QPalette(app.palette())
+    if name not in ("dark", "light") and not _SYSTEM.get("changed"):
+        return is_dark()  # still the system's own: leave it free to follow the desktop
+    _SYSTEM["changed"] = name in ("dark", "light")
     if name == "dark":
         app.setStyle(QStyleFactory.create("Fusion"))
         app.setPalette(dark_palette())
