@@ -57,6 +57,16 @@ def test_the_sheet_lists_every_action_with_a_shortcut(qtbot, window):
     sheet.close()
 
 
+def test_the_sheet_lists_the_review_lists_own_letters(qtbot, window):
+    from desktop_app.ui.review_panel import _KEYS, _ReviewTable
+
+    assert {keys for keys, _ in _ReviewTable.key_help} == set(_KEYS.values())
+    window.help.open_shortcuts()
+    rows = window.help.sheet.groups["Review (while its list has the focus)"]
+    assert ("Accept A's version", "A") in rows and len(rows) == len(_KEYS)
+    window.help.sheet.close()
+
+
 def test_the_sheet_follows_the_window_it_is_opened_on(qtbot, window):
     extra = QAction("Frobnicate the widgets", window)
     extra.setShortcut(QKeySequence("Ctrl+Alt+K"))

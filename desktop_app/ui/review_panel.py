@@ -238,6 +238,15 @@ class _ReviewTable(QTableWidget):
     """
 
     keyed = Signal(str)
+    # What each letter does, for Help > Keyboard shortcuts (listed under the dock's title).
+    key_help = (
+        ("A", "Accept A's version"),
+        ("B", "Accept B's version"),
+        ("R", "Reject both"),
+        ("U", "Take the decision back"),
+        ("N", "Next difference"),
+        ("P", "Previous difference"),
+    )
 
     def event(self, event: QEvent) -> bool:
         """Claim our letters before the window's label shortcuts (which use letters too)."""

@@ -47,11 +47,17 @@ def _menus(menu: QMenu, path: str) -> list[tuple[str, QMenu]]:
 def _holder(action: QAction) -> str:
     """Where an action outside the menus lives: its dock's title, else "Other keys"."""
     for holder in action.associatedObjects():
-        widget = holder if isinstance(holder, QWidget) else None
-        while widget is not None:
-            if isinstance(widget, QDockWidget):
-                return _plain(widget.windowTitle())
-            widget = widget.parentWidget()
+        if isinstance(holder, QWidget) and _holder_of(holder) != _OTHER:
+            return _holder_of(holder)
+    return _OTHER
+
+
+def _holder_of(widget: QWidget | None) -> str:
+    """The title of the dock holding `widget`, else "Other keys"."""
+    while widget is not None:
+        if isinstance(widget, QDockWidget):
+            return _plain(widget.windowTitle())
+        widget = widget.parentWidget()
     return _OTHER
 
 
@@ -75,6 +81,12 @@ def collect_shortcuts(window: QMainWindow) -> dict[str, list[Shortcut]]:
         if keys and id(action) not in seen:
             seen.add(id(action))
             groups.setdefault(_holder(action), []).append((_plain(action.text()), keys))
+    # Keys a widget handles itself while it has the focus (the review list's letters).
+    for widget in window.findChildren(QWidget):
+        own = getattr(widget, "key_help", None)
+        if isinstance(own, tuple) and own:
+            group = f"{_holder_of(widget)} (while its list has the focus)"
+            groups.setdefault(group, []).extend((text, keys) for keys, text in own)
     return groups
 
 
