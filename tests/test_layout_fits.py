@@ -148,3 +148,14 @@ def test_the_first_start_is_maximised_on_a_small_screen(qtbot, window):
     assert window.windowState() & Qt.WindowState.WindowMaximized
     available = window.screen().availableGeometry()
     assert window.width() <= available.width()
+
+
+def test_a_huge_font_never_asks_for_more_than_the_screen(qtbot, window):
+    window.preferences.zoom(40)  # to the largest size
+    try:
+        _settle(qtbot, window, (800, 600))
+        screen = window.screen().availableGeometry().width()
+        assert window.minimumWidth() <= screen
+        assert window.width() <= screen
+    finally:
+        window.preferences.zoom_reset()

@@ -13,6 +13,7 @@ from desktop_app.ui.shell import Shell
 SMALL_SCREEN = (1280, 800)  # a screen smaller than this starts maximised
 FIRST_SIZE = (1400, 860)  # the first size on a larger screen (at most 90% of it)
 MIN_HEIGHT = 360
+WINDOW_EDGE = 30  # the central area's margins and frame, each side
 PANEL_MIN_WIDTH = 200  # narrower than this a side panel is no use: it is hidden instead
 _KEYS = {
     "geometry": "window/geometry",
@@ -129,9 +130,11 @@ class LayoutController(Controller):
         """The article never gets narrower than its readable width; the window may (by
         hiding panels), down to the article alone."""
         view, window = self.shell.view, self.shell.window
-        self.readable_width = view.readable_width()
+        # A very large font may not ask for more than the screen has (the window would spill).
+        room = window.screen().availableGeometry().width() - 2 * WINDOW_EDGE
+        self.readable_width = min(view.readable_width(), room)
         view.setMinimumWidth(self.readable_width)
-        window.setMinimumSize(self.readable_width + 60, MIN_HEIGHT)
+        window.setMinimumSize(self.readable_width + 2 * WINDOW_EDGE, MIN_HEIGHT)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Qt callback: refit on resizes and font changes; follow docks shown and hidden."""
