@@ -46,3 +46,28 @@ def resolve_db_path(explicit: str | Path | None) -> tuple[Path, bool]:
     if from_env:
         return Path(from_env).expanduser(), False
     return default_db_path(), True
+
+
+def guide_path() -> Path:
+    """The user guide (the README): shipped in the package's resources, or the checkout's."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "resources" / "README.md", package.parent / "README.md"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"Marginalia's user guide (README.md) is missing (looked beside {package})"
+    )
+
+
+def guide_resource(link: str) -> Path | None:
+    """The file an image or link in the guide names, installed or not (None if it is not ours).
+
+    The README names images as `resources/NAME`; installed, they sit in the package's resources.
+    """
+    if "://" in link or link.startswith(("#", "/")):
+        return None
+    if link.startswith("resources/"):
+        candidate = resources_dir() / link.removeprefix("resources/")
+    else:
+        candidate = guide_path().parent / link
+    return candidate if candidate.is_file() else None

@@ -200,7 +200,7 @@ def test_int_keys_are_accepted():
 
 
 def test_key_shapes():
-    good = ["P", "1", "Ctrl+1", "Shift+G", "f12", "Space", "Alt+Shift+F3", "Ctrl++", "?"]
+    good = ["P", "1", "Ctrl+1", "Shift+G", "f12", "Space", "Alt+Shift+F3", "Alt++", "?"]
     good += ["Meta+Del"]
     items = [f"  - {{name: L{i}, key: '{k}'}}\n" for i, k in enumerate(good)]
     text = "span_labels:\n" + "".join(items)
@@ -271,8 +271,8 @@ def test_round_trip_tricky_values():
         name="yes",
         labels=(
             Label(name="1", kind=SPAN, color="#123456", key="1", description="a: b # c\nsecond"),
-            Label(name="null", kind=SPAN, color="#abcdef", key="Ctrl++", group="'quoted'"),
-            Label(name="True", kind=DOCUMENT, color="#fedcba", key="F6", description=" pad "),
+            Label(name="null", kind=SPAN, color="#abcdef", key="Alt++", group="'quoted'"),
+            Label(name="True", kind=DOCUMENT, color="#fedcba", key="F9", description=" pad "),
         ),
     )
     validate_labels(schema.labels, "test")

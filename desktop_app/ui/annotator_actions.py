@@ -34,9 +34,14 @@ class AnnotatorController(Controller):
     def _banner(self) -> QFrame:
         banner = QFrame()
         banner.setObjectName("annotator_banner")
-        banner.setStyleSheet("#annotator_banner { background: #fff3cd; border-radius: 4px; }")
+        # Dark text set too: on the dark theme the default text colour is light.
+        banner.setStyleSheet(
+            "#annotator_banner { background: #fff3cd; border-radius: 4px; }"
+            " #annotator_banner QLabel { color: #1a1a1a; }"
+        )
         layout = QHBoxLayout(banner)
         self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)  # a narrow window keeps room for the article
         change = QPushButton("Choose name…")
         keep = QPushButton("Keep")
         change.clicked.connect(self.switch_annotator)

@@ -26,18 +26,19 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextLine,
+    QTextOption,
 )
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from desktop_app.core.fragments import covers
 from desktop_app.core.fragments import pieces as span_pieces
 from desktop_app.core.model import Label, Span
+from desktop_app.ui.colors import readable_text, span_background
 from desktop_app.ui.offsets import OffsetMap
 
 UNKNOWN_LABEL_COLOR = "#c0c0c0"
 READING_POINT_SIZE = 13.0
-_DARK_TEXT = QColor("#1a1a1a")
-_LIGHT_TEXT = QColor("#ffffff")
+READABLE_CHARACTERS = 45  # the narrowest line of text the layout lets the article have
 _NOTE_PREVIEW = 300  # characters of a note shown in a tooltip
 # Qt's QTextCursor.insertText (used by setPlainText) starts a new block at each of these
 # characters, each taking one position (checked on Qt 6.11); block indexing must agree with it.
@@ -98,7 +99,8 @@ def _make_format(
         fmt.setFontWeight(QFont.Weight.Bold)
         fmt.setFontOverline(True)
     fmt.setBackground(background)
-    fmt.setForeground(_DARK_TEXT if background.lightness() >= 110 else _LIGHT_TEXT)
+    # Chosen by WCAG contrast on the final background (blends and selection included).
+    fmt.setForeground(QColor(readable_text(background.name())))
     return fmt
 
 
@@ -110,6 +112,8 @@ class _SpanHighlighter(QSyntaxHighlighter):
         self.pieces: dict[int, list[Piece]] = {}
         self.colors: dict[str, QColor] = {}
         self.color_by = "label"  # or "annotator": review shows each annotator in a colour
+        self.dark = False  # a dark page: span backgrounds are shaded for white text
+        self._source: dict[str, str] = {}  # the colours as given, before shading
         self.selected: str | None = None
         self._formats: dict[tuple[str, str | None, int, bool], QTextCharFormat] = {}
         self.lazy_from = 1 << 30  # blocks numbered from here wait until they are shown
@@ -127,14 +131,29 @@ class _SpanHighlighter(QSyntaxHighlighter):
 
     def set_colors(self, labels: Mapping[str, Label], color_by: str = "label") -> bool:
         """Take the colours (of labels, or of annotators by name); True if they changed."""
-        colors = {name: QColor(label.color) for name, label in labels.items()}
-        colors = {
-            name: c if c.isValid() else QColor(UNKNOWN_LABEL_COLOR) for name, c in colors.items()
+        given = {name: QColor(label.color) for name, label in labels.items()}
+        source = {
+            name: c.name() if c.isValid() else UNKNOWN_LABEL_COLOR for name, c in given.items()
         }
-        if colors == self.colors and color_by == self.color_by:
+        if source == self._source and color_by == self.color_by:
             return False
-        self.colors, self.color_by, self._formats = colors, color_by, {}
+        self._source, self.color_by = source, color_by
+        self._shade()
         return True
+
+    def set_dark(self, dark: bool) -> bool:
+        """Shade span backgrounds for a dark page (or not); True if that changed."""
+        if dark == self.dark:
+            return False
+        self.dark = dark
+        self._shade()
+        return True
+
+    def _shade(self) -> None:
+        self.colors = {
+            name: QColor(span_background(color, self.dark)) for name, color in self._source.items()
+        }
+        self._formats = {}
 
     def highlightBlock(self, text: str) -> None:
         """Qt callback: apply the formats of the current block's span segments."""
@@ -161,7 +180,7 @@ class _SpanHighlighter(QSyntaxHighlighter):
         key = (inner_key, outer_label, min(len(active), 4), selected)
         fmt = self._formats.get(key)
         if fmt is None:
-            unknown = QColor(UNKNOWN_LABEL_COLOR)
+            unknown = QColor(span_background(UNKNOWN_LABEL_COLOR, self.dark))
             inner = self.colors.get(inner_key, unknown)
             outer = None if outer_label is None else self.colors.get(outer_label, unknown)
             fmt = self._formats[key] = _make_format(inner, outer, len(active), selected)
@@ -180,10 +199,15 @@ class ArticleView(QPlainTextEdit):
         flags = Qt.TextInteractionFlag
         self.setTextInteractionFlags(flags.TextSelectableByMouse | flags.TextSelectableByKeyboard)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        # Lines break between words, never inside one (unless a word is wider than a line).
+        self.setWordWrapMode(QTextOption.WrapMode.WordWrap)
+        self.setTabChangesFocus(True)  # Tab leaves the text; it never types into it
+        self.setAccessibleName("Article text")
         font = self.font()
         font.setPointSizeF(max(font.pointSizeF(), READING_POINT_SIZE))
         self.setFont(font)
         self.document().setDocumentMargin(12)
+        self.snap_words = False  # Preferences > word snapping; the snapping itself is to come
         self._highlighter = _SpanHighlighter(self.document())
         self._text = ""
         self._map = OffsetMap("")
@@ -238,6 +262,27 @@ class ArticleView(QPlainTextEdit):
             self._highlighter.rehighlight()
         else:
             self._rehighlight_blocks(changed)
+
+    def set_dark(self, dark: bool) -> None:
+        """Paint spans for a dark page (shaded backgrounds) or a light one."""
+        if self._highlighter.set_dark(dark):
+            self._highlighter.rehighlight()
+
+    def span_format_at(self, cp: int) -> QTextCharFormat | None:
+        """The character format painted at code point `cp` (None where no span is)."""
+        qt = self._map.to_qt(cp)
+        block = self.document().findBlock(qt)
+        for fmt_range in block.layout().formats():
+            if fmt_range.start <= qt - block.position() < fmt_range.start + fmt_range.length:
+                return QTextCharFormat(fmt_range.format)  # a copy: the range is temporary
+        return None
+
+    def readable_width(self) -> int:
+        """The width that shows READABLE_CHARACTERS of the article's font on one line."""
+        metrics = self.fontMetrics()
+        text = metrics.averageCharWidth() * READABLE_CHARACTERS
+        margins = 2 * int(self.document().documentMargin()) + 2 * self.frameWidth()
+        return text + margins + self.verticalScrollBar().sizeHint().width()
 
     def clear_article(self) -> None:
         """Show nothing."""

@@ -92,6 +92,9 @@ class FilterBar(QWidget):
     def _combo(self, name: str, everything: str) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(name)
+        # Narrow when the list's panel is: long names are shown in full in the popup.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
         combo.addItem(everything, ANY)
         combo.currentIndexChanged.connect(self.apply_now)
         return combo

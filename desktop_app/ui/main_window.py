@@ -36,12 +36,16 @@ from desktop_app.ui.edit_actions import EditController
 from desktop_app.ui.export_actions import ExportController
 from desktop_app.ui.file_dialogs import FileDialogs
 from desktop_app.ui.filter_bar import FilterBar
+from desktop_app.ui.focus_actions import FocusController
+from desktop_app.ui.help_actions import HelpController
 from desktop_app.ui.import_export_actions import ImportController
 from desktop_app.ui.label_actions import LabelController
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
+from desktop_app.ui.layout_actions import LayoutController
 from desktop_app.ui.list_count import ArticleCountController
 from desktop_app.ui.merge_actions import MergeController
 from desktop_app.ui.opening_check import OpeningGate
+from desktop_app.ui.preferences_actions import PreferencesController
 from desktop_app.ui.project_actions import ProjectController
 from desktop_app.ui.project_memory import ProjectMemoryController
 from desktop_app.ui.reading_actions import ReadingController
@@ -50,7 +54,7 @@ from desktop_app.ui.safety_actions import SafetyController
 from desktop_app.ui.shell import Shell
 from desktop_app.ui.welcome import WelcomeController
 
-MENUS = ("&File", "&Edit", "&View", "&Article", "&Labels", "&Review", "&Tools")
+MENUS = ("&File", "&Edit", "&View", "&Article", "&Labels", "&Review", "&Tools", "&Help")
 
 
 class _Forward:
@@ -219,6 +223,10 @@ class MainWindow(QMainWindow):
         starting = (self.projects.new_action, self.projects.open_action)
         self.welcome = WelcomeController(context, shell, self.imports, samples, starting)
         self._center_layout.addWidget(self.welcome.panel, 1)
+        self.preferences = PreferencesController(context, shell, self.settings)
+        self.focus = FocusController(context, shell)
+        self.help = HelpController(context, shell)
+        self.window_layout = LayoutController(context, shell, self.settings)  # after the docks
         self.labelling.labelUsed.connect(self.editing.use_label)
         self.reading.add_span_source(self.review)
         self._center_layout.insertWidget(0, self.annotator_switch.banner)
@@ -240,6 +248,9 @@ class MainWindow(QMainWindow):
             self.labelling,
             self.bulk,
             self.review,
+            self.preferences,
+            self.focus,
+            self.help,
         )
         for controller in placed:
             controller.place_actions(menus)
@@ -274,30 +285,13 @@ class MainWindow(QMainWindow):
 
     def restore_layout(self) -> None:
         """Put the window and panels where they were last time."""
-        geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
-        if state is not None:
-            self.restoreState(state)
-        else:
-            # First start: room for the list's columns, and for the whole label palette.
-            self.resizeDocks(
-                [self.list_dock, self.labels_dock], [560, 300], Qt.Orientation.Horizontal
-            )
-            self.resizeDocks(
-                [self.labels_dock, self.annotations_dock], [560, 260], Qt.Orientation.Vertical
-            )
+        self.window_layout.restore()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Let the project settle (background work, the closing backup); remember the layout.
         The store stays open for whoever opened it."""
         self.context.settle()
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.sync()
+        self.window_layout.save()
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

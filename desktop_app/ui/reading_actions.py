@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt
+from PySide6.QtGui import QGuiApplication, QPalette
 
 from desktop_app.core.model import DOCUMENT, SPAN, ArticleFilter, Span
 from desktop_app.core.store import StoreError
@@ -268,9 +269,10 @@ class ReadingController(Controller):
         details = " · ".join(
             part for part in (article.published or "", article.source, article.uid) if part
         )
+        quiet = _quiet_color(QGuiApplication.palette())  # the theme's, even before a repaint
         self.shell.heading.setText(
             f"<b style='font-size:14pt'>{_escape(article.title or article.uid)}</b><br>"
-            f"<span style='color:#555'>{_escape(details)} · status: <b>{status}</b> · "
+            f"<span style='color:{quiet}'>{_escape(details)} · status: <b>{status}</b> · "
             f"{len(spans)} spans</span>"
         )
 
@@ -296,6 +298,14 @@ class ReadingController(Controller):
 def _depends_on_annotations(flt: ArticleFilter) -> bool:
     """Whether an edit can change which articles this filter shows."""
     return bool(flt.tag or flt.label or flt.annotator or flt.status)
+
+
+def _quiet_color(palette: QPalette) -> str:
+    """A grey between the theme's text and its page (a fixed #555 vanished on a dark page)."""
+    text = palette.color(QPalette.ColorRole.WindowText)
+    page = palette.color(QPalette.ColorRole.Window)
+    pairs = ((text.red(), page.red()), (text.green(), page.green()), (text.blue(), page.blue()))
+    return "#" + "".join(f"{round(0.65 * a + 0.35 * b):02x}" for a, b in pairs)
 
 
 def _escape(text: str) -> str:

@@ -95,6 +95,14 @@ class ReviewPanel(QWidget):
         self.accept_agreed = QPushButton("Accept all agreed")
         self.accept_agreed.setObjectName("review_accept_agreed")
 
+        for widget, name in (
+            (self.a_box, "Annotator A (reference)"),
+            (self.b_box, "Annotator B (compared)"),
+            (self.layer, "Decisions go to"),
+            (self.shown, "Annotators shown"),
+            (self.table, "Differences"),
+        ):
+            widget.setAccessibleName(name)
         form = QFormLayout()
         form.addRow("A (reference)", self.a_box)
         form.addRow("B (compared)", self.b_box)
@@ -230,6 +238,15 @@ class _ReviewTable(QTableWidget):
     """
 
     keyed = Signal(str)
+    # What each letter does, for Help > Keyboard shortcuts (listed under the dock's title).
+    key_help = (
+        ("A", "Accept A's version"),
+        ("B", "Accept B's version"),
+        ("R", "Reject both"),
+        ("U", "Take the decision back"),
+        ("N", "Next difference"),
+        ("P", "Previous difference"),
+    )
 
     def event(self, event: QEvent) -> bool:
         """Claim our letters before the window's label shortcuts (which use letters too)."""

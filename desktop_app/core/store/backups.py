@@ -113,8 +113,11 @@ def _remembered(path: Path, kind: str, check: Callable[[], list[str]]) -> list[s
     return _CHECKED[key]
 
 
-def take_backup(project: Path, reason: str, now: datetime | None = None) -> Backup:
-    """Copy the project into its backup folder, check the copy, then prune older ones."""
+def take_backup(
+    project: Path, reason: str, now: datetime | None = None, keep: int = KEEP_RECENT
+) -> Backup:
+    """Copy the project into its backup folder, check the copy, then prune older ones (the
+    newest `keep` and the newest of each of the last KEEP_DAYS days stay)."""
     if not re.fullmatch(r"[a-z0-9-]+", reason):
         raise ValueError(f"a backup reason is lowercase letters, digits and '-', not {reason!r}")
     taken = now or datetime.now(UTC)
@@ -122,7 +125,9 @@ def take_backup(project: Path, reason: str, now: datetime | None = None) -> Back
     target = folder / f"{project.stem}.{taken.strftime(_STAMP)}.{reason}.sqlite"
     partial = target.with_name(target.name + ".partial")
     with _ONE_AT_A_TIME:
-        return _take(project, reason, taken, target, partial)
+        backup = _take(project, reason, taken, target, partial)
+        prune(project, taken, keep)
+        return backup
 
 
 def _take(project: Path, reason: str, taken: datetime, target: Path, partial: Path) -> Backup:
@@ -138,7 +143,6 @@ def _take(project: Path, reason: str, taken: datetime, target: Path, partial: Pa
         raise BackupError(f"{target}: the backup could not be written ({error})") from error
     finally:
         partial.unlink(missing_ok=True)
-    prune(project, taken)
     return Backup(target, reason, taken, target.stat().st_size)
 
 
@@ -178,8 +182,9 @@ def copy_project(project: Path, target: Path) -> Path:
     return target
 
 
-def prune(project: Path, now: datetime) -> list[Path]:
-    """Delete backups beyond the newest KEEP_RECENT and the newest of each of KEEP_DAYS days."""
+def prune(project: Path, now: datetime, keep: int = KEEP_RECENT) -> list[Path]:
+    """Delete backups beyond the newest `keep` and the newest of each of KEEP_DAYS days."""
+    keep = max(1, keep)  # the backup just taken is always kept
     kept_days: set[str] = set()
     removed = []
     # A file that is no backup (empty, cut short) keeps no good one from being kept, and
@@ -188,7 +193,7 @@ def prune(project: Path, now: datetime) -> list[Path]:
     for index, backup in enumerate(usable):
         day = backup.taken.strftime("%Y-%m-%d")
         recent_day = now - backup.taken < timedelta(days=KEEP_DAYS)
-        if index < KEEP_RECENT or (recent_day and day not in kept_days):
+        if index < keep or (recent_day and day not in kept_days):
             kept_days.add(day)
             continue
         backup.path.unlink(missing_ok=True)

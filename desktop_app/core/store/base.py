@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from desktop_app.core.fragments import from_json
 from desktop_app.core.model import Article, DocumentTag, Span
-from desktop_app.core.store.backups import BackupError, take_backup
+from desktop_app.core.store.backups import KEEP_RECENT, BackupError, take_backup
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -135,6 +135,7 @@ class StoreBase:
     read_only: str  # why writes are refused, "" when they are not
     _depth = 0  # how deep in store methods this thread is (the lock is re-entrant)
     _changes_at_backup: int  # the connection's total_changes when the last backup was taken
+    backups_kept = KEEP_RECENT  # how many recent backups rotation keeps (a preference)
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = self.db.conn.execute(sql, params).fetchone()
@@ -150,7 +151,7 @@ class StoreBase:
         if self.path is None or self.read_only:
             return None  # a store that writes nothing has nothing to back up (or to rotate)
         try:
-            made = take_backup(self.path, reason)
+            made = take_backup(self.path, reason, keep=self.backups_kept)
         except BackupError as error:
             raise StoreError(str(error)) from error
         self._changes_at_backup = self.db.conn.total_changes
@@ -167,7 +168,7 @@ class StoreBase:
         if self.path is None or changes == self._changes_at_backup:
             return None
         try:
-            made = take_backup(self.path, reason)
+            made = take_backup(self.path, reason, keep=self.backups_kept)
         except BackupError as error:
             raise StoreError(str(error)) from error
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from desktop_app.core import migrations
@@ -42,3 +43,13 @@ class StatsMixin(LabelsMixin):
             ),
             "schema_version": migrations.current_version(self.db),
         }
+
+    @_serialized
+    def schema_version(self) -> int:
+        """The project file's schema version (PRAGMA user_version), read at once."""
+        return int(migrations.current_version(self.db))
+
+
+def sqlite_version() -> str:
+    """The SQLite library's version, as the store uses it."""
+    return sqlite3.sqlite_version
