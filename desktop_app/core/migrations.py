@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop_app.core.store.backups import take_backup
+from desktop_app.core.store.integrity import OVERVIEW_TABLES
 
 Migration = Callable[[Database], None]
 
@@ -335,6 +336,73 @@ def _quotes_with_nul(db: Database) -> None:
     )
 
 
+def _count_triggers(
+    table: str, summary: str, key: tuple[tuple[str, str], ...], watched: str, live: bool
+) -> str:
+    """Triggers that keep `summary` (its key columns, n) counting the rows of `table`.
+
+    `key` pairs each key column with its value for a row, written with NEW. (the OLD. form
+    is derived); `watched` are the columns whose update moves a row to another key; `live`
+    says the table soft-deletes (only rows with deleted = 0 count).
+    """
+    columns = ", ".join(column for column, _ in key)
+    values = ", ".join(value for _, value in key)
+    old = " AND ".join(f"{column} = {value.replace('NEW.', 'OLD.')}" for column, value in key)
+    when_new, when_old = ("WHEN NEW.deleted = 0", "WHEN OLD.deleted = 0") if live else ("", "")
+    return f"""
+        CREATE TRIGGER {table}_{summary}_insert AFTER INSERT ON {table} {when_new}
+        BEGIN
+            INSERT INTO {summary} ({columns}, n) SELECT {values}, 1
+            ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER {table}_{summary}_update
+        AFTER UPDATE OF {"deleted, " if live else ""}{watched} ON {table}
+        BEGIN
+            UPDATE {summary} SET n = n - 1 WHERE {"OLD.deleted = 0 AND " if live else ""}{old};
+            INSERT INTO {summary} ({columns}, n) SELECT {values}, 1
+            {"WHERE NEW.deleted = 0" if live else ""}
+            ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER {table}_{summary}_delete AFTER DELETE ON {table} {when_old}
+        BEGIN
+            UPDATE {summary} SET n = n - 1 WHERE {old};
+        END;
+        """
+
+
+def _overview_counts(db: Database) -> None:
+    """Project-wide counts for the overview: spans and tags per label and source, annotations
+    per day and annotator, statuses per annotator, articles per publication day and source.
+
+    With ten million spans, summing the per-article tables takes seconds; these hold a few
+    thousand rows, so the whole project's overview reads in milliseconds. Triggers keep
+    them exact; the full check compares them with a recount (integrity.DERIVED_COUNTS). The
+    source index serves the list's source filter.
+    """
+    for table, (definition, recount, columns) in OVERVIEW_TABLES.items():
+        db.conn.execute(f"CREATE TABLE {table} ({definition}) WITHOUT ROWID")
+        db.conn.execute(f"INSERT INTO {table} ({columns}) {recount}")
+    source = "ifnull((SELECT source FROM articles WHERE id = NEW.article), '')"
+    day = ("day", "substr(NEW.created_at, 1, 10)")
+    script = "CREATE INDEX articles_by_source ON articles (source, ifnull(published, ''));"
+    for table, summary in (("spans", "label_sources"), ("document_tags", "tag_sources")):
+        labelled = (("label", "NEW.label"), ("source", source))
+        script += _count_triggers(table, summary, labelled, "label", live=True)
+        by_day = (day, ("annotator", "NEW.annotator"))
+        script += _count_triggers(
+            table, "annotation_days", by_day, "annotator, created_at", live=True
+        )
+    status = (("annotator", "NEW.annotator"), ("status", "NEW.status"))
+    script += _count_triggers(
+        "article_status", "status_counts", status, "annotator, status", live=False
+    )
+    published = (("day", "ifnull(NEW.published, '')"), ("source", "NEW.source"))
+    script += _count_triggers(
+        "articles", "article_days", published, "published, source", live=False
+    )
+    db.executescript(script)
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -344,6 +412,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("adjudications", _adjudications),
     ("span_fragments", _span_fragments),
     ("quotes_with_nul", _quotes_with_nul),
+    ("overview_counts", _overview_counts),
 )
 
 

@@ -203,6 +203,11 @@ class ArticleFilter:
     annotator: str | None = None
     status: str | None = None
     status_annotator: str | None = None  # whose status `status` refers to
+    source: str | None = None
+    # Published on or after `published_from` and before `published_to` (ISO date prefixes,
+    # "2024-03-01"); an article without a date is never in a range.
+    published_from: str | None = None
+    published_to: str | None = None
     sort: str = "date"  # "date" or "title"
     descending: bool = False
 
