@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from desktop_app.core.model import ArticleFilter, Status
 
@@ -105,3 +108,18 @@ def published_buckets(days: dict[str, int]) -> tuple[str, list[Bucket]]:
         buckets.append(Bucket(begin.isoformat(), end.isoformat(), f"{begin:%b %Y}", count))
         year, month = following
     return "month", buckets
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Write a chart's table as UTF-8 CSV; a name that a spreadsheet would run as a formula
+    (starting with = + - @) is written with a leading apostrophe."""
+
+    def cell(value: object) -> object:
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([cell(name) for name in header])
+        writer.writerows([[cell(value) for value in row] for row in rows])

@@ -25,7 +25,7 @@ from desktop_app.core.model import DOCUMENT, SPAN, Label, LabelSchema
 RESERVED_KEYS = (
     "Delete", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "Ctrl+F", "Ctrl+O", "Ctrl+Q", "Ctrl+S", "Ctrl+I",
     "Ctrl+Shift+I", "Ctrl+E", "Ctrl+L", "F2", "F5", "Ctrl+Return", "Ctrl+Enter", "Ctrl+Up",
-    "Ctrl+Down", "Ctrl+Shift+R", "F8", "Shift+F8",
+    "Ctrl+Down", "Ctrl+Shift+R", "F8", "Shift+F8", "F9",
 )  # fmt: skip
 
 # Pastel colours, all with a contrast ratio above 11:1 against black, so label text drawn

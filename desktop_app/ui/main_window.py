@@ -39,6 +39,7 @@ from desktop_app.ui.label_actions import LabelController
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
 from desktop_app.ui.merge_actions import MergeController
 from desktop_app.ui.opening_check import OpeningGate
+from desktop_app.ui.overview_actions import OverviewController
 from desktop_app.ui.reading_actions import ReadingController
 from desktop_app.ui.review_actions import ReviewController
 from desktop_app.ui.safety_actions import SafetyController
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         writers = (self.imports, self.merges)  # a restore waits for them
         self.safety = SafetyController(context, shell, self.reading, gate, writers)
         self.bulk = BulkController(context, shell, self.reading)
+        self.overview = OverviewController(context, shell)
         self.labelling.labelUsed.connect(self.editing.use_label)
         self.reading.add_span_source(self.review)
         self._center_layout.insertWidget(0, self.annotator_switch.banner)
@@ -211,6 +213,7 @@ class MainWindow(QMainWindow):
             self.safety,
             self.editing,
             self.reading,
+            self.overview,
             self.annotator_switch,
             self.labelling,
             self.bulk,
