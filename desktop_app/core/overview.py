@@ -93,7 +93,7 @@ def published_buckets(days: dict[str, int]) -> tuple[str, list[Bucket]]:
         while start <= last:
             end = start + timedelta(days=7)
             count = sum(n for when, n in dated.items() if start <= when < end)
-            buckets.append(Bucket(start.isoformat(), end.isoformat(), f"{start:%d %b %Y}", count))
+            buckets.append(Bucket(start.isoformat(), end.isoformat(), start.isoformat(), count))
             start = end
         return "week", buckets
     totals: dict[tuple[int, int], int] = {}
@@ -105,7 +105,7 @@ def published_buckets(days: dict[str, int]) -> tuple[str, list[Bucket]]:
         following = (year + month // 12, month % 12 + 1)
         begin, end = date(year, month, 1), date(*following, 1)
         count = totals.get((year, month), 0)
-        buckets.append(Bucket(begin.isoformat(), end.isoformat(), f"{begin:%b %Y}", count))
+        buckets.append(Bucket(begin.isoformat(), end.isoformat(), begin.isoformat()[:7], count))
         year, month = following
     return "month", buckets
 

@@ -38,6 +38,7 @@ class OverviewController(Controller):
         self.dock.setWidget(self.panel)
         shell.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
+        self._placed = False  # put beside the list the first time it is shown
         self.action = self._action("&View", "&Overview", self.toggle, OVERVIEW_KEY, False)
         self.action.setCheckable(True)
         self.dock.visibilityChanged.connect(self._visibility)
@@ -66,11 +67,23 @@ class OverviewController(Controller):
         if self.dock.isVisible():
             self.dock.hide()
             return
+        window = self.shell.window
+        if not self._placed:
+            # First shown: over the labels (a tab away), beside the list its clicks filter,
+            # wide enough for its charts.
+            self._placed = True
+            if window.dockWidgetArea(self.dock) == window.dockWidgetArea(self.shell.labels_dock):
+                window.tabifyDockWidget(self.shell.labels_dock, self.dock)
         self.dock.show()
         self.dock.raise_()
-        window = self.shell.window
-        width = max(420, int(window.width() * 0.45))
+        width = max(420, int(window.width() * 0.5))
         window.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
+        height = int(window.height() * 0.75)
+        window.resizeDocks(
+            [self.dock, self.shell.annotations_dock],
+            [height, max(120, window.height() - height)],
+            Qt.Orientation.Vertical,
+        )
         self.refresh_now()
 
     def _visibility(self, visible: bool) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QWheelEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_app.ui.colors import text_color_for
@@ -28,8 +28,16 @@ class Series:
     colors: Sequence[str]
 
 
+class _Plot(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph has no type hints
+    """A plot that neither zooms nor pans: the wheel scrolls the panel around it."""
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Leave the wheel to the scroll area the chart sits in."""
+        event.ignore()
+
+
 def _plot() -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
+    plot = _Plot(background="w")
     item = plot.getPlotItem()
     item.hideButtons()
     item.setMenuEnabled(False)
@@ -123,18 +131,26 @@ class BarChart(_Chart):
             item.removeItem(old)
         self._items = []
         if self._legend is not None:
-            self._legend.scene().removeItem(self._legend) if self._legend.scene() else None
+            item.layout.removeItem(self._legend)
+            if self._legend.scene() is not None:
+                self._legend.scene().removeItem(self._legend)
             self._legend = None
         self.categories, self.series = list(categories), list(series)
         if len(series) > 1:
-            self._legend = item.addLegend(offset=(-4, 4), labelTextColor="#222")
-            self._legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+            # Below the plot, in one row: inside the plot it would cover the longest bars.
+            self._legend = pg.LegendItem(colCount=len(series), labelTextColor="#222")
+            item.layout.addItem(self._legend, 4, 1)
         base = [0] * len(categories)
         positions = list(range(len(categories)))
         for one in series:
             colors = list(one.colors) if len(one.colors) > 1 else list(one.colors) * len(positions)
             brushes = [pg.mkBrush(color) for color in colors]
-            spec = {"brushes": brushes, "pen": pg.mkPen("#ffffff", width=0.5), "name": one.name}
+            spec = {
+                "brushes": brushes,
+                "brush": brushes[0] if brushes else None,  # the legend's swatch
+                "pen": pg.mkPen("#ffffff", width=0.5),
+                "name": one.name,
+            }
             if self.horizontal:
                 bars = pg.BarGraphItem(
                     x0=base, y=positions, height=BAR, width=list(one.values), **spec
@@ -150,6 +166,9 @@ class BarChart(_Chart):
             base = [b + v for b, v in zip(base, one.values, strict=True)]
         ticks = [(i, name or "(none)") for i, name in enumerate(categories) if i % every == 0]
         top = max(base, default=0) or 1
+        counts = item.getAxis("bottom" if self.horizontal else "left")
+        # Counts are whole: below ten, a tick per unit (pyqtgraph would add 0.5, 0.2...).
+        counts.setTickSpacing(*((1, 1) if top <= 10 else (None, None)))
         if self.horizontal:
             _name_axis(item.getAxis("left"), ticks)
             item.invertY(True)

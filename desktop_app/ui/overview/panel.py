@@ -69,7 +69,7 @@ class Card(QFrame):
         layout.setContentsMargins(6, 4, 6, 6)
         layout.addLayout(head)
         layout.addWidget(chart, 1)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(240)
 
     def set_title(self, title: str) -> None:
         """Say what the chart shows now."""
@@ -87,8 +87,9 @@ class OverviewPanel(QWidget):
         super().__init__(parent)
         self.scope = QComboBox()
         self.scope.setObjectName("overview_scope")
-        self.scope.addItem("The list's current filter", "filter")
+        self.scope.addItem("The list's articles", "filter")
         self.scope.addItem("The whole project", "project")
+        self.scope.setToolTip("Count the articles the list shows now, or every article")
         self.matrix_by = QComboBox()
         self.matrix_by.setObjectName("overview_matrix_by")
         self.matrix_by.addItem("Labels × sources", BY_SOURCE)
@@ -97,11 +98,11 @@ class OverviewPanel(QWidget):
             combo.currentIndexChanged.connect(self.choices_changed)
         self.state = QLabel("")
         self.state.setObjectName("overview_state")
+        self.state.setWordWrap(True)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Figures of"))
         top.addWidget(self.scope)
         top.addWidget(self.matrix_by)
-        top.addWidget(self.state, 1)
+        top.addStretch(1)
 
         self.status_chart = BarChart("annotator")
         self.activity_chart = BarChart("day", horizontal=False)
@@ -114,10 +115,10 @@ class OverviewPanel(QWidget):
             ("status", "Progress per annotator", self.status_chart),
             ("activity", "Annotations per day", self.activity_chart),
             ("labels", "Spans per label", self.labels_chart),
+            ("matrix", "Labels × sources", self.matrix_chart),
             ("tags", "Document tags per label", self.tags_chart),
             ("sources", "Articles per source", self.sources_chart),
             ("published", "Articles by publication date", self.published_chart),
-            ("matrix", "Labels × sources", self.matrix_chart),
         )
         self.cards = {key: Card(key, title, chart, self._export) for key, title, chart in made}
         for key, card in self.cards.items():
@@ -135,6 +136,7 @@ class OverviewPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.state)
         layout.addWidget(self.scroll_area, 1)
         self.overview: Overview | None = None
         self._buckets: list[tuple[str, str]] = []  # the published chart's (start, end)
@@ -207,7 +209,7 @@ class OverviewPanel(QWidget):
         self.published_chart.set_data(
             [bucket.name for bucket in buckets],
             [Series("articles", [bucket.count for bucket in buckets], [NEUTRAL])],
-            every=max(1, len(buckets) // 8),
+            every=max(1, (len(buckets) + 5) // 6),
         )
         undated = overview.published.get("", 0)
         self.cards["published"].set_title(
@@ -215,7 +217,12 @@ class OverviewPanel(QWidget):
             + (f" ({undated:,} without a date)" if undated else "")
         )
         self._matrix(overview, colors)
-        scope = "the whole project" if overview.whole_project else "the list's filter"
+        if not overview.whole_project:
+            scope = "the list's articles"
+        elif self.whole_project():
+            scope = "the whole project"
+        else:
+            scope = "the list shows every article"
         self.state.setText(f"{overview.articles:,} articles ({scope})")
 
     def _named_bars(
