@@ -186,6 +186,13 @@ def test_the_counts_stay_exact_through_edits_and_pass_the_full_check(store):
     store.save_label(Label("Topic", "document", "#caffbf", "Ctrl+1"), old_name="Energy")
     store.set_tag(2, "Topic", "cleo", True)
     store.set_tag(2, "Topic", "cleo", False)
+    store.set_tag(5, "Politics", "cleo", True)
+    store.set_tag(5, "Politics", "dana", True)
+    store.set_tag(5, "Politics", "cleo", False)
+    store.add_span(5, 0, 3, "Person", "dana")
+    store.set_tag(5, "Politics", "dana", False)
+    store.set_tag(5, "Politics", "dana", True)
+    store.save_label(Label("Policy", "document", "#ffd6a5", "Ctrl+2"), old_name="Politics")
     store.set_status(3, "cleo", "done")
     store.set_status(3, "cleo", "in progress")
     assert count_problems(store.db.conn) == []

@@ -400,7 +400,72 @@ def _overview_counts(db: Database) -> None:
     script += _count_triggers(
         "articles", "article_days", published, "published, source", live=False
     )
-    db.executescript(script)
+    db.executescript(script + _label_tag_triggers())
+
+
+def _label_tag_triggers() -> str:
+    """Keep label_tags (label, tag, n) counting the live spans of each label in the articles
+    that carry each tag (by anyone): a span counts once under every tag of its article, and
+    a tag's first copy on an article brings the article's spans in (its last takes them out).
+    """
+    tags_of = (
+        "SELECT DISTINCT label FROM document_tags WHERE article = {row}.article AND deleted = 0"
+    )
+    spans_of = (
+        "SELECT label, count(*) AS n FROM spans WHERE article = {row}.article AND deleted = 0 "
+        "GROUP BY label"
+    )
+    # Whether no other live copy of this tag is on the article (this row is the only one).
+    alone = (
+        "NOT EXISTS (SELECT 1 FROM document_tags WHERE article = {row}.article AND label = "
+        "{row}.label AND deleted = 0 AND uuid != {row}.uuid)"
+    )
+
+    def span_in(row: str) -> str:
+        return (
+            f"INSERT INTO label_tags (label, tag, n) SELECT {row}.label, label, 1 "
+            f"FROM ({tags_of.format(row=row)}) WHERE true ON CONFLICT DO UPDATE SET n = n + 1;"
+        )
+
+    def span_out(row: str) -> str:
+        return (
+            f"UPDATE label_tags SET n = n - 1 WHERE label = {row}.label "
+            f"AND tag IN ({tags_of.format(row=row)});"
+        )
+
+    def tag_in(row: str) -> str:
+        return (
+            f"INSERT INTO label_tags (label, tag, n) SELECT label, {row}.label, n "
+            f"FROM ({spans_of.format(row=row)}) WHERE {alone.format(row=row)} "
+            "ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+        )
+
+    def tag_out(row: str) -> str:
+        return (
+            f"UPDATE label_tags SET n = n - ifnull((SELECT n FROM ({spans_of.format(row=row)}) "
+            f"AS s WHERE s.label = label_tags.label), 0) WHERE tag = {row}.label "
+            f"AND {alone.format(row=row)};"
+        )
+
+    # An update is the old row going out and the new one coming in (a no-op update too).
+    return f"""
+        CREATE TRIGGER spans_label_tags_insert AFTER INSERT ON spans WHEN NEW.deleted = 0
+        BEGIN {span_in("NEW")} END;
+        CREATE TRIGGER spans_label_tags_out AFTER UPDATE OF deleted, label ON spans
+        WHEN OLD.deleted = 0 BEGIN {span_out("OLD")} END;
+        CREATE TRIGGER spans_label_tags_in AFTER UPDATE OF deleted, label ON spans
+        WHEN NEW.deleted = 0 BEGIN {span_in("NEW")} END;
+        CREATE TRIGGER spans_label_tags_delete AFTER DELETE ON spans WHEN OLD.deleted = 0
+        BEGIN {span_out("OLD")} END;
+        CREATE TRIGGER tags_label_tags_insert AFTER INSERT ON document_tags WHEN NEW.deleted = 0
+        BEGIN {tag_in("NEW")} END;
+        CREATE TRIGGER tags_label_tags_out AFTER UPDATE OF deleted, label ON document_tags
+        WHEN OLD.deleted = 0 BEGIN {tag_out("OLD")} END;
+        CREATE TRIGGER tags_label_tags_in AFTER UPDATE OF deleted, label ON document_tags
+        WHEN NEW.deleted = 0 BEGIN {tag_in("NEW")} END;
+        CREATE TRIGGER tags_label_tags_delete AFTER DELETE ON document_tags WHEN OLD.deleted = 0
+        BEGIN {tag_out("OLD")} END;
+        """
 
 
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (

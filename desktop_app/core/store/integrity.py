@@ -48,6 +48,13 @@ OVERVIEW_TABLES = {
         "ON a.id = t.article WHERE t.deleted = 0 GROUP BY t.label, a.source",
         "label, source, n",
     ),
+    "label_tags": (
+        "label TEXT NOT NULL, tag TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (label, tag)",
+        "SELECT s.label, t.label, count(*) FROM spans s JOIN (SELECT DISTINCT article, label "
+        "FROM document_tags WHERE deleted = 0) t ON t.article = s.article WHERE s.deleted = 0 "
+        "GROUP BY s.label, t.label",
+        "label, tag, n",
+    ),
     "annotation_days": (
         "day TEXT NOT NULL, annotator TEXT NOT NULL, n INTEGER NOT NULL, "
         "PRIMARY KEY (day, annotator)",

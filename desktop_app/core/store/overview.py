@@ -63,12 +63,14 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         label_sources = self._rows("SELECT label, source, n FROM label_sources WHERE n > 0")
         tag_sources = self._rows("SELECT label, source, n FROM tag_sources WHERE n > 0")
         published = self._rows("SELECT day, source, n FROM article_days WHERE n > 0")
+        # Spans per cell only: articles per cell would need the per-article tables.
         if matrix_by == BY_SOURCE:
-            # Articles per cell need the per-article table: spans per cell are enough here,
-            # and the articles of one cell are counted when it is shown (cell_articles).
             matrix = [(label, source, n, None) for label, source, n in label_sources]
         else:
-            matrix = self._label_by_tag("")
+            matrix = [
+                (label, tag, n, None)
+                for label, tag, n in self._rows("SELECT label, tag, n FROM label_tags WHERE n > 0")
+            ]
         return _assemble(
             True,
             articles,
@@ -142,14 +144,14 @@ class OverviewMixin(ListingMixin, LabelsMixin):
             matrix,
         )
 
-    def _label_by_tag(self, chosen: str, params: tuple[Any, ...] = ()) -> Rows:
-        """(span label, document tag, spans, articles): spans of each label in the articles
-        tagged with each tag (by anyone), restricted to `chosen`'s articles when given."""
-        within = " AND article IN (SELECT id FROM chosen)" if chosen else ""
+    def _label_by_tag(self, chosen: str, params: tuple[Any, ...]) -> Rows:
+        """(span label, document tag, spans, articles): spans of each label in `chosen`'s
+        articles tagged with each tag (by anyone)."""
         return self._rows(
-            f"{chosen} SELECT l.label, t.label, sum(l.n), count(*) FROM "
-            f"(SELECT DISTINCT article, label FROM document_tags WHERE deleted = 0{within}) t "
-            "JOIN article_labels l ON l.article = t.article AND l.n > 0 GROUP BY 1, 2",
+            f"{chosen} SELECT l.label, t.label, sum(l.n), count(*) FROM chosen c "
+            "JOIN (SELECT DISTINCT article, label FROM document_tags WHERE deleted = 0) t "
+            "ON t.article = c.id JOIN article_labels l ON l.article = c.id AND l.n > 0 "
+            "GROUP BY 1, 2",
             params,
         )
 
