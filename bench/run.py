@@ -20,8 +20,8 @@ for _path in (ROOT, BENCH):
         sys.path.insert(0, str(_path))
 
 import measure_core  # noqa: E402
-from measure_overview import measure_overview  # noqa: E402
 from figures import Figure  # noqa: E402
+from measure_overview import measure_overview  # noqa: E402
 from synth import build_project, write_jsonl  # noqa: E402
 
 DEFAULT_ARTICLES = 100_000

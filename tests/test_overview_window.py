@@ -2,6 +2,7 @@
 on a bar or cell filters the list (and the chip takes it back), exports, refresh after edits."""
 
 import csv
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -221,3 +222,31 @@ def test_the_overview_follows_an_edit_without_blocking(qtbot, show_window, proje
     qtbot.waitUntil(lambda: controller.overview.tag_labels.get("Politics", 0) == before + 1)
     _header, rows = controller.panel.tags_chart.table()
     assert dict(rows)["Politics"] == before + 1
+
+
+def test_a_count_overtaken_by_a_newer_one_is_never_shown(qtbot, show_window, project):
+    window = show_window(project)
+    controller = _open(qtbot, window)
+    reader, counted, shown = controller.reader, [], []
+    slow_first = reader.overview
+
+    def overview(flt=None, matrix_by="source"):
+        if not counted:
+            time.sleep(0.4)  # the first count is still running when the filter changes
+        result = slow_first(flt, matrix_by)
+        counted.append(result.articles)
+        return result
+
+    reader.overview = overview
+    show = controller.panel.show_overview
+    controller.panel.show_overview = lambda o, *a: (shown.append(o.articles), show(o, *a))
+    controller.refresh_now()
+    qtbot.waitUntil(lambda: controller.job is not None and controller.job.isRunning())
+    combo = window.filter_bar.tag
+    combo.setCurrentIndex(combo.findData("Energy"))
+    controller.refresh_now()
+    tagged = project.count_articles(window.table_model.article_filter)
+    qtbot.waitUntil(lambda: len(counted) == 2, timeout=10000)
+    _counted(qtbot, controller)
+    assert counted == [9, tagged] and tagged < 9
+    assert shown == [tagged]  # the first count's result (9 articles) was dropped
