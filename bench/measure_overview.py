@@ -107,8 +107,8 @@ def measure_overview(project: Path, repeats: int, seed: int = 1) -> list[Figure]
                     label="overview with the label-by-tag matrix",
                     value=by_tag,
                     unit="ms",
-                    note="the label-by-tag matrix reads the per-article tables (whole project); "
-                    "one run",
+                    note="spans of each label in the articles with each tag (whole project, "
+                    "from the label_tags count table); one run",
                 )
             )
         finally:
