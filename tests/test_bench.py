@@ -76,6 +76,22 @@ def test_quick_run_reports_every_core_figure(quick_report):
     assert all(isinstance(figures[key]["met"], bool) for key in CORE_KEYS - {"import_rate"})
 
 
+def test_quick_run_reports_the_overview_figures(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--quick", "--articles", "300", "--json",
+         "--only", "overview", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout)["figures"]
+    assert set(figures) == {"overview_first", "overview_refresh", "overview_filter",
+                            "overview_by_tag"}  # fmt: skip
+    assert all(figure["value"] > 0 for figure in figures.values())
+    assert figures["overview_first"]["met"] is True
+    assert figures["overview_refresh"]["met"] is True
+    assert "300 articles" in figures["overview_first"]["note"]
+
+
 def test_quick_run_cleans_up(quick_report):
     _, workdir = quick_report
     assert list(workdir.iterdir()) == []

@@ -272,7 +272,7 @@ def test_round_trip_tricky_values():
         labels=(
             Label(name="1", kind=SPAN, color="#123456", key="1", description="a: b # c\nsecond"),
             Label(name="null", kind=SPAN, color="#abcdef", key="Alt++", group="'quoted'"),
-            Label(name="True", kind=DOCUMENT, color="#fedcba", key="F9", description=" pad "),
+            Label(name="True", kind=DOCUMENT, color="#fedcba", key="F11", description=" pad "),
         ),
     )
     validate_labels(schema.labels, "test")

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop_app.core.store.backups import take_backup
+from desktop_app.core.store.integrity import OVERVIEW_TABLES
 
 Migration = Callable[[Database], None]
 
@@ -415,6 +416,138 @@ def _source_from_folder(db: Database) -> None:
     )
 
 
+def _count_triggers(
+    table: str, summary: str, key: tuple[tuple[str, str], ...], watched: str, live: bool
+) -> str:
+    """Triggers that keep `summary` (its key columns, n) counting the rows of `table`.
+
+    `key` pairs each key column with its value for a row, written with NEW. (the OLD. form
+    is derived); `watched` are the columns whose update moves a row to another key; `live`
+    says the table soft-deletes (only rows with deleted = 0 count).
+    """
+    columns = ", ".join(column for column, _ in key)
+    values = ", ".join(value for _, value in key)
+    old = " AND ".join(f"{column} = {value.replace('NEW.', 'OLD.')}" for column, value in key)
+    when_new, when_old = ("WHEN NEW.deleted = 0", "WHEN OLD.deleted = 0") if live else ("", "")
+    return f"""
+        CREATE TRIGGER {table}_{summary}_insert AFTER INSERT ON {table} {when_new}
+        BEGIN
+            INSERT INTO {summary} ({columns}, n) SELECT {values}, 1
+            ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER {table}_{summary}_update
+        AFTER UPDATE OF {"deleted, " if live else ""}{watched} ON {table}
+        BEGIN
+            UPDATE {summary} SET n = n - 1 WHERE {"OLD.deleted = 0 AND " if live else ""}{old};
+            INSERT INTO {summary} ({columns}, n) SELECT {values}, 1
+            {"WHERE NEW.deleted = 0" if live else ""}
+            ON CONFLICT DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER {table}_{summary}_delete AFTER DELETE ON {table} {when_old}
+        BEGIN
+            UPDATE {summary} SET n = n - 1 WHERE {old};
+        END;
+        """
+
+
+def _overview_counts(db: Database) -> None:
+    """Project-wide counts for the overview: spans and tags per label and source, annotations
+    per day and annotator, statuses per annotator, articles per publication day and source.
+
+    With ten million spans, summing the per-article tables takes seconds; these hold a few
+    thousand rows, so the whole project's overview reads in milliseconds. Triggers keep
+    them exact; the full check compares them with a recount (integrity.DERIVED_COUNTS). The
+    source index serves the list's source filter.
+    """
+    for table, (definition, recount, columns) in OVERVIEW_TABLES.items():
+        db.conn.execute(f"CREATE TABLE {table} ({definition}) WITHOUT ROWID")
+        db.conn.execute(f"INSERT INTO {table} ({columns}) {recount}")
+    source = "ifnull((SELECT source FROM articles WHERE id = NEW.article), '')"
+    day = ("day", "substr(NEW.created_at, 1, 10)")
+    script = "CREATE INDEX articles_by_source_date ON articles (source, ifnull(published, ''));"
+    for table, summary in (("spans", "label_sources"), ("document_tags", "tag_sources")):
+        labelled = (("label", "NEW.label"), ("source", source))
+        script += _count_triggers(table, summary, labelled, "label", live=True)
+        by_day = (day, ("annotator", "NEW.annotator"))
+        script += _count_triggers(
+            table, "annotation_days", by_day, "annotator, created_at", live=True
+        )
+    status = (("annotator", "NEW.annotator"), ("status", "NEW.status"))
+    script += _count_triggers(
+        "article_status", "status_counts", status, "annotator, status", live=False
+    )
+    published = (("day", "ifnull(NEW.published, '')"), ("source", "NEW.source"))
+    script += _count_triggers(
+        "articles", "article_days", published, "published, source", live=False
+    )
+    db.executescript(script + _label_tag_triggers())
+
+
+def _label_tag_triggers() -> str:
+    """Keep label_tags (label, tag, n) counting the live spans of each label in the articles
+    that carry each tag (by anyone): a span counts once under every tag of its article, and
+    a tag's first copy on an article brings the article's spans in (its last takes them out).
+    """
+    tags_of = (
+        "SELECT DISTINCT label FROM document_tags WHERE article = {row}.article AND deleted = 0"
+    )
+    spans_of = (
+        "SELECT label, count(*) AS n FROM spans WHERE article = {row}.article AND deleted = 0 "
+        "GROUP BY label"
+    )
+    # Whether no other live copy of this tag is on the article (this row is the only one).
+    alone = (
+        "NOT EXISTS (SELECT 1 FROM document_tags WHERE article = {row}.article AND label = "
+        "{row}.label AND deleted = 0 AND uuid != {row}.uuid)"
+    )
+
+    def span_in(row: str) -> str:
+        return (
+            f"INSERT INTO label_tags (label, tag, n) SELECT {row}.label, label, 1 "
+            f"FROM ({tags_of.format(row=row)}) WHERE true ON CONFLICT DO UPDATE SET n = n + 1;"
+        )
+
+    def span_out(row: str) -> str:
+        return (
+            f"UPDATE label_tags SET n = n - 1 WHERE label = {row}.label "
+            f"AND tag IN ({tags_of.format(row=row)});"
+        )
+
+    def tag_in(row: str) -> str:
+        return (
+            f"INSERT INTO label_tags (label, tag, n) SELECT label, {row}.label, n "
+            f"FROM ({spans_of.format(row=row)}) WHERE {alone.format(row=row)} "
+            "ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+        )
+
+    def tag_out(row: str) -> str:
+        return (
+            f"UPDATE label_tags SET n = n - ifnull((SELECT n FROM ({spans_of.format(row=row)}) "
+            f"AS s WHERE s.label = label_tags.label), 0) WHERE tag = {row}.label "
+            f"AND {alone.format(row=row)};"
+        )
+
+    # An update is the old row going out and the new one coming in (a no-op update too).
+    return f"""
+        CREATE TRIGGER spans_label_tags_insert AFTER INSERT ON spans WHEN NEW.deleted = 0
+        BEGIN {span_in("NEW")} END;
+        CREATE TRIGGER spans_label_tags_out AFTER UPDATE OF deleted, label ON spans
+        WHEN OLD.deleted = 0 BEGIN {span_out("OLD")} END;
+        CREATE TRIGGER spans_label_tags_in AFTER UPDATE OF deleted, label ON spans
+        WHEN NEW.deleted = 0 BEGIN {span_in("NEW")} END;
+        CREATE TRIGGER spans_label_tags_delete AFTER DELETE ON spans WHEN OLD.deleted = 0
+        BEGIN {span_out("OLD")} END;
+        CREATE TRIGGER tags_label_tags_insert AFTER INSERT ON document_tags WHEN NEW.deleted = 0
+        BEGIN {tag_in("NEW")} END;
+        CREATE TRIGGER tags_label_tags_out AFTER UPDATE OF deleted, label ON document_tags
+        WHEN OLD.deleted = 0 BEGIN {tag_out("OLD")} END;
+        CREATE TRIGGER tags_label_tags_in AFTER UPDATE OF deleted, label ON document_tags
+        WHEN NEW.deleted = 0 BEGIN {tag_in("NEW")} END;
+        CREATE TRIGGER tags_label_tags_delete AFTER DELETE ON document_tags WHEN OLD.deleted = 0
+        BEGIN {tag_out("OLD")} END;
+        """
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -426,6 +559,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("quotes_with_nul", _quotes_with_nul),
     ("list_sort_keys", _list_sort_keys),
     ("source_from_folder", _source_from_folder),
+    ("overview_counts", _overview_counts),
 )
 
 

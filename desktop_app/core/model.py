@@ -203,6 +203,11 @@ class ArticleFilter:
     annotator: str | None = None
     status: str | None = None
     status_annotator: str | None = None  # whose status `status` refers to
+    source: str | None = None
+    # Published on or after `published_from` and before `published_to` (ISO date prefixes,
+    # "2024-03-01"); an article without a date is never in a range.
+    published_from: str | None = None
+    published_to: str | None = None
     sort: str = "date"  # a key of core.store.listing.SORTS: date, title, source, spans, tags
     descending: bool = False
     ranked: bool = False  # best matches first (BM25) while there is a search; else `sort`

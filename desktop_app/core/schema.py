@@ -25,7 +25,7 @@ from desktop_app.core.model import DOCUMENT, SPAN, Label, LabelSchema
 RESERVED_KEYS = (
     "Delete", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "Ctrl+F", "Ctrl+O", "Ctrl+Q", "Ctrl+S", "Ctrl+I",
     "Ctrl+Shift+I", "Ctrl+E", "Ctrl+L", "F2", "F5", "Ctrl+Return", "Ctrl+Enter", "Ctrl+Up",
-    "Ctrl+Down", "Ctrl+Shift+R", "F8", "Shift+F8", "Ctrl+N",
+    "Ctrl+Down", "Ctrl+Shift+R", "F8", "Shift+F8", "Ctrl+N", "F9",
     # Help, preferences, zoom and moving between the window's panes (issue 13).
     "F1", "Ctrl+/", "Ctrl+,", "Ctrl++", "Ctrl+=", "Ctrl+-", "Ctrl+0", "F6", "Shift+F6",
     "Ctrl+Shift+T",

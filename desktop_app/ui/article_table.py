@@ -54,7 +54,7 @@ class ArticleTableModel(QAbstractTableModel):
             flt,
             sort=self._filter.sort,
             descending=self._filter.descending,
-            status_annotator=self._annotator,
+            status_annotator=flt.status_annotator or self._annotator,
         )
         self.reload()
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLineEdit, QPushButton, QWidget
 
 from desktop_app.core.model import ArticleFilter, Status
 
@@ -66,6 +68,21 @@ class FilterBar(QWidget):
         layout.addWidget(self.label, 1, 1)
         layout.addWidget(self.annotator, 2, 0)
         layout.addWidget(self.status, 2, 1)
+        # A narrowing picked in the overview (a bar or cell), over or instead of the controls;
+        # the chip says what it is and takes the list back to how it was before.
+        self.overlay: dict[str, Any] = {}
+        self._before: tuple[str, list[int]] | None = None
+        self.chip = QPushButton()
+        self.chip.setObjectName("overview_chip")
+        self.chip.setAccessibleName("Back to the list before the overview's choice")
+        self.chip.setToolTip("Back to the list as it was before the overview's choice")
+        self.chip.setStyleSheet(
+            "text-align: left; padding: 2px 8px; border-radius: 9px;"
+            "background: #dbe7f7; border: 1px solid #9bb5dc;"
+        )
+        self.chip.clicked.connect(self.clear_overlay)
+        self.chip.hide()
+        layout.addWidget(self.chip, 3, 0, 1, 2)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Down in the search box opens the first match (Enter does too)."""
@@ -104,10 +121,50 @@ class FilterBar(QWidget):
         self._timer.stop()
         self.filterChanged.emit()
 
+    def _combos(self) -> tuple[QComboBox, ...]:
+        return (self.tag, self.label, self.annotator, self.status)
+
+    def _set_controls(self, search: str, indexes: Sequence[int]) -> None:
+        for widget in (self.search, *self._combos()):
+            widget.blockSignals(True)
+        self.search.setText(search)
+        for combo, index in zip(self._combos(), indexes, strict=True):
+            combo.setCurrentIndex(index)
+        for widget in (self.search, *self._combos()):
+            widget.blockSignals(False)
+
+    def set_overlay(self, fields: dict[str, Any], text: str, within: bool) -> None:
+        """Show what the overview picked: `fields` of ArticleFilter, said as `text`; `within`
+        narrows the list as it is (else the pick alone is shown). Applied at once."""
+        if self._before is None:
+            self._before = (self.search.text(), [c.currentIndex() for c in self._combos()])
+        if within and self.overlay:
+            self.overlay = {**self.overlay, **fields}
+            text = f"{self.chip.text().removeprefix('× Overview: ')} · {text}"
+        else:
+            self.overlay = dict(fields)
+        if not within:
+            self._set_controls("", [0] * len(self._combos()))
+        self.chip.setText(f"× Overview: {text}")
+        self.chip.show()
+        self.apply_now()
+
+    def clear_overlay(self) -> None:
+        """Take the list back to how it was before the overview's picks."""
+        if self._before is not None:
+            self._set_controls(*self._before)
+        self._drop_overlay()
+        self.apply_now()
+
+    def _drop_overlay(self) -> None:
+        self.overlay, self._before = {}, None
+        self.chip.hide()
+
     def clear(self) -> None:
         """Empty the search and choose "any" everywhere, without a filterChanged (a project
         opening shows all its articles anyway)."""
         self._timer.stop()
+        self._drop_overlay()
         widgets = (self.search, self.ranked, self.tag, self.label, self.annotator, self.status)
         for widget in widgets:
             widget.blockSignals(True)
@@ -155,7 +212,7 @@ class FilterBar(QWidget):
 
     def current_filter(self) -> ArticleFilter:
         """The filter the controls describe."""
-        return ArticleFilter(
+        controls = ArticleFilter(
             search=self.search.text(),
             tag=self.tag.currentData() or None,
             label=self.label.currentData() or None,
@@ -163,6 +220,7 @@ class FilterBar(QWidget):
             status=self.status.currentData() or None,
             ranked=self.ranked.isChecked(),
         )
+        return replace(controls, **self.overlay)
 
     def set_ranked(self, ranked: bool) -> None:
         """Tick or untick "Best matches first" without applying (the list already follows)."""

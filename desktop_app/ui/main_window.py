@@ -45,6 +45,7 @@ from desktop_app.ui.layout_actions import LayoutController
 from desktop_app.ui.list_count import ArticleCountController
 from desktop_app.ui.merge_actions import MergeController
 from desktop_app.ui.opening_check import OpeningGate
+from desktop_app.ui.overview_actions import OverviewController
 from desktop_app.ui.preferences_actions import PreferencesController
 from desktop_app.ui.project_actions import ProjectController
 from desktop_app.ui.project_memory import ProjectMemoryController
@@ -226,6 +227,7 @@ class MainWindow(QMainWindow):
         self.preferences = PreferencesController(context, shell, self.settings)
         self.focus = FocusController(context, shell)
         self.help = HelpController(context, shell)
+        self.overview = OverviewController(context, shell)
         self.window_layout = LayoutController(context, shell, self.settings)  # after the docks
         self.labelling.labelUsed.connect(self.editing.use_label)
         self.reading.add_span_source(self.review)
@@ -244,6 +246,7 @@ class MainWindow(QMainWindow):
             self.safety,
             self.editing,
             self.reading,
+            self.overview,
             self.annotator_switch,
             self.labelling,
             self.bulk,

@@ -161,6 +161,19 @@ def _tagged(table: str, condition: str, params: tuple[Any, ...]) -> _Set:
     )
 
 
+def _published(start: str, end: str | None) -> _Set:
+    """The articles published in [start, end) (ISO prefixes; no end: from start on), read
+    from the date index the list sorts by. An article without a date is in no range."""
+    key = "ifnull(published, '')"
+    condition = f"{key} >= ? AND {key} != ''" + (f" AND {key} < ?" if end else "")
+    params = (start, end) if end else (start,)
+    return _Set(
+        f"SELECT id FROM articles INDEXED BY articles_by_date WHERE {condition}",
+        condition.replace(key, "ifnull(a.published, '')"),
+        params,
+    )
+
+
 class ListingMixin(StoreBase):
     """The store's article list: filters, counts and (sort key, id) positions."""
 
@@ -193,6 +206,13 @@ class ListingMixin(StoreBase):
             sets.append(_tagged("spans", condition, (flt.label, flt.annotator)))
         elif flt.label:
             sets.append(_tagged("article_labels", "label = ? AND n > 0", (flt.label,)))
+        if flt.source is not None:
+            # The source index gives the set; the probe reads the row the list reads anyway.
+            sets.append(
+                _Set("SELECT id FROM articles WHERE source = ?", "a.source = ?", (flt.source,))
+            )
+        if flt.published_from or flt.published_to:
+            sets.append(_published(flt.published_from or "", flt.published_to))
         if flt.annotator and not (flt.tag or flt.label or flt.status):
             condition = "annotator = ? AND n > 0"
             sets.append(_tagged("article_annotators", condition, (flt.annotator,)))

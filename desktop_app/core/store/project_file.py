@@ -30,6 +30,7 @@ from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.listing import ListingMixin
 from desktop_app.core.store.merge import MergeMixin
 from desktop_app.core.store.native_export import NativeExportMixin
+from desktop_app.core.store.overview import OverviewMixin
 from desktop_app.core.store.recognise import recognise
 from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
@@ -190,6 +191,7 @@ class Store(
     BulkMixin,
     ArticlesMixin,
     NativeExportMixin,
+    OverviewMixin,
     ListingMixin,
     AdjudicationMixin,
     AnnotationsMixin,
@@ -301,6 +303,14 @@ class Store(
             db.close()
             raise StoreError(f"{path}: not a Marginalia project file ({error})") from error
         return cls(db, path)
+
+    def reader(self) -> Store:
+        """A read-only store on the same file, for reading on another thread without waiting
+        on this one (WAL gives each read a consistent snapshot of what is committed). An
+        in-memory project has no file to share: it gives itself (reads then take turns)."""
+        if self.path is None:
+            return self
+        return self._open_read_only(self.path, "a reader beside the window")
 
     @_serialized
     def refuse_writes(self, reason: str) -> None:

@@ -1,0 +1,1 @@
+"""The overview's charts (pyqtgraph), their panel and their exports."""
