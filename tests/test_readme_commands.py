@@ -72,6 +72,7 @@ COMMANDS = [
 # Documented commands that cannot run in this process, and the test that runs them instead.
 RUN_ELSEWHERE = {
     "": "opens the window: tests/test_app.py",
+    "PATH": "opens the window on that project: tests/test_projects_menu.py",
 }
 
 # Lines ready for what the README does not document yet (the next README edit adds them):
