@@ -572,3 +572,45 @@ def test_safe_file_names_hold_on_every_file_system():
     assert safe_file_name("x" * 300) != safe_file_name("x" * 299 + "y")  # cut, yet apart
     twice = UniqueNames()
     assert twice("caf\u00e9") != twice("cafe\u0301")  # one name to macOS: kept apart
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--format", "jsonl", "-o", "out.jsonl"],
+        ["export", "--format", "csv", "-o", "out.csv"],
+        ["export", "--format", "doccano", "-o", "out.jsonl"],
+        ["export", "--format", "labelstudio", "-o", "out.json"],
+        ["export", "--format", "conll", "-o", "out.conll"],
+        ["export", "--format", "refi", "-o", "out.qdpx"],
+        ["sample", "--size", "1", "--for", "bo", "-o", "s.zip"],
+    ],
+)
+def test_a_single_file_on_a_read_only_disk_is_said_in_plain_words(
+    project, tmp_path, capsys, monkeypatch, args
+):
+    # A read-only disk refuses the temporary file AND its removal: both are faked (as root
+    # the permission bits would not stop the write), the message names the output.
+    import builtins
+    import errno
+    import io
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    real_open, real_io_open, real_unlink = builtins.open, io.open, os.unlink
+
+    def refuse(real):
+        def opener(path, *rest, **kwargs):
+            if str(path).startswith(str(folder)):
+                raise OSError(errno.EROFS, "Read-only file system", str(path))
+            return real(path, *rest, **kwargs)
+
+        return opener
+
+    monkeypatch.setattr(builtins, "open", refuse(real_open))
+    monkeypatch.setattr(io, "open", refuse(real_io_open))
+    monkeypatch.setattr(os, "unlink", refuse(real_unlink))
+    out = folder / args[-1]
+    code, _, err = run(capsys, args[0], "--db", project, *args[1:-1], out)
+    assert code == 1 and f"{out}: cannot write: the disk is read-only" in err, err
+    assert "partial" not in err and "Errno" not in err and not list(folder.iterdir())
