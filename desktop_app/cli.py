@@ -256,6 +256,8 @@ def _export(args: argparse.Namespace) -> int:
         store.close()
     if fmt == "jsonl":  # everything is carried: the count says it all
         print(f"{report.articles} articles written to {args.output}")
+    elif not report.files:  # --per-annotator with no annotator: not an error, nothing to do
+        print("no annotator has annotations here: nothing was written")
     else:
         print(f"{report.summary()}; to {', '.join(report.files)}")
     return EXIT_OK
