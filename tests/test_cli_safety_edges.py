@@ -660,3 +660,19 @@ def test_check_of_a_schema_that_is_not_text_names_the_good_backup(project, capsy
     _undecodable_schema(project)
     code, out, _ = run(capsys, "check", "--db", project)
     assert code == 1 and out.count(f"{project}:") == 1 and "good backup is P." in out, out
+
+
+@pytest.mark.parametrize("name", ["garbage.sqlite", "garbage.DB", "garbage.sqlite3"])
+def test_merge_of_a_non_sqlite_file_named_as_a_project_is_refused_before_any_backup(
+    project, tmp_path, capsys, name
+):
+    garbage = tmp_path / name
+    garbage.write_bytes(b"this is not a database\n" * 20)
+    before = _state(project)
+    code, out, err = run(capsys, "merge", "--db", project, garbage)
+    assert code == 1, out + err
+    assert (
+        f"{garbage}: not a Marginalia project file (not an SQLite database); nothing was merged"
+        in err
+    )
+    assert "JSON" not in err and _state(project) == before  # no backup either
