@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -254,6 +256,8 @@ def _export(args: argparse.Namespace) -> int:
         store.close()
     if fmt == "jsonl":  # everything is carried: the count says it all
         print(f"{report.articles} articles written to {args.output}")
+    elif not report.files:  # --per-annotator with no annotator: not an error, nothing to do
+        print("no annotator has annotations here: nothing was written")
     else:
         print(f"{report.summary()}; to {', '.join(report.files)}")
     return EXIT_OK
@@ -447,11 +451,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _guarded(args: argparse.Namespace, handler: Callable[[argparse.Namespace], int]) -> int:
     """Run a command; an error becomes one line naming the file and the reason."""
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # a reader that went away is met here, not at exit
+        return code
+    except BrokenPipeError:
+        # `marginalia stats | head -1`: the reader has what it wanted (Python's advice:
+        # point stdout at devnull, so the flush at exit does not fail again).
+        _stdout_to_devnull()
+        return EXIT_OK
     except (OSError, ValueError, RuntimeError) as error:
         # Store, schema, import and export errors all name the file and the reason.
         print(f"marginalia {args.command}: {error}", file=sys.stderr)
         return EXIT_REJECTED
+
+
+def _stdout_to_devnull() -> None:
+    """Send what is still buffered for stdout nowhere (quietly, also without a descriptor)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 if __name__ == "__main__":

@@ -174,7 +174,10 @@ def _check(args: argparse.Namespace, project: Path) -> int:
             store = Store.open(project, read_only=True)  # ... else a private copy does
             print(f"{project}: open elsewhere or not writable here: checked read-only")
     except StoreError as error:
-        print(f"{project}: damaged: {error}. {_advice(project)}")
+        reason = str(error).removeprefix(f"{project}: ")  # said once, in front
+        if not reason.startswith("damaged"):
+            reason = f"damaged: {reason}"
+        print(f"{project}: {reason}. {_advice(project)}")
         return EXIT_REJECTED
     try:
         problems = store.check(full=not args.quick)

@@ -131,3 +131,41 @@ def test_second_process_is_refused_while_the_project_is_open(tmp_path, articles,
         assert "open in another Marginalia" in capsys.readouterr().err
     finally:
         holder.close()
+
+
+class _ClosedPipe:
+    """A stdout whose reader went away (`marginalia stats | head -1`)."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self):
+        import io
+
+        raise io.UnsupportedOperation("no descriptor in a test")
+
+
+@pytest.mark.parametrize("command", ["stats", "agreement"])
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path, articles, capsys, monkeypatch, command):
+    db = tmp_path / "p.sqlite"
+    assert main(["import", "--db", str(db), str(articles)]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main([command, "--db", str(db)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_closed_pipe_says_nothing_from_a_process(tmp_path, articles):
+    db = tmp_path / "p.sqlite"
+    assert main(["import", "--db", str(db), str(articles)]) == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app.cli", "stats", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader is gone before the command writes (`| head -0`)
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 0 and err == b""

@@ -187,3 +187,16 @@ def test_csv(project, tmp_path, capsys, bom):
     )
     run(capsys, "import", "--db", fresh, texts, out)
     assert spans(fresh) == spans(project)
+
+
+def test_doccano_per_annotator_without_annotations_says_nothing_was_written(tmp_path, capsys):
+    source = tmp_path / "a.txt"
+    source.write_text("Nobody annotated this.", encoding="utf-8")
+    db, out = tmp_path / "p.sqlite", tmp_path / "by_annotator"
+    assert main(["import", "--db", str(db), str(source)]) == 0
+    capsys.readouterr()
+    code = main(["export", "--db", str(db), "--format", "doccano", "--per-annotator",
+                 "-o", str(out)])  # fmt: skip
+    said = capsys.readouterr().out
+    assert code == 0 and "no annotator has annotations here: nothing was written" in said, said
+    assert not out.exists()

@@ -572,3 +572,107 @@ def test_safe_file_names_hold_on_every_file_system():
     assert safe_file_name("x" * 300) != safe_file_name("x" * 299 + "y")  # cut, yet apart
     twice = UniqueNames()
     assert twice("caf\u00e9") != twice("cafe\u0301")  # one name to macOS: kept apart
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--format", "jsonl", "-o", "out.jsonl"],
+        ["export", "--format", "csv", "-o", "out.csv"],
+        ["export", "--format", "doccano", "-o", "out.jsonl"],
+        ["export", "--format", "labelstudio", "-o", "out.json"],
+        ["export", "--format", "conll", "-o", "out.conll"],
+        ["export", "--format", "refi", "-o", "out.qdpx"],
+        ["sample", "--size", "1", "--for", "bo", "-o", "s.zip"],
+    ],
+)
+def test_a_single_file_on_a_read_only_disk_is_said_in_plain_words(
+    project, tmp_path, capsys, monkeypatch, args
+):
+    # A read-only disk refuses the temporary file AND its removal: both are faked (as root
+    # the permission bits would not stop the write), the message names the output.
+    import builtins
+    import errno
+    import io
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    real_open, real_io_open, real_unlink = builtins.open, io.open, os.unlink
+
+    def refuse(real):
+        def opener(path, *rest, **kwargs):
+            if str(path).startswith(str(folder)):
+                raise OSError(errno.EROFS, "Read-only file system", str(path))
+            return real(path, *rest, **kwargs)
+
+        return opener
+
+    monkeypatch.setattr(builtins, "open", refuse(real_open))
+    monkeypatch.setattr(io, "open", refuse(real_io_open))
+    monkeypatch.setattr(os, "unlink", refuse(real_unlink))
+    out = folder / args[-1]
+    code, _, err = run(capsys, args[0], "--db", project, *args[1:-1], out)
+    assert code == 1 and f"{out}: cannot write: the disk is read-only" in err, err
+    assert "partial" not in err and "Errno" not in err and not list(folder.iterdir())
+
+
+def _undecodable_schema(db):
+    """Make one table name in sqlite_master bytes that are not UTF-8 (SQLite itself still
+    opens the file: only a reader decoding the name as text meets the damage)."""
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    data = bytearray(db.read_bytes())
+    at = data.find(b"tablearticle_daysarticle_days")
+    assert at > 0
+    data[at + len("table") + 3] = 0xFF
+    db.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check"], ["stats"], ["export", "--format", "jsonl", "-o", "OUT"], ["import", "IN"]],
+)
+def test_a_schema_that_is_not_text_is_damage_named_with_the_file(project, tmp_path, capsys, args):
+    _undecodable_schema(project)
+    (tmp_path / "in.txt").write_text("Some text.", encoding="utf-8")
+    args = [{"OUT": tmp_path / "o.jsonl", "IN": tmp_path / "in.txt"}.get(a, a) for a in args]
+    code, out, err = run(capsys, args[0], "--db", project, *args[1:])
+    said = out + err
+    assert code == 1 and f"{project}" in said and "damaged" in said, said
+    assert "utf-8" not in said and "codec" not in said
+    if args[0] == "check":
+        assert "backup" in said
+
+
+def test_a_colleague_schema_that_is_not_text_is_refused_naming_it(project, tmp_path, capsys):
+    other = tmp_path / "colleague.sqlite"
+    other.write_bytes(project.read_bytes())
+    _undecodable_schema(other)
+    before = _state(project)
+    code, _, err = run(capsys, "merge", "--db", project, other)
+    assert code == 1 and f"{other}: damaged, nothing was merged" in err, err
+    assert "codec" not in err and _state(project)[0] == before[0]
+
+
+def test_check_of_a_schema_that_is_not_text_names_the_good_backup(project, capsys):
+    assert run(capsys, "backup", "--db", project)[0] == 0
+    _undecodable_schema(project)
+    code, out, _ = run(capsys, "check", "--db", project)
+    assert code == 1 and out.count(f"{project}:") == 1 and "good backup is P." in out, out
+
+
+@pytest.mark.parametrize("name", ["garbage.sqlite", "garbage.DB", "garbage.sqlite3"])
+def test_merge_of_a_non_sqlite_file_named_as_a_project_is_refused_before_any_backup(
+    project, tmp_path, capsys, name
+):
+    garbage = tmp_path / name
+    garbage.write_bytes(b"this is not a database\n" * 20)
+    before = _state(project)
+    code, out, err = run(capsys, "merge", "--db", project, garbage)
+    assert code == 1, out + err
+    assert (
+        f"{garbage}: not a Marginalia project file (not an SQLite database); nothing was merged"
+        in err
+    )
+    assert "JSON" not in err and _state(project) == before  # no backup either

@@ -477,3 +477,43 @@ def test_looks_like_conll_on_the_corpora():
     files = [path for path in others if path.is_file()]
     assert len(files) > 50
     assert [str(path) for path in files if looks_like_conll(path)] == []
+
+
+def _token_lines(path):
+    """The non-blank lines as (token, tag), -DOCSTART- lines included (a reader that does
+    not skip them sees them as tokens)."""
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            parts = line.split("\t") if "\t" in line else line.split()
+            found.append((parts[0], parts[-1]))
+    return found
+
+
+def test_a_file_without_docstart_comes_back_without_one(tmp_path, capsys):
+    from desktop_app.cli import main
+
+    source = _write(tmp_path / "plain.conll", SENTENCES, "BIO2", separator="\t")
+    db, out = tmp_path / "p.sqlite", tmp_path / "out.conll"
+    assert main(["import", "--db", str(db), str(source)]) == 0
+    assert main(["export", "--db", str(db), "--format", "conll", "-o", str(out)]) == 0
+    assert _token_lines(out) == _token_lines(source)
+    assert "-DOCSTART-" not in capsys.readouterr().out
+
+
+def test_docstart_separates_several_articles_and_is_reported(tmp_path, capsys):
+    from desktop_app.cli import main
+
+    one = _write(tmp_path / "one.conll", SENTENCES[:1], "BIO2", separator="\t")
+    two = _write(tmp_path / "two.conll", SENTENCES[1:2], "BIO2", separator="\t")
+    db, out = tmp_path / "p.sqlite", tmp_path / "out.conll"
+    assert main(["import", "--db", str(db), str(one), str(two)]) == 0
+    capsys.readouterr()
+    assert main(["export", "--db", str(db), "--format", "conll", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    written = out.read_text(encoding="utf-8").splitlines()
+    assert sum(line.startswith("-DOCSTART-") for line in written) == 1  # only the second
+    assert not written[0].startswith("-DOCSTART-") and "-DOCSTART-" in said
+    store = Store.memory()
+    import_paths(store, [out], fmt="conll")
+    assert store.stats()["articles"] == 2

@@ -195,3 +195,15 @@ def test_a_span_a_merge_refuses_leaves_our_merge_base_alone(db, tmp_path, capsys
         assert store.article_id("a2") is not None and store.spans(store.article_id("a2")) == []
     finally:
         store.close()
+
+
+def test_a_new_uuid_for_a_span_already_here_is_counted_as_already_there(db, tmp_path, capsys):
+    # Same article, annotator, label and offsets as bob's live span U, under another uuid:
+    # not stored twice, and the report says so (every input annotation stored or reported).
+    other = "33333333-3333-4333-8333-333333333333"
+    again = _write(tmp_path / "again.jsonl", {"uid": "a1", "text": A1,
+                                              "spans": [_span(other, 0, 4, "Person")]})  # fmt: skip
+    before = _rows(db, "spans")
+    code, said = _import(again, db, capsys)
+    assert code == 0 and "1 annotations already there" in said, said
+    assert _rows(db, "spans") == before

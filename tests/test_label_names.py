@@ -317,3 +317,43 @@ def test_a_label_kept_with_spaces_by_an_older_version_is_still_found(tmp_path):
         assert [label.name for label in store.labels()] == ["Person "]
     finally:
         store.close()
+
+
+# ------------------------------------------------------------------ look-alike names
+
+
+def test_invisible_and_full_width_variants_are_the_existing_label():
+    assert check_label_name("\u200bPerson\ufeff") == "Person"  # invisible ends removed
+    assert check_label_name("\u200e Person \u200f") == "Person"  # bidi marks and spaces
+    assert check_label_name("👩\u200d🔬") == "👩\u200d🔬"  # a joiner inside is kept
+    assert canonical_label("Person\u200b", ["Place", "Person"]) == "Person"
+    assert canonical_label("Per\u200bson", ["Place", "Person"]) == "Person"
+    assert canonical_label("Ｐｅｒｓｏｎ", ["Place", "Person"]) == "Person"
+    assert canonical_label("ＰＥＲＳＯＮ", ["Place", "Person"]) == "Person"
+    assert canonical_label("Persona", ["Person"]) == "Persona"
+    with pytest.raises(SchemaError, match="already used"):
+        parse_schema("span_labels: [Person, Ｐｅｒｓｏｎ]")
+    with pytest.raises(SchemaError, match="already used"):
+        parse_schema('span_labels: [Person, "Per\\u200bson"]')
+    with pytest.raises(SchemaError, match="invisible characters at the start or end"):
+        validate_labels([Label("Person\u200b", "span", "#ffadad")], "label")
+
+
+def test_import_maps_look_alike_labels_to_the_existing_one(lead, tmp_path, capsys):
+    path = _write_jsonl(
+        tmp_path / "alike.jsonl",
+        {
+            "uid": "a1",
+            "text": TEXT,
+            "spans": [
+                _span("Person\u200b"),
+                _span("Ｐｅｒｓｏｎ", 9, 15),
+                _span("Per\u200bson", 19, 26),
+            ],
+        },
+    )
+    code = main(["import", str(path), "--db", str(lead)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert _labels(lead) == ["Person", "Place", "Energy"]
+    assert "read as 'Person'" in out

@@ -16,6 +16,10 @@ Progress = Callable[[int], None]  # articles read so far
 BATCH = 500
 
 
+# Names a project file goes by (a file named so is never read as JSONL).
+PROJECT_SUFFIXES = (".sqlite", ".sqlite3", ".db", ".marginalia")
+
+
 def merge_path(store: Store, other: str | Path, progress: Progress | None = None) -> MergeReport:
     """Merge `other` (a .sqlite project or a native JSONL export) in one transaction.
 
@@ -31,6 +35,11 @@ def merge_path(store: Store, other: str | Path, progress: Progress | None = None
     ):
         raise StoreError(f"{path}: this is the open project; merge another analyst's file")
     problems: list[ImportProblem] = []
+    if not is_project_file(path) and path.suffix.lower() in PROJECT_SUFFIXES:
+        # Named as a project but not SQLite: reading it as JSONL would only report each line.
+        raise StoreError(
+            f"{path}: not a Marginalia project file (not an SQLite database); nothing was merged"
+        )
     if is_project_file(path):
         damage = check_file(path)
         if damage:

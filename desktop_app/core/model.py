@@ -223,6 +223,8 @@ class ImportReport:
     spans_added: int = 0
     tags_added: int = 0
     spans_refused: int = 0  # left out with a reason in problems (their label is a tag here)
+    # Spans and tags the project holds already (the same uuid, or the same annotation).
+    annotations_unchanged: int = 0
     files: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
     cancelled: bool = False
@@ -245,6 +247,7 @@ class ImportReport:
         self.spans_added += other.spans_added
         self.tags_added += other.tags_added
         self.spans_refused += other.spans_refused
+        self.annotations_unchanged += other.annotations_unchanged
         self.problems.extend(other.problems)
         self.notes.extend(other.notes)
         for key, count in other.mapped_labels.items():
@@ -264,6 +267,8 @@ class ImportReport:
             parts.append(f"{self.duplicates} with text identical to another article")
         if self.spans_added or self.tags_added:
             parts.append(f"{self.spans_added} spans and {self.tags_added} tags added")
+        if self.annotations_unchanged:
+            parts.append(f"{self.annotations_unchanged} annotations already there")
         if self.mapped_labels:
             parts.append(f"{len(self.mapped_labels)} label names read as existing labels")
         if self.notes:

@@ -110,9 +110,12 @@ def next_free_color(used: Iterable[str]) -> str:
 
 
 def _fold(text: str) -> str:
-    """Comparable form of a label name: the same letters in another case or encoding clash
-    (and spaces at the ends, which a project from before the rule may have kept, do not count)."""
-    return unicodedata.normalize("NFC", text.strip()).casefold()
+    """Comparable form of a label name: the same letters in another case, encoding or width
+    (full-width "Ｐｅｒｓｏｎ") clash; invisible format characters (zero-width space and
+    joiners, BOM, bidi marks) and spaces at the ends (which a project from before the rule
+    may have kept) do not count."""
+    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", visible).casefold().strip()
 
 
 class LabelNameError(ValueError):
@@ -127,7 +130,7 @@ _NOT_IN_NAMES = frozenset({"Cc", "Zl", "Zp", "Cs"})
 def check_label_name(name: str) -> str:
     """The label name as a project stores it (spaces at the ends removed), or raise
     LabelNameError saying why no project may hold it. Every way labels are made uses this."""
-    cleaned = name.strip()
+    cleaned = _strip_invisible(name)
     if not cleaned:
         raise LabelNameError("a label name cannot be empty")
     if any(unicodedata.category(c) in _NOT_IN_NAMES for c in cleaned):
@@ -135,9 +138,22 @@ def check_label_name(name: str) -> str:
     return cleaned
 
 
+def _strip_invisible(name: str) -> str:
+    """`name` without spaces and invisible format characters (Cf) at its ends: they would
+    make a second label that looks exactly like the first. Inside a name they are kept (a
+    joiner inside an emoji or a Persian word is part of it); _fold ignores them."""
+    start, end = 0, len(name)
+    while start < end and (name[start].isspace() or unicodedata.category(name[start]) == "Cf"):
+        start += 1
+    while end > start and (name[end - 1].isspace() or unicodedata.category(name[end - 1]) == "Cf"):
+        end -= 1
+    return name[start:end]
+
+
 def canonical_label(name: str, existing: Iterable[str]) -> str:
     """The name of the label `name` means among `existing`: itself when it is there, else the
-    first name that differs only in case or Unicode composition, else `name` (a new label)."""
+    first name that differs only in case, Unicode composition or width, or invisible format
+    characters, else `name` (a new label)."""
     folded, first = _fold(name), None
     for other in existing:
         if other == name:
@@ -167,7 +183,11 @@ def _name_problem(value: str) -> str | None:
         cleaned = check_label_name(value)
     except LabelNameError:
         return "is empty" if not value.strip() else _text_problem(value.strip())
-    return None if cleaned == value else f"{value!r} has spaces at the start or end"
+    if cleaned == value:
+        return None
+    if value != value.strip():
+        return f"{value!r} has spaces at the start or end"
+    return f"{value!r} has invisible characters at the start or end"
 
 
 def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, int]] | None) -> None:

@@ -25,6 +25,7 @@ OFF_TOKEN = "spans not on token boundaries (widened to whole tokens)"
 NO_TOKEN = "spans covering no token (punctuation or spaces only)"
 ACROSS_LINES = "spans across a line break (written as one span per sentence)"
 IO_ADJACENT = "adjacent spans of one label (IO tags join them)"
+DOCSTART_ADDED = "-DOCSTART- lines added to keep apart articles read from files without one"
 
 
 def export_conll(
@@ -34,7 +35,8 @@ def export_conll(
     annotator: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExportReport:
-    """Write `-DOCSTART- <uid>`, then each line of text as a sentence of `token<TAB>tag`.
+    """Write `-DOCSTART- <uid>` (not before a first article read from a CoNLL file without
+    one: its tokens come back exactly), then each line of text as a sentence of `token<TAB>tag`.
 
     An article read from CoNLL is written with its own tokens, sentences and tag scheme
     (IOB1, BIOES, BILOU, IO), so a CoNLL file comes back token for token and tag for tag;
@@ -56,8 +58,14 @@ def export_conll(
                     report.not_carried["span notes"] += 1
             if tags:
                 report.not_carried["document tags"] += len(tags)
-            # %-escaped, so a uid with spaces or tabs stays one column (the reader unescapes).
-            handle.write(f"-DOCSTART- {quote(article.uid, safe=_UID_SAFE)}\tO\n\n")
+            if article.meta.get("conll", {}).get("docstart") is not False:
+                # %-escaped: a uid with spaces or tabs stays one column (the reader unescapes).
+                handle.write(f"-DOCSTART- {quote(article.uid, safe=_UID_SAFE)}\tO\n\n")
+            elif report.articles:
+                # Read from a file without -DOCSTART-: only the first article can do without
+                # (its lines come before any); later ones need it to stay apart.
+                handle.write(f"-DOCSTART- {quote(article.uid, safe=_UID_SAFE)}\tO\n\n")
+                report.not_carried[DOCSTART_ADDED] += 1
             layout, scheme = conll_layout(article.text, article.meta)
             lost = _write_sentences(handle.write, layout, scheme, spans, report)
             if lost:

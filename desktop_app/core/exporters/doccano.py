@@ -48,6 +48,8 @@ def export_doccano(
             _write(store, flt, None, shape, handle.write, report, progress)
         report.files.append(str(target))
         return report
+    if not store.annotators():
+        return report  # no files, and no empty folder: the caller says nothing was written
     unique = UniqueNames()
     # All the files or none: they are written into a new folder renamed onto OUT at the end.
     with whole_folder(target) as folder:

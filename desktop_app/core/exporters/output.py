@@ -95,13 +95,19 @@ def whole_path(target: Path) -> Iterator[Path]:
         yield partial
         os.replace(partial, target)
     except OSError as error:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        _unlink(partial)
         raise ExportError(f"{target}: cannot write: {plain_error(error)}") from error
     except BaseException:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+        _unlink(partial)
         raise
+
+
+def _unlink(partial: Path | None) -> None:
+    # A read-only disk refuses even removing a file that was never made: the reason
+    # already being reported is the one that matters.
+    if partial is not None:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

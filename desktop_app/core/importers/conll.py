@@ -44,6 +44,7 @@ class _Document:
     sentences: list[list[_Row]] = field(default_factory=lambda: [[]])
     columns: int = 2
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    docstart: bool = True  # False: the lines before any -DOCSTART- line
 
 
 def read_conll(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
@@ -90,7 +91,7 @@ def read_conll(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
 def _documents(lines: list[tuple[int, str | None]], encoding: str) -> list[_Document]:
     """The file's lines as documents of sentences of rows; bad lines become problems."""
     tab_file = _tab_separated(lines)
-    documents = [_Document(1, None)]
+    documents = [_Document(1, None, docstart=False)]
     for lineno, line in lines:
         here = documents[-1]
         if line is None:
@@ -163,6 +164,8 @@ def _article(document: _Document, path: Path) -> tuple[ArticleDraft | None, str 
         meta["columns"] = document.columns  # the middle ones (POS, chunk) are not kept
     if uneven:
         meta["tokens"] = uneven
+    if not document.docstart:
+        meta["docstart"] = False  # the export writes none back where it can (see conll.py)
     scheme = next((s for s in _PRECEDENCE if s in signs), None)
     draft = ArticleDraft(
         text=text,

@@ -382,17 +382,21 @@ class ArticlesMixin(LabelsMixin):
                 if skip_identical
                 else ""
             )
-            out.spans_added += self.db.conn.executemany(
+            added = self.db.conn.executemany(
                 f"INSERT OR IGNORE INTO spans ({_SPAN_COLUMNS}) "
                 f"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
                 f"{unless if skip_identical else ''}",
                 found.spans,
             ).rowcount
+            out.spans_added += added
+            out.annotations_unchanged += len(found.spans) - added
         if found.tags:
-            out.tags_added += self.db.conn.executemany(
+            added = self.db.conn.executemany(
                 f"INSERT OR IGNORE INTO document_tags ({_TAG_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                 found.tags,
             ).rowcount
+            out.tags_added += added
+            out.annotations_unchanged += len(found.tags) - added
         if found.statuses:
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO article_status (article, annotator, status, updated_at) "

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from desktop_app.core.store import integrity
+from desktop_app.core.store.integrity import table_names
 
 KEEP_RECENT = 10  # the newest backups always kept
 KEEP_DAYS = 7  # and the newest of each of the last days
@@ -220,6 +221,8 @@ def check_file(path: Path, full: bool = False) -> list[str]:
         return problems
     except sqlite3.Error as error:
         return [f"cannot be read ({error})"]
+    except UnicodeDecodeError:
+        return [integrity.NOT_TEXT]
     finally:
         conn.close()
 
@@ -254,7 +257,7 @@ def _project_problems(path: Path) -> list[str]:
     try:
         conn = _read_only(path)
         try:
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            tables = table_names(conn)
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         finally:
             conn.close()

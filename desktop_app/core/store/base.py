@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from desktop_app.core.fragments import from_json
 from desktop_app.core.model import Article, DocumentTag, Span
 from desktop_app.core.store.backups import KEEP_RECENT, BackupError, take_backup
+from desktop_app.core.store.integrity import NOT_TEXT
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -82,6 +83,11 @@ def _serialized(method: Callable[P, R]) -> Callable[P, R]:
                 if store.read_only and "readonly" in str(error).replace("-", ""):
                     raise StoreError(f"{where}: not saved: {store.read_only}") from error
                 raise StoreError(f"{where}: {error}") from error
+            except UnicodeDecodeError as error:
+                # SQLite's message quotes a damaged schema name whose bytes are not UTF-8:
+                # Python fails decoding the message itself, which would name no file.
+                where = store.path or "project"
+                raise StoreError(f"{where}: damaged ({NOT_TEXT})") from error
             finally:
                 store._depth -= 1
                 if store._depth == 0 and _left_open(store.db.conn):

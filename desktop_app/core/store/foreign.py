@@ -12,6 +12,7 @@ from desktop_app.core.fragments import from_json
 from desktop_app.core.migrations import latest_version
 from desktop_app.core.model import ArticleDraft, Label, SpanDraft, TagDraft
 from desktop_app.core.store.base import StoreError
+from desktop_app.core.store.integrity import table_names
 from desktop_app.core.times import OLDEST, TimeError, normalize_time
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -39,7 +40,7 @@ class ForeignProject:
         try:
             self._conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
             version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
-            tables = {row[0] for row in self._conn.execute("SELECT name FROM sqlite_master")}
+            tables = table_names(self._conn)
         except sqlite3.Error as error:
             raise StoreError(f"{path}: cannot read it as a Marginalia project ({error})") from error
         if not tables >= _TABLES or version < 1:

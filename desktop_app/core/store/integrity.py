@@ -106,8 +106,22 @@ def rebuildable(problem: str) -> bool:
     return problem.endswith((INDEX_ADVICE, COUNT_ADVICE))
 
 
+# SQLite reads schema names as bytes; Python fails decoding one (or an error message quoting
+# it) that is not UTF-8. Said in these words, naming the file, wherever it is met.
+NOT_TEXT = "its schema holds bytes that are not text"
+
+
+def table_names(conn: sqlite3.Connection) -> set[str]:
+    """The names in the file's schema; a name that is not UTF-8 is damage SQLite does not
+    see (it reads names as bytes), so it is raised as SQLite's own DatabaseError."""
+    try:
+        return {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except UnicodeDecodeError as error:
+        raise sqlite3.DatabaseError(NOT_TEXT) from error
+
+
 def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    return table_names(conn)
 
 
 def damage_problems(conn: sqlite3.Connection) -> list[str]:

@@ -251,6 +251,9 @@ class Store(
         except sqlite3.DatabaseError as error:
             lock.release()
             raise StoreError(f"{path}: not a Marginalia project file ({error})") from error
+        except UnicodeDecodeError as error:
+            lock.release()
+            raise StoreError(f"{path}: damaged ({integrity.NOT_TEXT})") from error
         try:
             store = cls._prepare(Database(conn), path)
         except BaseException:

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from desktop_app.core import migrations
+from desktop_app.core.store.integrity import table_names
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # The tables the first migration creates: together with a user_version of 1 or more they mark
@@ -94,7 +95,7 @@ def _read_marks(path: Path, header: bytes, wal_exists: bool) -> tuple[int, set[s
     conn = sqlite3.connect(uri, uri=True, timeout=2.0)
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        tables = table_names(conn)
     finally:
         conn.close()
     return version, tables
