@@ -7,6 +7,7 @@ from typing import Protocol
 
 from desktop_app.core.model import Span, Status
 from desktop_app.core.store import Store
+from desktop_app.core.store.article_deletes import ArticleDeletion
 from desktop_app.core.store.bulk import Deletion
 
 
@@ -88,6 +89,21 @@ class _BulkDeletion:
 
     def revert(self, store: Store) -> None:
         store.undo_deletion(self.deletion)
+
+
+@dataclass
+class _ArticlesDeletion:
+    """Whole articles deleted as one step; undo puts back the very rows it removed."""
+
+    article_id: int
+    description: str
+    deletion: ArticleDeletion
+
+    def apply(self, store: Store) -> None:
+        self.deletion = store.delete_articles(self.deletion.article_ids)
+
+    def revert(self, store: Store) -> None:
+        store.restore_articles(self.deletion)
 
 
 def _state(span: Span) -> tuple[str, str, bool]:
@@ -212,6 +228,16 @@ class Editor:
         )
         what = f"delete {deletion.size} annotations"
         self._record(_BulkDeletion(article_id, what, deletion))
+        return deletion
+
+    def delete_articles(self, article_ids: list[int], what: str = "") -> ArticleDeletion:
+        """Delete whole articles with all their annotations, backed up first, as one step."""
+        self.store.backup("delete-articles")
+        deletion = self.store.delete_articles(article_ids)
+        count = len(deletion.article_ids)
+        what = what or f"delete {count} article{'s' if count != 1 else ''}"
+        shown = deletion.article_ids[0] if deletion.article_ids else 0
+        self._record(_ArticlesDeletion(shown, what, deletion))
         return deletion
 
     def can_undo(self) -> bool:
