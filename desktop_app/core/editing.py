@@ -99,11 +99,15 @@ class _ArticlesDeletion:
     description: str
     deletion: ArticleDeletion
 
+    changes_articles = True  # the window recounts its list after it, both ways
+
     def apply(self, store: Store) -> None:
         self.deletion = store.delete_articles(self.deletion.article_ids)
+        self.article_id = store.article_near(self.deletion.article_ids[0]) or 0  # 0: none left
 
     def revert(self, store: Store) -> None:
         store.restore_articles(self.deletion)
+        self.article_id = self.deletion.article_ids[0]
 
 
 def _state(span: Span) -> tuple[str, str, bool]:
@@ -125,6 +129,7 @@ class Editor:
     _done: list[Command] = field(default_factory=list)
     _undone: list[Command] = field(default_factory=list)
     _shelved: dict[str, tuple[list[Command], list[Command]]] = field(default_factory=dict)
+    _articles_changed: bool = False
 
     def switch_annotator(self, name: str) -> None:
         """Edit as `name` from now on, with their own undo history."""
@@ -240,6 +245,11 @@ class Editor:
         self._record(_ArticlesDeletion(shown, what, deletion))
         return deletion
 
+    @property
+    def articles_changed(self) -> bool:
+        """Whether the last undo or redo added or removed whole articles."""
+        return self._articles_changed
+
     def can_undo(self) -> bool:
         """Whether there is an edit to undo."""
         return bool(self._done)
@@ -262,6 +272,7 @@ class Editor:
             return None
         command = self._done[-1]
         command.revert(self.store)  # if this fails, the step stays, to be retried
+        self._articles_changed = getattr(command, "changes_articles", False)
         self._undone.append(self._done.pop())
         return command.article_id
 
@@ -271,6 +282,7 @@ class Editor:
             return None
         command = self._undone[-1]
         command.apply(self.store)
+        self._articles_changed = getattr(command, "changes_articles", False)
         self._done.append(self._undone.pop())
         return command.article_id
 

@@ -107,3 +107,10 @@ class ArticleDeletesMixin(StoreBase):
                 ):
                     found[row[0] if column == "id" else row[1]] = (row[0], row[1], row[2])
         return found
+
+    @_serialized
+    def article_near(self, article_id: int) -> int | None:
+        """The article with the nearest id at or after `article_id` (else before); None: none."""
+        after = self._one("SELECT min(id) FROM articles WHERE id >= ?", (article_id,))
+        found = after if after is not None else self._one("SELECT max(id) FROM articles")
+        return None if found is None else int(found)
