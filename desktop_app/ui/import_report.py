@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.model import ImportReport
+from desktop_app.core.model import ImportProblem, ImportReport
 from desktop_app.ui.plain import plain_label
 
 LISTED = 10_000  # rows a section shows (and its text holds); the rest are counted
@@ -42,12 +42,11 @@ def report_sections(report: ImportReport, titles: Titles) -> list[Section]:
         duplicates.append(
             (uid, mine[2] if mine else "(deleted)", twin, theirs[2] if theirs else "(deleted)")
         )
-    notes: list[Row] = [(n.origin, n.reason) for n in report.notes] + [
-        ("labels", n) for n in report.label_notes()
-    ]
+    notes: list[Row] = [(n.origin, n.reason) for n in report.notes]
+    notes += [("labels", note) for note in report.label_notes()]
 
-    def problems(items: Sequence[object]) -> list[tuple[str, ...]]:
-        return [(p.origin, p.reason) for p in items[:LISTED]]  # type: ignore[attr-defined]
+    def problems(items: Sequence[ImportProblem]) -> list[Row]:
+        return [(p.origin, p.reason) for p in items[:LISTED]]
 
     return [
         (f"Added ({report.added:,})", ("Id", "Uid", "Title"), added),
