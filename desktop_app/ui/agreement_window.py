@@ -40,7 +40,7 @@ from desktop_app.ui.background import BackgroundJob
 from desktop_app.ui.plain import plain_label
 
 ALL_LABELS = "All labels"
-_COLUMNS = ("Article", "Class", "A", "B", "Text", "Where")
+_COLUMNS = ("Article", "Text", "Class", "A", "B", "Where")  # the quote first: it is what differs
 NARROWEST = 260  # the window is not narrowed below this to stay clear of the article
 
 
@@ -99,7 +99,8 @@ class AgreementWindow(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.cellActivated.connect(self._activated)
         self.table.cellDoubleClicked.connect(self._activated)
         self.span_table = new_table(SPAN_COLUMNS, "agreement_spans")
@@ -200,12 +201,16 @@ class AgreementWindow(QDialog):
             zip(result.disagreements, result.places, strict=True)
         ):
             where = "document tag" if found.kind == "document" else f"{found.start}–{found.end}"
-            cells = (title, found.item_class.value, found.a_label, found.b_label, quote, where)
+            cells = (title, quote, found.item_class.value, found.a_label, found.b_label, where)
             for column, value in enumerate(cells):
                 cell = QTableWidgetItem(value or "—")  # plain text: never markup
                 if column == 0:
                     cell.setToolTip(found.article)  # the uid, to tell same-titled articles apart
                 self.table.setItem(row, column, cell)
+        # Titles are long: capped, so that the quote stays in sight in a narrowed window.
+        self.table.resizeColumnsToContents()
+        for column in range(len(_COLUMNS)):
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 180))
         a, b = self.a_box.currentText(), self.b_box.currentText()
         self.status.setText(
             f"{len(result.disagreements)} disagreements between {a} and {b}; "

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.model import ImportProblem, ImportReport
 from desktop_app.ui.plain import plain_label
 
+WIDEST = 320  # pixels a column starts at, at most (titles are long; the tooltip has it all)
 LISTED = 10_000  # rows a section shows (and its text holds); the rest are counted
 Titles = dict[object, tuple[int, str, str]]  # id or uid -> (id, uid, title)
 
@@ -103,9 +104,16 @@ class ImportReportDialog(QDialog):
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
-                    table.setItem(r, c, QTableWidgetItem(value))  # plain text, never markup
-            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+                    cell = QTableWidgetItem(value)  # plain text, never markup
+                    cell.setToolTip(value)
+                    table.setItem(r, c, cell)
+            # Fitted to their contents, but no column so wide that the next is pushed off.
+            table.resizeColumnsToContents()
+            for c in range(len(columns)):
+                table.setColumnWidth(c, min(table.columnWidth(c), WIDEST))
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             table.horizontalHeader().setStretchLastSection(True)
+            table.setWordWrap(False)
             self.tables[name.split(" (")[0]] = table
             self.tabs.addTab(table, name)
         layout.addWidget(self.tabs, 1)
