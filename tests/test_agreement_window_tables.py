@@ -95,6 +95,8 @@ def test_disagreements_show_title_and_quote_and_open_beside_the_window(qtbot, wi
 def test_review_dock_says_whose_version_was_decided_and_shows_both_boundaries(qtbot, window):
     window.start_review()
     panel = window.review_panel
+    offered = [panel.a_box.itemText(i) for i in range(panel.a_box.count())]
+    assert offered == ["alice", "bob", "carl"]  # not rita (logged in) nor mallory
     panel.a_box.setCurrentText("alice")
     panel.b_box.setCurrentText("bob")
     table = panel.table

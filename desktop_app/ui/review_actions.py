@@ -125,7 +125,8 @@ class ReviewController(Controller):
         self._review_repaint()
 
     def _review_fill_annotators(self) -> None:
-        names = self.store.annotators()
+        # Who annotated something, most active first (a login name alone compares nothing).
+        names = [name for name, _ in self.store.annotator_activity()]
         self.review_panel.set_annotators(names, self.store.annotator_colors())
 
     def _review_compare_changed(self) -> None:

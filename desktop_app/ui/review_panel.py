@@ -244,9 +244,7 @@ class ReviewPanel(QWidget):
             return
         item = self._items[row]
         decision = _decision_text(item, self._decisions.get(item.key)) or "not yet"
-        self.details.setText(
-            f"{item.item_class.value}\nA: {_side(item.a)}\nB: {_side(item.b)}\nDecided: {decision}"
-        )
+        self.details.setText(f"A: {_side(item.a)}\nB: {_side(item.b)}\nDecided: {decision}")
 
     def set_counts(self, differences: int, decided: int, agreed: int) -> None:
         """The line above the table: how much is left to review."""
