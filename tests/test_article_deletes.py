@@ -82,3 +82,23 @@ def test_import_report_names_added_articles_and_duplicates(store, tmp_path):
     duplicate = [uid for uid, twin in report.duplicate_pairs]
     assert report.duplicate_pairs and all(twin == "a" for _, twin in report.duplicate_pairs)
     assert {titles[i][1] for i in added} >= set(duplicate)
+
+
+def test_a_cancelled_import_names_exactly_the_articles_it_left(store, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(300):
+        (folder / f"{i:03d}.txt").write_text(f"Article number {i} of many.")
+    (folder / "000.txt").write_text("Alice in Paris")  # a duplicate of "a": added all the same
+    before = {row[0] for row in store.db.conn.execute("SELECT id FROM articles")}
+    calls = []
+    report = import_paths(
+        store, [folder], should_cancel=lambda: len(calls.append(1) or calls) > 150
+    )
+    assert report.cancelled
+    now = {row[0] for row in store.db.conn.execute("SELECT id FROM articles")}
+    assert set(report.added_article_ids()) == now - before
+    assert 0 < report.added < 300
+    Editor(store, "ana").delete_articles(report.added_article_ids())
+    assert {row[0] for row in store.db.conn.execute("SELECT id FROM articles")} == before
+    assert store.check(full=True) == []
