@@ -218,7 +218,7 @@ class ImportController(Controller):
         if answer != QMessageBox.StandardButton.Yes:
             return None
         with self._edit():
-            self.editor.delete_articles(ids, f"undo the import of {articles:,} articles")
+            self.editor.delete_articles(ids, f"delete the {articles:,} articles of the last import")
             self.last_import = None
             self.navigator.show_article(None)
             self.navigator.reload_list()
