@@ -132,7 +132,7 @@ def test_agreement_window_figures_and_disagreements_lead_to_the_text(qtbot, wind
     dialog.wait()
     assert "Person" in dialog.figures.toPlainText()
     table = dialog.table
-    classes = [table.item(row, 1).text() for row in range(table.rowCount())]
+    classes = [table.item(row, 2).text() for row in range(table.rowCount())]
     assert classes == ["different label", "different boundary", "missing", "extra"]
     window.review_dock.close()
     dialog._activated(3)  # Batumi, only bob marked it

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from desktop_app.core.model import Span, Status
 from desktop_app.core.store import Store
+from desktop_app.core.store.article_deletes import ArticleDeletion
 from desktop_app.core.store.bulk import Deletion
 
 
@@ -90,6 +91,25 @@ class _BulkDeletion:
         store.undo_deletion(self.deletion)
 
 
+@dataclass
+class _ArticlesDeletion:
+    """Whole articles deleted as one step; undo puts back the very rows it removed."""
+
+    article_id: int
+    description: str
+    deletion: ArticleDeletion
+
+    changes_articles = True  # the window recounts its list after it, both ways
+
+    def apply(self, store: Store) -> None:
+        self.deletion = store.delete_articles(self.deletion.article_ids)
+        self.article_id = store.article_near(self.deletion.article_ids[0]) or 0  # 0: none left
+
+    def revert(self, store: Store) -> None:
+        store.restore_articles(self.deletion)
+        self.article_id = self.deletion.article_ids[0]
+
+
 def _state(span: Span) -> tuple[str, str, bool]:
     return (span.label, span.note, span.deleted)
 
@@ -109,6 +129,7 @@ class Editor:
     _done: list[Command] = field(default_factory=list)
     _undone: list[Command] = field(default_factory=list)
     _shelved: dict[str, tuple[list[Command], list[Command]]] = field(default_factory=dict)
+    _articles_changed: bool = False
 
     def switch_annotator(self, name: str) -> None:
         """Edit as `name` from now on, with their own undo history."""
@@ -214,6 +235,21 @@ class Editor:
         self._record(_BulkDeletion(article_id, what, deletion))
         return deletion
 
+    def delete_articles(self, article_ids: list[int], what: str = "") -> ArticleDeletion:
+        """Delete whole articles with all their annotations, backed up first, as one step."""
+        self.store.backup("delete-articles")
+        deletion = self.store.delete_articles(article_ids)
+        count = len(deletion.article_ids)
+        what = what or f"delete {count} article{'s' if count != 1 else ''}"
+        shown = deletion.article_ids[0] if deletion.article_ids else 0
+        self._record(_ArticlesDeletion(shown, what, deletion))
+        return deletion
+
+    @property
+    def articles_changed(self) -> bool:
+        """Whether the last undo or redo added or removed whole articles."""
+        return self._articles_changed
+
     def can_undo(self) -> bool:
         """Whether there is an edit to undo."""
         return bool(self._done)
@@ -236,6 +272,7 @@ class Editor:
             return None
         command = self._done[-1]
         command.revert(self.store)  # if this fails, the step stays, to be retried
+        self._articles_changed = getattr(command, "changes_articles", False)
         self._undone.append(self._done.pop())
         return command.article_id
 
@@ -245,6 +282,7 @@ class Editor:
             return None
         command = self._undone[-1]
         command.apply(self.store)
+        self._articles_changed = getattr(command, "changes_articles", False)
         self._done.append(self._undone.pop())
         return command.article_id
 

@@ -238,6 +238,10 @@ class ImportReport:
     mapped_labels: dict[tuple[str, str, str], int] = field(default_factory=dict)
     # Stored, with something worth saying (an annotation given a new uuid, and why).
     notes: list[ImportProblem] = field(default_factory=list)
+    # The articles this import added, as (first id, last id) runs: an undo removes these.
+    added_ids: list[tuple[int, int]] = field(default_factory=list)
+    # Each added article whose text another already had: (its uid, the uid it duplicates).
+    duplicate_pairs: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, other: ImportReport) -> None:
         """Add another report's counts and problems (a batch's, a file's) to this one."""
@@ -250,8 +254,18 @@ class ImportReport:
         self.annotations_unchanged += other.annotations_unchanged
         self.problems.extend(other.problems)
         self.notes.extend(other.notes)
+        self.duplicate_pairs.extend(other.duplicate_pairs)
+        for first, last in other.added_ids:
+            if self.added_ids and self.added_ids[-1][1] + 1 == first:
+                self.added_ids[-1] = (self.added_ids[-1][0], last)
+            else:
+                self.added_ids.append((first, last))
         for key, count in other.mapped_labels.items():
             self.mapped_labels[key] = self.mapped_labels.get(key, 0) + count
+
+    def added_article_ids(self) -> list[int]:
+        """Every article id this import added, in order."""
+        return [i for first, last in self.added_ids for i in range(first, last + 1)]
 
     def label_notes(self) -> list[str]:
         """One line per label name read as another: "'PERSON' read as 'Person' (12 spans)"."""

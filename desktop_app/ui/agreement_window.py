@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,17 +30,42 @@ from desktop_app.core.agreement_output import format_report
 from desktop_app.core.model import ADJUDICATED
 from desktop_app.core.review import Disagreement, disagreements
 from desktop_app.core.store import Store
+from desktop_app.ui.agreement_tables import (
+    SPAN_COLUMNS,
+    fill_alpha_table,
+    fill_span_table,
+    new_table,
+)
 from desktop_app.ui.background import BackgroundJob
 from desktop_app.ui.plain import plain_label
 
 ALL_LABELS = "All labels"
-_COLUMNS = ("Article", "Class", "A", "B", "Where")
+_COLUMNS = ("Article", "Text", "Class", "A", "B", "Where")  # the quote first: it is what differs
+NARROWEST = 260  # the window is not narrowed below this to stay clear of the article
 
 
 @dataclass(frozen=True)
 class _Result:
     report: AgreementReport
     disagreements: list[Disagreement]
+    places: list[tuple[str, str]]  # each disagreement's article title and quoted text
+
+
+def _places(store: Store, found: list[Disagreement]) -> list[tuple[str, str]]:
+    """The title and the quoted text of each disagreement (each article read once)."""
+    articles: dict[str, tuple[str, str]] = {}
+    places = []
+    for item in found:
+        if item.article not in articles:
+            article_id = store.article_id(item.article)
+            article = None if article_id is None else store.article(article_id)
+            articles[item.article] = (
+                (article.title or item.article, article.text) if article else (item.article, "")
+            )
+        title, text = articles[item.article]
+        quote = text[item.start : item.end] if item.kind == "span" else "(document tag)"
+        places.append((title, quote))
+    return places
 
 
 class AgreementWindow(QDialog):
@@ -74,12 +99,17 @@ class AgreementWindow(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.cellActivated.connect(self._activated)
         self.table.cellDoubleClicked.connect(self._activated)
+        self.span_table = new_table(SPAN_COLUMNS, "agreement_spans")
+        self.alpha_table = new_table(["Kind", "Label", "α (all ticked)"], "agreement_alpha")
         tabs = QTabWidget()
-        tabs.addTab(self.figures, "Figures")
+        tabs.addTab(self.span_table, "Spans: precision, recall, F1")
+        tabs.addTab(self.alpha_table, "Tags and labels: α, κ")
         tabs.addTab(self.table, "Disagreements (double-click or Return: show the text)")
+        tabs.addTab(self.figures, "As text")
         self.tabs = tabs
         form = QFormLayout()
         form.addRow("Annotators", self.annotators)
@@ -100,25 +130,33 @@ class AgreementWindow(QDialog):
         self._fill()
 
     def _fill(self) -> None:
-        names = self._store.annotators()  # cheap: the figures are computed on demand
-        for name in names:
-            item = QListWidgetItem(name)
+        # Only who annotated something (a login name alone is nobody to compare), most active
+        # first; the two most active coders are ticked and compared. The adjudicated layer is
+        # a verdict, not a coder: listed, never ticked by default.
+        activity = self._store.annotator_activity()
+        names = [name for name, _ in activity]
+        coders = [name for name in names if name != ADJUDICATED]
+        for name, count in activity:
+            item = QListWidgetItem(f"{name} ({count:,} annotations)")
+            item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            # The adjudicated layer is a verdict, not a coder: left out unless ticked.
-            ticked = name != ADJUDICATED
+            ticked = name in coders[:2]
             item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
             self.annotators.addItem(item)
         self.label.addItem(ALL_LABELS)
         self.label.addItems([label.name for label in self._store.labels()])
         self.a_box.addItems(names)
         self.b_box.addItems(names)
-        if len(names) > 1:
-            self.b_box.setCurrentIndex(1)
+        if len(coders) > 1:
+            self.a_box.setCurrentText(coders[0])
+            self.b_box.setCurrentText(coders[1])
+        if not coders:
+            self.status.setText("Nobody has annotated anything yet.")
 
     def chosen(self) -> list[str]:
         """The ticked annotators."""
         return [
-            self.annotators.item(row).text()
+            self.annotators.item(row).data(Qt.ItemDataRole.UserRole)
             for row in range(self.annotators.count())
             if self.annotators.item(row).checkState() == Qt.CheckState.Checked
         ]
@@ -139,7 +177,7 @@ class AgreementWindow(QDialog):
             found = [] if pair is None else disagreements(pair, a, b)
             if label is not None:
                 found = [d for d in found if label in (d.a_label, d.b_label)]
-            return _Result(report, found)
+            return _Result(report, found, _places(store, found))
 
         self.compute.setEnabled(False)
         self.status.setText("Computing…")
@@ -156,12 +194,23 @@ class AgreementWindow(QDialog):
             return
         self.outcome = result
         self.figures.setPlainText(format_report(result.report))
+        fill_span_table(self.span_table, result.report)
+        fill_alpha_table(self.alpha_table, result.report)
         self.table.setRowCount(len(result.disagreements))
-        for row, found in enumerate(result.disagreements):
+        for row, (found, (title, quote)) in enumerate(
+            zip(result.disagreements, result.places, strict=True)
+        ):
             where = "document tag" if found.kind == "document" else f"{found.start}–{found.end}"
-            cells = (found.article, found.item_class.value, found.a_label, found.b_label, where)
+            cells = (title, quote, found.item_class.value, found.a_label, found.b_label, where)
             for column, value in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(value or "—"))
+                cell = QTableWidgetItem(value or "—")  # plain text: never markup
+                if column == 0:
+                    cell.setToolTip(found.article)  # the uid, to tell same-titled articles apart
+                self.table.setItem(row, column, cell)
+        # Titles are long: capped, so that the quote stays in sight in a narrowed window.
+        self.table.resizeColumnsToContents()
+        for column in range(len(_COLUMNS)):
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 180))
         a, b = self.a_box.currentText(), self.b_box.currentText()
         self.status.setText(
             f"{len(result.disagreements)} disagreements between {a} and {b}; "
@@ -173,6 +222,21 @@ class AgreementWindow(QDialog):
             return
         found = self.outcome.disagreements[row]
         self.openText.emit(found.article, found.start, found.end)
+
+    def keep_beside(self, covered: QRect) -> None:
+        """Move (narrowing if need be) beside `covered`, the article's text in global
+        coordinates, on the side with more room, so the disagreement shown is not under it."""
+        frame = self.frameGeometry()
+        if not frame.intersects(covered):
+            return
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        border = frame.width() - self.width()
+        left, right = covered.left() - area.left(), area.right() - covered.right()
+        width = max(min(self.width(), max(left, right) - border), NARROWEST)
+        self.resize(width, self.height())
+        x = covered.right() + 1 if right >= left else covered.left() - width - border
+        self.move(x, frame.y())
 
     def wait(self) -> None:
         """Wait for a running computation (tests, and closing the window)."""

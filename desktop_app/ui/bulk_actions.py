@@ -23,6 +23,7 @@ class BulkController(Controller):
         self._action(
             "&Article", "Delete &my annotations on this article…", self.delete_own_annotations
         )
+        self._action("&Article", "De&lete article…", self.delete_selected_articles)
         self._action("&Labels", "&Delete label…", self.delete_label_dialog)
 
     def _confirm(self, title: str, text: str) -> bool:
@@ -78,6 +79,34 @@ class BulkController(Controller):
         with self._edit():
             deletion = self.editor.delete_own_annotations(self.article.id)
             self._bulk_done(f"deleted {deletion.size} of your annotations on this article")
+
+    def selected_articles(self) -> list[int]:
+        """The ids of the articles selected in the list (the open one when none is)."""
+        model, table = self.shell.table_model, self.shell.table
+        rows = sorted({index.row() for index in table.selectionModel().selectedRows()})
+        ids = [row.id for r in rows if (row := model.row_at(r)) is not None]
+        if not ids and self.article is not None:
+            ids = [self.article.id]
+        return ids
+
+    def delete_selected_articles(self) -> None:
+        """Article > Delete article…: the list's selected articles with all their annotations,
+        after saying how many and asking; backed up first, Edit > Undo brings them back."""
+        ids = self.selected_articles()
+        if not ids:
+            return self._warn("Select the articles to delete in the list first.")
+        articles, annotations = self.store.article_deletion_size(ids)
+        what = "this article" if articles == 1 else f"these {articles:,} articles"
+        if not self._confirm(
+            "Delete articles",
+            f"Delete {what} and their {annotations:,} annotations (everyone's)? The project "
+            "is backed up first, and Edit > Undo brings them back.",
+        ):
+            return
+        with self._edit():
+            deletion = self.editor.delete_articles(ids)
+            self.navigator.show_article(None)
+            self._bulk_done(f"deleted {len(deletion.article_ids):,} articles")
 
     def _bulk_done(self, message: str) -> None:
         self.context.reload_labels()

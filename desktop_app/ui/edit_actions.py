@@ -192,7 +192,10 @@ class EditController(Controller):
             return
         if {label.name for label in self.store.labels()} != set(self.context.labels):
             self.context.reload_labels()  # a deleted label came back, or went again
-        if self.article is None or self.article.id != article_id:
+        if self.editor.articles_changed:  # articles were deleted or came back
+            self.navigator.show_article(None)
+            self.navigator.reload_list()
+        if article_id and (self.article is None or self.article.id != article_id):
             self.navigator.open_article(article_id)
         self.context.annotations_changed.emit()
         self._saved(verb)

@@ -15,6 +15,7 @@ from desktop_app.core.model import ImportReport
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.dialogs import ImportOptionsDialog
+from desktop_app.ui.import_report import LISTED, ImportReportDialog
 from desktop_app.ui.import_worker import ImportJob
 from desktop_app.ui.notices import show_notice
 from desktop_app.ui.ports import Navigator, OpeningCheck
@@ -42,6 +43,9 @@ class ImportController(Controller):
         self._action(
             "&File", "Import &with options (format, JSONL/CSV fields)…", self.import_options_dialog
         )
+        self.report_window: ImportReportDialog | None = None
+        self._action("&File", "Last import &report", self.show_last_report)
+        self._action("&File", "&Undo last import…", self.undo_last_import)
         shell.cancel_button.clicked.connect(self.cancel_import)
         context.project_closing.connect(self._finish)
 
@@ -161,6 +165,66 @@ class ImportController(Controller):
                 QMessageBox.Icon.Warning,
                 details="\n".join(str(p) for p in report.problems[:2000]),
             )
+
+    def show_last_report(self) -> None:
+        """File > Last import report: every part of the last import's result, in tables."""
+        report = self.last_import
+        if report is None:
+            return self._warn("No import has run since the project was opened.")
+        titles = self.store.article_titles(
+            report.added_article_ids()[:LISTED],
+            [uid for pair in report.duplicate_pairs[:LISTED] for uid in pair],
+        )
+        if self.report_window is not None:
+            self.report_window.close()
+        self.report_window = ImportReportDialog(
+            report, titles, self._save_report, self.shell.window
+        )
+        self.report_window.show()
+
+    def _save_report(self, text: str) -> None:
+        path, _ = self.shell.dialogs.save_file(
+            self.shell.window, "Save the import report", "import-report.txt", "Text (*.txt)"
+        )
+        if not path:
+            return
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as error:
+            return self._warn(f"{path}: not saved ({error.strerror or error})")
+        self.shell.say(f"Saved the import report to {path}", 8000)
+
+    def undo_last_import(self) -> None:
+        """File > Undo last import: delete the articles it added (not those already there),
+        with their annotations, after a backup; Edit > Undo brings them back."""
+        report = self.last_import
+        if report is None or not report.added_ids:
+            return self._warn("There is no import to undo: the last one added no articles.")
+        if self.busy():
+            return self._warn("Wait for the running import to finish.")
+        ids = report.added_article_ids()
+        articles, annotations = self.store.article_deletion_size(ids)
+        if not articles:
+            return self._warn("The articles the last import added are already gone.")
+        answer = QMessageBox.question(
+            self.shell.window,
+            "Undo last import",
+            f"Delete the {articles:,} articles the last import added, with their "
+            f"{annotations:,} annotations? Articles that were already in the project stay. "
+            "The project is backed up first, and Edit > Undo brings them back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        with self._edit():
+            self.editor.delete_articles(ids, f"delete the {articles:,} articles of the last import")
+            self.last_import = None
+            self.navigator.show_article(None)
+            self.navigator.reload_list()
+            self.context.history_changed.emit()
+            self.shell.say(f"Saved: deleted the {articles:,} articles of the last import", 8000)
+        return None
 
     def drag_enter(self, event: QDragEnterEvent) -> None:
         """Accept files and folders dragged onto the window."""

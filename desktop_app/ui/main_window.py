@@ -119,7 +119,8 @@ class MainWindow(QMainWindow):
         self.table.setObjectName("articles")
         self.table.setModel(self.table_model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows: Article > Delete article… takes them all (the current row is read).
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QDockWidget
 
 from desktop_app.core.model import DocumentTag, Label, Span
@@ -112,6 +112,10 @@ class ReviewController(Controller):
             self.shell.view.select_range(start, end)
         self.shell.window.raise_()
         self.shell.window.activateWindow()
+        if self.agreement_window is not None:  # keep it beside the text, not over it
+            view = self.shell.view.viewport()
+            corner = view.mapToGlobal(QPoint(0, 0))
+            self.agreement_window.keep_beside(QRect(corner, view.size()))
 
     def _review_visibility(self, visible: bool) -> None:
         if not self.context.is_open:
@@ -121,7 +125,8 @@ class ReviewController(Controller):
         self._review_repaint()
 
     def _review_fill_annotators(self) -> None:
-        names = self.store.annotators()
+        # Who annotated something, most active first (a login name alone compares nothing).
+        names = [name for name, _ in self.store.annotator_activity()]
         self.review_panel.set_annotators(names, self.store.annotator_colors())
 
     def _review_compare_changed(self) -> None:

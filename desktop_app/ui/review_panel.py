@@ -88,6 +88,15 @@ class ReviewPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # The current item in words: both sides with their quotes and offsets, and what was
+        # decided (the table's cells are cut at the dock's edge).
+        self.details = QLabel()
+        self.details.setObjectName("review_details")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)  # quotes are never markup
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._items: list[ReviewItem] = []
+        self._decisions: Mapping[str, Decision] = {}
         self.accept_a = QPushButton("Accept A  [A]")
         self.accept_b = QPushButton("Accept B  [B]")
         self.reject_button = QPushButton("Reject  [R]")
@@ -119,10 +128,12 @@ class ReviewPanel(QWidget):
         layout.addWidget(self.show_agreed)
         layout.addWidget(self.counts)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
         layout.addLayout(buttons)
         self._connect()
 
     def _connect(self) -> None:
+        self.table.currentCellChanged.connect(lambda *_: self._show_details())
         for box in (self.a_box, self.b_box):
             box.currentIndexChanged.connect(self._tick_compared)
             box.currentIndexChanged.connect(self.compareChanged)
@@ -200,6 +211,7 @@ class ReviewPanel(QWidget):
     def set_items(self, items: Sequence[ReviewItem], decisions: Mapping[str, Decision]) -> None:
         """List these items with their decisions, keeping the current row where possible."""
         row = self.table.currentRow()
+        self._items, self._decisions = list(items), dict(decisions)
         self.table.blockSignals(True)
         self.table.setRowCount(len(items))
         for index, item in enumerate(items):
@@ -222,6 +234,17 @@ class ReviewPanel(QWidget):
         self.table.blockSignals(False)
         if items:
             self.table.setCurrentCell(min(max(row, 0), len(items) - 1), 0)
+        self._show_details()
+
+    def _show_details(self) -> None:
+        """The current item's sides and decision, in full, under the table."""
+        row = self.table.currentRow()
+        if not 0 <= row < len(self._items):
+            self.details.setText("")
+            return
+        item = self._items[row]
+        decision = _decision_text(item, self._decisions.get(item.key)) or "not yet"
+        self.details.setText(f"A: {_side(item.a)}\nB: {_side(item.b)}\nDecided: {decision}")
 
     def set_counts(self, differences: int, decided: int, agreed: int) -> None:
         """The line above the table: how much is left to review."""
@@ -285,19 +308,28 @@ def _review_key(event: QKeyEvent) -> str | None:
 def _text(item: ReviewItem) -> str:
     if item.kind == "document":
         return f"tag: {item.label}"
+    if item.item_class is ItemClass.BOUNDARY and item.a is not None and item.b is not None:
+        # Both extents: which words each took is the whole difference.
+        return f"A {_quoted(item.a)} / B {_quoted(item.b)}"
     sides = [s for s in (item.a, item.b) if s is not None]
     quote = max((getattr(s, "quote", "") for s in sides), key=len)
     return quote if len(quote) <= 80 else quote[:79] + "…"
+
+
+def _quoted(span: object, limit: int = 40) -> str:
+    quote = str(getattr(span, "quote", ""))
+    quote = quote if len(quote) <= limit else quote[: limit - 1] + "…"
+    return f"“{quote}” {getattr(span, 'start', 0)}–{getattr(span, 'end', 0)}"
 
 
 def _side(annotation: object) -> str:
     if annotation is None:
         return "—"
     label = str(getattr(annotation, "label", ""))
-    start, end = getattr(annotation, "start", None), getattr(annotation, "end", None)
-    if start is None:
+    if getattr(annotation, "start", None) is None:
         return f"{label} (document tag)"
-    return f"{label} at {start}–{end}: {getattr(annotation, 'quote', '')}"
+    who = getattr(annotation, "annotator", "")
+    return f"{label} by {who}: {_quoted(annotation, 200)}"
 
 
 def _decision_text(item: ReviewItem, decision: Decision | None) -> str:
@@ -305,5 +337,6 @@ def _decision_text(item: ReviewItem, decision: Decision | None) -> str:
         return ""
     if decision.decision == "rejected":
         return f"rejected ({decision.decided_by})"
-    side = "A" if item.a is not None and decision.source_uuid == item.a.uuid else "B"
-    return f"{side} ({decision.decided_by})"
+    side = item.a if item.a is not None and decision.source_uuid == item.a.uuid else item.b
+    whose = getattr(side, "annotator", "") or ("A" if side is item.a else "B")
+    return f"accepted {whose}'s version ({decision.decided_by})"

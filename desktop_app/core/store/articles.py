@@ -281,6 +281,8 @@ class ArticlesMixin(LabelsMixin):
                 article_id = first_id + len(rows)
                 twin = twins.get(digest)
                 out.duplicates += twin is not None
+                if twin is not None:
+                    out.duplicate_pairs.append((uid, twin))
                 rows.append(self._article_row(article_id, draft, uid, digest, twin))
                 known[uid] = (article_id, digest)
                 twins.setdefault(digest, uid)
@@ -292,6 +294,7 @@ class ArticlesMixin(LabelsMixin):
                 [(*row, stamp) for row in rows],
             )
             out.added += len(rows)
+            out.added_ids.append((first_id, first_id + len(rows) - 1))
             self.db.conn.execute(
                 "INSERT INTO articles_fts (rowid, title, text) "
                 "SELECT id, title, text FROM articles WHERE id BETWEEN ? AND ?",

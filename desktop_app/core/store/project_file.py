@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from desktop_app.core import migrations
 from desktop_app.core.store import integrity
 from desktop_app.core.store.annotations import AnnotationsMixin
+from desktop_app.core.store.article_deletes import ArticleDeletesMixin
 from desktop_app.core.store.articles import ArticlesMixin
 from desktop_app.core.store.backups import (
     BackupError,
@@ -188,6 +189,7 @@ def writer_lock(path: Path, create: bool = True) -> WriterLock:
 
 class Store(
     MergeMixin,
+    ArticleDeletesMixin,
     BulkMixin,
     ArticlesMixin,
     NativeExportMixin,

@@ -130,6 +130,17 @@ class ReviewMixin(AnnotationsMixin):
             chosen, {name: frozenset(v) for name, v in coded.items()}, lengths, spans, tags
         )
 
+    @_serialized
+    def annotator_activity(self) -> list[tuple[str, int]]:
+        """(annotator, live annotations) of everyone who annotated something, most first."""
+        return [
+            (row[0], int(row[1]))
+            for row in self.db.conn.execute(
+                "SELECT annotator, sum(n) AS total FROM article_annotators GROUP BY annotator "
+                "HAVING total > 0 ORDER BY total DESC, annotator"
+            )
+        ]
+
 
 class AdjudicationMixin(ReviewMixin):
     """The adjudicated layer: a reviewer's accepted items as spans and tags of their own."""
