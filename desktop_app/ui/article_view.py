@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 from desktop_app.core.fragments import covers
 from desktop_app.core.fragments import pieces as span_pieces
 from desktop_app.core.model import Label, Span
+from desktop_app.core.words import snap_to_words, word_at
 from desktop_app.ui.colors import readable_text, span_background
 from desktop_app.ui.offsets import OffsetMap
 
@@ -207,7 +208,9 @@ class ArticleView(QPlainTextEdit):
         font.setPointSizeF(max(font.pointSizeF(), READING_POINT_SIZE))
         self.setFont(font)
         self.document().setDocumentMargin(12)
-        self.snap_words = False  # Preferences > word snapping; the snapping itself is to come
+        # Preferences > word snapping: mouse selections widen to whole words (Alt keeps exact).
+        self.snap_words = True
+        self._exact_drag = False
         self._highlighter = _SpanHighlighter(self.document())
         self._text = ""
         self._map = OffsetMap("")
@@ -438,10 +441,45 @@ class ArticleView(QPlainTextEdit):
                 return self._map.from_qt(block.position() + pos)
         return None
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Qt handler: remember whether Alt asks for an exact (unsnapped) selection."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._exact_drag = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Qt handler: a double-click selects the whole word, amounts like "€250,000" too."""
+        super().mouseDoubleClickEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        cp = self.cp_at_point(event.position().toPoint())
+        word = word_at(self._text, cp) if cp is not None else None
+        if word is not None:
+            self._set_selection(*word)
+
+    def _set_selection(self, start: int, end: int) -> None:
+        # Keep the scroll position: the selection is already where the mouse is.
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(start))
+        cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def _snap_selection(self, exact: bool) -> None:
+        selection = self.selected_range()
+        if selection is None or exact or not self.snap_words:
+            return
+        snapped = snap_to_words(self._text, *selection)
+        if snapped != selection and snapped[1] > snapped[0]:
+            self._set_selection(*snapped)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        """Qt handler: a plain click (no drag selection) selects the span under the mouse."""
+        """Qt handler: a drag snaps to whole words; a plain click selects the span under it."""
         super().mouseReleaseEvent(event)
-        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if self.textCursor().hasSelection():
+            alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+            self._snap_selection(self._exact_drag or alt)
             return
         cp = self.cp_at_point(event.position().toPoint())
         uuids = [s.uuid for s in self.spans_at(cp)] if cp is not None else []
