@@ -93,3 +93,38 @@ def test_double_click_selects_a_whole_amount(qtbot, view):
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point_at(view, cp + 1))
     s, e = view.selected_range()
     assert TEXT[s:e] == "€250,000"
+
+
+def layout_of(view, cp):
+    """(lines of the paragraph holding `cp`, x and y of `cp`): what a re-wrap would change."""
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(qt_pos(TEXT, cp))
+    rect = view.cursorRect(cursor)
+    return cursor.block().layout().lineCount(), rect.x(), rect.y()
+
+
+def test_selecting_a_span_keeps_the_layout(qtbot, view):
+    long_span = span_on("long", "budget would rise by ten percent next year, and the opposition")
+    view.set_spans([long_span, span_on("minister", "minister said")], LABELS)
+    after = TEXT.index("figures")
+    before = layout_of(view, after)
+    view.set_selected_span("long")
+    assert view.selected_span() == "long"
+    assert layout_of(view, after) == before
+    # The selection is still visible: an outline is painted over the span's rectangles.
+    rects = view.span_rects("long")
+    assert len(rects) >= 2  # the span wraps over lines; each line gets its own rectangle
+    assert all(r.width() > 0 for r in rects)
+    view.set_selected_span(None)
+    assert view.span_rects("long") and layout_of(view, after) == before
+
+
+def test_selected_span_outline_is_painted(qtbot, view):
+    span = span_on("minister", "minister said")
+    view.set_selected_span("minister")
+    view.repaint()
+    image = view.viewport().grab().toImage()
+    rect = view.span_rects("minister")[0]
+    # The outline's top edge is drawn in the outline colour, darker than the span background.
+    edge = image.pixelColor(int(rect.center().x()), int(rect.top()) + 1)
+    assert edge.lightness() < 110, (edge.name(), span.quote)

@@ -13,13 +13,15 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
-    QFont,
     QHelpEvent,
     QMouseEvent,
+    QPainter,
     QPaintEvent,
+    QPalette,
+    QPen,
     QSyntaxHighlighter,
     QTextBlock,
     QTextCharFormat,
@@ -78,6 +80,28 @@ def _segments(pieces: list[Piece]) -> Iterator[tuple[int, int, list[Span]]]:
             yield a, b, sorted((p[2] for p in active), key=_innermost_first)
 
 
+def _x_of(line: QTextLine, position: int) -> float:
+    # PySide returns (x, position) from cursorToX, typed only as "object".
+    result: tuple[float, int] = line.cursorToX(position)  # type: ignore[assignment]
+    return float(result[0])
+
+
+def _piece_rects(block: QTextBlock, qs: int, qe: int, origin: QPointF) -> list[QRectF]:
+    """The rectangles of Qt positions [qs, qe) inside `block`, one per line, at `origin`."""
+    layout, rects = block.layout(), []
+    a, b = max(qs - block.position(), 0), min(qe - block.position(), block.length() - 1)
+    for i in range(layout.lineCount() if b > a else 0):
+        line = layout.lineAt(i)
+        lo, hi = max(a, line.textStart()), min(b, line.textStart() + line.textLength())
+        if hi <= lo:
+            continue
+        # min/max: in right-to-left text the end is left of the start.
+        x1, x2 = _x_of(line, lo), _x_of(line, hi)
+        left, width = min(x1, x2), abs(x2 - x1)
+        rects.append(QRectF(origin.x() + left, origin.y() + line.y(), width, line.height()))
+    return rects
+
+
 def _make_format(
     inner: QColor, outer: QColor | None, depth: int, selected: bool
 ) -> QTextCharFormat:
@@ -96,9 +120,9 @@ def _make_format(
         fmt.setUnderlineStyle(style.WaveUnderline if depth >= 3 else style.SingleUnderline)
         fmt.setUnderlineColor(outer.darker(220))
     if selected:
+        # Only colours change: a bolder font would widen the span and re-wrap the paragraph
+        # under the mouse. The outline is painted by ArticleView.paintEvent, taking no width.
         background = background.darker(125)
-        fmt.setFontWeight(QFont.Weight.Bold)
-        fmt.setFontOverline(True)
     fmt.setBackground(background)
     # Chosen by WCAG contrast on the final background (blends and selection included).
     fmt.setForeground(QColor(readable_text(background.name())))
@@ -396,6 +420,39 @@ class ArticleView(QPlainTextEdit):
                 block = block.next()
             self._paint_waiting(numbers)
         super().paintEvent(event)
+        self._paint_outline()
+
+    def span_rects(self, uuid: str) -> list[QRectF]:
+        """Viewport rectangles of span `uuid`, one per line piece it covers on screen."""
+        span = self._spans.get(uuid)
+        if span is None:
+            return []
+        rects: list[QRectF] = []
+        doc, offset, height = self.document(), self.contentOffset(), self.viewport().height()
+        for start, end in span_pieces(span.start, span.end, span.fragments):
+            qs, qe = self._map.to_qt(start), self._map.to_qt(end)
+            block = doc.findBlock(qs)
+            while block.isValid() and block.position() <= qe:
+                origin = self.blockBoundingGeometry(block).translated(offset)
+                if origin.top() > height:
+                    break  # below the window: nothing more to draw
+                if origin.bottom() >= 0:
+                    rects += _piece_rects(block, qs, qe, origin.topLeft())
+                block = block.next()
+        return rects
+
+    def _paint_outline(self) -> None:
+        rects = self.span_rects(self._highlighter.selected or "")
+        if not rects:
+            return
+        painter = QPainter(self.viewport())
+        pen = QPen(QColor(self.palette().color(QPalette.ColorRole.Text)))
+        pen.setWidthF(2.0)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for rect in rects:
+            painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+        painter.end()
 
     def spans_at(self, cp: int) -> list[Span]:
         """The spans covering code point `cp`, innermost (shortest) first."""
