@@ -2,7 +2,7 @@
 
 import pytest
 
-from desktop_app.core.words import snap_to_words, word_at, word_spans
+from desktop_app.core.words import move_edge, snap_to_words, word_at, word_spans
 
 THUMB = "\U0001f44d\U0001f3fd"
 
@@ -74,3 +74,31 @@ def test_word_at_double_click_keeps_numbers_and_amounts_whole():
 def test_snap_rejects_offsets_outside_the_text():
     with pytest.raises(ValueError, match="outside the text"):
         snap_to_words("abc", 0, 4)
+
+
+@pytest.mark.parametrize(
+    ("edge", "step", "by_word", "expected"),
+    [
+        ("end", 1, False, "Brown s"),  # the space is stepped over: edges never sit on a space
+        ("end", -1, False, "Brow"),
+        ("start", -1, False, "n Brown"),
+        ("start", 1, False, "rown"),
+        ("end", 1, True, "Brown said"),
+        ("start", -1, True, "Gordon Brown"),
+        ("start", 1, True, None),  # no word start left inside the span
+        ("end", -1, True, None),
+    ],
+)
+def test_move_edge_by_character_and_by_word(edge, step, by_word, expected):
+    text = "Gordon Brown said it"
+    start = text.index("Brown")
+    got = move_edge(text, start, start + 5, edge, step, by_word)
+    assert (None if got is None else text[got[0] : got[1]]) == expected
+
+
+def test_move_edge_counts_code_points_over_emoji():
+    text = f"ok {THUMB}go"
+    start = text.index("go")
+    s, e = move_edge(text, start, start + 2, "start", -1, False)
+    assert text[s:e] == "\U0001f3fdgo"  # one code point back, never half a surrogate pair
+    assert move_edge(text, 0, 2, "start", -1, False) is None  # already at the text's start

@@ -108,3 +108,31 @@ def word_at(text: str, cp: int) -> tuple[int, int] | None:
         return None
     words = _words_near(text, cp, cp + 1)
     return words[0] if words else None
+
+
+def move_edge(
+    text: str, start: int, end: int, edge: str, step: int, by_word: bool
+) -> tuple[int, int] | None:
+    """Move a span's `edge` ("start" or "end") by one character or word (`step` +1 or -1).
+
+    An edge never comes to rest on white space, and the span never becomes empty; None when
+    the edge cannot move that way.
+    """
+    pos = start if edge == "start" else end
+    if by_word:
+        lo, hi = max(0, pos - 400), min(len(text), pos + 400)
+        ends = [lo + (a if edge == "start" else b) for a, b in word_spans(text[lo:hi])]
+        moved = [p for p in ends if (p - pos) * step > 0]
+        if not moved:
+            return None
+        pos = moved[0] if step > 0 else moved[-1]
+    else:
+        pos += step
+        # The character that would sit at the edge: skip white space beyond it.
+        inside = 0 if edge == "start" else -1
+        while 0 <= pos + inside < len(text) and text[pos + inside].isspace():
+            pos += step
+    new = (pos, end) if edge == "start" else (start, pos)
+    if not 0 <= new[0] < new[1] <= len(text):
+        return None
+    return new

@@ -15,7 +15,9 @@ from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
+    QContextMenuEvent,
     QHelpEvent,
     QMouseEvent,
     QPainter,
@@ -30,7 +32,7 @@ from PySide6.QtGui import (
     QTextLine,
     QTextOption,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
 from desktop_app.core.fragments import covers
 from desktop_app.core.fragments import pieces as span_pieces
@@ -235,6 +237,8 @@ class ArticleView(QPlainTextEdit):
         # Preferences > word snapping: mouse selections widen to whole words (Alt keeps exact).
         self.snap_words = True
         self._exact_drag = False
+        # The right-click menu on a span (None: a separator); set by the edit controller.
+        self.span_menu_actions: list[QAction | None] = []
         self._highlighter = _SpanHighlighter(self.document())
         self._text = ""
         self._map = OffsetMap("")
@@ -549,6 +553,33 @@ class ArticleView(QPlainTextEdit):
         self._last_click = uuids
         self.set_selected_span(chosen or None)
         self.spanClicked.emit(chosen)
+
+    def span_menu(self, point: QPoint) -> QMenu | None:
+        """Select the span under viewport `point` and build its menu (None: no span there)."""
+        cp = self.cp_at_point(point)
+        spans = self.spans_at(cp) if cp is not None else []
+        if not spans or not self.span_menu_actions:
+            return None
+        current = self.selected_span()
+        chosen = current if current in [s.uuid for s in spans] else spans[0].uuid
+        self.set_selected_span(chosen)
+        self.spanClicked.emit(chosen)
+        menu = QMenu(self)
+        for action in self.span_menu_actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Qt handler: a span's own menu over a span, the usual Copy menu elsewhere."""
+        menu = self.span_menu(event.pos())  # delivered through the viewport: its coordinates
+        if menu is None:
+            super().contextMenuEvent(event)
+            return
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
     def viewportEvent(self, event: QEvent) -> bool:
         """Qt handler: show every span under the mouse as a tooltip."""
