@@ -455,7 +455,7 @@ class ArticleView(QPlainTextEdit):
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for rect in rects:
-            painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+            painter.drawRect(rect.adjusted(-1.0, 0.5, 1.0, -0.5))  # just outside the glyphs
         painter.end()
 
     def spans_at(self, cp: int) -> list[Span]:
