@@ -129,3 +129,37 @@ def test_note_editor_escape_keeps_the_note(qtbot, window):
     answer_note_editor(qtbot, " changed", [(Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)])
     qtbot.keyClick(window.view, Qt.Key.Key_F2)
     assert live(window) == [("Tbilisi", "Person", "capital")]
+
+
+def edge_point(window, cp):
+    """The viewport point on the caret line before code point `cp` (no astral text before)."""
+    cursor = QTextCursor(window.view.document())
+    cursor.setPosition(cp)
+    return window.view.cursorRect(cursor).center()
+
+
+def test_dragging_a_span_edge_with_the_mouse_moves_it(qtbot, window):
+    span = made_span(window, "Gordon", note="PM")
+    port = window.view.viewport()
+    left = Qt.MouseButton.LeftButton
+    end = edge_point(window, span.end)
+    target = edge_point(window, TEXT.index("Brown") + 2)  # inside "Brown": snaps to its end
+    qtbot.mousePress(port, left, pos=end)
+    qtbot.mouseMove(port, target)
+    qtbot.mouseRelease(port, left, pos=target)
+    assert live(window) == [("Gordon Brown", "Person", "PM")]
+    assert window.view.selected_range() is None  # the drag moved the edge, selected no text
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert live(window) == [("Gordon", "Person", "PM")]
+
+
+def test_dragging_a_span_start_edge_to_the_left(qtbot, window):
+    span = made_span(window, "Brown")
+    port = window.view.viewport()
+    left = Qt.MouseButton.LeftButton
+    start = edge_point(window, span.start)
+    target = edge_point(window, TEXT.index("Gordon") + 3)
+    qtbot.mousePress(port, left, pos=start)
+    qtbot.mouseMove(port, target)
+    qtbot.mouseRelease(port, left, pos=target)
+    assert live(window)[0][0] == "Gordon Brown"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from desktop_app.core.words import move_edge, snap_to_words, word_at, word_spans
+from desktop_app.core.words import move_edge, snap_edge, snap_to_words, word_at, word_spans
 
 THUMB = "\U0001f44d\U0001f3fd"
 
@@ -102,3 +102,11 @@ def test_move_edge_counts_code_points_over_emoji():
     s, e = move_edge(text, start, start + 2, "start", -1, False)
     assert text[s:e] == "\U0001f3fdgo"  # one code point back, never half a surrogate pair
     assert move_edge(text, 0, 2, "start", -1, False) is None  # already at the text's start
+
+
+def test_snap_edge_lands_on_word_edges_never_on_space():
+    text = "Gordon Brown said"
+    assert snap_edge(text, text.index("rown"), "end") == text.index("Brown") + 5
+    assert snap_edge(text, text.index("rdon"), "start") == 0
+    assert snap_edge(text, text.index(" said"), "start") == text.index("said")
+    assert snap_edge(text, text.index(" said") + 1, "end") == text.index(" said")

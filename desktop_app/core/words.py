@@ -136,3 +136,18 @@ def move_edge(
     if not 0 <= new[0] < new[1] <= len(text):
         return None
     return new
+
+
+def snap_edge(text: str, pos: int, edge: str) -> int:
+    """Where a dragged `edge` ("start" or "end") dropped at `pos` lands: a word's edge, never
+    on white space."""
+    word = word_at(text, pos if edge == "start" else pos - 1)
+    if word is not None:
+        pos = word[0] if edge == "start" else word[1]
+    if edge == "start":
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    else:
+        while pos > 0 and text[pos - 1].isspace():
+            pos -= 1
+    return pos

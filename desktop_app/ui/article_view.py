@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 from desktop_app.core.fragments import covers
 from desktop_app.core.fragments import pieces as span_pieces
 from desktop_app.core.model import Label, Span
-from desktop_app.core.words import snap_to_words, word_at
+from desktop_app.core.words import snap_edge, snap_to_words, word_at
 from desktop_app.ui.colors import readable_text, span_background
 from desktop_app.ui.offsets import OffsetMap
 
@@ -45,6 +45,7 @@ UNKNOWN_LABEL_COLOR = "#c0c0c0"
 READING_POINT_SIZE = 13.0
 READABLE_CHARACTERS = 45  # the narrowest line of text the layout lets the article have
 _NOTE_PREVIEW = 300  # characters of a note shown in a tooltip
+_EDGE_GRIP = 4  # pixels either side of a selected span's edge that grab it for dragging
 # Qt's QTextCursor.insertText (used by setPlainText) starts a new block at each of these
 # characters, each taking one position (checked on Qt 6.11); block indexing must agree with it.
 _BLOCK_BREAK = re.compile("[\n\r\u2029\ufdd0\ufdd1]")
@@ -218,6 +219,8 @@ class ArticleView(QPlainTextEdit):
     """Read-only reader of one article with coloured, clickable, hoverable spans."""
 
     spanClicked = Signal(str)  # uuid of the clicked span, "" when the click hit no span
+    # A selected span's edge dragged with the mouse: (uuid, new start, new end), code points.
+    spanEdgeDragged = Signal(str, int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -237,6 +240,7 @@ class ArticleView(QPlainTextEdit):
         # Preferences > word snapping: mouse selections widen to whole words (Alt keeps exact).
         self.snap_words = True
         self._exact_drag = False
+        self._edge_drag: str | None = None  # "start" or "end" while a span's edge is dragged
         # The right-click menu on a span (None: a separator); set by the edit controller.
         self.span_menu_actions: list[QAction | None] = []
         self._highlighter = _SpanHighlighter(self.document())
@@ -502,11 +506,53 @@ class ArticleView(QPlainTextEdit):
                 return self._map.from_qt(block.position() + pos)
         return None
 
+    def edge_at(self, point: QPoint) -> str | None:
+        """ "start" or "end" when `point` is on an edge of the selected span, else None."""
+        rects = self.span_rects(self._highlighter.selected or "")
+        if not rects:
+            return None
+        x, y = point.x(), point.y()
+        for edge, rect, edge_x in (
+            ("start", rects[0], rects[0].left()),
+            ("end", rects[-1], rects[-1].right()),
+        ):
+            if rect.top() <= y <= rect.bottom() and abs(x - edge_x) <= _EDGE_GRIP:
+                return edge
+        return None
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        """Qt handler: remember whether Alt asks for an exact (unsnapped) selection."""
+        """Qt handler: grab a selected span's edge, or start a selection (Alt: exact)."""
         if event.button() == Qt.MouseButton.LeftButton:
             self._exact_drag = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+            self._edge_drag = self.edge_at(event.position().toPoint())
+            if self._edge_drag is not None:
+                event.accept()
+                return  # no text selection while an edge moves
         super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Qt handler: a resize cursor over a selected span's edges."""
+        if self._edge_drag is not None:
+            event.accept()
+            return
+        over_edge = self.edge_at(event.position().toPoint()) is not None
+        shape = Qt.CursorShape.SizeHorCursor if over_edge else Qt.CursorShape.IBeamCursor
+        self.viewport().setCursor(shape)
+        super().mouseMoveEvent(event)
+
+    def _finish_edge_drag(self, event: QMouseEvent) -> None:
+        edge, self._edge_drag = self._edge_drag, None
+        span = self._spans.get(self._highlighter.selected or "")
+        if span is None or edge is None:
+            return
+        position = self.cursorForPosition(event.position().toPoint()).position()
+        cp = self._map.from_qt(position)
+        alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        if self.snap_words and not (alt or self._exact_drag):
+            cp = snap_edge(self._text, cp, edge)
+        start, end = (cp, span.end) if edge == "start" else (span.start, cp)
+        if start < end and (start, end) != (span.start, span.end):
+            self.spanEdgeDragged.emit(span.uuid, start, end)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """Qt handler: a double-click selects the whole word, amounts like "€250,000" too."""
@@ -535,6 +581,10 @@ class ArticleView(QPlainTextEdit):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """Qt handler: a drag snaps to whole words; a plain click selects the span under it."""
+        if self._edge_drag is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._finish_edge_drag(event)
+            event.accept()
+            return
         super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton:
             return

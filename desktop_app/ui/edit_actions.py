@@ -57,6 +57,7 @@ class EditController(Controller):
         a("&Article", "Mark &in progress", lambda: self.set_status(Status.IN_PROGRESS))
         a("&Article", "Mark &todo", lambda: self.set_status(Status.TODO))
         shell.view.spanClicked.connect(self.select_span)
+        shell.view.spanEdgeDragged.connect(self.adjust_span_to)
         shell.annotation_list.spanActivated.connect(self.jump_to_span)
         shell.label_palette.labelChosen.connect(self.apply_label)
         shell.tag_panel.tagToggled.connect(self.toggle_tag)
@@ -165,12 +166,19 @@ class EditController(Controller):
         span = self.store.span(span_uuid)
         if span.fragments:
             return self._warn("A discontinuous span's edges cannot be moved; redo it instead.")
-        text = self.article.text
-        moved = move_edge(text, span.start, span.end, edge, step, by_word)
+        moved = move_edge(self.article.text, span.start, span.end, edge, step, by_word)
         if moved is None:
             return self._warn(f"The span's {edge} cannot move further that way.")
+        self.adjust_span_to(span_uuid, *moved)
+
+    def adjust_span_to(self, span_uuid: str, start: int, end: int) -> None:
+        """Give the span new edges (a dragged edge, or a key), as one undoable edit."""
+        if self.article is None or span_uuid != self._own_selected_span():
+            return
+        span = self.store.span(span_uuid)
+        text = self.article.text
         with self._edit():
-            new = self.editor.adjust_span(span_uuid, *moved)
+            new = self.editor.adjust_span(span_uuid, start, end)
             if new.quote != text[new.start : new.end]:  # never expected: the store cuts quotes
                 self._warn(f"Span {new.uuid}: its quote does not match the text.")
             self.context.annotations_changed.emit()
