@@ -31,7 +31,7 @@ RESERVED_KEYS = (
     "Ctrl+Shift+T",
     # Moving a span's edges (issue 14).
     "Shift+Alt+Left", "Shift+Alt+Right", "Ctrl+Shift+Alt+Left", "Ctrl+Shift+Alt+Right",
-    "Ctrl+Alt+Left", "Ctrl+Alt+Right", "Alt+Left", "Alt+Right",
+    "Ctrl+Alt+Left", "Ctrl+Alt+Right", "Alt+Left", "Alt+Right", "F3", "Shift+F3",
 )  # fmt: skip
 
 # Pastel colours, all with a contrast ratio above 11:1 against black, so label text drawn

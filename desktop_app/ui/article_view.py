@@ -13,12 +13,13 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
     QContextMenuEvent,
     QHelpEvent,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -45,6 +46,7 @@ UNKNOWN_LABEL_COLOR = "#c0c0c0"
 READING_POINT_SIZE = 13.0
 READABLE_CHARACTERS = 45  # the narrowest line of text the layout lets the article have
 _NOTE_PREVIEW = 300  # characters of a note shown in a tooltip
+_FIND_KEY = QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_F)
 _EDGE_GRIP = 4  # pixels either side of a selected span's edge that grab it for dragging
 # Qt's QTextCursor.insertText (used by setPlainText) starts a new block at each of these
 # characters, each taking one position (checked on Qt 6.11); block indexing must agree with it.
@@ -221,6 +223,7 @@ class ArticleView(QPlainTextEdit):
     spanClicked = Signal(str)  # uuid of the clicked span, "" when the click hit no span
     # A selected span's edge dragged with the mouse: (uuid, new start, new end), code points.
     spanEdgeDragged = Signal(str, int, int)
+    findRequested = Signal()  # Ctrl+F pressed in the text (the list keeps Ctrl+F for search)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -241,6 +244,8 @@ class ArticleView(QPlainTextEdit):
         self.snap_words = True
         self._exact_drag = False
         self._edge_drag: str | None = None  # "start" or "end" while a span's edge is dragged
+        self._hits: list[tuple[int, int]] = []  # found text, outlined (code points, sorted)
+        self._current_hit = -1
         # The right-click menu on a span (None: a separator); set by the edit controller.
         self.span_menu_actions: list[QAction | None] = []
         self._highlighter = _SpanHighlighter(self.document())
@@ -267,6 +272,7 @@ class ArticleView(QPlainTextEdit):
         the Label whose colour paints it.
         """
         self._text, self._map, self._last_click = text, OffsetMap(text), []
+        self._hits, self._current_hit = [], -1
         breaks = [m.start() for m in _BLOCK_BREAK.finditer(text)]
         self._block_starts_cp = [0] + [cp + 1 for cp in breaks]
         self._block_starts_qt = [0] + [self._map.to_qt(cp) + 1 for cp in breaks]
@@ -428,7 +434,7 @@ class ArticleView(QPlainTextEdit):
                 block = block.next()
             self._paint_waiting(numbers)
         super().paintEvent(event)
-        self._paint_outline()
+        self._paint_outlines()
 
     def span_rects(self, uuid: str) -> list[QRectF]:
         """Viewport rectangles of span `uuid`, one per line piece it covers on screen."""
@@ -436,28 +442,80 @@ class ArticleView(QPlainTextEdit):
         if span is None:
             return []
         rects: list[QRectF] = []
-        doc, offset, height = self.document(), self.contentOffset(), self.viewport().height()
         for start, end in span_pieces(span.start, span.end, span.fragments):
-            qs, qe = self._map.to_qt(start), self._map.to_qt(end)
-            block = doc.findBlock(qs)
-            while block.isValid() and block.position() <= qe:
-                origin = self.blockBoundingGeometry(block).translated(offset)
-                if origin.top() > height:
-                    break  # below the window: nothing more to draw
-                if origin.bottom() >= 0:
-                    rects += _piece_rects(block, qs, qe, origin.topLeft())
-                block = block.next()
+            rects += self.range_rects(start, end)
         return rects
 
-    def _paint_outline(self) -> None:
+    def range_rects(self, start: int, end: int) -> list[QRectF]:
+        """Viewport rectangles of code points [start, end), one per line, on screen only."""
+        rects: list[QRectF] = []
+        doc, offset, height = self.document(), self.contentOffset(), self.viewport().height()
+        qs, qe = self._map.to_qt(start), self._map.to_qt(end)
+        block = doc.findBlock(qs)
+        while block.isValid() and block.position() <= qe:
+            origin = self.blockBoundingGeometry(block).translated(offset)
+            if origin.top() > height:
+                break  # below the window: nothing more to draw
+            if origin.bottom() >= 0:
+                rects += _piece_rects(block, qs, qe, origin.topLeft())
+            block = block.next()
+        return rects
+
+    # --- found text ----------------------------------------------------------------------
+
+    def set_hits(self, hits: Sequence[tuple[int, int]], current: int = -1) -> None:
+        """Outline found text: code point ranges, `current` (an index) drawn stronger."""
+        length = len(self._text)
+        self._hits = sorted((a, b) for a, b in hits if 0 <= a < b <= length)
+        self._current_hit = current if 0 <= current < len(self._hits) else -1
+        if self._current_hit >= 0:
+            start, end = self._hits[self._current_hit]
+            self.select_range(start, end)  # shown, and a label key labels it at once
+        self.viewport().update()
+
+    def hits(self) -> list[tuple[int, int]]:
+        """The outlined found text, in text order."""
+        return list(self._hits)
+
+    def current_hit(self) -> int:
+        """The index of the current hit, -1 for none."""
+        return self._current_hit
+
+    def _visible_range(self) -> tuple[int, int]:
+        """The code points of the blocks on screen."""
+        first = self.firstVisibleBlock()
+        last = self.cursorForPosition(QPoint(0, self.viewport().height())).block()
+        end = min(last.position() + last.length(), self._map.qt_length)
+        return self._map.from_qt(first.position()), self._map.from_qt(end)
+
+    def _paint_hits(self, painter: QPainter) -> None:
+        if not self._hits:
+            return
+        low, high = self._visible_range()
+        color = QColor(self.palette().color(QPalette.ColorRole.Highlight))
+        first = max(bisect_right(self._hits, (low, -1)) - 1, 0)
+        for i in range(first, len(self._hits)):
+            start, end = self._hits[i]
+            if start > high:
+                break
+            current = i == self._current_hit
+            # Dashed boxes for every hit, a solid one for the current: no span looks like it.
+            pen = QPen(color, 2.0 if current else 1.5)
+            pen.setStyle(Qt.PenStyle.SolidLine if current else Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            for rect in self.range_rects(start, end):
+                painter.drawRect(rect.adjusted(-1.5, -0.5, 1.5, 0.5))
+
+    def _paint_outlines(self) -> None:
         rects = self.span_rects(self._highlighter.selected or "")
-        if not rects:
+        if not rects and not self._hits:
             return
         painter = QPainter(self.viewport())
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        self._paint_hits(painter)
         pen = QPen(QColor(self.palette().color(QPalette.ColorRole.Text)))
         pen.setWidthF(2.0)
         painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
         for rect in rects:
             painter.drawRect(rect.adjusted(-1.0, 0.5, 1.0, -0.5))  # just outside the glyphs
         painter.end()
@@ -519,6 +577,22 @@ class ArticleView(QPlainTextEdit):
             if rect.top() <= y <= rect.bottom() and abs(x - edge_x) <= _EDGE_GRIP:
                 return edge
         return None
+
+    def event(self, event: QEvent) -> bool:
+        """Qt handler: Ctrl+F in the text finds in the article, not in the list."""
+        override = event.type() == QEvent.Type.ShortcutOverride
+        if override and isinstance(event, QKeyEvent) and event.keyCombination() == _FIND_KEY:
+            event.accept()  # delivered here as a key press instead of the window's shortcut
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Qt handler: Ctrl+F asks for the find bar."""
+        if event.keyCombination() == _FIND_KEY:
+            self.findRequested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         """Qt handler: grab a selected span's edge, or start a selection (Alt: exact)."""
