@@ -104,6 +104,7 @@ def answer_note_editor(qtbot, typed, keys):
         seen["height"] = editor.height()
         editor.setFocus()
         editor.moveCursor(QTextCursor.MoveOperation.End)
+        qtbot.keyClicks(editor, " typed words")  # keys, spaces included, reach the note
         editor.insertPlainText(typed)
         QApplication.processEvents()
         seen["grown"] = editor.height()
@@ -119,7 +120,7 @@ def test_f2_note_editor_wraps_grows_and_saves_with_ctrl_return(qtbot, window):
     long_note = " and a long remark that goes on" * 12 + "\nsecond paragraph\nthird\nfourth"
     seen = answer_note_editor(qtbot, long_note, [(Qt.Key.Key_Return, CTRL)])
     qtbot.keyClick(window.view, Qt.Key.Key_F2)
-    assert live(window) == [("Tbilisi", "Person", "capital" + long_note)]
+    assert live(window) == [("Tbilisi", "Person", "capital typed words" + long_note)]
     assert seen["wrap"] == QPlainTextEdit.LineWrapMode.WidgetWidth
     assert seen["grown"] > seen["height"]
 

@@ -34,10 +34,10 @@ class FindBar(QWidget):
         self.close_button.setText("✕")
         self.close_button.setAccessibleName("Close the find bar")
         self.close_button.setToolTip("Close the find bar (Escape)")
-        for widget in (self.field, self.case, self.whole, self.regex, self.count):
+        self.field.setMinimumWidth(180)
+        layout.addWidget(self.field, 1)  # the field takes the room the options leave
+        for widget in (self.case, self.whole, self.regex, self.count, self.close_button):
             layout.addWidget(widget)
-        layout.addWidget(self.close_button)
-        layout.setStretch(0, 1)
 
 
 class FindController(Controller):
