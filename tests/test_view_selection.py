@@ -128,3 +128,16 @@ def test_selected_span_outline_is_painted(qtbot, view):
     # The outline's top edge is drawn in the outline colour, darker than the span background.
     edge = image.pixelColor(int(rect.center().x()), int(rect.top()) + 1)
     assert edge.lightness() < 110, (edge.name(), span.quote)
+
+
+def test_outline_of_a_long_span_scrolled_far_down_is_where_the_view_shows_it(qtbot, view):
+    text = "\n".join(f"Paragraph {i} with a few words in it." for i in range(400))
+    stamp = "2024-01-01T00:00:00"
+    whole = Span("all", 1, "ana", "Person", 0, len(text), text, "", stamp, stamp)
+    view.show_article(text, [whole], LABELS)
+    view.set_selected_span("all")
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+    rects = view.span_rects("all")
+    height = view.viewport().height()
+    assert rects and all(r.bottom() >= 0 and r.top() <= height for r in rects)
+    assert len(rects) < 60  # only the lines on screen

@@ -452,6 +452,9 @@ class ArticleView(QPlainTextEdit):
         doc, offset, height = self.document(), self.contentOffset(), self.viewport().height()
         qs, qe = self._map.to_qt(start), self._map.to_qt(end)
         block = doc.findBlock(qs)
+        first_visible = self.firstVisibleBlock()
+        if first_visible.position() > block.position():
+            block = first_visible  # a long span: skip the paragraphs scrolled past
         while block.isValid() and block.position() <= qe:
             origin = self.blockBoundingGeometry(block).translated(offset)
             if origin.top() > height:
