@@ -4,7 +4,7 @@ import pytest
 
 from desktop_app.core.editing import Editor
 from desktop_app.core.model import ArticleDraft, Label, LabelSchema
-from desktop_app.core.store import Store
+from desktop_app.core.store import Store, StoreError
 
 
 @pytest.fixture
@@ -122,3 +122,33 @@ def test_a_first_annotation_puts_the_article_in_progress(setup):
     editor.add_span(b, 0, 3, "Person")
     assert store.status(b, "ana") == "done"  # a later annotation never takes "done" back
     assert editor.undo_text() == "add Person “Bob”"  # the status is no step of its own
+
+
+def test_adjust_span_is_one_undo_step_keeping_label_note_and_annotator(setup):
+    store, editor, a, _ = setup
+    span = editor.add_span(a, 0, 3, "Person", note="who?")  # "Ali"
+    moved = editor.adjust_span(span.uuid, 0, 5)
+    assert (moved.quote, moved.label, moved.note, moved.annotator) == (
+        "Alice",
+        "Person",
+        "who?",
+        "ana",
+    )
+    assert [s.uuid for s in store.spans(a)] == [moved.uuid]
+    assert editor.undo_text().startswith("adjust")
+    assert editor.undo() == a
+    assert [(s.uuid, s.quote) for s in store.spans(a)] == [(span.uuid, "Ali")]
+    assert editor.redo() == a
+    assert [(s.uuid, s.quote) for s in store.spans(a)] == [(moved.uuid, "Alice")]
+    editor.undo()
+    editor.undo()  # the creation: nothing left
+    assert store.spans(a) == []
+
+
+def test_adjust_span_refuses_edges_outside_the_text(setup):
+    store, editor, a, _ = setup
+    span = editor.add_span(a, 0, 5, "Person")
+    with pytest.raises(StoreError, match="outside the text"):
+        editor.adjust_span(span.uuid, 0, 99)
+    assert [s.uuid for s in store.spans(a)] == [span.uuid]
+    assert editor.undo_text().startswith("add")

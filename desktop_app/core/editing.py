@@ -110,6 +110,22 @@ class _ArticlesDeletion:
         self.article_id = self.deletion.article_ids[0]
 
 
+@dataclass
+class _SpanSwap:
+    """An adjusted span: the copy with new edges shown, the original hidden (and back)."""
+
+    article_id: int
+    description: str
+    old: str
+    new: str
+
+    def apply(self, store: Store) -> None:
+        store.swap_spans(hide=self.old, show=self.new)
+
+    def revert(self, store: Store) -> None:
+        store.swap_spans(hide=self.new, show=self.old)
+
+
 def _state(span: Span) -> tuple[str, str, bool]:
     return (span.label, span.note, span.deleted)
 
@@ -190,6 +206,17 @@ class Editor:
     def set_span_note(self, span_uuid: str, note: str) -> Span:
         """Replace a span's note."""
         return self._change_span(span_uuid, "note on", note=note)
+
+    def adjust_span(self, span_uuid: str, start: int, end: int) -> Span:
+        """Move a span's edges, as one undo step: a copy (same label, note, annotator) with the
+        new offsets replaces it, since stored offsets never change."""
+        before = self.store.span(span_uuid)
+        if (start, end) == (before.start, before.end):
+            return before
+        after = self.store.replace_span(span_uuid, start, end)
+        what = f"adjust “{_short(before.quote)}” to “{_short(after.quote)}”"
+        self._record(_SpanSwap(before.article_id, what, span_uuid, after.uuid))
+        return after
 
     def set_tag(self, article_id: int, label: str, present: bool) -> bool:
         """Put a document tag on or take it off; return whether anything changed."""

@@ -29,6 +29,9 @@ RESERVED_KEYS = (
     # Help, preferences, zoom and moving between the window's panes (issue 13).
     "F1", "Ctrl+/", "Ctrl+,", "Ctrl++", "Ctrl+=", "Ctrl+-", "Ctrl+0", "F6", "Shift+F6",
     "Ctrl+Shift+T",
+    # Moving a span's edges (issue 14).
+    "Shift+Alt+Left", "Shift+Alt+Right", "Ctrl+Shift+Alt+Left", "Ctrl+Shift+Alt+Right",
+    "Ctrl+Alt+Left", "Ctrl+Alt+Right", "Alt+Left", "Alt+Right", "F3", "Shift+F3",
 )  # fmt: skip
 
 # Pastel colours, all with a contrast ratio above 11:1 against black, so label text drawn

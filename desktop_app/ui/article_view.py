@@ -13,13 +13,18 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
-    QFont,
+    QContextMenuEvent,
     QHelpEvent,
+    QKeyEvent,
     QMouseEvent,
+    QPainter,
     QPaintEvent,
+    QPalette,
+    QPen,
     QSyntaxHighlighter,
     QTextBlock,
     QTextCharFormat,
@@ -28,11 +33,12 @@ from PySide6.QtGui import (
     QTextLine,
     QTextOption,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QToolTip, QWidget
 
 from desktop_app.core.fragments import covers
 from desktop_app.core.fragments import pieces as span_pieces
 from desktop_app.core.model import Label, Span
+from desktop_app.core.words import snap_edge, snap_to_words, word_at
 from desktop_app.ui.colors import readable_text, span_background
 from desktop_app.ui.offsets import OffsetMap
 
@@ -40,6 +46,8 @@ UNKNOWN_LABEL_COLOR = "#c0c0c0"
 READING_POINT_SIZE = 13.0
 READABLE_CHARACTERS = 45  # the narrowest line of text the layout lets the article have
 _NOTE_PREVIEW = 300  # characters of a note shown in a tooltip
+_FIND_KEY = QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_F)
+_EDGE_GRIP = 4  # pixels either side of a selected span's edge that grab it for dragging
 # Qt's QTextCursor.insertText (used by setPlainText) starts a new block at each of these
 # characters, each taking one position (checked on Qt 6.11); block indexing must agree with it.
 _BLOCK_BREAK = re.compile("[\n\r\u2029\ufdd0\ufdd1]")
@@ -77,6 +85,28 @@ def _segments(pieces: list[Piece]) -> Iterator[tuple[int, int, list[Span]]]:
             yield a, b, sorted((p[2] for p in active), key=_innermost_first)
 
 
+def _x_of(line: QTextLine, position: int) -> float:
+    # PySide returns (x, position) from cursorToX, typed only as "object".
+    result: tuple[float, int] = line.cursorToX(position)  # type: ignore[assignment]
+    return float(result[0])
+
+
+def _piece_rects(block: QTextBlock, qs: int, qe: int, origin: QPointF) -> list[QRectF]:
+    """The rectangles of Qt positions [qs, qe) inside `block`, one per line, at `origin`."""
+    layout, rects = block.layout(), []
+    a, b = max(qs - block.position(), 0), min(qe - block.position(), block.length() - 1)
+    for i in range(layout.lineCount() if b > a else 0):
+        line = layout.lineAt(i)
+        lo, hi = max(a, line.textStart()), min(b, line.textStart() + line.textLength())
+        if hi <= lo:
+            continue
+        # min/max: in right-to-left text the end is left of the start.
+        x1, x2 = _x_of(line, lo), _x_of(line, hi)
+        left, width = min(x1, x2), abs(x2 - x1)
+        rects.append(QRectF(origin.x() + left, origin.y() + line.y(), width, line.height()))
+    return rects
+
+
 def _make_format(
     inner: QColor, outer: QColor | None, depth: int, selected: bool
 ) -> QTextCharFormat:
@@ -95,9 +125,9 @@ def _make_format(
         fmt.setUnderlineStyle(style.WaveUnderline if depth >= 3 else style.SingleUnderline)
         fmt.setUnderlineColor(outer.darker(220))
     if selected:
+        # Only colours change: a bolder font would widen the span and re-wrap the paragraph
+        # under the mouse. The outline is painted by ArticleView.paintEvent, taking no width.
         background = background.darker(125)
-        fmt.setFontWeight(QFont.Weight.Bold)
-        fmt.setFontOverline(True)
     fmt.setBackground(background)
     # Chosen by WCAG contrast on the final background (blends and selection included).
     fmt.setForeground(QColor(readable_text(background.name())))
@@ -191,6 +221,9 @@ class ArticleView(QPlainTextEdit):
     """Read-only reader of one article with coloured, clickable, hoverable spans."""
 
     spanClicked = Signal(str)  # uuid of the clicked span, "" when the click hit no span
+    # A selected span's edge dragged with the mouse: (uuid, new start, new end), code points.
+    spanEdgeDragged = Signal(str, int, int)
+    findRequested = Signal()  # Ctrl+F pressed in the text (the list keeps Ctrl+F for search)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -207,7 +240,14 @@ class ArticleView(QPlainTextEdit):
         font.setPointSizeF(max(font.pointSizeF(), READING_POINT_SIZE))
         self.setFont(font)
         self.document().setDocumentMargin(12)
-        self.snap_words = False  # Preferences > word snapping; the snapping itself is to come
+        # Preferences > word snapping: mouse selections widen to whole words (Alt keeps exact).
+        self.snap_words = True
+        self._exact_drag = False
+        self._edge_drag: str | None = None  # "start" or "end" while a span's edge is dragged
+        self._hits: list[tuple[int, int]] = []  # found text, outlined (code points, sorted)
+        self._current_hit = -1
+        # The right-click menu on a span (None: a separator); set by the edit controller.
+        self.span_menu_actions: list[QAction | None] = []
         self._highlighter = _SpanHighlighter(self.document())
         self._text = ""
         self._map = OffsetMap("")
@@ -232,6 +272,7 @@ class ArticleView(QPlainTextEdit):
         the Label whose colour paints it.
         """
         self._text, self._map, self._last_click = text, OffsetMap(text), []
+        self._hits, self._current_hit = [], -1
         breaks = [m.start() for m in _BLOCK_BREAK.finditer(text)]
         self._block_starts_cp = [0] + [cp + 1 for cp in breaks]
         self._block_starts_qt = [0] + [self._map.to_qt(cp) + 1 for cp in breaks]
@@ -393,6 +434,94 @@ class ArticleView(QPlainTextEdit):
                 block = block.next()
             self._paint_waiting(numbers)
         super().paintEvent(event)
+        self._paint_outlines()
+
+    def span_rects(self, uuid: str) -> list[QRectF]:
+        """Viewport rectangles of span `uuid`, one per line piece it covers on screen."""
+        span = self._spans.get(uuid)
+        if span is None:
+            return []
+        rects: list[QRectF] = []
+        for start, end in span_pieces(span.start, span.end, span.fragments):
+            rects += self.range_rects(start, end)
+        return rects
+
+    def range_rects(self, start: int, end: int) -> list[QRectF]:
+        """Viewport rectangles of code points [start, end), one per line, on screen only."""
+        rects: list[QRectF] = []
+        doc, offset, height = self.document(), self.contentOffset(), self.viewport().height()
+        qs, qe = self._map.to_qt(start), self._map.to_qt(end)
+        block = doc.findBlock(qs)
+        first_visible = self.firstVisibleBlock()
+        if first_visible.position() > block.position():
+            block = first_visible  # a long span: skip the paragraphs scrolled past
+        while block.isValid() and block.position() <= qe:
+            origin = self.blockBoundingGeometry(block).translated(offset)
+            if origin.top() > height:
+                break  # below the window: nothing more to draw
+            if origin.bottom() >= 0:
+                rects += _piece_rects(block, qs, qe, origin.topLeft())
+            block = block.next()
+        return rects
+
+    # --- found text ----------------------------------------------------------------------
+
+    def set_hits(self, hits: Sequence[tuple[int, int]], current: int = -1) -> None:
+        """Outline found text: code point ranges, `current` (an index) drawn stronger."""
+        length = len(self._text)
+        self._hits = sorted((a, b) for a, b in hits if 0 <= a < b <= length)
+        self._current_hit = current if 0 <= current < len(self._hits) else -1
+        if self._current_hit >= 0:
+            start, end = self._hits[self._current_hit]
+            self.select_range(start, end)  # shown, and a label key labels it at once
+        self.viewport().update()
+
+    def hits(self) -> list[tuple[int, int]]:
+        """The outlined found text, in text order."""
+        return list(self._hits)
+
+    def current_hit(self) -> int:
+        """The index of the current hit, -1 for none."""
+        return self._current_hit
+
+    def _visible_range(self) -> tuple[int, int]:
+        """The code points of the blocks on screen."""
+        first = self.firstVisibleBlock()
+        last = self.cursorForPosition(QPoint(0, self.viewport().height())).block()
+        end = min(last.position() + last.length(), self._map.qt_length)
+        return self._map.from_qt(first.position()), self._map.from_qt(end)
+
+    def _paint_hits(self, painter: QPainter) -> None:
+        if not self._hits:
+            return
+        low, high = self._visible_range()
+        color = QColor(self.palette().color(QPalette.ColorRole.Highlight))
+        first = max(bisect_right(self._hits, (low, -1)) - 1, 0)
+        for i in range(first, len(self._hits)):
+            start, end = self._hits[i]
+            if start > high:
+                break
+            current = i == self._current_hit
+            # Dashed boxes for every hit, a solid one for the current: no span looks like it.
+            pen = QPen(color, 2.0 if current else 1.5)
+            pen.setStyle(Qt.PenStyle.SolidLine if current else Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            for rect in self.range_rects(start, end):
+                painter.drawRect(rect.adjusted(-1.5, -0.5, 1.5, 0.5))
+
+    def _paint_outlines(self) -> None:
+        rects = self.span_rects(self._highlighter.selected or "")
+        if not rects and not self._hits:
+            return
+        painter = QPainter(self.viewport())
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        self._paint_hits(painter)
+        pen = QPen(QColor(self.palette().color(QPalette.ColorRole.Text)))
+        pen.setWidthF(2.0)
+        painter.setPen(pen)
+        for rect in rects:
+            painter.drawRect(rect.adjusted(-1.0, 0.5, 1.0, -0.5))  # just outside the glyphs
+        painter.end()
 
     def spans_at(self, cp: int) -> list[Span]:
         """The spans covering code point `cp`, innermost (shortest) first."""
@@ -438,10 +567,107 @@ class ArticleView(QPlainTextEdit):
                 return self._map.from_qt(block.position() + pos)
         return None
 
+    def edge_at(self, point: QPoint) -> str | None:
+        """ "start" or "end" when `point` is on an edge of the selected span, else None."""
+        rects = self.span_rects(self._highlighter.selected or "")
+        if not rects:
+            return None
+        x, y = point.x(), point.y()
+        for edge, rect, edge_x in (
+            ("start", rects[0], rects[0].left()),
+            ("end", rects[-1], rects[-1].right()),
+        ):
+            if rect.top() <= y <= rect.bottom() and abs(x - edge_x) <= _EDGE_GRIP:
+                return edge
+        return None
+
+    def event(self, event: QEvent) -> bool:
+        """Qt handler: Ctrl+F in the text finds in the article, not in the list."""
+        override = event.type() == QEvent.Type.ShortcutOverride
+        if override and isinstance(event, QKeyEvent) and event.keyCombination() == _FIND_KEY:
+            event.accept()  # delivered here as a key press instead of the window's shortcut
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Qt handler: Ctrl+F asks for the find bar."""
+        if event.keyCombination() == _FIND_KEY:
+            self.findRequested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Qt handler: grab a selected span's edge, or start a selection (Alt: exact)."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._exact_drag = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+            self._edge_drag = self.edge_at(event.position().toPoint())
+            if self._edge_drag is not None:
+                event.accept()
+                return  # no text selection while an edge moves
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Qt handler: a resize cursor over a selected span's edges."""
+        if self._edge_drag is not None:
+            event.accept()
+            return
+        over_edge = self.edge_at(event.position().toPoint()) is not None
+        shape = Qt.CursorShape.SizeHorCursor if over_edge else Qt.CursorShape.IBeamCursor
+        self.viewport().setCursor(shape)
+        super().mouseMoveEvent(event)
+
+    def _finish_edge_drag(self, event: QMouseEvent) -> None:
+        edge, self._edge_drag = self._edge_drag, None
+        span = self._spans.get(self._highlighter.selected or "")
+        if span is None or edge is None:
+            return
+        position = self.cursorForPosition(event.position().toPoint()).position()
+        cp = self._map.from_qt(position)
+        alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+        if self.snap_words and not (alt or self._exact_drag):
+            cp = snap_edge(self._text, cp, edge)
+        start, end = (cp, span.end) if edge == "start" else (span.start, cp)
+        if start < end and (start, end) != (span.start, span.end):
+            self.spanEdgeDragged.emit(span.uuid, start, end)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """Qt handler: a double-click selects the whole word, amounts like "€250,000" too."""
+        super().mouseDoubleClickEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        cp = self.cp_at_point(event.position().toPoint())
+        word = word_at(self._text, cp) if cp is not None else None
+        if word is not None:
+            self._set_selection(*word)
+
+    def _set_selection(self, start: int, end: int) -> None:
+        # Keep the scroll position: the selection is already where the mouse is.
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(start))
+        cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def _snap_selection(self, exact: bool) -> None:
+        selection = self.selected_range()
+        if selection is None or exact or not self.snap_words:
+            return
+        snapped = snap_to_words(self._text, *selection)
+        if snapped != selection and snapped[1] > snapped[0]:
+            self._set_selection(*snapped)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        """Qt handler: a plain click (no drag selection) selects the span under the mouse."""
+        """Qt handler: a drag snaps to whole words; a plain click selects the span under it."""
+        if self._edge_drag is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._finish_edge_drag(event)
+            event.accept()
+            return
         super().mouseReleaseEvent(event)
-        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if self.textCursor().hasSelection():
+            alt = bool(event.modifiers() & Qt.KeyboardModifier.AltModifier)
+            self._snap_selection(self._exact_drag or alt)
             return
         cp = self.cp_at_point(event.position().toPoint())
         uuids = [s.uuid for s in self.spans_at(cp)] if cp is not None else []
@@ -454,6 +680,33 @@ class ArticleView(QPlainTextEdit):
         self._last_click = uuids
         self.set_selected_span(chosen or None)
         self.spanClicked.emit(chosen)
+
+    def span_menu(self, point: QPoint) -> QMenu | None:
+        """Select the span under viewport `point` and build its menu (None: no span there)."""
+        cp = self.cp_at_point(point)
+        spans = self.spans_at(cp) if cp is not None else []
+        if not spans or not self.span_menu_actions:
+            return None
+        current = self.selected_span()
+        chosen = current if current in [s.uuid for s in spans] else spans[0].uuid
+        self.set_selected_span(chosen)
+        self.spanClicked.emit(chosen)
+        menu = QMenu(self)
+        for action in self.span_menu_actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Qt handler: a span's own menu over a span, the usual Copy menu elsewhere."""
+        menu = self.span_menu(event.pos())  # delivered through the viewport: its coordinates
+        if menu is None:
+            super().contextMenuEvent(event)
+            return
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
     def viewportEvent(self, event: QEvent) -> bool:
         """Qt handler: show every span under the mouse as a tooltip."""

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.core.model import SPAN, Label, Status
+from desktop_app.core.words import move_edge
 from desktop_app.ui.article_table import LAST_ARTICLE
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
+from desktop_app.ui.note_editor import edit_note
 from desktop_app.ui.ports import Navigator
 from desktop_app.ui.shell import Shell
+
+# Moving a span's edges: (menu text, edge, step, by word, key). With Alt always held, Shift
+# means the end and Ctrl the start; Ctrl+Shift moves the end and Alt alone the start by a word
+# (the four combinations Alt allows; none is taken by the text's own keys).
+ADJUSTS = (
+    ("Span &end one character left", "end", -1, False, "Shift+Alt+Left"),
+    ("Span end one character right", "end", 1, False, "Shift+Alt+Right"),
+    ("Span end one word left", "end", -1, True, "Ctrl+Shift+Alt+Left"),
+    ("Span end one word right", "end", 1, True, "Ctrl+Shift+Alt+Right"),
+    ("Span &start one character left", "start", -1, False, "Ctrl+Alt+Left"),
+    ("Span start one character right", "start", 1, False, "Ctrl+Alt+Right"),
+    ("Span start one word left", "start", -1, True, "Alt+Left"),
+    ("Span start one word right", "start", 1, True, "Alt+Right"),
+)
 
 
 class EditController(Controller):
@@ -26,11 +44,20 @@ class EditController(Controller):
         self._separator("&Edit")
         self.delete_action = a("&Edit", "&Delete span", self.delete_selected_span, "Delete")
         a("&Edit", "Re&label span…", self.relabel_selected_span, "Ctrl+L")
-        a("&Edit", "Span &note…", self.edit_selected_note, "F2")
+        note = a("&Edit", "Span &note…", self.edit_selected_note, "F2")
+        self._separator("&Edit")
+        adjusts = [
+            a("&Edit", text, partial(self.adjust_selected_span, edge, step, by_word), key)
+            for text, edge, step, by_word, key in ADJUSTS
+        ]
+        relabel = next(x for m, x in self._entries if x and x.text().startswith("Re&label"))
+        # The right-click menu on a span: the same actions, so keys and menus never disagree.
+        shell.view.span_menu_actions = [relabel, note, None, *adjusts, None, self.delete_action]
         a("&Article", "Mark &done and next", self.mark_done_and_next, "Ctrl+Return")
         a("&Article", "Mark &in progress", lambda: self.set_status(Status.IN_PROGRESS))
         a("&Article", "Mark &todo", lambda: self.set_status(Status.TODO))
         shell.view.spanClicked.connect(self.select_span)
+        shell.view.spanEdgeDragged.connect(self.adjust_span_to)
         shell.annotation_list.spanActivated.connect(self.jump_to_span)
         shell.label_palette.labelChosen.connect(self.apply_label)
         shell.tag_panel.tagToggled.connect(self.toggle_tag)
@@ -124,14 +151,39 @@ class EditController(Controller):
         if not span_uuid:
             return
         span = self.store.span(span_uuid)
-        note, ok = QInputDialog.getMultiLineText(
-            self.shell.window, "Span note", f"Note on “{_clip(span.quote)}”:", span.note
-        )
-        if ok:
+        note = edit_note(self.shell.window, f"Note on “{_clip(span.quote)}”:", span.note)
+        if note is not None:
             with self._edit():
                 self.editor.set_span_note(span_uuid, note)
                 self.context.annotations_changed.emit()
                 self._saved(f"note on “{_clip(span.quote)}”")
+
+    def adjust_selected_span(self, edge: str, step: int, by_word: bool) -> None:
+        """Move the selected span's start or end by a character or a word, as one edit."""
+        span_uuid = self._own_selected_span()
+        if not span_uuid or self.article is None:
+            return
+        span = self.store.span(span_uuid)
+        if span.fragments:
+            return self._warn("A discontinuous span's edges cannot be moved; redo it instead.")
+        moved = move_edge(self.article.text, span.start, span.end, edge, step, by_word)
+        if moved is None:
+            return self._warn(f"The span's {edge} cannot move further that way.")
+        self.adjust_span_to(span_uuid, *moved)
+
+    def adjust_span_to(self, span_uuid: str, start: int, end: int) -> None:
+        """Give the span new edges (a dragged edge, or a key), as one undoable edit."""
+        if self.article is None or span_uuid != self._own_selected_span():
+            return
+        span = self.store.span(span_uuid)
+        text = self.article.text
+        with self._edit():
+            new = self.editor.adjust_span(span_uuid, start, end)
+            if new.quote != text[new.start : new.end]:  # never expected: the store cuts quotes
+                self._warn(f"Span {new.uuid}: its quote does not match the text.")
+            self.context.annotations_changed.emit()
+            self.select_span(new.uuid)
+            self._saved(f"{span.label} “{_clip(new.quote)}”")
 
     def toggle_tag(self, name: str, present: bool) -> None:
         """Put a document tag on the article or take it off."""

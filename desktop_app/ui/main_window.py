@@ -36,6 +36,7 @@ from desktop_app.ui.edit_actions import EditController
 from desktop_app.ui.export_actions import ExportController
 from desktop_app.ui.file_dialogs import FileDialogs
 from desktop_app.ui.filter_bar import FilterBar
+from desktop_app.ui.find_actions import FindController
 from desktop_app.ui.focus_actions import FocusController
 from desktop_app.ui.help_actions import HelpController
 from desktop_app.ui.import_export_actions import ImportController
@@ -212,6 +213,9 @@ class MainWindow(QMainWindow):
         self.labelling = LabelController(context, shell)
         self.reading = ReadingController(context, shell, self.settings)
         self.editing = EditController(context, shell, self.reading)
+        self.finding = FindController(context, shell)
+        below_text = self._center_layout.indexOf(self.view) + 1
+        self._center_layout.insertWidget(below_text, self.finding.bar)
         self.annotator_switch = AnnotatorController(context, shell, self.settings)
         self.review = ReviewController(context, shell, self.reading)
         self.imports = ImportController(context, shell, self.reading, gate)
@@ -247,6 +251,7 @@ class MainWindow(QMainWindow):
             self.safety,
             self.editing,
             self.reading,
+            self.finding,
             self.overview,
             self.annotator_switch,
             self.labelling,

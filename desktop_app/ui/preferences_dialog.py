@@ -34,7 +34,7 @@ class Preferences:
     font_family: str = ""  # "" is the system's default font
     font_size: int = int(READING_POINT_SIZE)
     theme: str = "system"
-    snap_words: bool = False
+    snap_words: bool = True
     backups_kept: int = KEEP_RECENT
 
     @classmethod
@@ -48,7 +48,7 @@ class Preferences:
             font_family=str(settings.value("view/font_family", "") or ""),
             font_size=min(max(size, MIN_POINT_SIZE), MAX_POINT_SIZE),
             theme=theme if theme in THEMES else default.theme,
-            snap_words=bool(settings.value("edit/snap_words", False, type=bool)),
+            snap_words=bool(settings.value("edit/snap_words", True, type=bool)),
             backups_kept=max(1, kept),
         )
 

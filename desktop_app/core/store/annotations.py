@@ -131,6 +131,34 @@ class AnnotationsMixin(LabelsMixin):
             )
         return self.span(span_uuid)
 
+    @_serialized
+    def replace_span(self, span_uuid: str, start: int, end: int) -> Span:
+        """A copy of a span over [start, end) (label, note, annotator kept) replaces it.
+
+        Offsets are immutable (the spans_offsets_fixed trigger), so the old span is soft-deleted
+        in the same transaction; the copy's quote is cut afresh from the stored text.
+        """
+        old = self.span(span_uuid)
+        if old.deleted or old.fragments:
+            raise StoreError(f"span {span_uuid} is deleted or discontinuous; its edges stay")
+        with self.db.atomic():
+            new = self.add_span(old.article_id, start, end, old.label, old.annotator, old.note)
+            self.db.execute(
+                "UPDATE spans SET deleted = 1, updated_at = ? WHERE uuid = ?", (now(), span_uuid)
+            )
+        return new
+
+    @_serialized
+    def swap_spans(self, hide: str, show: str) -> None:
+        """Soft-delete span `hide` and restore span `show` in one transaction (an adjust)."""
+        stamp = now()
+        with self.db.atomic():
+            for span_uuid, deleted in ((hide, 1), (show, 0)):
+                self.db.execute(
+                    "UPDATE spans SET deleted = ?, updated_at = ? WHERE uuid = ?",
+                    (deleted, stamp, span_uuid),
+                )
+
     # ----------------------------------------------------------------- document tags
 
     @_serialized
