@@ -1,4 +1,4 @@
-"""Find many literal terms (Aho-Corasick) or regular expressions in a text, offsets in code points."""
+"""Find many literal terms (Aho-Corasick) or regular expressions; offsets in code points."""
 
 from __future__ import annotations
 
