@@ -64,7 +64,7 @@ def test_preview_untick_apply_then_one_undo(qtbot, window):
 
     run_dialog(window, drive)
     assert len(seen["lines"]) == 3
-    assert "【Nino Beridze】 met Giorgi" in seen["lines"][0]
+    assert "[Nino Beridze] met Giorgi" in seen["lines"][0]
     assert "already annotated" in seen["lines"][0]
     assert seen["enabled"] == [False, True, True]
     assert seen["ticked"] == [False, True, True]

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop_app.core.suggest.annotate_all import Found
+from desktop_app.core.suggest.annotate_all import CONTEXT, Found
 
 SCOPES = (
     ("article", "This article"),
@@ -110,7 +110,10 @@ class AnnotateAllDialog(QDialog):
             if group is None:
                 group = QTreeWidgetItem(self.tree, [found.title or f"Article {found.article_id}"])
                 groups[found.article_id] = group
-            line = f"…{found.before}【{found.quote}】{found.after}…"
+            # An ellipsis only where the line was cut short.
+            lead = "…" if len(found.before) == CONTEXT else ""
+            tail = "…" if len(found.after) == CONTEXT else ""
+            line = f"{lead}{found.before}[{found.quote}]{found.after}{tail}"
             item = QTreeWidgetItem(
                 group, [line + ("   (already annotated)" if found.covered else "")]
             )
@@ -149,8 +152,13 @@ class AnnotateAllDialog(QDialog):
         articles = len({f.article_id for f in self.found})
         self.summary.setText(
             problem
-            or f"{len(self.found)} matches in {articles} articles ({covered} already annotated); "
+            or f"{_plural(len(self.found), 'match', 'matches')} in "
+            f"{_plural(articles, 'article', 'articles')} ({covered} already annotated); "
             f"{chosen} ticked"
         )
         self.apply_button.setEnabled(chosen > 0)
         self.apply_button.setText(f"&Apply ({chosen})")
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
