@@ -119,10 +119,35 @@ def _parser() -> argparse.ArgumentParser:
     agree.add_argument("--label", help="only this span label or document tag")
     agree.add_argument("--json", action="store_true", help="machine-readable figures")
 
+    _annotate_all_parser(commands, common)
+
     stats = commands.add_parser("stats", parents=[common], help="counts of articles and labels")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     cli_safety.add_commands(commands, common)
     return parser
+
+
+def _annotate_all_parser(commands, common: argparse.ArgumentParser) -> None:  # type: ignore[no-untyped-def]
+    """`annotate-all TEXT --label L`: every match of a term as a span, in one undoable step."""
+    ann = commands.add_parser(
+        "annotate-all",
+        parents=[common],
+        help="annotate every match of a text (or regular expression) with a label",
+    )
+    ann.add_argument("text", metavar="TEXT", help="the text (or, with --regex, the pattern)")
+    ann.add_argument("--label", required=True, help="the span label to give each match")
+    ann.add_argument("--annotator", help="whose spans they become (default: your user name)")
+    ann.add_argument("--regex", action="store_true", help="TEXT is a Python regular expression")
+    ann.add_argument("--case", action="store_true", help="match upper and lower case exactly")
+    ann.add_argument("--no-whole-word", dest="whole_word", action="store_false",
+                     help="also match inside longer words")  # fmt: skip
+    ann.add_argument("--query", default="", help="only articles matching this search")
+    ann.add_argument("--tag", help="only articles with this document tag")
+    ann.add_argument("--status", choices=STATUSES, help="only articles with the annotator's status")
+    ann.add_argument("--not-done", action="store_true",
+                     help="only articles the annotator has not marked done")  # fmt: skip
+    ann.add_argument("--dry-run", action="store_true", help="list the matches, change nothing")
+    ann.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 class _TerminalProgress:
@@ -382,6 +407,46 @@ def _agreement(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _annotate_all(args: argparse.Namespace) -> int:
+    import getpass
+
+    from desktop_app.core.editing import Editor
+    from desktop_app.core.model import ArticleFilter
+    from desktop_app.core.suggest import annotate_all as aa
+
+    annotator = args.annotator or getpass.getuser() or "analyst"
+    flt = ArticleFilter(
+        search=args.query, tag=args.tag, status=args.status, status_annotator=annotator
+    )
+    matcher = aa.make_matcher(
+        args.text, args.label, case=args.case, whole_word=args.whole_word, regex=args.regex
+    )  # a pattern that does not compile is refused before the project is opened
+    store = _open_reader(args) if args.dry_run else _open_writer(args, create=False)
+    try:
+        aa.check_label(store, args.label)
+        found = aa.find_all(store, matcher, aa.Scope(flt, not_done=args.not_done), annotator)
+        made = [] if args.dry_run else aa.apply_found(Editor(store, annotator), found)
+    finally:
+        store.close()
+    if args.json:
+        hits = [f.as_dict() for f in found]
+        print(json.dumps({"hits": hits, "added": len(made)}, ensure_ascii=False, indent=1))
+    else:
+        for f in found:
+            mark = "  (already annotated)" if f.covered else ""
+            print(
+                f"{f.article_id}:{f.start}-{f.end} {f.title}: {f.before}[{f.quote}]{f.after}{mark}"
+            )
+        covered = sum(f.covered for f in found)
+        done = "would add" if args.dry_run else "added"
+        count = len(found) - covered if args.dry_run else len(made)
+        print(
+            f"{len(found)} matches ({covered} already annotated); "
+            f"{done} {count} {args.label} spans as {annotator}"
+        )
+    return EXIT_OK if args.dry_run else _recovered(args, store)
+
+
 def _stats(args: argparse.Namespace) -> int:
     store = _open_reader(args)
     try:
@@ -444,6 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "agreement": _agreement,
         "sample": _sample,
         "stats": _stats,
+        "annotate-all": _annotate_all,
     }[args.command]
     return _guarded(args, handler)
 

@@ -126,6 +126,23 @@ class _SpanSwap:
         store.swap_spans(hide=self.new, show=self.old)
 
 
+@dataclass
+class _SpanBatch:
+    """Many spans created together (annotate all matches): one step hides or shows them all."""
+
+    article_id: int
+    description: str
+    uuids: list[str]
+
+    def apply(self, store: Store) -> None:
+        for uuid in self.uuids:
+            store.update_span(uuid, deleted=False)
+
+    def revert(self, store: Store) -> None:
+        for uuid in self.uuids:
+            store.update_span(uuid, deleted=True)
+
+
 def _state(span: Span) -> tuple[str, str, bool]:
     return (span.label, span.note, span.deleted)
 
@@ -179,6 +196,18 @@ class Editor:
             )
         )
         return span
+
+    def add_spans(self, wanted: list[tuple[int, int, int, str]], what: str = "") -> list[Span]:
+        """Create many spans (article, start, end, label) by the current annotator, one step."""
+        made = [self.store.add_span(a, s, e, label, self.annotator) for a, s, e, label in wanted]
+        if not made:
+            return made
+        for article_id in dict.fromkeys(span.article_id for span in made):
+            self._started(article_id)
+        count = len(made)
+        what = what or f"add {count} span{'s' if count != 1 else ''}"
+        self._record(_SpanBatch(made[0].article_id, what, [span.uuid for span in made]))
+        return made
 
     def _change_span(self, span_uuid: str, what: str, **changes: object) -> Span:
         before = self.store.span(span_uuid)

@@ -32,6 +32,8 @@ RESERVED_KEYS = (
     # Moving a span's edges (issue 14).
     "Shift+Alt+Left", "Shift+Alt+Right", "Ctrl+Shift+Alt+Left", "Ctrl+Shift+Alt+Right",
     "Ctrl+Alt+Left", "Ctrl+Alt+Right", "Alt+Left", "Alt+Right", "F3", "Shift+F3",
+    # Annotate all matches (issue 15).
+    "Ctrl+Shift+A",
 )  # fmt: skip
 
 # Pastel colours, all with a contrast ratio above 11:1 against black, so label text drawn

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.store import Store
+from desktop_app.ui.annotate_all_actions import AnnotateAllController
 from desktop_app.ui.annotation_list import AnnotationList
 from desktop_app.ui.annotator_actions import AnnotatorController
 from desktop_app.ui.article_table import ArticleTableModel
@@ -224,6 +225,7 @@ class MainWindow(QMainWindow):
         writers = (self.imports, self.merges)  # a restore waits for them
         self.safety = SafetyController(context, shell, self.reading, gate, writers)
         self.bulk = BulkController(context, shell, self.reading)
+        self.annotate_all = AnnotateAllController(context, shell)
         self.memory = ProjectMemoryController(context, shell, self.settings, self.reading)
         self.count = ArticleCountController(context, shell)
         starting = (self.projects.new_action, self.projects.open_action)
@@ -256,6 +258,7 @@ class MainWindow(QMainWindow):
             self.annotator_switch,
             self.labelling,
             self.bulk,
+            self.annotate_all,
             self.review,
             self.preferences,
             self.focus,

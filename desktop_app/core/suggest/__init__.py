@@ -1,0 +1,1 @@
+"""Suggestions: find terms in article texts (no Qt)."""
