@@ -63,6 +63,11 @@ COMMANDS = [
     "check",
     "check --quick",
     "check --repair",
+    "annotate-all Tbilisi --label Location --dry-run --json",
+    "annotate-all Tbilisi --label Location --annotator ana --query Tbilisi --tag Diplomacy"
+    " --status todo",
+    "annotate-all '20[0-9][0-9]' --label Date/Time --regex --case --no-whole-word --not-done"
+    " --annotator ana",
     "import {doccano_txt} --format doccano --annotator ana",
     "import {qdpx} --format qdpx",
     "export --format qdpx -o {out}/q.qdpx",
