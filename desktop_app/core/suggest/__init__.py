@@ -1,0 +1,1 @@
+"""Machine suggestions: the matcher, annotate-all, recommenders; what they propose reaches the store through one module."""
