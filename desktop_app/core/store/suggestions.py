@@ -80,8 +80,12 @@ def proposal_problem(text: str, labels: Iterable[str], proposal: Proposal) -> st
 class SuggestionsMixin(AnnotationsMixin):
     """The store's suggestions, rejections and the provenance of accepted spans."""
 
-    def _span_labels(self) -> list[str]:
-        rows = self.db.conn.execute("SELECT name FROM labels WHERE kind = 'span'").fetchall()
+    @_serialized
+    def span_label_names(self) -> list[str]:
+        """The project's span label names, in the schema's order."""
+        rows = self.db.conn.execute(
+            "SELECT name FROM labels WHERE kind = 'span' ORDER BY position, name"
+        ).fetchall()
         return [row[0] for row in rows]
 
     @_serialized
@@ -94,7 +98,7 @@ class SuggestionsMixin(AnnotationsMixin):
         if not source:
             raise StoreError("a suggestion needs a source (e.g. gazetteer:FILE, command:NAME)")
         report = AddReport()
-        labels = self._span_labels()
+        labels = self.span_label_names()
         texts: dict[int, tuple[str, str] | None] = {}
         stamp = now()
         with self.db.atomic():
