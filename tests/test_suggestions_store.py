@@ -119,3 +119,12 @@ def test_source_is_required(setup):
     store, _, a, _ = setup
     with pytest.raises(StoreError, match="source"):
         store.add_suggestions("", [Proposal(a, 0, 5, "Person")])
+
+
+def test_deleting_an_article_takes_its_suggestions_and_undo_brings_them_back(setup):
+    store, editor, a, _ = setup
+    store.add_suggestions("x", [Proposal(a, 0, 5, "Person")])
+    editor.delete_articles([a])
+    assert store.suggestions() == []
+    editor.undo()
+    assert [s.article_id for s in store.suggestions()] == [a]
