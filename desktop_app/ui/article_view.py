@@ -546,8 +546,11 @@ class ArticleView(QPlainTextEdit):
 
     def _paint_suggestions(self, painter: QPainter) -> None:
         # A dotted underline in the label's colour: no span, hit or selection looks like it.
+        # Label colours are pastel fills; on a light page their hue is shown darker to be seen.
+        light = self.palette().color(QPalette.ColorRole.Base).lightness() >= 128
         for i, (start, end, color, _) in enumerate(self._suggested):
-            pen = QPen(QColor(color), 3.0 if i == self._current_suggestion else 2.0)
+            shade = QColor(color).darker(230) if light else QColor(color)
+            pen = QPen(shade, 3.0 if i == self._current_suggestion else 2.0)
             pen.setStyle(Qt.PenStyle.DotLine)
             painter.setPen(pen)
             for rect in self.range_rects(start, end):
