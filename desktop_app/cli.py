@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from desktop_app import cli_safety, paths
+from desktop_app import cli_safety, cli_suggest, paths
 from desktop_app.core.store import StoreError
 
 if TYPE_CHECKING:
@@ -124,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", parents=[common], help="counts of articles and labels")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
     cli_safety.add_commands(commands, common)
+    cli_suggest.add_commands(commands, common)
     return parser
 
 
@@ -494,12 +495,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export" and args.status and not args.annotator:
         # Status is per annotator: "done" means nothing without saying whose.
         parser.error("--status needs --annotator (whose status?)")
+    cli_suggest.check(parser, args)
     if args.command is None:
         from desktop_app.app import main as open_window
 
         explicit = project or getattr(args, "db", None)
         # No explicit project: the window decides (the last one, else the default).
         return open_window(Path(explicit).expanduser() if explicit else None)
+    if args.command in cli_suggest.HANDLERS:
+        return _guarded(args, cli_suggest.run)
     if args.command in cli_safety.HANDLERS:
         return _guarded(args, cli_safety.run)
     handler = {

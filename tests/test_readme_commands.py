@@ -8,6 +8,7 @@ that runs it to COMMANDS; the test names what is missing on either side.
 
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,14 @@ COMMANDS = [
     "check --quick",
     "check --repair",
     "annotate-all Tbilisi --label Location --dry-run --json",
+    "suggest --command '{python} {recommender}'",
+    "suggest --command '{python} {recommender}' --query Tbilisi --tag Diplomacy --label Person"
+    " --annotator ana --status done --timeout 60 --json",
+    "suggestions list",
+    "suggestions list --json --source command:dates_money.py --label Date/Time --min-score 0.5"
+    " --query Baku --tag Diplomacy --annotator ana --status done",
+    "suggestions accept --annotator ana --label Number/Figure --min-score 0.85",
+    "suggestions reject --annotator ana --source command:dates_money.py --query Baku",
     "annotate-all Tbilisi --label Location --annotator ana --query Tbilisi --tag Diplomacy"
     " --status todo",
     "annotate-all '20[0-9][0-9]' --label Date/Time --regex --case --no-whole-word --not-done"
@@ -217,6 +226,8 @@ def inputs(tmp_path):
         "qdpx": files / "q.qdpx",
         "doccano_txt": files / "doccano.txt",
         "colleague": tmp_path / "colleague.sqlite",
+        "python": sys.executable,
+        "recommender": README.parent / "resources" / "recommenders" / "dates_money.py",
     }
 
 

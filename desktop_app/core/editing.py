@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from desktop_app.core.model import Span, Status
-from desktop_app.core.store import Store
+from desktop_app.core.store import Store, new_uuid
 from desktop_app.core.store.article_deletes import ArticleDeletion
 from desktop_app.core.store.bulk import Deletion
+from desktop_app.core.store.suggestions import Suggestion
 
 
 class Command(Protocol):
@@ -143,6 +144,39 @@ class _SpanBatch:
             store.update_span(uuid, deleted=True)
 
 
+@dataclass
+class _SuggestionsAccepted:
+    """Suggestions made the annotator's spans as one step; undo brings the suggestions back."""
+
+    article_id: int
+    description: str
+    annotator: str
+    suggestions: list[Suggestion]
+    span_uuids: list[str]
+
+    def apply(self, store: Store) -> None:
+        store.accept_suggestions(self.suggestions, self.annotator, self.span_uuids)
+
+    def revert(self, store: Store) -> None:
+        store.unaccept_suggestions(self.suggestions, self.span_uuids)
+
+
+@dataclass
+class _SuggestionsRejected:
+    """Suggestions rejected (and remembered) as one step; undo forgets the rejections."""
+
+    article_id: int
+    description: str
+    annotator: str
+    suggestions: list[Suggestion]
+
+    def apply(self, store: Store) -> None:
+        store.reject_suggestions(self.suggestions, self.annotator)
+
+    def revert(self, store: Store) -> None:
+        store.unreject_suggestions(self.suggestions)
+
+
 def _state(span: Span) -> tuple[str, str, bool]:
     return (span.label, span.note, span.deleted)
 
@@ -208,6 +242,43 @@ class Editor:
         what = what or f"add {count} span{'s' if count != 1 else ''}"
         self._record(_SpanBatch(made[0].article_id, what, [span.uuid for span in made]))
         return made
+
+    def accept_suggestions(self, suggestions: list[Suggestion]) -> list[Span]:
+        """Make suggestions the current annotator's spans, as one undoable step."""
+        if not suggestions:
+            return []
+        span_uuids = [new_uuid() for _ in suggestions]
+        command = _SuggestionsAccepted(
+            suggestions[0].article_id,
+            _what("accept", suggestions),
+            self.annotator,
+            list(suggestions),
+            span_uuids,
+        )
+        spans = self.store.accept_suggestions(suggestions, self.annotator, span_uuids)
+        for article_id in dict.fromkeys(s.article_id for s in suggestions):
+            self._started(article_id)
+        self._record(command)
+        return spans
+
+    def accept_all(self, article_id: int, min_score: float = 0.0) -> list[Span]:
+        """Accept every suggestion on an article scoring at least `min_score`, as one step."""
+        found = self.store.suggestions([article_id], min_score=min_score)
+        return self.accept_suggestions(found)
+
+    def reject_suggestions(self, suggestions: list[Suggestion]) -> None:
+        """Reject suggestions (remembered per article, offsets and label), as one step."""
+        if not suggestions:
+            return
+        self.store.reject_suggestions(suggestions, self.annotator)
+        self._record(
+            _SuggestionsRejected(
+                suggestions[0].article_id,
+                _what("reject", suggestions),
+                self.annotator,
+                list(suggestions),
+            )
+        )
 
     def _change_span(self, span_uuid: str, what: str, **changes: object) -> Span:
         before = self.store.span(span_uuid)
@@ -341,6 +412,12 @@ class Editor:
         self._articles_changed = getattr(command, "changes_articles", False)
         self._done.append(self._undone.pop())
         return command.article_id
+
+
+def _what(verb: str, suggestions: list[Suggestion]) -> str:
+    if len(suggestions) == 1:
+        return f"{verb} suggested {suggestions[0].label}"
+    return f"{verb} {len(suggestions)} suggestions"
 
 
 def _short(text: str, limit: int = 30) -> str:

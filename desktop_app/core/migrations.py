@@ -548,6 +548,53 @@ def _label_tag_triggers() -> str:
         """
 
 
+def _suggestions(db: Database) -> None:
+    """Machine suggestions, remembered rejections and where an accepted span came from.
+
+    Suggestions are a layer of their own: never spans, so never exported, merged or counted.
+    Rejections are keyed by article uid, offsets and label (a rejected Date there does not
+    hide a Money suggestion over the same words). An accepted suggestion becomes the
+    annotator's span; span_provenance records its source beside it, keyed by the span's
+    uuid, so the spans table (and every reader of it) stays as it was.
+    """
+    db.executescript(
+        """
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            article INTEGER NOT NULL REFERENCES articles (id),
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            label TEXT NOT NULL,
+            score REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+            source TEXT NOT NULL,
+            explanation TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX suggestions_one ON suggestions (article, start, "end", label, source);
+        CREATE INDEX suggestions_by_label ON suggestions (label, article);
+        CREATE TABLE suggestion_rejections (
+            uid TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            rejected_by TEXT NOT NULL DEFAULT '',
+            rejected_at TEXT NOT NULL,
+            PRIMARY KEY (uid, start, "end", label)
+        ) WITHOUT ROWID;
+        CREATE TABLE span_provenance (
+            span TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            suggestion TEXT NOT NULL DEFAULT '',
+            score REAL,
+            explanation TEXT NOT NULL DEFAULT '',
+            accepted_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -560,6 +607,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("list_sort_keys", _list_sort_keys),
     ("source_from_folder", _source_from_folder),
     ("overview_counts", _overview_counts),
+    ("suggestions", _suggestions),
 )
 
 

@@ -59,6 +59,16 @@ Piece = tuple[int, int, Span]
 EAGER_BLOCKS = 60
 
 
+_SUGGESTION_KEYS = {
+    Qt.Key.Key_Return: "accept",
+    Qt.Key.Key_Enter: "accept",
+    Qt.Key.Key_A: "accept",
+    Qt.Key.Key_X: "reject",
+    Qt.Key.Key_N: "next",
+    Qt.Key.Key_P: "previous",
+}
+
+
 def _innermost_first(span: Span) -> tuple[int, int, str]:
     """Sort key: shortest span first; ties broken stably by start, then uuid."""
     return (span.end - span.start, span.start, span.uuid)
@@ -224,6 +234,8 @@ class ArticleView(QPlainTextEdit):
     # A selected span's edge dragged with the mouse: (uuid, new start, new end), code points.
     spanEdgeDragged = Signal(str, int, int)
     findRequested = Signal()  # Ctrl+F pressed in the text (the list keeps Ctrl+F for search)
+    # A suggestion key pressed in the text with nothing selected: accept, reject, next, previous.
+    suggestionKey = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -246,6 +258,9 @@ class ArticleView(QPlainTextEdit):
         self._edge_drag: str | None = None  # "start" or "end" while a span's edge is dragged
         self._hits: list[tuple[int, int]] = []  # found text, outlined (code points, sorted)
         self._current_hit = -1
+        # Suggestions: (start, end, colour, tooltip), drawn dotted; never spans.
+        self._suggested: list[tuple[int, int, str, str]] = []
+        self._current_suggestion = -1
         # The right-click menu on a span (None: a separator); set by the edit controller.
         self.span_menu_actions: list[QAction | None] = []
         self._highlighter = _SpanHighlighter(self.document())
@@ -273,6 +288,7 @@ class ArticleView(QPlainTextEdit):
         """
         self._text, self._map, self._last_click = text, OffsetMap(text), []
         self._hits, self._current_hit = [], -1
+        self._suggested, self._current_suggestion = [], -1
         breaks = [m.start() for m in _BLOCK_BREAK.finditer(text)]
         self._block_starts_cp = [0] + [cp + 1 for cp in breaks]
         self._block_starts_qt = [0] + [self._map.to_qt(cp) + 1 for cp in breaks]
@@ -509,12 +525,45 @@ class ArticleView(QPlainTextEdit):
             for rect in self.range_rects(start, end):
                 painter.drawRect(rect.adjusted(-1.5, -0.5, 1.5, 0.5))
 
+    # --- suggestions -----------------------------------------------------------------------
+
+    def set_suggestions(
+        self, items: Sequence[tuple[int, int, str, str]], current: int = -1
+    ) -> None:
+        """Draw suggestions (start, end, colour name, tooltip) dotted; `current` stronger."""
+        length = len(self._text)
+        self._suggested = sorted(item for item in items if 0 <= item[0] < item[1] <= length)
+        self._current_suggestion = current if 0 <= current < len(self._suggested) else -1
+        self.viewport().update()
+
+    def suggestions(self) -> list[tuple[int, int, str, str]]:
+        """The suggestions drawn, in text order."""
+        return list(self._suggested)
+
+    def current_suggestion(self) -> int:
+        """The index of the current suggestion, -1 for none."""
+        return self._current_suggestion
+
+    def _paint_suggestions(self, painter: QPainter) -> None:
+        # A dotted underline in the label's colour: no span, hit or selection looks like it.
+        # Label colours are pastel fills; on a light page their hue is shown darker to be seen.
+        light = self.palette().color(QPalette.ColorRole.Base).lightness() >= 128
+        for i, (start, end, color, _) in enumerate(self._suggested):
+            shade = QColor(color).darker(230) if light else QColor(color)
+            pen = QPen(shade, 3.0 if i == self._current_suggestion else 2.0)
+            pen.setStyle(Qt.PenStyle.DotLine)
+            painter.setPen(pen)
+            for rect in self.range_rects(start, end):
+                y = rect.bottom() - 1.0
+                painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+
     def _paint_outlines(self) -> None:
         rects = self.span_rects(self._highlighter.selected or "")
-        if not rects and not self._hits:
+        if not rects and not self._hits and not self._suggested:
             return
         painter = QPainter(self.viewport())
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        self._paint_suggestions(painter)
         self._paint_hits(painter)
         pen = QPen(QColor(self.palette().color(QPalette.ColorRole.Text)))
         pen.setWidthF(2.0)
@@ -541,6 +590,7 @@ class ArticleView(QPlainTextEdit):
                 note = span.note[:_NOTE_PREVIEW] + more
                 row += f"<br><i>{html.escape(note)}</i>"
             rows.append(row)
+        rows += [tip for start, end, _, tip in self._suggested if start <= cp < end]
         # The <qt> wrapper forces rich text, so a note containing "<" is never misread.
         return "<qt>" + "<hr>".join(rows) + "</qt>" if rows else ""
 
@@ -581,18 +631,37 @@ class ArticleView(QPlainTextEdit):
                 return edge
         return None
 
+    def _suggestion_key(self, event: QKeyEvent) -> str:
+        """What a key does to suggestions ("": nothing): only while some are drawn and no
+        text is selected, so label keys (which label a selection) keep working."""
+        if not self._suggested or self.textCursor().hasSelection():
+            return ""
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return ""
+        return _SUGGESTION_KEYS.get(Qt.Key(event.key()), "")
+
     def event(self, event: QEvent) -> bool:
-        """Qt handler: Ctrl+F in the text finds in the article, not in the list."""
+        """Qt handler: Ctrl+F in the text finds in the article, not in the list; suggestion
+        keys reach the text before the window's label keys."""
         override = event.type() == QEvent.Type.ShortcutOverride
-        if override and isinstance(event, QKeyEvent) and event.keyCombination() == _FIND_KEY:
+        if (
+            override
+            and isinstance(event, QKeyEvent)
+            and (event.keyCombination() == _FIND_KEY or self._suggestion_key(event))
+        ):
             event.accept()  # delivered here as a key press instead of the window's shortcut
             return True
         return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Qt handler: Ctrl+F asks for the find bar."""
+        """Qt handler: Ctrl+F asks for the find bar; suggestion keys go to their controller."""
         if event.keyCombination() == _FIND_KEY:
             self.findRequested.emit()
+            event.accept()
+            return
+        what = self._suggestion_key(event)
+        if what:
+            self.suggestionKey.emit(what)
             event.accept()
             return
         super().keyPressEvent(event)

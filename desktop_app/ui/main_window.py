@@ -55,6 +55,7 @@ from desktop_app.ui.reading_actions import ReadingController
 from desktop_app.ui.review_actions import ReviewController
 from desktop_app.ui.safety_actions import SafetyController
 from desktop_app.ui.shell import Shell
+from desktop_app.ui.suggestion_actions import SuggestionController
 from desktop_app.ui.welcome import WelcomeController
 
 MENUS = ("&File", "&Edit", "&View", "&Article", "&Labels", "&Review", "&Tools", "&Help")
@@ -215,6 +216,7 @@ class MainWindow(QMainWindow):
         self.reading = ReadingController(context, shell, self.settings)
         self.editing = EditController(context, shell, self.reading)
         self.finding = FindController(context, shell)
+        self.suggesting = SuggestionController(context, shell)
         below_text = self._center_layout.indexOf(self.view) + 1
         self._center_layout.insertWidget(below_text, self.finding.bar)
         self.annotator_switch = AnnotatorController(context, shell, self.settings)
@@ -254,6 +256,7 @@ class MainWindow(QMainWindow):
             self.editing,
             self.reading,
             self.finding,
+            self.suggesting,
             self.overview,
             self.annotator_switch,
             self.labelling,

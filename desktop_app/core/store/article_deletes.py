@@ -14,7 +14,14 @@ from desktop_app.core.store.base import StoreBase, _serialized
 
 # Tables holding rows of an article, in the order a delete removes them: spans before the
 # articles they belong to (the count triggers read the article's source), the article last.
-_BY_ARTICLE = ("spans", "document_tags", "article_status", "annotation_history", "adjudications")
+_BY_ARTICLE = (
+    "spans",
+    "document_tags",
+    "article_status",
+    "annotation_history",
+    "adjudications",
+    "suggestions",
+)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from desktop_app.core.store.overview import OverviewMixin
 from desktop_app.core.store.recognise import recognise
 from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
+from desktop_app.core.store.suggestions import SuggestionsMixin
 
 
 class ProjectLocked(StoreError):
@@ -188,6 +189,7 @@ def writer_lock(path: Path, create: bool = True) -> WriterLock:
 
 
 class Store(
+    SuggestionsMixin,
     MergeMixin,
     ArticleDeletesMixin,
     BulkMixin,

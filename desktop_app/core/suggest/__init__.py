@@ -1,1 +1,4 @@
-"""Suggestions: find terms in article texts (no Qt)."""
+"""Machine suggestions: the matcher, annotate-all and recommenders (no Qt).
+
+What they propose reaches the store through one module, core/store/suggestions.py.
+"""
