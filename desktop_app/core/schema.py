@@ -39,7 +39,8 @@ PALETTE = (
 )  # fmt: skip
 
 _SECTIONS = {"span_labels": SPAN, "document_tags": DOCUMENT}
-_TOP_KEYS = ("name", *_SECTIONS)
+_TOP_KEYS = ("name", *_SECTIONS, "tag_groups")
+_GROUP_KEYS = ("exclusive",)
 _ITEM_KEYS = ("name", "key", "color", "group", "description")
 _MODIFIERS = ("ctrl", "alt", "shift", "meta")
 _ALIASES = {"del": "delete", "esc": "escape", "return": "enter", "ins": "insert"}
@@ -382,6 +383,7 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
     reader = _Reader(text, origin)
     name = "Labels"
     items: dict[str, list[Node]] = {}
+    groups_node: Node | None = None
     for key, key_node, value_node in reader.pairs(root, "", "a mapping with span_labels"):
         if key == "name":
             name = (reader.text(value_node, key, optional=False) or "").strip()
@@ -390,6 +392,8 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
             if not (is_null or isinstance(value_node, SequenceNode)):
                 raise reader.error(value_node, key, f"must be a list, not {_describe(value_node)}")
             items[key] = [] if is_null else value_node.value
+        elif key == "tag_groups":
+            groups_node = value_node
         else:
             raise reader.unknown(key, key_node, key, _TOP_KEYS)
     count = sum(len(nodes) for nodes in items.values())
@@ -409,7 +413,45 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
             used.append(fields["color"])
         labels.append(Label(kind=kind, **fields))
     _check(labels, origin, [lines for _, _, lines in parsed])
-    return LabelSchema(name=name, labels=tuple(labels))
+    exclusive = _exclusive_groups(reader, groups_node, labels)
+    return LabelSchema(name=name, labels=tuple(labels), exclusive_groups=exclusive)
+
+
+def _exclusive_groups(
+    reader: _Reader, node: Node | None, labels: Sequence[Label]
+) -> tuple[str, ...]:
+    """The `tag_groups:` section's exclusive groups: `tag_groups: {Relevance: {exclusive: true}}`.
+
+    Each group must be one document tags name, so a misspelt group cannot silently do nothing.
+    """
+    if node is None or (isinstance(node, ScalarNode) and node.tag.endswith(":null")):
+        return ()
+    groups = {label.group for label in labels if label.kind == DOCUMENT and label.group}
+    exclusive = []
+    for group, key_node, value_node in reader.pairs(node, "tag_groups", "a mapping of groups"):
+        path = f"tag_groups.{group}"
+        if group not in groups:
+            known = ", ".join(sorted(groups)) or "none"
+            reason = f"no document tag has group {group!r} (groups: {known})"
+            raise reader.error(key_node, path, reason)
+        for key, setting_node, setting in reader.pairs(
+            value_node, path, "a mapping like {exclusive: true}"
+        ):
+            if key not in _GROUP_KEYS:
+                raise reader.unknown(key, setting_node, f"{path}.{key}", _GROUP_KEYS)
+            value = (
+                reader.constructor.construct_object(setting, deep=True)
+                if isinstance(setting, ScalarNode)
+                else setting
+            )
+            if not isinstance(value, bool):
+                shown = (
+                    repr(setting.value) if isinstance(setting, ScalarNode) else _describe(setting)
+                )
+                raise reader.error(setting, f"{path}.{key}", f"must be true or false, not {shown}")
+            if value:
+                exclusive.append(group)
+    return tuple(exclusive)
 
 
 def parse_usable_schema(text: str, origin: str) -> tuple[LabelSchema, list[str]]:
@@ -482,4 +524,6 @@ def schema_to_yaml(schema: LabelSchema) -> str:
     data: dict[str, object] = {"name": schema.name}
     for section, kind in _SECTIONS.items():
         data[section] = [item(label) for label in schema.labels if label.kind == kind]
+    if schema.exclusive_groups:
+        data["tag_groups"] = {group: {"exclusive": True} for group in schema.exclusive_groups}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

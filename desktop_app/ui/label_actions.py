@@ -43,7 +43,9 @@ class LabelController(Controller):
         """Put the context's labels into the palette, the tag panel and the key actions."""
         labels = list(self.context.labels.values())
         self.shell.label_palette.set_labels([label for label in labels if label.kind == SPAN])
-        self.shell.tag_panel.set_labels([label for label in labels if label.kind == DOCUMENT])
+        tags = [label for label in labels if label.kind == DOCUMENT]
+        exclusive = self.store.exclusive_groups() if self.context.is_open else set()
+        self.shell.tag_panel.set_labels(tags, exclusive)
         menu, window = self.menus[LABELS_MENU], self.shell.window
         for action in self.label_actions:
             window.removeAction(action)

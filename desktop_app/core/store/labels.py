@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -16,6 +17,9 @@ from desktop_app.core.store.base import StoreBase, StoreError, _serialized, now
 
 # Annotator colours start after the first palette colours, which label schemas use most.
 REVIEW_AVOID = ("#ffadad", "#ffd6a5", "#fdffb6")
+# The project-table key holding the exclusive tag groups (a JSON list): a setting, not a
+# column, so no migration is needed and older projects simply have none.
+EXCLUSIVE_KEY = "exclusive_tag_groups"
 
 
 class LabelsMixin(StoreBase):
@@ -96,7 +100,33 @@ class LabelsMixin(StoreBase):
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (schema.name,),
             )
+            self.db.execute(
+                "INSERT INTO project (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (EXCLUSIVE_KEY, json.dumps(list(schema.exclusive_groups))),
+            )
         return kept
+
+    @_serialized
+    def exclusive_groups(self) -> set[str]:
+        """The document tag groups where an annotator holds one tag at most."""
+        value = self._one("SELECT value FROM project WHERE key = ?", (EXCLUSIVE_KEY,))
+        try:
+            groups = json.loads(str(value)) if value else []
+        except ValueError:
+            return set()  # a hand-edited value: no group is exclusive rather than a crash
+        return {g for g in groups if isinstance(g, str)} if isinstance(groups, list) else set()
+
+    @_serialized
+    def schema(self) -> LabelSchema:
+        """The project's labels as a schema (what Labels > Save schema as… writes)."""
+        name = self.setting("schema_name") or "Labels"
+        groups = self.exclusive_groups()
+        ordered = []
+        for label in self.labels():  # the groups in the order the tags list them
+            if label.group in groups and label.group not in ordered:
+                ordered.append(label.group)
+        return LabelSchema(name, tuple(self.labels()), tuple(ordered))
 
     def _take_schema_spellings(self, schema: LabelSchema) -> None:
         """Rename each label here that is a schema label in another case ("PERSON" for the
