@@ -245,6 +245,8 @@ def test_schema_error_names_file_and_line(qtbot, window, tmp_path, monkeypatch):
     assert "bad.yaml:3" in shown[0]
     good = tmp_path / "good.yaml"
     good.write_text("name: y\nspan_labels:\n  - {name: Actor, key: a}\n")
+    # Load schema now asks Merge or Replace first (issue 14, item 11).
+    monkeypatch.setattr(window.labelling, "ask_merge_or_replace", lambda path, changes: "replace")
     assert window.load_schema(good)
     assert "Actor" in window.label_palette.buttons
 

@@ -84,6 +84,29 @@ def _canonical_key(key: str) -> str:
 
 
 _RESERVED = {_canonical_key(k): k for k in RESERVED_KEYS}
+_SHOWN_NAMES = {"pageup": "PgUp", "pagedown": "PgDown", "escape": "Esc", "delete": "Del"}
+
+
+def key_label(key: str) -> str:
+    """A shortcut the way the window shows it, in one case: "p" and "P" both read "P",
+    "ctrl+shift+1" reads "Ctrl+Shift+1". A malformed key is shown as written."""
+    try:
+        canonical = _canonical_key(key)
+    except ValueError:
+        return key
+    if canonical == "+":
+        mods, final = [], "+"
+    elif canonical.endswith("++"):
+        mods, final = canonical[:-2].split("+"), "+"
+    else:
+        *mods, final = canonical.split("+")
+    if len(final) == 1:
+        upper = final.upper()
+        final = upper if len(upper) == 1 else final  # "ß" has no one-letter capital
+    else:
+        function_key = final[0] == "f" and final[1:].isdigit()
+        final = _SHOWN_NAMES.get(final, final.upper() if function_key else final.capitalize())
+    return "+".join([*(m.capitalize() for m in mods), final])
 
 
 def _normalize_color(value: str) -> str | None:
@@ -173,7 +196,7 @@ def _name_problem(value: str) -> str | None:
 
 def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, int]] | None) -> None:
     """Apply the shape and uniqueness rules; `lines` maps each label's fields to lines."""
-    seen: dict[tuple[str, str], tuple[str, int | None]] = {}
+    seen: dict[tuple[str, str], tuple[str, int | None, str]] = {}
     counts = {SPAN: 0, DOCUMENT: 0}
     for i, label in enumerate(labels):
         where: Mapping[str, int] = lines[i] if lines is not None else {}
@@ -189,7 +212,9 @@ def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, in
             if _CANONICAL_COLOR.fullmatch(label.color)
             else _BAD_COLOR.format(label.color),
         }
-        idents = {"name": _fold(label.name), "color": label.color}
+        # Colours tell labels apart where they are drawn together: span labels among
+        # themselves, document tags among themselves (a tag is never drawn on the text).
+        idents = {"name": _fold(label.name), "color": f"{label.kind}:{label.color}"}
         if label.key:
             try:
                 idents["key"] = _canonical_key(label.key)
@@ -205,12 +230,18 @@ def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, in
         for field, ident in idents.items():
             line = where.get(field)
             if (field, ident) in seen:
-                first, first_line = seen[field, ident]
+                first, first_line, first_name = seen[field, ident]
                 at = f" (line {first_line})" if first_line else ""
                 value = getattr(label, field)
-                reason = f"{value!r} is already used by {first}{at}"
+                if field == "name":
+                    reason = f"{value!r} is already used by {first}{at}"
+                else:  # in plain words: "key P is already used by Person"
+                    shown = key_label(value) if field == "key" else value
+                    noun = "key" if field == "key" else "colour"
+                    where_first = f"{first}, line {first_line}" if first_line else first
+                    reason = f"{noun} {shown} is already used by {first_name} ({where_first})"
                 raise SchemaError(origin, line, f"{path}.{field}", reason)
-            seen[field, ident] = (path, line)
+            seen[field, ident] = (path, line, label.name)
 
 
 def validate_labels(labels: Sequence[Label], origin: str) -> None:

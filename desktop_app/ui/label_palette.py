@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.model import Label
+from desktop_app.core.schema import key_label
 from desktop_app.ui.colors import text_color_for
 from desktop_app.ui.plain import literal, plain_label
 
@@ -47,7 +48,7 @@ class LabelPalette(QGroupBox):
                 heading = plain_label(label.group, bold=True)
                 self._layout.addWidget(heading)
             group = label.group
-            key = f"   [{label.key}]" if label.key else ""
+            key = f"   [{key_label(label.key)}]" if label.key else ""
             button = QPushButton(f"{label.name}{key}")
             button.setObjectName(f"label:{label.name}")
             button.setToolTip(literal(label.description or label.name))
@@ -89,7 +90,7 @@ class TagPanel(QGroupBox):
                 one = " (one choice)" if label.group in exclusive else ""
                 self._layout.addWidget(plain_label(label.group + one, bold=True))
             group = label.group
-            key = f"   [{label.key}]" if label.key else ""
+            key = f"   [{key_label(label.key)}]" if label.key else ""
             box: QAbstractButton
             if label.group and label.group in exclusive:
                 box = QRadioButton(f"{label.name}{key}")
