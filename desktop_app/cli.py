@@ -252,10 +252,7 @@ def _export(args: argparse.Namespace) -> int:
         report = _write_export(store, fmt, args, flt)
     finally:
         store.close()
-    if fmt == "jsonl":  # everything is carried: the count says it all
-        print(f"{report.articles} articles written to {args.output}")
-    else:
-        print(f"{report.summary()}; to {', '.join(report.files)}")
+    print(f"{report.summary()}; to {', '.join(report.files)}")
     return EXIT_OK
 
 
@@ -263,10 +260,8 @@ def _write_export(store, fmt: str, args: argparse.Namespace, flt):  # type: igno
     """Run the chosen exporter; the native JSONL count becomes a report too."""
     if fmt == "jsonl":
         from desktop_app.core.exporters.jsonl import export_jsonl
-        from desktop_app.core.exporters.output import ExportReport
 
-        count = export_jsonl(store, args.output, flt)
-        return ExportReport(articles=count, files=[args.output])
+        return export_jsonl(store, args.output, flt)
     if fmt == "doccano":
         from desktop_app.core.exporters.doccano import export_doccano
 

@@ -291,6 +291,10 @@ def test_export_dialog_formats_say_what_they_cannot_carry(qtbot, window, tmp_pat
     label_shape = next(f for f, fmt in EXPORT_FILTERS.items() if fmt == "doccano-label")
     out = tmp_path / "d.jsonl"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), label_shape))
+    # Export asks its scope first (issue 14, item 15): the list as filtered.
+    from desktop_app.ui import export_scope
+
+    monkeypatch.setattr(export_scope, "ask_scope", lambda parent, scopes: scopes[0])
     window.export_dialog()  # on a background thread, with a busy bar
     qtbot.waitUntil(lambda: window.export_job is not None and window.export_job.isFinished())
     qtbot.waitUntil(lambda: not window.progress.isVisible())
