@@ -280,9 +280,7 @@ def _export(args: argparse.Namespace) -> int:
         report = _write_export(store, fmt, args, flt)
     finally:
         store.close()
-    if fmt == "jsonl":  # everything is carried: the count says it all
-        print(f"{report.articles} articles written to {args.output}")
-    elif not report.files:  # --per-annotator with no annotator: not an error, nothing to do
+    if not report.files:  # --per-annotator with no annotator: not an error, nothing to do
         print("no annotator has annotations here: nothing was written")
     else:
         print(f"{report.summary()}; to {', '.join(report.files)}")
@@ -293,10 +291,8 @@ def _write_export(store, fmt: str, args: argparse.Namespace, flt):  # type: igno
     """Run the chosen exporter; the native JSONL count becomes a report too."""
     if fmt == "jsonl":
         from desktop_app.core.exporters.jsonl import export_jsonl
-        from desktop_app.core.exporters.output import ExportReport
 
-        count = export_jsonl(store, args.output, flt)
-        return ExportReport(articles=count, files=[args.output])
+        return export_jsonl(store, args.output, flt)
     if fmt == "doccano":
         from desktop_app.core.exporters.doccano import export_doccano
 

@@ -214,6 +214,10 @@ def test_every_dialog_of_the_window_starts_in_the_last_folder(qtbot, desk, tmp_p
         return str(folder / "out.jsonl"), ""
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", save)
+    # Export asks its scope first (issue 14, item 15): the list as filtered.
+    from desktop_app.ui import export_scope
+
+    monkeypatch.setattr(export_scope, "ask_scope", lambda parent, scopes: scopes[0])
     window.export_dialog()
     qtbot.waitUntil(lambda: (folder / "out.jsonl").exists(), timeout=20000)
     qtbot.waitUntil(lambda: not window.export_job.isRunning())

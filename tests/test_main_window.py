@@ -245,6 +245,8 @@ def test_schema_error_names_file_and_line(qtbot, window, tmp_path, monkeypatch):
     assert "bad.yaml:3" in shown[0]
     good = tmp_path / "good.yaml"
     good.write_text("name: y\nspan_labels:\n  - {name: Actor, key: a}\n")
+    # Load schema now asks Merge or Replace first (issue 14, item 11).
+    monkeypatch.setattr(window.labelling, "ask_merge_or_replace", lambda path, changes: "replace")
     assert window.load_schema(good)
     assert "Actor" in window.label_palette.buttons
 
@@ -289,6 +291,10 @@ def test_export_dialog_formats_say_what_they_cannot_carry(qtbot, window, tmp_pat
     label_shape = next(f for f, fmt in EXPORT_FILTERS.items() if fmt == "doccano-label")
     out = tmp_path / "d.jsonl"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), label_shape))
+    # Export asks its scope first (issue 14, item 15): the list as filtered.
+    from desktop_app.ui import export_scope
+
+    monkeypatch.setattr(export_scope, "ask_scope", lambda parent, scopes: scopes[0])
     window.export_dialog()  # on a background thread, with a busy bar
     qtbot.waitUntil(lambda: window.export_job is not None and window.export_job.isFinished())
     qtbot.waitUntil(lambda: not window.progress.isVisible())

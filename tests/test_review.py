@@ -113,7 +113,7 @@ def test_decisions_build_an_adjudicated_layer_that_exports(store, compared, tmp_
     # The layer is an annotator like any other: it filters and exports.
     flt = ArticleFilter(annotator=ADJUDICATED)
     assert store.count_articles(flt) == 1
-    assert export_jsonl(store, tmp_path / "adjudicated.jsonl", flt) == 1
+    assert export_jsonl(store, tmp_path / "adjudicated.jsonl", flt).articles == 1
 
 
 def test_changing_a_decision_withdraws_the_earlier_one(store, compared):

@@ -54,7 +54,7 @@ def test_round_trip_keeps_unicode_spans_tags_and_status(tmp_path):
     deleted = store.add_span(article, 0, 3, "Person", "ana")
     store.update_span(deleted.uuid, deleted=True)
     out = tmp_path / "out.jsonl"
-    assert export_jsonl(store, out) == 2
+    assert export_jsonl(store, out).articles == 2
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and all(json.loads(line)["uid"] for line in lines)
     assert deleted.uuid not in out.read_text(encoding="utf-8")
@@ -70,7 +70,7 @@ def test_export_applies_the_filter(tmp_path):
     store = new_project(tmp_path / "a.sqlite")
     store.add_articles([ArticleDraft("about energy", "e"), ArticleDraft("about sport", "s")])
     out = tmp_path / "energy.jsonl"
-    assert export_jsonl(store, out, ArticleFilter(search="energy")) == 1
+    assert export_jsonl(store, out, ArticleFilter(search="energy")).articles == 1
     assert json.loads(out.read_text(encoding="utf-8"))["uid"] == "e"
 
 
@@ -94,7 +94,7 @@ def test_corpora_import_export_reimport(tmp_path):
     assert latin1.meta["encoding_fallback"] is True and "\ufffd" not in latin1.text
     assert import_paths(store, [CORPORA / "seed", CORPORA / "bbc"]).added == 0
     out = tmp_path / "out.jsonl"
-    assert export_jsonl(store, out) == 2226
+    assert export_jsonl(store, out).articles == 2226
     copy = new_project(tmp_path / "b.sqlite")
     assert import_paths(copy, [out]).added == 2226
     assert snapshot(copy) == snapshot(store)

@@ -97,7 +97,7 @@ def test_palette_is_readable_and_distinct():
             "span_labels:\n  - {name: A, key: p}\n  - {name: B, key: x}\n  - {name: C, key: P}\n",
             4,
             "span_labels[2].key",
-            "'P' is already used by span_labels[0]",
+            "key P is already used by A (span_labels[0], line 2)",
         ),
         (
             "span_labels:\n  - name: A\n    color: '#ABC'\n  - name: B\n    color: '#aabbcc'\n",
@@ -215,8 +215,8 @@ def test_modifier_order_does_not_hide_duplicates():
     with pytest.raises(SchemaError) as info:
         parse_schema(text, "x.yaml")
     assert str(info.value) == (
-        "x.yaml:3: document_tags[1].key: 'shift+ctrl+1' is already used by document_tags[0]"
-        " (line 2)"
+        "x.yaml:3: document_tags[1].key: key Ctrl+Shift+1 is already used by A"
+        " (document_tags[0], line 2)"
     )
 
 
@@ -289,7 +289,7 @@ def test_validate_labels_without_lines():
     with pytest.raises(SchemaError) as info:
         validate_labels(labels, "Edit labels")
     assert str(info.value) == (
-        "Edit labels: document_tags[0].key: 'A' is already used by span_labels[0]"
+        "Edit labels: document_tags[0].key: key A is already used by A (span_labels[0])"
     )
     assert info.value.line is None
 

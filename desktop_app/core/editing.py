@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from desktop_app.core.model import Span, Status
+from desktop_app.core.model import DOCUMENT, Span, Status
 from desktop_app.core.store import Store, new_uuid
 from desktop_app.core.store.article_deletes import ArticleDeletion
 from desktop_app.core.store.bulk import Deletion
@@ -57,6 +57,24 @@ class _TagToggle:
 
     def revert(self, store: Store) -> None:
         store.set_tag(self.article_id, self.label, self.annotator, not self.present)
+
+
+@dataclass
+class _TagChoice:
+    """Tags put on and taken off together: a choice in an exclusive group is one step."""
+
+    article_id: int
+    description: str
+    annotator: str
+    changes: list[tuple[str, bool]]  # (label, present) in the order applied
+
+    def apply(self, store: Store) -> None:
+        for label, present in self.changes:
+            store.set_tag(self.article_id, label, self.annotator, present)
+
+    def revert(self, store: Store) -> None:
+        for label, present in reversed(self.changes):
+            store.set_tag(self.article_id, label, self.annotator, not present)
 
 
 @dataclass
@@ -319,14 +337,37 @@ class Editor:
         return after
 
     def set_tag(self, article_id: int, label: str, present: bool) -> bool:
-        """Put a document tag on or take it off; return whether anything changed."""
+        """Put a document tag on or take it off; return whether anything changed.
+
+        A tag of an exclusive group takes the annotator's other tags of that group off, in
+        the same undo step (a radio choice, not two edits).
+        """
+        rivals = self._rivals(article_id, label) if present else []
         changed = self.store.set_tag(article_id, label, self.annotator, present)
         if changed and present:
             self._started(article_id)
-        if changed:
+        if changed and rivals:
+            for rival in rivals:
+                self.store.set_tag(article_id, rival, self.annotator, False)
+            changes = [(label, True), *((rival, False) for rival in rivals)]
+            what = f"tag {label} (instead of {', '.join(rivals)})"
+            self._record(_TagChoice(article_id, what, self.annotator, changes))
+        elif changed:
             verb = "tag" if present else "untag"
             self._record(_TagToggle(article_id, f"{verb} {label}", label, self.annotator, present))
         return changed
+
+    def _rivals(self, article_id: int, label: str) -> list[str]:
+        """The annotator's tags on the article that share `label`'s exclusive group."""
+        groups = self.store.exclusive_groups()
+        if not groups:
+            return []
+        group_of = {lb.name: lb.group for lb in self.store.labels(DOCUMENT)}
+        group = group_of.get(label, "")
+        if group not in groups:
+            return []
+        held = (tag.label for tag in self.store.tags(article_id, self.annotator))
+        return [name for name in held if name != label and group_of.get(name) == group]
 
     def _started(self, article_id: int) -> None:
         """A first annotation puts a "todo" article "in progress" for its annotator.

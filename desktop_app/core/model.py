@@ -36,6 +36,8 @@ class LabelSchema:
 
     name: str
     labels: tuple[Label, ...]
+    # Document tag groups where an annotator picks one tag at most (Relevant / Not relevant).
+    exclusive_groups: tuple[str, ...] = ()
 
     @property
     def span_labels(self) -> tuple[Label, ...]:

@@ -44,7 +44,8 @@ PALETTE = (
 )  # fmt: skip
 
 _SECTIONS = {"span_labels": SPAN, "document_tags": DOCUMENT}
-_TOP_KEYS = ("name", *_SECTIONS)
+_TOP_KEYS = ("name", *_SECTIONS, "tag_groups")
+_GROUP_KEYS = ("exclusive",)
 _ITEM_KEYS = ("name", "key", "color", "group", "description")
 _MODIFIERS = ("ctrl", "alt", "shift", "meta")
 _ALIASES = {"del": "delete", "esc": "escape", "return": "enter", "ins": "insert"}
@@ -88,6 +89,29 @@ def _canonical_key(key: str) -> str:
 
 
 _RESERVED = {_canonical_key(k): k for k in RESERVED_KEYS}
+_SHOWN_NAMES = {"pageup": "PgUp", "pagedown": "PgDown", "escape": "Esc", "delete": "Del"}
+
+
+def key_label(key: str) -> str:
+    """A shortcut the way the window shows it, in one case: "p" and "P" both read "P",
+    "ctrl+shift+1" reads "Ctrl+Shift+1". A malformed key is shown as written."""
+    try:
+        canonical = _canonical_key(key)
+    except ValueError:
+        return key
+    if canonical == "+":
+        mods, final = [], "+"
+    elif canonical.endswith("++"):
+        mods, final = canonical[:-2].split("+"), "+"
+    else:
+        *mods, final = canonical.split("+")
+    if len(final) == 1:
+        upper = final.upper()
+        final = upper if len(upper) == 1 else final  # "ß" has no one-letter capital
+    else:
+        function_key = final[0] == "f" and final[1:].isdigit()
+        final = _SHOWN_NAMES.get(final, final.upper() if function_key else final.capitalize())
+    return "+".join([*(m.capitalize() for m in mods), final])
 
 
 def _normalize_color(value: str) -> str | None:
@@ -197,7 +221,7 @@ def _name_problem(value: str) -> str | None:
 
 def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, int]] | None) -> None:
     """Apply the shape and uniqueness rules; `lines` maps each label's fields to lines."""
-    seen: dict[tuple[str, str], tuple[str, int | None]] = {}
+    seen: dict[tuple[str, str], tuple[str, int | None, str]] = {}
     counts = {SPAN: 0, DOCUMENT: 0}
     for i, label in enumerate(labels):
         where: Mapping[str, int] = lines[i] if lines is not None else {}
@@ -213,7 +237,9 @@ def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, in
             if _CANONICAL_COLOR.fullmatch(label.color)
             else _BAD_COLOR.format(label.color),
         }
-        idents = {"name": _fold(label.name), "color": label.color}
+        # Colours tell labels apart where they are drawn together: span labels among
+        # themselves, document tags among themselves (a tag is never drawn on the text).
+        idents = {"name": _fold(label.name), "color": f"{label.kind}:{label.color}"}
         if label.key:
             try:
                 idents["key"] = _canonical_key(label.key)
@@ -229,12 +255,18 @@ def _check(labels: Sequence[Label], origin: str, lines: Sequence[Mapping[str, in
         for field, ident in idents.items():
             line = where.get(field)
             if (field, ident) in seen:
-                first, first_line = seen[field, ident]
+                first, first_line, first_name = seen[field, ident]
                 at = f" (line {first_line})" if first_line else ""
                 value = getattr(label, field)
-                reason = f"{value!r} is already used by {first}{at}"
+                if field == "name":
+                    reason = f"{value!r} is already used by {first}{at}"
+                else:  # in plain words: "key P is already used by Person"
+                    shown = key_label(value) if field == "key" else value
+                    noun = "key" if field == "key" else "colour"
+                    where_first = f"{first}, line {first_line}" if first_line else first
+                    reason = f"{noun} {shown} is already used by {first_name} ({where_first})"
                 raise SchemaError(origin, line, f"{path}.{field}", reason)
-            seen[field, ident] = (path, line)
+            seen[field, ident] = (path, line, label.name)
 
 
 def validate_labels(labels: Sequence[Label], origin: str) -> None:
@@ -407,6 +439,7 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
     reader = _Reader(text, origin)
     name = "Labels"
     items: dict[str, list[Node]] = {}
+    groups_node: Node | None = None
     for key, key_node, value_node in reader.pairs(root, "", "a mapping with span_labels"):
         if key == "name":
             name = (reader.text(value_node, key, optional=False) or "").strip()
@@ -415,6 +448,8 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
             if not (is_null or isinstance(value_node, SequenceNode)):
                 raise reader.error(value_node, key, f"must be a list, not {_describe(value_node)}")
             items[key] = [] if is_null else value_node.value
+        elif key == "tag_groups":
+            groups_node = value_node
         else:
             raise reader.unknown(key, key_node, key, _TOP_KEYS)
     count = sum(len(nodes) for nodes in items.values())
@@ -434,7 +469,45 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
             used.append(fields["color"])
         labels.append(Label(kind=kind, **fields))
     _check(labels, origin, [lines for _, _, lines in parsed])
-    return LabelSchema(name=name, labels=tuple(labels))
+    exclusive = _exclusive_groups(reader, groups_node, labels)
+    return LabelSchema(name=name, labels=tuple(labels), exclusive_groups=exclusive)
+
+
+def _exclusive_groups(
+    reader: _Reader, node: Node | None, labels: Sequence[Label]
+) -> tuple[str, ...]:
+    """The `tag_groups:` section's exclusive groups: `tag_groups: {Relevance: {exclusive: true}}`.
+
+    Each group must be one document tags name, so a misspelt group cannot silently do nothing.
+    """
+    if node is None or (isinstance(node, ScalarNode) and node.tag.endswith(":null")):
+        return ()
+    groups = {label.group for label in labels if label.kind == DOCUMENT and label.group}
+    exclusive = []
+    for group, key_node, value_node in reader.pairs(node, "tag_groups", "a mapping of groups"):
+        path = f"tag_groups.{group}"
+        if group not in groups:
+            known = ", ".join(sorted(groups)) or "none"
+            reason = f"no document tag has group {group!r} (groups: {known})"
+            raise reader.error(key_node, path, reason)
+        for key, setting_node, setting in reader.pairs(
+            value_node, path, "a mapping like {exclusive: true}"
+        ):
+            if key not in _GROUP_KEYS:
+                raise reader.unknown(key, setting_node, f"{path}.{key}", _GROUP_KEYS)
+            value = (
+                reader.constructor.construct_object(setting, deep=True)
+                if isinstance(setting, ScalarNode)
+                else setting
+            )
+            if not isinstance(value, bool):
+                shown = (
+                    repr(setting.value) if isinstance(setting, ScalarNode) else _describe(setting)
+                )
+                raise reader.error(setting, f"{path}.{key}", f"must be true or false, not {shown}")
+            if value:
+                exclusive.append(group)
+    return tuple(exclusive)
 
 
 def parse_usable_schema(text: str, origin: str) -> tuple[LabelSchema, list[str]]:
@@ -507,4 +580,6 @@ def schema_to_yaml(schema: LabelSchema) -> str:
     data: dict[str, object] = {"name": schema.name}
     for section, kind in _SECTIONS.items():
         data[section] = [item(label) for label in schema.labels if label.kind == kind]
+    if schema.exclusive_groups:
+        data["tag_groups"] = {group: {"exclusive": True} for group in schema.exclusive_groups}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

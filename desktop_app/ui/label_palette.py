@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Container, Sequence
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.core.model import Label
+from desktop_app.core.schema import key_label
 from desktop_app.ui.colors import text_color_for
 from desktop_app.ui.plain import literal, plain_label
 
@@ -38,7 +48,7 @@ class LabelPalette(QGroupBox):
                 heading = plain_label(label.group, bold=True)
                 self._layout.addWidget(heading)
             group = label.group
-            key = f"   [{label.key}]" if label.key else ""
+            key = f"   [{key_label(label.key)}]" if label.key else ""
             button = QPushButton(f"{label.name}{key}")
             button.setObjectName(f"label:{label.name}")
             button.setToolTip(literal(label.description or label.name))
@@ -55,7 +65,8 @@ class LabelPalette(QGroupBox):
 
 
 class TagPanel(QGroupBox):
-    """Document tags as checkboxes: checked means the current annotator tagged the article."""
+    """Document tags as checkboxes (radio buttons in an exclusive group): checked means the
+    current annotator tagged the article."""
 
     tagToggled = Signal(str, bool)
 
@@ -63,10 +74,11 @@ class TagPanel(QGroupBox):
         super().__init__("Document tags", parent)
         self._layout = QVBoxLayout(self)
         self._layout.setSpacing(2)
-        self.boxes: dict[str, QCheckBox] = {}
+        self.boxes: dict[str, QAbstractButton] = {}
 
-    def set_labels(self, labels: Sequence[Label]) -> None:
-        """Show a checkbox per document tag, grouped as the schema groups them."""
+    def set_labels(self, labels: Sequence[Label], exclusive: Container[str] = ()) -> None:
+        """Show a checkbox per document tag, grouped as the schema groups them; a group in
+        `exclusive` gets radio buttons (the editor takes the other choice off)."""
         while self._layout.count():
             widget = self._layout.takeAt(0).widget()  # type: ignore[union-attr]
             if widget is not None:
@@ -75,10 +87,18 @@ class TagPanel(QGroupBox):
         group = None
         for label in labels:
             if label.group and label.group != group:
-                self._layout.addWidget(plain_label(label.group, bold=True))
+                one = " (one choice)" if label.group in exclusive else ""
+                self._layout.addWidget(plain_label(label.group + one, bold=True))
             group = label.group
-            key = f"   [{label.key}]" if label.key else ""
-            box = QCheckBox(f"{label.name}{key}")
+            key = f"   [{key_label(label.key)}]" if label.key else ""
+            box: QAbstractButton
+            if label.group and label.group in exclusive:
+                box = QRadioButton(f"{label.name}{key}")
+                # Not Qt's own exclusivity: a click on the chosen one takes it off (no
+                # choice yet is allowed), and the store, not the widget, decides what is on.
+                box.setAutoExclusive(False)
+            else:
+                box = QCheckBox(f"{label.name}{key}")
             box.setObjectName(f"tag:{label.name}")
             box.setToolTip(literal(label.description or label.name))
             box.toggled.connect(lambda on, name=label.name: self.tagToggled.emit(name, on))

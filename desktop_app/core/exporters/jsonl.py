@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop_app.core.exporters.output import ExportError, whole_file
+from desktop_app.core.exporters.output import ExportError, ExportReport, whole_file
 from desktop_app.core.model import ArticleFilter
 from desktop_app.core.store import Store
 
@@ -17,13 +17,14 @@ def export_jsonl(
     out: str | Path,
     flt: ArticleFilter | None = None,
     progress: Callable[[int], None] | None = None,
-) -> int:
-    """Write the filtered articles to `out` as JSONL; return how many were written.
+) -> ExportReport:
+    """Write the filtered articles to `out` as JSONL; return how many articles, spans and
+    tags were written (the format carries everything, so nothing is reported lost).
 
     The file is written beside its target and renamed at the end, so a failed export
     never leaves a half-written file where a good one was.
     """
-    count = 0
+    report = ExportReport(files=[str(out)])
     with whole_file(Path(out)) as handle:
         for lines in store.native_json(flt or ArticleFilter()):
             for line in lines:
@@ -35,7 +36,9 @@ def export_jsonl(
                     )
                 handle.write(line.json)
                 handle.write("\n")
-            count += len(lines)
+                report.spans += line.spans
+                report.tags += line.tags
+            report.articles += len(lines)
             if progress:
-                progress(count)
-    return count
+                progress(report.articles)
+    return report

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 
-from desktop_app.core.model import Label, LabelSchema
+from desktop_app.core.model import DOCUMENT, SPAN, Label, LabelSchema
 from desktop_app.core.schema import (
     LabelNameError,
     canonical_label,
     check_label_name,
+    key_label,
     next_free_color,
 )
 from desktop_app.core.store.base import StoreBase, StoreError, _serialized, now
 
 # Annotator colours start after the first palette colours, which label schemas use most.
 REVIEW_AVOID = ("#ffadad", "#ffd6a5", "#fdffb6")
+# The project-table key holding the exclusive tag groups (a JSON list): a setting, not a
+# column, so no migration is needed and older projects simply have none.
+EXCLUSIVE_KEY = "exclusive_tag_groups"
 
 
 class LabelsMixin(StoreBase):
@@ -81,14 +86,23 @@ class LabelsMixin(StoreBase):
                 )
             ]
             kept = []
-            keys = {label.key.lower() for label in schema.labels if label.key}
+            keys = {key_label(label.key) for label in schema.labels if label.key}
+            colors = {(label.kind, label.color) for label in schema.labels}
             for name in stale:
                 if self._label_in_use(name):
                     kept.append(name)
-                    # A kept label must not steal a key the new schema gives another label.
-                    key = self._one("SELECT key FROM labels WHERE name = ?", (name,))
-                    if key and str(key).lower() in keys:
+                    # A kept label must not steal a key the new schema gives another label,
+                    # nor share a colour with one of its kind (they would read as one).
+                    key, kind, color = self.db.conn.execute(
+                        "SELECT key, kind, color FROM labels WHERE name = ?", (name,)
+                    ).fetchone()
+                    if key and key_label(str(key)) in keys:
                         self.db.execute("UPDATE labels SET key = '' WHERE name = ?", (name,))
+                    if (kind, color) in colors:
+                        used = [c for k, c in colors if k == kind]
+                        color = next_free_color(used)
+                        self.db.execute("UPDATE labels SET color = ? WHERE name = ?", (color, name))
+                    colors.add((kind, color))
                 else:
                     self.db.execute("DELETE FROM labels WHERE name = ?", (name,))
             self.db.execute(
@@ -96,7 +110,44 @@ class LabelsMixin(StoreBase):
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (schema.name,),
             )
+            self.db.execute(
+                "INSERT INTO project (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (EXCLUSIVE_KEY, json.dumps(list(schema.exclusive_groups))),
+            )
         return kept
+
+    @_serialized
+    def exclusive_groups(self) -> set[str]:
+        """The document tag groups where an annotator holds one tag at most."""
+        value = self._one("SELECT value FROM project WHERE key = ?", (EXCLUSIVE_KEY,))
+        try:
+            groups = json.loads(str(value)) if value else []
+        except ValueError:
+            return set()  # a hand-edited value: no group is exclusive rather than a crash
+        return {g for g in groups if isinstance(g, str)} if isinstance(groups, list) else set()
+
+    @_serialized
+    def annotation_counts(self) -> dict[str, int]:
+        """How many live annotations (spans and tags, everyone's) use each label."""
+        rows = self.db.conn.execute(
+            "SELECT label, count(*) FROM (SELECT label FROM spans WHERE deleted = 0 "
+            "UNION ALL SELECT label FROM document_tags WHERE deleted = 0) GROUP BY label"
+        )
+        return {str(name): int(count) for name, count in rows}
+
+    @_serialized
+    def schema(self) -> LabelSchema:
+        """The project's labels as a schema (what Labels > Save schema as… writes)."""
+        name = self.setting("schema_name") or "Labels"
+        groups = self.exclusive_groups()
+        ordered = []
+        for label in self.labels():  # the groups in the order the tags list them
+            if label.group in groups and label.group not in ordered:
+                ordered.append(label.group)
+        # Spans first, then tags, as a schema file lists them (and parse_schema reads them).
+        labels = [*self.labels(SPAN), *self.labels(DOCUMENT)]
+        return LabelSchema(name, tuple(labels), tuple(ordered))
 
     def _take_schema_spellings(self, schema: LabelSchema) -> None:
         """Rename each label here that is a schema label in another case ("PERSON" for the

@@ -16,6 +16,8 @@ class NativeLine(NamedTuple):
     uid: str
     json: str
     mismatches: int
+    spans: int = 0  # how many spans and tags the record holds, for the export's report
+    tags: int = 0
 
 
 def _json_fields(alias: str, fields: tuple[tuple[str, str], ...], tail: str = "''") -> str:
@@ -91,14 +93,15 @@ class NativeExportMixin(ListingMixin):
             if texts[article][start:end] != quote:
                 broken[article] = broken.get(article, 0) + 1
             spans.setdefault(article, []).append(record)
-        tags = dict(
-            self.db.conn.execute(
-                f"SELECT article, group_concat(record, ',') FROM (SELECT t.article, "
+        tags: dict[int, tuple[str, int]] = {
+            article: (records, count)
+            for article, records, count in self.db.conn.execute(
+                f"SELECT article, group_concat(record, ','), count(*) FROM (SELECT t.article, "
                 f"{_TAG_JSON} AS record FROM document_tags t WHERE t.article IN ({marks}) "
                 "AND t.deleted = 0 ORDER BY t.article, t.created_at) GROUP BY article",
                 list(texts),
-            ).fetchall()
-        )
+            )
+        }
         statuses = dict(
             self.db.conn.execute(
                 "SELECT article, json_group_object(annotator, status) FROM (SELECT * FROM "
@@ -111,8 +114,11 @@ class NativeExportMixin(ListingMixin):
             NativeLine(
                 uid,
                 f'{head},"spans":[{",".join(spans.get(article, ()))}],'
-                f'"tags":[{tags.get(article, "")}],"status":{statuses.get(article, "{}")}}}',
+                f'"tags":[{tags.get(article, ("", 0))[0]}],'
+                f'"status":{statuses.get(article, "{}")}}}',
                 broken.get(article, 0),
+                len(spans.get(article, ())),
+                tags.get(article, ("", 0))[1],
             )
             for _, article, uid, head, _ in rows
         ]
