@@ -4,12 +4,11 @@ welcome panel of an empty project."""
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.model import ArticleDraft
-from desktop_app.core.project import open_for_window, open_project
+from desktop_app.core.project import open_project
 from desktop_app.paths import default_schema_path, samples_dir
 from desktop_app.ui.file_dialogs import FileDialogs
 from desktop_app.ui.list_count import count_text
@@ -33,34 +32,6 @@ def _project(path, drafts=ARTICLES):
 
 def _settled(qtbot, window):
     qtbot.waitUntil(lambda: not window.context.is_open or window.store.read_only != CHECKING)
-
-
-@pytest.fixture
-def desk(qtbot, tmp_path, monkeypatch):
-    """make(path): a window on `path` built as the composition root builds it; a second
-    window on the same settings file is what the next start of the program sees."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    windows = []
-
-    def make(path):
-        opened = open_for_window(path, default_schema_path())
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(
-            opened.store, settings, "ana", schema_path=default_schema_path(), samples=samples_dir()
-        )
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        _settled(qtbot, window)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        window.close_project()
 
 
 def _show(window, uid):

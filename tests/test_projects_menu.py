@@ -10,11 +10,10 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from desktop_app import app, cli
 from desktop_app.core.model import ArticleDraft, Label, LabelSchema
-from desktop_app.core.project import open_for_window, open_project
+from desktop_app.core.project import open_project
 from desktop_app.core.store import Store
 from desktop_app.core.store.backups import check_file
-from desktop_app.paths import default_schema_path, samples_dir
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.paths import default_schema_path
 from desktop_app.ui.opening_check import CHECKING
 from desktop_app.ui.project_actions import DEFAULT_LABELS, OTHER_LABELS
 from desktop_app.ui.recent_projects import KEEP, RecentProjects
@@ -34,32 +33,6 @@ def _writable(path):
     """A writer can open the project now: nobody holds its lock."""
     Store.open(path).close()
     return True
-
-
-@pytest.fixture
-def desk(qtbot, tmp_path, monkeypatch):
-    """make(path): a window on the project at `path`, as the composition root builds it."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # the dialogs' first folder
-    (tmp_path / "home").mkdir()
-    windows = []
-
-    def make(path):
-        opened = open_for_window(path, default_schema_path())
-        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(
-            opened.store, settings, "ana", schema_path=default_schema_path(), samples=samples_dir()
-        )
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        _settled(qtbot, window)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        window.close_project()
 
 
 def _answer_save(monkeypatch, path):
