@@ -24,8 +24,8 @@ WAYLAND_DISPLAY are not set). To run it on a virtual screen:
         libxkbcommon-x11-0
     xvfb-run -a .venv/bin/marginalia
 
-The command line works without a display: marginalia import / export / merge / agreement /
-sample / stats / backup / restore / check.
+The command line works without a display: `marginalia --help` lists every command (import,
+export, merge, agreement, annotate-all, suggest, stats, backup, check and more).
 """
 
 
