@@ -5,7 +5,7 @@ remembered per user and kept across articles."""
 import itertools
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QColor, QTextCursor
 
 from desktop_app.core.model import ArticleDraft, Label, Span
@@ -179,3 +179,28 @@ def test_a_hand_edited_spacing_becomes_the_nearest_offered(tmp_path, stored, loa
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     settings.setValue("view/line_spacing", stored)
     assert Preferences.load(settings).line_spacing == loaded
+
+
+@pytest.mark.parametrize("percent", [100, 200])
+def test_the_end_and_a_far_selection_can_be_scrolled_to(qtbot, percent):
+    text = "\n".join(f"Paragraph {i}: " + WORDS[: 200 + i] for i in range(300))
+    view = ArticleView()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_line_spacing(percent)
+    view.show_article(text, [], LABELS)
+    view.setFocus()
+    for _ in range(40):  # the caret walks down line by line and stays in sight
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+        assert view.viewport().rect().contains(view.cursorRect())
+    assert view.verticalScrollBar().value() > 0
+    far = text.index("Paragraph 250:")
+    view.select_range(far, far + 9)
+    assert view.viewport().rect().contains(_cursor_rect(view, far))
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.wait(10)
+    end = _cursor_rect(view, len(text))
+    assert view.viewport().rect().contains(end)

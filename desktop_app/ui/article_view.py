@@ -702,7 +702,24 @@ class ArticleView(QPlainTextEdit):
             self.suggestionKey.emit(what)
             event.accept()
             return
+        position = self.textCursor().position()
         super().keyPressEvent(event)
+        if self.textCursor().position() != position:
+            self._caret_past_the_gap()  # Qt has just scrolled to the moved caret
+
+    def ensureCursorVisible(self) -> None:
+        """Scroll so the caret shows, its whole line even with line spacing."""
+        super().ensureCursorVisible()
+        self._caret_past_the_gap()
+
+    def _caret_past_the_gap(self) -> None:
+        # Qt scrolls by whole lines and takes each line to start where the one above ends;
+        # with line spacing that puts the caret's line up to one gap below the window.
+        bar, height = self.verticalScrollBar(), self.viewport().height()
+        for _ in range(3):
+            if self.cursorRect().bottom() < height or bar.value() >= bar.maximum():
+                return
+            bar.setValue(bar.value() + 1)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         """Qt handler: grab a selected span's edge, or start a selection (Alt: exact)."""
