@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextLayout,
     QTextLine,
     QTextOption,
 )
@@ -40,6 +41,7 @@ from desktop_app.core.fragments import pieces as span_pieces
 from desktop_app.core.model import Label, Span
 from desktop_app.core.words import snap_edge, snap_to_words, word_at
 from desktop_app.ui.colors import readable_text, span_background
+from desktop_app.ui.line_spacing import SpacedLayout
 from desktop_app.ui.offsets import OffsetMap
 
 UNKNOWN_LABEL_COLOR = "#c0c0c0"
@@ -115,6 +117,27 @@ def _piece_rects(block: QTextBlock, qs: int, qe: int, origin: QPointF) -> list[Q
         left, width = min(x1, x2), abs(x2 - x1)
         rects.append(QRectF(origin.x() + left, origin.y() + line.y(), width, line.height()))
     return rects
+
+
+def _line_at(layout: QTextLayout, y: float) -> QTextLine | None:
+    """The line of `layout` at height `y`; with line spacing a line also owns half of the
+    space between it and each neighbour, so a click between two lines finds the nearer."""
+    count = layout.lineCount()
+    for i in range(count):
+        line = layout.lineAt(i)
+        top, bottom = line.y(), line.y() + line.height()
+        if i == 0:
+            band_top = 0.0  # the space above the first line is its own
+        else:
+            previous = layout.lineAt(i - 1)
+            band_top = (previous.y() + previous.height() + top) / 2
+        if i + 1 < count:
+            band_bottom = (bottom + layout.lineAt(i + 1).y()) / 2
+        else:
+            band_bottom = bottom + (top - band_top)  # as much space below as above
+        if band_top <= y < band_bottom:
+            return line
+    return None
 
 
 def _make_format(
@@ -239,6 +262,13 @@ class ArticleView(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A document of our own, laid out by SpacedLayout: the line spacing preference.
+        document = QTextDocument(self)
+        self._layout = SpacedLayout(document)
+        document.setDocumentLayout(self._layout)
+        document.setDefaultFont(self.font())
+        self.setDocument(document)
+        self._layout.setPaintDevice(self.viewport())  # font metrics of the screen shown on
         self.setReadOnly(True)
         # Keyboard selection too, so spans can be made without the mouse.
         flags = Qt.TextInteractionFlag
@@ -324,6 +354,15 @@ class ArticleView(QPlainTextEdit):
         """Paint spans for a dark page (shaded backgrounds) or a light one."""
         if self._highlighter.set_dark(dark):
             self._highlighter.rehighlight()
+
+    def set_line_spacing(self, percent: int) -> None:
+        """Space every line (wrapped ones too) `percent` of its height apart; 100 is single."""
+        if self._layout.set_factor(percent / 100):
+            self.viewport().update()
+
+    def line_spacing(self) -> int:
+        """The line spacing in percent."""
+        return round(self._layout.factor * 100)
 
     def span_format_at(self, cp: int) -> QTextCharFormat | None:
         """The character format painted at code point `cp` (None where no span is)."""
@@ -604,17 +643,16 @@ class ArticleView(QPlainTextEdit):
             return None
         origin = self.blockBoundingGeometry(block).translated(self.contentOffset()).topLeft()
         x, y = point.x() - origin.x(), point.y() - origin.y()
-        for i in range(layout.lineCount()):
-            line = layout.lineAt(i)
-            if line.y() <= y < line.y() + line.height():
-                rect = line.naturalTextRect()
-                if not rect.left() <= x < rect.right():
-                    return None
-                # CursorOnCharacter names the character under x, also in right-to-left text.
-                pos = line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
-                if pos >= block.length() - 1:
-                    return None
-                return self._map.from_qt(block.position() + pos)
+        line = _line_at(layout, y)
+        if line is not None:
+            rect = line.naturalTextRect()
+            if not rect.left() <= x < rect.right():
+                return None
+            # CursorOnCharacter names the character under x, also in right-to-left text.
+            pos = line.xToCursor(x, QTextLine.CursorPosition.CursorOnCharacter)
+            if pos >= block.length() - 1:
+                return None
+            return self._map.from_qt(block.position() + pos)
         return None
 
     def edge_at(self, point: QPoint) -> str | None:
@@ -664,7 +702,24 @@ class ArticleView(QPlainTextEdit):
             self.suggestionKey.emit(what)
             event.accept()
             return
+        position = self.textCursor().position()
         super().keyPressEvent(event)
+        if self.textCursor().position() != position:
+            self._caret_past_the_gap()  # Qt has just scrolled to the moved caret
+
+    def ensureCursorVisible(self) -> None:
+        """Scroll so the caret shows, its whole line even with line spacing."""
+        super().ensureCursorVisible()
+        self._caret_past_the_gap()
+
+    def _caret_past_the_gap(self) -> None:
+        # Qt scrolls by whole lines and takes each line to start where the one above ends;
+        # with line spacing that puts the caret's line up to one gap below the window.
+        bar, height = self.verticalScrollBar(), self.viewport().height()
+        for _ in range(3):
+            if self.cursorRect().bottom() < height or bar.value() >= bar.maximum():
+                return
+            bar.setValue(bar.value() + 1)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         """Qt handler: grab a selected span's edge, or start a selection (Alt: exact)."""

@@ -1,4 +1,4 @@
-"""Preferences: the article's font and zoom, the theme, word snapping and backups kept."""
+"""Preferences: the article's font, zoom and line spacing, the theme, snapping, backups kept."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ class PreferencesController(Controller):
         self.preferences = preferences
         view = self.shell.view
         view.setFont(preferences.font(view.font()))
+        view.set_line_spacing(preferences.line_spacing)
         view.snap_words = preferences.snap_words
         if preferences.theme != self._theme:
             self._theme, self.dark = preferences.theme, apply_theme(preferences.theme)

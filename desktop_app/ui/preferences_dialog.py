@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.store.backups import KEEP_DAYS, KEEP_RECENT
 from desktop_app.ui.article_view import READING_POINT_SIZE
+from desktop_app.ui.line_spacing import LINE_SPACINGS
 from desktop_app.ui.theme import THEMES
 
 MIN_POINT_SIZE, MAX_POINT_SIZE = 7, 48
@@ -33,6 +34,7 @@ class Preferences:
 
     font_family: str = ""  # "" is the system's default font
     font_size: int = int(READING_POINT_SIZE)
+    line_spacing: int = 100  # percent of the font's line height, one of LINE_SPACINGS
     theme: str = "system"
     snap_words: bool = True
     backups_kept: int = KEEP_RECENT
@@ -44,9 +46,12 @@ class Preferences:
         theme = str(settings.value("view/theme", default.theme))
         size = _int(settings.value("view/font_size"), default.font_size)
         kept = _int(settings.value("backups/kept"), default.backups_kept)
+        spacing = _int(settings.value("view/line_spacing"), default.line_spacing)
         return cls(
             font_family=str(settings.value("view/font_family", "") or ""),
             font_size=min(max(size, MIN_POINT_SIZE), MAX_POINT_SIZE),
+            # A value edited by hand becomes the nearest spacing offered.
+            line_spacing=min(LINE_SPACINGS, key=lambda offered: abs(offered - spacing)),
             theme=theme if theme in THEMES else default.theme,
             snap_words=bool(settings.value("edit/snap_words", True, type=bool)),
             backups_kept=max(1, kept),
@@ -56,6 +61,7 @@ class Preferences:
         """Write the preferences."""
         settings.setValue("view/font_family", self.font_family)
         settings.setValue("view/font_size", self.font_size)
+        settings.setValue("view/line_spacing", self.line_spacing)
         settings.setValue("view/theme", self.theme)
         settings.setValue("edit/snap_words", self.snap_words)
         settings.setValue("backups/kept", self.backups_kept)
@@ -94,6 +100,11 @@ class PreferencesDialog(QDialog):
         self.size_box.setRange(MIN_POINT_SIZE, MAX_POINT_SIZE)
         self.size_box.setSuffix(" pt")
         self.size_box.setValue(current.font_size)
+        self.spacing_box = QComboBox()
+        self.spacing_box.setAccessibleName("Line spacing")
+        for percent in LINE_SPACINGS:
+            self.spacing_box.addItem(f"{percent}%", percent)
+        self.spacing_box.setCurrentIndex(self.spacing_box.findData(current.line_spacing))
         self.theme_box = QComboBox()
         self.theme_box.setAccessibleName("Theme")
         for theme in THEMES:
@@ -108,6 +119,7 @@ class PreferencesDialog(QDialog):
         form = QFormLayout()
         form.addRow("Article &font", self.font_box)
         form.addRow("Font &size", self.size_box)
+        form.addRow("&Line spacing", self.spacing_box)
         form.addRow("&Theme", self.theme_box)
         form.addRow("", self.snap_box)
         form.addRow("&Backups to keep", self.backups_box)
@@ -133,6 +145,7 @@ class PreferencesDialog(QDialog):
             self._current,
             font_family=family,
             font_size=self.size_box.value(),
+            line_spacing=int(self.spacing_box.currentData()),
             theme=str(self.theme_box.currentData()),
             snap_words=self.snap_box.isChecked(),
             backups_kept=self.backups_box.value(),
