@@ -146,11 +146,13 @@ class AnnotationsMixin(LabelsMixin):
             self.db.execute(
                 "UPDATE spans SET deleted = 1, updated_at = ? WHERE uuid = ?", (now(), span_uuid)
             )
+            self._move_relations(span_uuid, new.uuid, now())
         return new
 
     @_serialized
     def swap_spans(self, hide: str, show: str) -> None:
-        """Soft-delete span `hide` and restore span `show` in one transaction (an adjust)."""
+        """Soft-delete span `hide` and restore span `show` in one transaction (an adjust); the
+        relations on `hide` move to `show`."""
         stamp = now()
         with self.db.atomic():
             for span_uuid, deleted in ((hide, 1), (show, 0)):
@@ -158,6 +160,15 @@ class AnnotationsMixin(LabelsMixin):
                     "UPDATE spans SET deleted = ?, updated_at = ? WHERE uuid = ?",
                     (deleted, stamp, span_uuid),
                 )
+            self._move_relations(hide, show, stamp)
+
+    def _move_relations(self, old_span: str, new_span: str, stamp: str) -> None:
+        """Point the live relations on `old_span` at `new_span` (an adjusted span's copy)."""
+        for end in ("from_span", "to_span"):
+            self.db.execute(
+                f"UPDATE relations SET {end} = ?, updated_at = ? WHERE {end} = ? AND deleted = 0",
+                (new_span, stamp, old_span),
+            )
 
     # ----------------------------------------------------------------- document tags
 

@@ -33,6 +33,7 @@ from desktop_app.core.store.merge import MergeMixin
 from desktop_app.core.store.native_export import NativeExportMixin
 from desktop_app.core.store.overview import OverviewMixin
 from desktop_app.core.store.recognise import recognise
+from desktop_app.core.store.relations import RelationsMixin
 from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
 from desktop_app.core.store.suggestions import SuggestionsMixin
@@ -198,6 +199,7 @@ class Store(
     OverviewMixin,
     ListingMixin,
     AdjudicationMixin,
+    RelationsMixin,
     AnnotationsMixin,
     StatsMixin,
     LabelsMixin,
