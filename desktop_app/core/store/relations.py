@@ -250,14 +250,3 @@ class RelationsMixin(AnnotationsMixin):
             "UPDATE relations SET deleted = ?, updated_at = ? WHERE uuid = ?",
             [(int(deleted), stamp, uuid) for uuid in relation_uuids],
         )
-
-    @_serialized
-    def relation_counts(self) -> dict[str, dict[str, int]]:
-        """Live relations per type, then per annotator (for `marginalia stats`)."""
-        counts: dict[str, dict[str, int]] = {}
-        for kind, annotator, n in self.db.conn.execute(
-            "SELECT type, annotator, count(*) FROM relations WHERE deleted = 0 "
-            "GROUP BY type, annotator ORDER BY type, annotator"
-        ):
-            counts.setdefault(str(kind), {})[str(annotator)] = int(n)
-        return counts
