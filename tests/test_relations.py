@@ -177,3 +177,15 @@ def test_relation_types_come_and_go_with_the_schema_but_never_while_used(setup):
     assert kept == ["said_by"]
     assert [t.name for t in store.relation_types()] == ["said_by"]
     assert store.relation_type("said_by").key == ""  # a kept type gives up its key
+
+
+def test_a_span_deleted_by_any_path_takes_the_relations_on_it(setup):
+    """Ana undoes making a span that Bob has linked since: Bob's relation goes with it."""
+    store, editor, a, _, person, _, _ = setup
+    mine = editor.add_span(a, 0, 5, "Person")
+    editor.switch_annotator("bob")
+    rel = editor.add_relation("same_as", mine.uuid, person)
+    editor.switch_annotator("ana")
+    editor.undo()  # ana's span creation
+    assert store.span(mine.uuid).deleted and store.relation(rel.uuid).deleted
+    assert store.check(full=True) == []

@@ -46,7 +46,9 @@ GLOBAL = {
 def _downgrade(path):
     """Make the file what the previous schema version left: no relation tables."""
     conn = sqlite3.connect(path)
-    conn.executescript("DROP TABLE relations; DROP TABLE relation_types;")
+    conn.executescript(
+        "DROP TRIGGER spans_delete_relations; DROP TABLE relations; DROP TABLE relation_types;"
+    )
     conn.execute(f"PRAGMA user_version = {latest_version() - 1}")
     conn.commit()
     conn.close()
@@ -212,8 +214,9 @@ def test_export_and_annotate_all_take_relation_filter(project, tmp_path, capsys)
 
 
 def test_full_check_finds_relations_on_spans_that_are_gone_and_repair_deletes_them(project, capsys):
-    conn = sqlite3.connect(project)  # a span deleted behind the app's back (its relation stays)
+    conn = sqlite3.connect(project)  # a span deleted, its relation restored behind our back
     conn.execute("UPDATE spans SET deleted = 1 WHERE quote = 'Bob'")
+    conn.execute("UPDATE relations SET deleted = 0")
     conn.commit()
     conn.close()
     assert main(["check", "--db", str(project)]) != 0

@@ -637,6 +637,14 @@ def _relations(db: Database) -> None:
         CREATE INDEX relations_by_from ON relations (from_span);
         CREATE INDEX relations_by_to ON relations (to_span);
         CREATE INDEX relations_by_type ON relations (type, article) WHERE deleted = 0;
+        -- A relation links live spans: whatever deletes a span (an edit, an undo, a merge)
+        -- deletes the relations on it, anyone's, soft, so undo and merges see it.
+        CREATE TRIGGER spans_delete_relations AFTER UPDATE OF deleted ON spans
+        WHEN NEW.deleted = 1 AND OLD.deleted = 0
+        BEGIN
+            UPDATE relations SET deleted = 1, updated_at = NEW.updated_at
+            WHERE deleted = 0 AND (from_span = NEW.uuid OR to_span = NEW.uuid);
+        END;
         """
     )
     convert_meta_relations(db)
