@@ -189,3 +189,15 @@ def test_a_span_deleted_by_any_path_takes_the_relations_on_it(setup):
     editor.undo()  # ana's span creation
     assert store.span(mine.uuid).deleted and store.relation(rel.uuid).deleted
     assert store.check(full=True) == []
+
+
+def test_undo_never_brings_back_a_relation_whose_other_end_a_colleague_deleted(setup):
+    store, editor, _, _, person, quote, _ = setup
+    rel = editor.add_relation("said_by", quote, person)
+    editor.delete_span(quote)  # ana: the relation goes with it
+    editor.switch_annotator("bob")
+    editor.delete_span(person)
+    editor.switch_annotator("ana")
+    editor.undo()
+    assert not store.span(quote).deleted and store.relation(rel.uuid).deleted
+    assert store.check(full=True) == []

@@ -3,6 +3,7 @@ and its repair, the list filter, stats and the command line's --relation (issue 
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -264,5 +265,34 @@ def test_deleting_a_label_or_articles_takes_their_relations_and_undo_restores(pr
         assert store.check(full=True) == []
         editor.undo()
         assert len(store.relations(a)) == 2 and store.check(full=True) == []
+    finally:
+        store.close()
+
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "doccano"
+EXAMPLE = CORPUS / "official-examples" / "import_relation_extraction.jsonl"
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason="the shared corpora are not here")
+def test_doccano_official_relation_example_imported_before_relations_becomes_relations(
+    tmp_path, capsys
+):
+    db = tmp_path / "p.sqlite"
+    assert main(["import", "--db", str(db), str(EXAMPLE)]) == 0
+    capsys.readouterr()
+    _downgrade(db)
+    store = Store.open(db)
+    try:
+        [(article,)] = store.db.conn.execute("SELECT id FROM articles").fetchall()
+        quotes = {s.uuid: s.quote for s in store.spans(article)}
+        made = sorted(
+            (r.type, quotes[r.from_span], quotes[r.to_span]) for r in store.relations(article)
+        )
+        assert made == [
+            ("foundedAt", "Google", "September 4, 1998"),
+            ("foundedBy", "Google", "Larry Page"),
+            ("foundedBy", "Google", "Sergey Brin"),
+        ]
+        assert "relations" not in store.article(article).meta
     finally:
         store.close()

@@ -114,6 +114,12 @@ _TAG_COLUMNS = "uuid, article, annotator, label, note, created_at, updated_at, d
 _RELATION_COLUMNS = (
     "uuid, article, annotator, type, from_span, to_span, note, created_at, updated_at, deleted"
 )
+# A relation comes back (undo) only where both its spans are live: a colleague may have
+# deleted the other end meanwhile.
+BOTH_ENDS_LIVE = " AND ".join(
+    f"EXISTS (SELECT 1 FROM spans s WHERE s.uuid = relations.{end} AND s.deleted = 0)"
+    for end in ("from_span", "to_span")
+)
 _ARTICLE_COLUMNS = "id, uid, title, source, url, published, text, text_sha256, meta, imported_at"
 
 

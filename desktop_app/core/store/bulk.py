@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from desktop_app.core.model import Label
-from desktop_app.core.store.base import StoreError, _serialized, now
+from desktop_app.core.store.base import BOTH_ENDS_LIVE, StoreError, _serialized, now
 from desktop_app.core.store.labels import LabelsMixin
 
 HANDFUL = 5  # deleting more annotations than this at once is asked about and backed up first
@@ -135,6 +135,8 @@ class BulkMixin(LabelsMixin):
                 if table == "document_tags" and not deleted
                 else ""
             )
+            if table == "relations" and not deleted:
+                unless = f" AND {BOTH_ENDS_LIVE}"
             self.db.conn.execute(
                 f"UPDATE {table} SET deleted = ?, updated_at = ? "
                 f"WHERE uuid IN (SELECT value FROM json_each(?)){unless}",

@@ -11,6 +11,7 @@ from desktop_app.core.model import LabelSchema, Relation, RelationType
 from desktop_app.core.store.annotations import AnnotationsMixin
 from desktop_app.core.store.base import (
     _RELATION_COLUMNS,
+    BOTH_ENDS_LIVE,
     StoreError,
     _relation,
     _serialized,
@@ -246,7 +247,8 @@ class RelationsMixin(AnnotationsMixin):
     def _set_relations_deleted(
         self, relation_uuids: Sequence[str], deleted: bool, stamp: str
     ) -> None:
+        unless = "" if deleted else f" AND {BOTH_ENDS_LIVE}"
         self.db.conn.executemany(
-            "UPDATE relations SET deleted = ?, updated_at = ? WHERE uuid = ?",
+            f"UPDATE relations SET deleted = ?, updated_at = ? WHERE uuid = ?{unless}",
             [(int(deleted), stamp, uuid) for uuid in relation_uuids],
         )
