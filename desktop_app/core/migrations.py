@@ -595,6 +595,38 @@ def _suggestions(db: Database) -> None:
     )
 
 
+def _annotate_all_batches(db: Database) -> None:
+    """Annotate-all batches kept beyond the session: what was searched, by whom, with which
+    label, and the spans each made, so a batch can be undone after a restart (QualCoder
+    #295/#1293 lose it when the dialog closes). A batch row and its spans are written in one
+    transaction. Link rows name spans by uuid without a foreign key: a span whose article is
+    deleted just counts as gone, and comes back with the article's undo. Batches are listed
+    newest first by rowid (two batches can share a millisecond)."""
+    db.executescript(
+        """
+        CREATE TABLE annotate_all_batches (
+            uuid TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            label TEXT NOT NULL,
+            search TEXT NOT NULL,
+            options TEXT NOT NULL DEFAULT '{}',
+            scope TEXT NOT NULL DEFAULT '',
+            count INTEGER NOT NULL CHECK (count >= 0),
+            undone_at TEXT
+        );
+        CREATE TABLE annotate_all_batch_spans (
+            batch TEXT NOT NULL REFERENCES annotate_all_batches (uuid) ON DELETE CASCADE,
+            span TEXT NOT NULL,
+            label TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (batch, span)
+        ) WITHOUT ROWID;
+        CREATE INDEX annotate_all_batch_spans_by_span ON annotate_all_batch_spans (span);
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -608,6 +640,8 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("source_from_folder", _source_from_folder),
     ("overview_counts", _overview_counts),
     ("suggestions", _suggestions),
+    # Meant as number 15 (13 and 14 are taken on other branches): renumbered on merge.
+    ("annotate_all_batches", _annotate_all_batches),
 )
 
 
