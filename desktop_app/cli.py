@@ -458,7 +458,7 @@ def _annotate_all(args: argparse.Namespace) -> int:
         print(
             f"{len(found)} matches ({covered} already annotated); "
             f"{done} {count} {args.label} spans as {annotator}"
-            + (f" (batch {batch}; `annotate-all --undo {batch[:8]}` takes it back)" if batch else "")
+            + (f" (batch {batch}; `--undo {batch[:8]}` takes it back)" if batch else "")
         )
     return EXIT_OK if args.dry_run else _recovered(args, store)
 

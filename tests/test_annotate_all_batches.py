@@ -61,7 +61,11 @@ def test_batch_is_recorded_with_its_spans_and_undone_after_reopening(project):
     store = Store.open(project)
     (recorded,) = store.batches()
     assert recorded.uuid == batch and recorded.count == 3 and recorded.live == 3
-    assert (recorded.annotator, recorded.label, recorded.search) == ("ana", "Person", "Nino Beridze")
+    assert (recorded.annotator, recorded.label, recorded.search) == (
+        "ana",
+        "Person",
+        "Nino Beridze",
+    )
     assert recorded.options == OPTIONS and recorded.scope == {"all": True}
     assert recorded.undone_at is None
     editor = Editor(store, "ana")
@@ -94,7 +98,9 @@ def test_batch_and_spans_are_all_or_nothing(project):
     conn = sqlite3.connect(project)
     linked = {
         row[0]
-        for row in conn.execute("SELECT span FROM annotate_all_batch_spans WHERE batch = ?", (batch,))
+        for row in conn.execute(
+            "SELECT span FROM annotate_all_batch_spans WHERE batch = ?", (batch,)
+        )
     }
     conn.close()
     assert linked == {s.uuid for s in made}
@@ -128,7 +134,7 @@ def test_partly_edited_batch_keeps_what_was_changed(project):
 
 def test_session_undo_of_the_apply_marks_the_batch_undone(project):
     store = Store.open(project)
-    editor, batch, _ = annotate(store)
+    editor, _, _ = annotate(store)
     editor.undo()
     (recorded,) = store.batches()
     assert recorded.live == 0 and recorded.undone_at is not None
@@ -159,7 +165,9 @@ def test_unknown_or_ambiguous_batch_is_named(project):
 
 def test_cli_apply_then_history_then_undo_then_history(project, capsys):
     db = ["--db", str(project)]
-    assert main(["annotate-all", "Nino Beridze", "--label", "Person", "--annotator", "ana", *db]) == 0
+    assert (
+        main(["annotate-all", "Nino Beridze", "--label", "Person", "--annotator", "ana", *db]) == 0
+    )
     out = capsys.readouterr().out
     assert "batch " in out and "--undo" in out
     assert main(["annotate-all", "--history", "--json", *db]) == 0
