@@ -92,6 +92,15 @@ def test_batch_and_spans_are_all_or_nothing(project):
         editor.annotate_all(wanted, "x", OPTIONS, {})
     assert live(store) == [] and store.batches() == []
     assert not editor.can_undo()
+    # A failure inside the transaction (here the link rows' insert) leaves nothing either.
+    store.db.conn.execute(
+        "CREATE TEMP TRIGGER fail_links BEFORE INSERT ON annotate_all_batch_spans "
+        "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+    )
+    with pytest.raises(StoreError, match="disk trouble"):
+        editor.annotate_all([(1, 0, 12, "Person"), (3, 0, 12, "Person")], "x", OPTIONS, {})
+    assert live(store) == [] and store.batches() == [] and store.status(1, "ana") == "todo"
+    store.db.conn.execute("DROP TRIGGER fail_links")
     # The link rows are in the file beside the batch row, committed together.
     _, batch, made = annotate(store)
     store.close()
@@ -214,3 +223,41 @@ def test_cli_usage_errors(project, capsys, argv, message):
         main([*argv, "--db", str(project)])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- progress and stopping
+
+
+def test_progress_counts_every_article_passed_and_cancel_keeps_what_was_found(project):
+    store = Store.open(project)
+    Editor(store, "ana").set_status(2, "done")
+    matcher = make_matcher("Nino Beridze", "Person")
+    seen = []
+    found = find_all(
+        store, matcher, Scope(not_done=True), "ana", progress=lambda *p: seen.append(p)
+    )
+    assert seen[0] == (1, 3) and seen[-1] == (3, 3)  # the article marked done counts as passed
+    assert len(found) == 3
+    stop = []
+    partial = find_all(
+        store,
+        matcher,
+        Scope(),
+        "ana",
+        cancelled=lambda: bool(stop),
+        progress=lambda *p: stop.append(p),
+    )
+    assert stop == [(1, 3), (1, 3)]  # stopped after the first article's progress
+    assert [f.article_id for f in partial] == [1, 1]
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Nino BERIDZE", "ΟΔΟΣ Σοφίας", "İstanbul and Iğdır", "Straße ẞ", "👍 Ǆemal ǅ", "", "ꭰᏸ"],
+)
+def test_fold_fast_path_is_the_same_as_folding_each_character(text):
+    from desktop_app.core.suggest.matcher import fold
+
+    slow = "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+    assert fold(text) == slow and len(fold(text)) == len(text)

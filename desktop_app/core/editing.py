@@ -292,9 +292,8 @@ class Editor:
         them, all or nothing), so the batch can also be undone after a restart."""
         if not wanted:
             return "", []
+        # add_batch also puts the articles "in progress" (see _started), in its transaction.
         batch, made = self.store.add_batch(wanted, self.annotator, search, options, scope)
-        for article_id in dict.fromkeys(span.article_id for span in made):
-            self._started(article_id)
         what = what or f"annotate all: {len(made)} spans"
         self._record(_BatchSpans(made[0].article_id, what, batch, [s.uuid for s in made], False))
         return batch, made

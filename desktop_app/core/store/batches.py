@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.core.model import Span
+from desktop_app.core.model import Span, Status
 from desktop_app.core.store.annotations import AnnotationsMixin
 from desktop_app.core.store.base import (
     _SPAN_COLUMNS,
@@ -91,13 +91,20 @@ class BatchesMixin(AnnotationsMixin):
     ) -> tuple[str, list[Span]]:
         """Create the spans (article, start, end, label) as `annotator`'s and record them as
         one batch, all in one transaction: either the batch and every span are saved, or
-        nothing is. Returns the batch's uuid and its spans."""
+        nothing is. Each article the annotator had not started ("todo") is put "in progress"
+        in the same transaction (one commit, not one per article). Returns the batch's uuid
+        and its spans."""
         if not wanted:
             raise StoreError("an annotate-all batch needs at least one span")
         labels = {label for _, _, _, label in wanted}
+        for label in labels:
+            if not self._one("SELECT 1 FROM labels WHERE name = ? AND kind = 'span'", (label,)):
+                raise StoreError(f"{label!r} is not a span label of this project")
         batch_uuid = batch_uuid or new_uuid()
         stamp = now()
+        rows = self._span_rows(wanted, annotator, stamp)
         with self.db.atomic():
+            self._ensure_annotator(annotator)
             self.db.execute(
                 "INSERT INTO annotate_all_batches (uuid, created_at, annotator, label, search, "
                 "options, scope, count) VALUES (?,?,?,?,?,?,?,?)",
@@ -112,13 +119,40 @@ class BatchesMixin(AnnotationsMixin):
                     len(wanted),
                 ),
             )
-            # add_span checks offsets and label and nests in this transaction (a savepoint).
-            made = [self.add_span(a, s, e, label, annotator) for a, s, e, label in wanted]
+            self.db.conn.executemany(
+                f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0,'')", rows
+            )
+            made = [_span((*row, 0, "")) for row in rows]
             self.db.conn.executemany(
                 "INSERT INTO annotate_all_batch_spans (batch, span, label, note) VALUES (?,?,?,?)",
                 [(batch_uuid, span.uuid, span.label, span.note) for span in made],
             )
+            for article_id in dict.fromkeys(span.article_id for span in made):
+                if self.status(article_id, annotator) == Status.TODO:
+                    self.set_status(article_id, annotator, Status.IN_PROGRESS)
         return batch_uuid, made
+
+    def _span_rows(
+        self, wanted: Sequence[tuple[int, int, int, str]], annotator: str, stamp: str
+    ) -> list[tuple[Any, ...]]:
+        """The spans' rows, each checked against its article's text and its quote cut from
+        it (as add_span does); the hits come grouped by article, so one text is held."""
+        rows: list[tuple[Any, ...]] = []
+        held: tuple[int, str] | None = None
+        for article_id, start, end, label in wanted:
+            if held is None or held[0] != article_id:
+                text = self._one("SELECT text FROM articles WHERE id = ?", (article_id,))
+                if text is None:
+                    raise StoreError(f"no article with id {article_id}")
+                held = (article_id, text)
+            text = held[1]
+            if not 0 <= start < end <= len(text):
+                raise StoreError(f"span {start}-{end} is outside the text (0-{len(text)})")
+            rows.append(
+                (new_uuid(), article_id, annotator, label, start, end, text[start:end], "")
+                + (stamp, stamp)
+            )
+        return rows
 
     @_serialized
     def batches(self, limit: int | None = None) -> list[Batch]:

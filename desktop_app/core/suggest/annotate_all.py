@@ -70,14 +70,22 @@ def make_matcher(
 
 def scope_ids(store: Store, scope: Scope, annotator: str) -> Iterator[int]:
     """The ids of the articles in the scope, in list order."""
+    for article_id, wanted in _passed(store, scope, annotator):
+        if wanted:
+            yield article_id
+
+
+def _passed(store: Store, scope: Scope, annotator: str) -> Iterator[tuple[int, bool]]:
+    """Every article the search passes, and whether it is searched (not one marked done,
+    when the scope says so): progress counts them all."""
     if scope.article_id is not None:
-        yield scope.article_id
+        yield scope.article_id, True
         return
     for batch in store.iter_article_ids(scope.filter):
         for article_id in batch:
-            if scope.not_done and store.status(article_id, annotator) == Status.DONE:
-                continue
-            yield article_id
+            yield article_id, not (
+                scope.not_done and store.status(article_id, annotator) == Status.DONE
+            )
 
 
 def scope_size(store: Store, scope: Scope) -> int:
@@ -101,22 +109,24 @@ def find_all(
     found until then are returned)."""
     found: list[Found] = []
     total = scope_size(store, scope) if progress is not None else 0
-    searched, last = 0, 0.0
-    for article_id in scope_ids(store, scope, annotator):
+    passed, last = 0, 0.0
+    for article_id, wanted in _passed(store, scope, annotator):
         if cancelled():
             break
-        article = store.article(article_id)
-        hits = matcher.find(article.text)
-        if hits:
-            own = store.spans(article_id, annotator)
-            for hit in hits:
-                found.append(_found(article_id, article.title, article.text, hit, own))
-        searched += 1
-        if progress is not None and (searched == 1 or time.monotonic() - last >= PROGRESS_SECONDS):
+        if wanted:
+            article = store.article(article_id)
+            hits = matcher.find(article.text)
+            if hits:
+                own = store.spans(article_id, annotator)
+                for hit in hits:
+                    found.append(_found(article_id, article.title, article.text, hit, own))
+        passed += 1
+        if progress is not None and (passed == 1 or time.monotonic() - last >= PROGRESS_SECONDS):
             last = time.monotonic()
-            progress(searched, max(total, searched))
+            progress(passed, max(total, passed))
     if progress is not None:
-        progress(searched, max(total, searched) if not cancelled() else total)
+        # Articles imported meanwhile can make the list longer than it was counted.
+        progress(passed, total if cancelled() else max(total, passed))
     return found
 
 
