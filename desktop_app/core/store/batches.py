@@ -148,9 +148,9 @@ class BatchesMixin(AnnotationsMixin):
             text = held[1]
             if not 0 <= start < end <= len(text):
                 raise StoreError(f"span {start}-{end} is outside the text (0-{len(text)})")
+            quote = text[start:end]
             rows.append(
-                (new_uuid(), article_id, annotator, label, start, end, text[start:end], "")
-                + (stamp, stamp)
+                (new_uuid(), article_id, annotator, label, start, end, quote, "", stamp, stamp)
             )
         return rows
 

@@ -83,9 +83,8 @@ def _passed(store: Store, scope: Scope, annotator: str) -> Iterator[tuple[int, b
         return
     for batch in store.iter_article_ids(scope.filter):
         for article_id in batch:
-            yield article_id, not (
-                scope.not_done and store.status(article_id, annotator) == Status.DONE
-            )
+            done = scope.not_done and store.status(article_id, annotator) == Status.DONE
+            yield article_id, not done
 
 
 def scope_size(store: Store, scope: Scope) -> int:
