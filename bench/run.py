@@ -22,14 +22,19 @@ for _path in (ROOT, BENCH):
 import measure_core  # noqa: E402
 import measure_sorts  # noqa: E402
 from figures import Figure  # noqa: E402
+from measure_annotate_all import measure_annotate_all  # noqa: E402
 from measure_overview import measure_overview  # noqa: E402
 from synth import build_project, write_jsonl  # noqa: E402
 
 DEFAULT_ARTICLES = 100_000
 QUICK_ARTICLES = 2_000
 RESUME_FROM = 1_000_000  # the resume check runs by itself from this size (or --resume-check)
-CORE = ("import", "export", "list", "sorts", "search", "filters", "edits", "overview")
+CORE = (
+    "import", "export", "list", "sorts", "search", "filters", "edits", "overview", "annotate",
+)  # fmt: skip
 GROUPS = (*CORE, "ui", "resume")
+# The groups that measure a built project (import and resume make their own).
+PROJECT_GROUPS = tuple(name for name in GROUPS if name not in ("import", "resume"))
 _STARTED = time.perf_counter()
 
 
@@ -111,7 +116,7 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         log(f"wrote {size / 1e6:,.0f} MB")
     if args.project:
         log(f"using the project {project}")
-    elif {"export", "list", "sorts", "search", "filters", "edits", "overview", "ui"} & set(groups):
+    elif set(PROJECT_GROUPS) & set(groups):
         log(f"building a project of {n:,} articles with {args.spans} spans each")
         step = max(n // 10, 1)
 
@@ -130,13 +135,14 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         "edits": lambda: measure_core.measure_edits(project, 10 if args.quick else 30),
         "import": lambda: measure_core.measure_import(workdir, jsonl, n, repeats, log),
         "overview": lambda: measure_overview(project, 5 if args.quick else 11),
+        "annotate": lambda: measure_annotate_all(project, 1 if args.quick else repeats),
         "ui": lambda: _ui_figures(workdir, project, jsonl, repeats, args.quick),
         "resume": lambda: measure_core.measure_resume(workdir, jsonl, n, args.seed, log),
     }
     # Read-only groups first; edits change the project, so they come after the reads.
     order = (
-        "list", "sorts", "search", "filters", "export", "edits", "overview", "import", "ui",
-        "resume",
+        "list", "sorts", "search", "filters", "export", "edits", "overview", "annotate", "import",
+        "ui", "resume",
     )  # fmt: skip
     for name in (group for group in order if group in groups):
         log(f"measuring {name}")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from desktop_app import cli_safety, cli_suggest, paths
+from desktop_app import cli_batches, cli_safety, cli_suggest, paths
 from desktop_app.core.store import StoreError
 
 if TYPE_CHECKING:
@@ -136,8 +136,9 @@ def _annotate_all_parser(commands, common: argparse.ArgumentParser) -> None:  # 
         parents=[common],
         help="annotate every match of a text (or regular expression) with a label",
     )
-    ann.add_argument("text", metavar="TEXT", help="the text (or, with --regex, the pattern)")
-    ann.add_argument("--label", required=True, help="the span label to give each match")
+    ann.add_argument("text", metavar="TEXT", nargs="?",
+                     help="the text (or, with --regex, the pattern)")  # fmt: skip
+    ann.add_argument("--label", help="the span label to give each match (needed with TEXT)")
     ann.add_argument("--annotator", help="whose spans they become (default: your user name)")
     ann.add_argument("--regex", action="store_true", help="TEXT is a Python regular expression")
     ann.add_argument("--case", action="store_true", help="match upper and lower case exactly")
@@ -151,6 +152,7 @@ def _annotate_all_parser(commands, common: argparse.ArgumentParser) -> None:  # 
                      help="only articles the annotator has not marked done")  # fmt: skip
     ann.add_argument("--dry-run", action="store_true", help="list the matches, change nothing")
     ann.add_argument("--json", action="store_true", help="machine-readable output")
+    cli_batches.add_options(ann)
 
 
 class _TerminalProgress:
@@ -414,6 +416,8 @@ def _annotate_all(args: argparse.Namespace) -> int:
     from desktop_app.core.model import ArticleFilter
     from desktop_app.core.suggest import annotate_all as aa
 
+    if cli_batches.wanted(args):
+        return cli_batches.run(args, _open_reader, lambda a: _open_writer(a, create=False))
     annotator = args.annotator or getpass.getuser() or "analyst"
     flt = ArticleFilter(
         search=args.query,
@@ -428,13 +432,27 @@ def _annotate_all(args: argparse.Namespace) -> int:
     store = _open_reader(args) if args.dry_run else _open_writer(args, create=False)
     try:
         aa.check_label(store, args.label)
-        found = aa.find_all(store, matcher, aa.Scope(flt, not_done=args.not_done), annotator)
-        made = [] if args.dry_run else aa.apply_found(Editor(store, annotator), found)
+        scope = aa.Scope(flt, not_done=args.not_done)
+        found = aa.find_all(store, matcher, scope, annotator)
+        options = {"case": args.case, "whole_word": args.whole_word, "regex": args.regex}
+        batch, made = (
+            ("", [])
+            if args.dry_run
+            else aa.apply_batch(
+                Editor(store, annotator), found, args.text, options, aa.describe_scope(scope)
+            )
+        )
     finally:
         store.close()
     if args.json:
         hits = [f.as_dict() for f in found]
-        print(json.dumps({"hits": hits, "added": len(made)}, ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {"hits": hits, "added": len(made), "batch": batch or None},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         for f in found:
             mark = "  (already annotated)" if f.covered else ""
@@ -447,6 +465,7 @@ def _annotate_all(args: argparse.Namespace) -> int:
         print(
             f"{len(found)} matches ({covered} already annotated); "
             f"{done} {count} {args.label} spans as {annotator}"
+            + (f" (batch {batch}; `--undo {batch[:8]}` takes it back)" if batch else "")
         )
     return EXIT_OK if args.dry_run else _recovered(args, store)
 
@@ -504,6 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Status is per annotator: "done" means nothing without saying whose.
         parser.error("--status needs --annotator (whose status?)")
     cli_suggest.check(parser, args)
+    cli_batches.check(parser, args)
     if args.command is None:
         from desktop_app.app import main as open_window
 

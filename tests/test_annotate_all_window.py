@@ -30,6 +30,11 @@ def spans(window):
     return [(s.article_id, s.quote, s.label) for a in ids for s in store.spans(a, "ana")]
 
 
+def searched(qtbot, dialog):
+    """Wait for the dialog's search (on its thread) to list its hits."""
+    qtbot.waitUntil(lambda: not dialog.searching, timeout=5000)
+
+
 def run_dialog(window, drive):
     """Trigger the action; once the dialog is open, `drive(dialog)` answers it."""
     controller = window.annotate_all
@@ -54,6 +59,7 @@ def test_preview_untick_apply_then_one_undo(qtbot, window):
 
     def drive(dialog):
         dialog.set_scope("all")
+        searched(qtbot, dialog)
         items = dialog.hit_items()
         seen["lines"] = [item.text(0) for item in items]
         seen["enabled"] = [bool(item.flags() & Qt.ItemFlag.ItemIsEnabled) for item in items]
@@ -84,6 +90,7 @@ def test_selected_text_label_chosen_and_this_article_scope(qtbot, window):
     def drive(dialog):
         dialog.label.setCurrentText("Person")
         dialog.set_scope("article")
+        searched(qtbot, dialog)
         seen["count"] = len(dialog.hit_items())
         dialog.apply_button.click()
 

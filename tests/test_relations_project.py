@@ -6,10 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from desktop_app.cli import main
 from desktop_app.core.editing import Editor
-from desktop_app.core.migrations import latest_version
+from desktop_app.core.migrations import MIGRATIONS
 from desktop_app.core.model import ArticleDraft, ArticleFilter
 from desktop_app.core.project import open_project
 from desktop_app.core.store import Store
@@ -44,13 +45,26 @@ GLOBAL = {
 }
 
 
+def _objects(migrations):
+    """Names and kinds of what these migrations create, on an empty database."""
+    db = Database(memory=True)
+    for _name, step in migrations:
+        step(db)
+    return {
+        (kind, name)
+        for kind, name in db.execute("SELECT type, name FROM sqlite_master WHERE sql IS NOT NULL")
+    }
+
+
 def _downgrade(path):
-    """Make the file what the previous schema version left: no relation tables."""
+    """Make the file what the version before relations left: no relation tables (nor later ones)."""
+    number = [name for name, _step in MIGRATIONS].index("relations")
+    extra = _objects(MIGRATIONS) - _objects(MIGRATIONS[:number])
     conn = sqlite3.connect(path)
-    conn.executescript(
-        "DROP TRIGGER spans_delete_relations; DROP TABLE relations; DROP TABLE relation_types;"
-    )
-    conn.execute(f"PRAGMA user_version = {latest_version() - 1}")
+    for kind in ("trigger", "index", "table"):
+        for name in sorted(name for k, name in extra if k == kind):
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+    conn.execute(f"PRAGMA user_version = {number}")
     conn.commit()
     conn.close()
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from desktop_app.core.model import DOCUMENT, Relation, Span, Status
 from desktop_app.core.store import Store, StoreError, new_uuid
 from desktop_app.core.store.article_deletes import ArticleDeletion
+from desktop_app.core.store.batches import BatchState
 from desktop_app.core.store.bulk import Deletion
 from desktop_app.core.store.suggestions import Suggestion
 
@@ -163,6 +164,24 @@ class _SpanBatch:
 
 
 @dataclass
+class _BatchSpans:
+    """An annotate-all batch's spans shown (`deleted` False) or hidden as one step, with the
+    batch marked undone or not in the same transaction: the apply itself, or Undo batch."""
+
+    article_id: int
+    description: str
+    batch: str
+    uuids: list[str]
+    deleted: bool
+
+    def apply(self, store: Store) -> None:
+        store.set_batch_spans(self.batch, self.uuids, self.deleted)
+
+    def revert(self, store: Store) -> None:
+        store.set_batch_spans(self.batch, self.uuids, not self.deleted)
+
+
+@dataclass
 class _SuggestionsAccepted:
     """Suggestions made the annotator's spans as one step; undo brings the suggestions back."""
 
@@ -308,6 +327,36 @@ class Editor:
         what = what or f"add {count} span{'s' if count != 1 else ''}"
         self._record(_SpanBatch(made[0].article_id, what, [span.uuid for span in made]))
         return made
+
+    def annotate_all(
+        self,
+        wanted: list[tuple[int, int, int, str]],
+        search: str,
+        options: dict[str, Any],
+        scope: dict[str, Any],
+        what: str = "",
+    ) -> tuple[str, list[Span]]:
+        """Create many spans as one step and record them as an annotate-all batch (saved with
+        them, all or nothing), so the batch can also be undone after a restart."""
+        if not wanted:
+            return "", []
+        # add_batch also puts the articles "in progress" (see _started), in its transaction.
+        batch, made = self.store.add_batch(wanted, self.annotator, search, options, scope)
+        what = what or f"annotate all: {len(made)} spans"
+        self._record(_BatchSpans(made[0].article_id, what, batch, [s.uuid for s in made], False))
+        return batch, made
+
+    def undo_batch(self, batch_uuid: str) -> BatchState:
+        """Remove a recorded batch's spans that are still as it made them, as one undoable
+        step; spans changed or moved since are kept (the returned state lists them)."""
+        state = self.store.batch_state(batch_uuid)
+        if state.removable:
+            first = self.store.span(state.removable[0]).article_id
+            batch = state.batch
+            what = f"undo annotate-all batch: {len(state.removable)} × {batch.label}"
+            self.store.set_batch_spans(batch.uuid, state.removable, True)
+            self._record(_BatchSpans(first, what, batch.uuid, state.removable, True))
+        return state
 
     def accept_suggestions(self, suggestions: list[Suggestion]) -> list[Span]:
         """Make suggestions the current annotator's spans, as one undoable step."""

@@ -650,6 +650,38 @@ def _relations(db: Database) -> None:
     convert_meta_relations(db)
 
 
+def _annotate_all_batches(db: Database) -> None:
+    """Annotate-all batches kept beyond the session: what was searched, by whom, with which
+    label, and the spans each made, so a batch can be undone after a restart (QualCoder
+    #295/#1293 lose it when the dialog closes). A batch row and its spans are written in one
+    transaction. Link rows name spans by uuid without a foreign key: a span whose article is
+    deleted just counts as gone, and comes back with the article's undo. Batches are listed
+    newest first by rowid (two batches can share a millisecond)."""
+    db.executescript(
+        """
+        CREATE TABLE annotate_all_batches (
+            uuid TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            label TEXT NOT NULL,
+            search TEXT NOT NULL,
+            options TEXT NOT NULL DEFAULT '{}',
+            scope TEXT NOT NULL DEFAULT '',
+            count INTEGER NOT NULL CHECK (count >= 0),
+            undone_at TEXT
+        );
+        CREATE TABLE annotate_all_batch_spans (
+            batch TEXT NOT NULL REFERENCES annotate_all_batches (uuid) ON DELETE CASCADE,
+            span TEXT NOT NULL,
+            label TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (batch, span)
+        ) WITHOUT ROWID;
+        CREATE INDEX annotate_all_batch_spans_by_span ON annotate_all_batch_spans (span);
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -665,6 +697,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("suggestions", _suggestions),
     ("reserved_13", _reserved),  # replaced by the other branch's migration 13 on merge
     ("relations", _relations),
+    ("annotate_all_batches", _annotate_all_batches),
 )
 
 

@@ -1,13 +1,24 @@
-"""Article > Annotate all matches…: the selected span's (or text's) every match, previewed and
-applied as one undoable step."""
+"""Article > Annotate all matches…: the selected span's (or text's) every match, searched on a
+thread of its own, previewed and applied as one undoable step (recorded as a batch)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog
 
 from desktop_app.core.model import ArticleFilter
-from desktop_app.core.suggest.annotate_all import Found, Scope, apply_found, find_all, make_matcher
-from desktop_app.ui.annotate_all_dialog import AnnotateAllDialog
+from desktop_app.core.store import Store, StoreError
+from desktop_app.core.suggest.annotate_all import (
+    Found,
+    Scope,
+    apply_batch,
+    describe_scope,
+    find_all,
+    make_matcher,
+)
+from desktop_app.ui.annotate_all_dialog import AnnotateAllDialog, Work
+from desktop_app.ui.annotate_all_history import HistoryDialog
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.shell import Shell
@@ -22,7 +33,11 @@ class AnnotateAllController(Controller):
         self.action = self._action(
             "&Article", "Annotate all &matches…", self.open_dialog, "Ctrl+Shift+A"
         )
+        self.history_action = self._action("&Article", "Annotate-all &history…", self.open_history)
         self.dialog: AnnotateAllDialog | None = None  # the open preview, for tests
+        self.history: HistoryDialog | None = None  # the open history, for tests
+        # The last search's text, options and scope: what a batch records beside its spans.
+        self._last: tuple[str, dict[str, bool], Scope | None] = ("", {}, None)
 
     def _start(self) -> tuple[str, str]:
         """The text and label to start from: the selected span's, else the selected text."""
@@ -41,19 +56,41 @@ class AnnotateAllController(Controller):
     def _labels(self) -> list[str]:
         return [label.name for label in self.store.labels("span")]
 
+    def _scope(self, key: str) -> Scope | None:
+        """The dialog's scope key as a Scope (None: this article, when none is open)."""
+        if key == "article":
+            return Scope(article_id=self.article.id) if self.article else None
+        if key == "filter":
+            return Scope(self.shell.table_model.article_filter)
+        return Scope(ArticleFilter(), not_done=key == "not_done")
+
     def _search(
         self, text: str, label: str, case: bool, whole: bool, regex: bool, scope: str
-    ) -> list[Found]:
+    ) -> Work:
+        """The search's work, for the dialog's thread; a bad pattern raises ValueError now."""
         matcher = make_matcher(text, label, case=case, whole_word=whole, regex=regex)
-        if scope == "article":
-            chosen = Scope(article_id=self.article.id if self.article else -1)
-        elif scope == "filter":
-            chosen = Scope(self.shell.table_model.article_filter)
-        else:
-            chosen = Scope(ArticleFilter(), not_done=scope == "not_done")
-        if chosen.article_id == -1:
-            return []
-        return find_all(self.store, matcher, chosen, self.editor.annotator)
+        chosen = self._scope(scope)
+        store, annotator = self.store, self.editor.annotator
+        self._last = (text, {"case": case, "whole_word": whole, "regex": regex}, chosen)
+
+        def work(
+            progress: Callable[[int, int], None], cancelled: Callable[[], bool]
+        ) -> list[Found]:
+            if chosen is None:
+                return []
+            # A connection of its own (read-only, a snapshot of what is committed), opened
+            # and closed on the search's thread: the window's is never shared with it.
+            try:
+                reader: Store = store.reader()
+            except StoreError:
+                reader = store  # no second connection (read-only media): take turns
+            try:
+                return find_all(reader, matcher, chosen, annotator, cancelled, progress)
+            finally:
+                if reader is not store:
+                    reader.close()
+
+        return work
 
     def open_dialog(self) -> None:
         """Open the preview on the selection; Apply creates the ticked spans in one step."""
@@ -67,11 +104,33 @@ class AnnotateAllController(Controller):
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
             chosen = dialog.chosen()
+            text, options, scope = self._last
+            described = describe_scope(scope) if scope is not None else {}
             with self._edit():
-                made = apply_found(self.editor, chosen)
+                _, made = apply_batch(self.editor, chosen, text, options, described)
                 articles = len({span.article_id for span in made})
                 self.shell.say(f"Annotated {len(made)} matches in {articles} articles", 6000)
         finally:
             self.dialog = None
         self.context.annotations_changed.emit()
         self.context.history_changed.emit()
+
+    def open_history(self) -> None:
+        """List the project's annotate-all batches, newest first, to undo one."""
+        dialog = HistoryDialog(self.store.batches, self.undo_batch, self.shell.window)
+        self.history = dialog
+        try:
+            dialog.exec()
+        finally:
+            self.history = None
+
+    def undo_batch(self, batch_uuid: str) -> str:
+        """Undo a recorded batch as one step (Ctrl+Z brings it back); say what was done."""
+        said = "Not undone"
+        with self._edit():
+            state = self.editor.undo_batch(batch_uuid)
+            said = state.summary()[0].upper() + state.summary()[1:]
+            self.shell.say(f"Annotate-all batch: {state.summary()}", 6000)
+        self.context.annotations_changed.emit()
+        self.context.history_changed.emit()
+        return said

@@ -69,6 +69,9 @@ _SUGGESTION_KEYS = {
     Qt.Key.Key_N: "next",
     Qt.Key.Key_P: "previous",
 }
+# Alt+Down / Alt+Up walk the suggestions whatever is selected (N and P are label keys too).
+_SUGGESTION_ALT_KEYS = {Qt.Key.Key_Down: "next", Qt.Key.Key_Up: "previous"}
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def _innermost_first(span: Span) -> tuple[int, int, str]:
@@ -259,6 +262,14 @@ class ArticleView(QPlainTextEdit):
     findRequested = Signal()  # Ctrl+F pressed in the text (the list keeps Ctrl+F for search)
     # A suggestion key pressed in the text with nothing selected: accept, reject, next, previous.
     suggestionKey = Signal(str)
+    # The suggestion keys, for Help > Keyboard shortcuts (the view handles them itself).
+    key_help_group = "Article text (while it has the focus and shows suggestions)"
+    key_help = (
+        ("Enter / A", "Accept the current suggestion (A: while no span is selected)"),
+        ("X", "Reject the current suggestion (while no span is selected)"),
+        ("Alt+Down / N", "Next suggestion (N: while no text and no span is selected)"),
+        ("Alt+Up / P", "Previous suggestion (P: while no text and no span is selected)"),
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -670,13 +681,21 @@ class ArticleView(QPlainTextEdit):
         return None
 
     def _suggestion_key(self, event: QKeyEvent) -> str:
-        """What a key does to suggestions ("": nothing): only while some are drawn and no
-        text is selected, so label keys (which label a selection) keep working."""
-        if not self._suggested or self.textCursor().hasSelection():
+        """What a key does to suggestions ("": nothing), only while some are drawn. Alt+Down
+        and Alt+Up always walk them. The plain keys act only while no text is selected, and
+        the letters only while no span is selected either: letters are label keys, which
+        label the selected text or relabel the selected span, and must keep doing so."""
+        if not self._suggested:
             return ""
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        key = Qt.Key(event.key())
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if modifiers == Qt.KeyboardModifier.AltModifier:
+            return _SUGGESTION_ALT_KEYS.get(key, "")
+        if modifiers or self.textCursor().hasSelection():
             return ""
-        return _SUGGESTION_KEYS.get(Qt.Key(event.key()), "")
+        if key not in _ENTER_KEYS and self.selected_span():
+            return ""
+        return _SUGGESTION_KEYS.get(key, "")
 
     def event(self, event: QEvent) -> bool:
         """Qt handler: Ctrl+F in the text finds in the article, not in the list; suggestion

@@ -86,7 +86,8 @@ def collect_shortcuts(window: QMainWindow) -> dict[str, list[Shortcut]]:
     for widget in window.findChildren(QWidget):
         own = getattr(widget, "key_help", None)
         if isinstance(own, tuple) and own:
-            group = f"{_holder_of(widget)} (while its list has the focus)"
+            named = getattr(widget, "key_help_group", "")
+            group = named or f"{_holder_of(widget)} (while its list has the focus)"
             groups.setdefault(group, []).extend((text, keys) for keys, text in own)
     return groups
 

@@ -86,7 +86,7 @@ class SuggestionController(Controller):
         """Make the current suggestion the annotator's span (one undoable step)."""
         chosen = self.current()
         if chosen is None:
-            return self._warn("Press N to go to a suggestion first.")
+            return self._warn("Press N (or Alt+Down) to go to a suggestion first.")
         with self._edit():
             self.editor.accept_suggestions([chosen])
             self.context.annotations_changed.emit()
@@ -97,7 +97,7 @@ class SuggestionController(Controller):
         """Reject the current suggestion (remembered for this article, offsets and label)."""
         chosen = self.current()
         if chosen is None:
-            return self._warn("Press N to go to a suggestion first.")
+            return self._warn("Press N (or Alt+Down) to go to a suggestion first.")
         with self._edit():
             self.editor.reject_suggestions([chosen])
             self.refresh()

@@ -26,6 +26,7 @@ from desktop_app.core.store.backups import (
     staged_copy,
 )
 from desktop_app.core.store.base import StoreError, _serialized, now
+from desktop_app.core.store.batches import BatchesMixin
 from desktop_app.core.store.bulk import BulkMixin
 from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.listing import ListingMixin
@@ -190,6 +191,7 @@ def writer_lock(path: Path, create: bool = True) -> WriterLock:
 
 
 class Store(
+    BatchesMixin,
     SuggestionsMixin,
     MergeMixin,
     ArticleDeletesMixin,

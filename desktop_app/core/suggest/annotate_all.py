@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from desktop_app.core.editing import Editor
 from desktop_app.core.model import ArticleFilter, Span, Status
@@ -11,6 +13,7 @@ from desktop_app.core.store import Store, StoreError
 from desktop_app.core.suggest.matcher import Hit, Matcher, Term
 
 CONTEXT = 60  # characters of the line shown on each side of a hit
+PROGRESS_SECONDS = 0.1  # how often find_all reports progress (a window repaints that often)
 
 
 @dataclass(frozen=True)
@@ -67,14 +70,26 @@ def make_matcher(
 
 def scope_ids(store: Store, scope: Scope, annotator: str) -> Iterator[int]:
     """The ids of the articles in the scope, in list order."""
+    for article_id, wanted in _passed(store, scope, annotator):
+        if wanted:
+            yield article_id
+
+
+def _passed(store: Store, scope: Scope, annotator: str) -> Iterator[tuple[int, bool]]:
+    """Every article the search passes, and whether it is searched (not one marked done,
+    when the scope says so): progress counts them all."""
     if scope.article_id is not None:
-        yield scope.article_id
+        yield scope.article_id, True
         return
     for batch in store.iter_article_ids(scope.filter):
         for article_id in batch:
-            if scope.not_done and store.status(article_id, annotator) == Status.DONE:
-                continue
-            yield article_id
+            done = scope.not_done and store.status(article_id, annotator) == Status.DONE
+            yield article_id, not done
+
+
+def scope_size(store: Store, scope: Scope) -> int:
+    """How many articles the search goes through (those marked done count: they are passed)."""
+    return 1 if scope.article_id is not None else store.count_articles(scope.filter)
 
 
 def find_all(
@@ -83,20 +98,34 @@ def find_all(
     scope: Scope,
     annotator: str,
     cancelled: Callable[[], bool] = lambda: False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Found]:
     """Every hit in the scope, grouped by article; hits inside a live span of the same
-    label by `annotator` are marked covered (applying them again would add nothing)."""
+    label by `annotator` are marked covered (applying them again would add nothing).
+
+    `progress(searched, total)` is called after the first article, then about every
+    PROGRESS_SECONDS, and at the end; `cancelled()` is asked before each article (the hits
+    found until then are returned)."""
     found: list[Found] = []
-    for article_id in scope_ids(store, scope, annotator):
+    total = scope_size(store, scope) if progress is not None else 0
+    passed, last = 0, 0.0
+    for article_id, wanted in _passed(store, scope, annotator):
         if cancelled():
             break
-        article = store.article(article_id)
-        hits = matcher.find(article.text)
-        if not hits:
-            continue
-        own = store.spans(article_id, annotator)
-        for hit in hits:
-            found.append(_found(article_id, article.title, article.text, hit, own))
+        if wanted:
+            article = store.article(article_id)
+            hits = matcher.find(article.text)
+            if hits:
+                own = store.spans(article_id, annotator)
+                for hit in hits:
+                    found.append(_found(article_id, article.title, article.text, hit, own))
+        passed += 1
+        if progress is not None and (passed == 1 or time.monotonic() - last >= PROGRESS_SECONDS):
+            last = time.monotonic()
+            progress(passed, max(total, passed))
+    if progress is not None:
+        # Articles imported meanwhile can make the list longer than it was counted.
+        progress(passed, total if cancelled() else max(total, passed))
     return found
 
 
@@ -115,12 +144,47 @@ def _found(article_id: int, title: str, text: str, hit: Hit, own: list[Span]) ->
     return Found(article_id, title, hit.start, hit.end, hit.label, quote, before, after, covered)
 
 
-def apply_found(editor: Editor, found: Iterable[Found]) -> list[Span]:
-    """Create the uncovered hits as the editor's annotator's spans, in one undoable step."""
+def apply_found(
+    editor: Editor,
+    found: Iterable[Found],
+    search: str = "",
+    options: dict[str, Any] | None = None,
+    scope: dict[str, Any] | None = None,
+) -> list[Span]:
+    """Create the uncovered hits as the editor's annotator's spans, in one undoable step,
+    recorded as a batch (with the search that found them) in the same transaction."""
+    return apply_batch(editor, found, search, options, scope)[1]
+
+
+def apply_batch(
+    editor: Editor,
+    found: Iterable[Found],
+    search: str = "",
+    options: dict[str, Any] | None = None,
+    scope: dict[str, Any] | None = None,
+) -> tuple[str, list[Span]]:
+    """apply_found, also giving the batch's uuid ("" when nothing was added)."""
     wanted = [(f.article_id, f.start, f.end, f.label) for f in found if not f.covered]
     wanted = list(dict.fromkeys(wanted))  # the same hit ticked twice is one span
     if not wanted:
-        return []
+        return "", []
     label = wanted[0][3]
     what = f"annotate all: {len(wanted)} × {label}"
-    return editor.add_spans(wanted, what)
+    return editor.annotate_all(wanted, search, options or {}, scope or {}, what)
+
+
+def describe_scope(scope: Scope) -> dict[str, Any]:
+    """The scope as JSON-ready fields, for a batch's record (only what is set)."""
+    if scope.article_id is not None:
+        return {"article": scope.article_id}
+    order = {"sort", "descending", "ranked"}  # how the list is sorted: not which articles
+    described: dict[str, Any] = {
+        name: value
+        for name, value in asdict(scope.filter).items()
+        if name not in order and value not in (None, "")
+    }
+    if scope.filter.status is None:
+        described.pop("status_annotator", None)
+    if scope.not_done:
+        described["not_done"] = True
+    return described or {"all": True}

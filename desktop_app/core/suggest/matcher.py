@@ -38,6 +38,12 @@ def fold(text: str) -> str:
     A character whose lower case is longer (İ -> i̇) is kept as it is: it then only
     matches itself, which is the price of exact offsets.
     """
+    # Fast path: str.lower() over the whole text is the same, character for character, when
+    # no character grew (lower() never shrinks one) and there is no capital sigma (the one
+    # letter whose lower case depends on its neighbours: final ς).
+    low = text.lower()
+    if len(low) == len(text) and "Σ" not in text:
+        return low
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 
