@@ -81,6 +81,13 @@ COMMANDS = [
     "import {qdpx} --format qdpx",
     "export --format qdpx -o {out}/q.qdpx",
     "export --format csv -o {out}/raw.csv --raw-cells",
+    "annotate-all Baku --label Location --annotator ana",
+    "export --format jsonl -o {out}/rel.jsonl --relation said_by",
+    "annotate-all Cairo --label Location --annotator ana --relation said_by --dry-run",
+    "suggestions list --relation said_by",
+    "annotate-all --history",
+    "annotate-all --history --json",
+    "annotate-all --undo {newest_batch} --json",
 ]
 
 # Documented commands that cannot run in this process, and the test that runs them instead.
@@ -231,6 +238,15 @@ def inputs(tmp_path):
     }
 
 
+def _newest_batch(db: Path) -> str:
+    """The uuid of the project's newest annotate-all batch (what `--undo BATCH` is given)."""
+    store, _ = open_project(db, default_schema_path())
+    try:
+        return store.batches(limit=1)[0].uuid
+    finally:
+        store.close()
+
+
 def _run_all(commands, inputs, tmp_path, capsys):
     db = tmp_path / "P.sqlite"
     out = tmp_path / "out"
@@ -238,7 +254,8 @@ def _run_all(commands, inputs, tmp_path, capsys):
     failures = []
     for template in commands:
         newest = list_backups(db)[0].path.name if "{newest_backup}" in template else ""
-        command = template.format(**inputs, out=out, newest_backup=newest)
+        batch = _newest_batch(db) if "{newest_batch}" in template else ""
+        command = template.format(**inputs, out=out, newest_backup=newest, newest_batch=batch)
         code = main(["--db", str(db), *shlex.split(command)])
         err = capsys.readouterr().err
         if code != 0:
