@@ -46,10 +46,15 @@ class LearnedMixin(SuggestionsMixin):
         return [tuple(row) for row in self.db.conn.execute(sql, params).fetchall()]
 
     @_serialized
-    def spans_mark(self) -> tuple[Any, ...]:
-        """A value that changes whenever any span or provenance row is added or changed."""
+    def spans_mark(self, outside: int | None = None) -> tuple[Any, ...]:
+        """A value that changes whenever a span or provenance row is added or changed
+        (`outside`: in any article but that one)."""
+        where, params = ("WHERE article != ?", (outside,)) if outside is not None else ("", ())
         row = self.db.conn.execute(
-            "SELECT count(*), max(updated_at), (SELECT count(*) FROM span_provenance) FROM spans"
+            f"SELECT count(*), max(updated_at), (SELECT count(*) FROM span_provenance p "
+            f"JOIN spans t ON t.uuid = p.span {where.replace('article', 't.article')}) "
+            f"FROM spans {where}",
+            params * 2,
         ).fetchone()
         return tuple(row)
 
