@@ -89,3 +89,17 @@ def test_spans_made_elsewhere_are_learned_when_an_article_opens(qtbot, window):
     window.reading.open_article(store.article_id("u1"))
     window.reading.open_article(store.article_id("u2"))
     assert _drawn(window) == ["Nino Beridze"]
+
+
+def test_an_edit_that_also_changed_other_articles_reads_everything_again(qtbot, window):
+    store = window.context.store
+    two = store.article_id("u2")
+    window.reading.open_article(two)
+    # As annotate-all over a scope does: spans in other articles, then the edit signal.
+    store.add_span(store.article_id("u1"), 0, 12, "Person", "ana")
+    window.context.annotations_changed.emit()
+    assert _drawn(window) == ["Nino Beridze"]
+    # An edit in this article alone: only its evidence is read (the counts outside agree).
+    start = TWO.index("Tbilisi")
+    _annotate(qtbot, window, start, start + 7, Qt.Key.Key_L)
+    assert window.learning.model.lookup("Tbilisi").label == "Location"

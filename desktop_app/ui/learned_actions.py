@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 
 from desktop_app.core.store import StoreError
 from desktop_app.core.suggest.learned import SOURCE, LearnedModel
@@ -29,8 +29,8 @@ class LearnedController(Controller):
         self.gate = gate
         self._waiting = False  # an update waits for the opening check
         self.model: LearnedModel | None = None
-        self._mark: tuple[object, ...] | None = None  # the spans' state the model last saw
-        self._outside: tuple[int, tuple[object, ...]] | None = None  # (article, mark outside it)
+        self._total = -1  # rows in spans when the model last looked
+        self._seen: tuple[int, int] | None = None  # (article, rows outside it) then
         self.last_ms = 0.0  # how long the last update took
         self.action = self._action("&View", "&Learn from annotations", self.toggle)
         self.action.setCheckable(True)
@@ -42,11 +42,11 @@ class LearnedController(Controller):
         )
         context.project_opened.connect(self._forget)
         context.project_closed.connect(self._forget)
-        context.article_shown.connect(self.update)
+        context.article_shown.connect(self.update)  # edited=False
         context.annotations_changed.connect(self._edited)
 
     def _forget(self) -> None:
-        self.model, self._mark, self._outside = None, None, None
+        self.model, self._total, self._seen = None, -1, None
         self._waiting = False
 
     def _after_check(self) -> None:
@@ -74,21 +74,17 @@ class LearnedController(Controller):
         return self.context.is_open and not self.store.read_only
 
     def _edited(self) -> None:
-        """After an edit in the open article: only its evidence is read again, unless spans
-        changed in other articles too (annotate-all over a scope, an undo there)."""
-        if self.model is None or self.article is None or not self.on or not self._writable():
-            return self.update()
-        article_id = self.article.id
-        if self._outside != (article_id, self.store.spans_mark(outside=article_id)):
-            return self.update(everything=True)
-        rows = self.store.human_spans(article_id=article_id)
-        self.model.sync_article(article_id, {u: (q, lab) for u, _, q, lab in rows})
-        return self.update(everything=False)
+        self.update(edited=True)
 
-    def update(self, everything: bool | None = None) -> None:
-        """Store the open article's learned suggestions as the model proposes them now;
-        the model first reads all the evidence again if spans changed since it last did
-        (`everything` forces that or, False, skips the check)."""
+    def update(self, edited: bool = False) -> None:
+        """Store the open article's learned suggestions as the model proposes them now.
+
+        The open article's evidence is always read again (one article: cheap). Everything is
+        read again only when spans came or went elsewhere: after an edit, when the count of
+        spans outside this article changed (annotate-all over a scope, undoing it); on
+        opening an article, when the count of all spans changed since the model last looked
+        (an import, a merge). Both counts are index counts, so the check costs nothing.
+        """
         if not self.on or not self.context.is_open or self.article is None:
             return
         if self.store.read_only == CHECKING and not self._waiting:
@@ -98,19 +94,32 @@ class LearnedController(Controller):
             return
         started = time.perf_counter()
         article = self.article
-        if everything is None:
-            everything = self.model is None or self.store.spans_mark() != self._mark
-        if everything or self.model is None:
+        total, inside = self.store.span_counts(article.id)
+        if self.model is None:
+            everything = True
+        elif edited:
+            everything = self._seen != (article.id, total - inside)
+        else:
+            everything = self._total != total
+        self.model = self.model or LearnedModel()
+        if everything:
             # Unchanged spans cost nothing here: the model is updated by difference.
-            self.model = self.model or LearnedModel()
             self.model.sync_all(self.store.human_spans())
+        else:
+            rows = self.store.human_spans(article_id=article.id)
+            self.model.sync_article(article.id, {u: (q, lab) for u, _, q, lab in rows})
         spans = [(s.start, s.end, s.label) for s in self.store.spans(article.id)]
         proposals = self.model.propose(article.id, article.text, spans)
         try:
             self.store.replace_suggestions(SOURCE, article.id, proposals)
         except StoreError as error:
             self._warn(f"Learned suggestions not saved: {error}")
-        # What the model has seen: everything now, and everything outside this article.
-        self._mark = self.store.spans_mark()
-        self._outside = (article.id, self.store.spans_mark(outside=article.id))
+        self._total, self._seen = total, (article.id, total - inside)
         self.last_ms = (time.perf_counter() - started) * 1000
+        # A new text makes the automaton stale; rebuilt when idle, not when the next
+        # article opens (the open article's places were updated without it).
+        QTimer.singleShot(0, self._warm)
+
+    def _warm(self) -> None:
+        if self.model is not None:
+            self.model.warm()

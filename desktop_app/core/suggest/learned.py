@@ -24,15 +24,17 @@ Decisions (issue 15, item 5):
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+import ahocorasick
+
 from desktop_app.core.store import Store
 from desktop_app.core.store.learned import ReplaceReport
 from desktop_app.core.store.suggestions import Proposal
-from desktop_app.core.suggest.matcher import Matcher, Term, fold
+from desktop_app.core.suggest.matcher import is_whole
 
 SOURCE = "learned"
 MIN_LENGTH = 3
@@ -59,12 +61,12 @@ class Learned:
 
 
 def read_stop_words(stream: TextIO) -> set[str]:
-    """Words from a stop list (one a line, `#` comments), folded for comparison."""
+    """Words from a stop list (one a line, `#` comments), lower-cased for comparison."""
     words = set()
     for line in stream:
         word = line.strip()
         if word and not word.startswith("#"):
-            words.add(fold(word))
+            words.add(word.lower())
     return words
 
 
@@ -78,21 +80,28 @@ class LearnedModel:
         whole_word: bool = True,
     ) -> None:
         self.min_length = min_length
-        self.stop_words = frozenset(fold(w) for w in stop_words)
+        self.stop_words = frozenset(w.lower() for w in stop_words)
         self.whole_word = whole_word
         self._evidence: dict[str, tuple[int, str, str]] = {}  # uuid -> (article, text, label)
         self._by_article: dict[int, set[str]] = {}
         self._counts: dict[str, Counter[str]] = {}
         self._terms: dict[str, str] = {}  # text -> majority label (ties left out)
-        self._matcher: Matcher | None = None  # None: the terms changed since it was built
+        self._looked_up: dict[str, Learned] = {}  # lookup's answers until the counts change
+        # The automaton holds texts only (a label change needs no rebuild); None: texts were
+        # added or removed since it was built.
+        self._automaton: ahocorasick.Automaton | None = None
         self.rebuilds = 0  # how many times the automaton was built (for tests and the bench)
+        # Texts that became or stopped being terms, in order: an article's cached places are
+        # brought up to date by looking for just these (str.find) instead of a whole pass.
+        self._changes: list[str] = []
+        self._places: OrderedDict[int, _Places] = OrderedDict()  # a few recent articles
 
     # ------------------------------------------------------------------ learning
 
     def key(self, quote: str) -> str:
         """The text learned from a quote ("" when it is too short or a stop word)."""
         text = quote.strip()
-        if len(text) < self.min_length or fold(text) in self.stop_words:
+        if len(text) < self.min_length or text.lower() in self.stop_words:
             return ""
         return text
 
@@ -127,14 +136,18 @@ class LearnedModel:
         self._retally(text)
 
     def _retally(self, text: str) -> None:
+        self._looked_up.pop(text, None)
         label = majority(self._counts.get(text, Counter()))
-        if self._terms.get(text) == label:
+        before = self._terms.get(text)
+        if before == label:
             return
         if label is None:
             del self._terms[text]
         else:
             self._terms[text] = label
-        self._matcher = None
+        if before is None or label is None:  # a text came or went (not just relabelled)
+            self._automaton = None
+            self._changes.append(text)
 
     def sync_article(self, article_id: int, spans: Mapping[str, tuple[str, str]]) -> None:
         """Make one article's evidence exactly `spans` (uuid -> (quote, label))."""
@@ -156,29 +169,83 @@ class LearnedModel:
 
     def lookup(self, text: str) -> Learned | None:
         """What was learned about `text` (None: nothing, or a tie)."""
+        found = self._looked_up.get(text)
+        if found is not None:
+            return found
         label = self._terms.get(text)
         if label is None:
             return None
         counts = self._counts[text]
         total = sum(counts.values())
-        return Learned(text, label, counts[label] / total, counts[label], total)
+        found = self._looked_up[text] = Learned(
+            text, label, counts[label] / total, counts[label], total
+        )
+        return found
 
     def learned(self) -> list[Learned]:
         """Every learned term, in text order."""
         return [found for text in sorted(self._terms) if (found := self.lookup(text))]
 
-    def matcher(self) -> Matcher:
-        """The automaton over the learned terms, rebuilt only when they changed."""
-        if self._matcher is None:
-            terms = [Term(text, label) for text, label in self._terms.items()]
-            self._matcher = Matcher(terms, case=True, whole_word=self.whole_word)
+    def _built(self) -> ahocorasick.Automaton | None:
+        """The automaton over the learned texts, rebuilt only when texts came or went."""
+        if self._automaton is None and self._terms:
+            automaton = ahocorasick.Automaton()
+            for text in self._terms:
+                automaton.add_word(text, text)
+            automaton.make_automaton()
+            self._automaton = automaton
             self.rebuilds += 1
-        return self._matcher
+        return self._automaton if self._terms else None
+
+    def warm(self) -> None:
+        """Build the automaton now if it is out of date (the window does so when idle)."""
+        self._built()
+
+    def _where(self, article_id: int, text: str) -> _Places:
+        """Where each learned text occurs in the article (whole words if asked), cached for a
+        few articles and brought up to date by the texts that changed since."""
+        places = self._places.get(article_id)
+        if places is None or (places.text is not text and places.text != text):
+            places = _Places(text, len(self._changes), self._all_places(text), {})
+        else:
+            for term in set(self._changes[places.seen :]):
+                places.at.pop(term, None)
+                if term in self._terms:
+                    found = self._places_of(term, text)
+                    if found:
+                        places.at[term] = found
+            places.seen = len(self._changes)
+        self._places[article_id] = places
+        self._places.move_to_end(article_id)
+        while len(self._places) > 4:
+            self._places.popitem(last=False)
+        return places
+
+    def _all_places(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        at: dict[str, list[tuple[int, int]]] = {}
+        automaton = self._built()
+        if automaton is None:
+            return at
+        for last, term in automaton.iter(text):
+            start = last + 1 - len(term)
+            if not self.whole_word or _whole(text, start, last + 1):
+                at.setdefault(term, []).append((start, last + 1))
+        return at
+
+    def _places_of(self, term: str, text: str) -> list[tuple[int, int]]:
+        found = []
+        start = text.find(term)
+        while start >= 0:
+            if not self.whole_word or _whole(text, start, start + len(term)):
+                found.append((start, start + len(term)))
+            start = text.find(term, start + 1)
+        return found
 
     def propose(
         self, article_id: int, text: str, spans: Iterable[tuple[int, int, str]] = ()
     ) -> list[Proposal]:
-        """Proposals for one article; `spans` are its live spans (start, end, label), any
+        """Proposals for one article: every whole-word occurrence of a learned text, the
+        longest first where they overlap; `spans` are its live spans (start, end, label), any
         annotator's: exact offsets already annotated, or covered by the same label, are left."""
         taken = set()
         by_label: dict[str, list[tuple[int, int]]] = {}
@@ -186,30 +253,65 @@ class LearnedModel:
             taken.add((start, end))
             by_label.setdefault(label, []).append((start, end))
         covers = {label: _Covers(found) for label, found in by_label.items()}
+        places = self._where(article_id, text)
+        made = places.made
+        hits = [(s, e, term) for term, at in places.at.items() for s, e in at]
+        hits.sort(key=lambda hit: (hit[0], hit[0] - hit[1]))  # earliest, then longest
         proposals = []
-        for hit in self.matcher().find(text):
-            if (hit.start, hit.end) in taken:
+        reach = 0
+        for start, end, term in hits:
+            if start < reach:  # overlaps a longer or earlier hit (as Matcher.find)
                 continue
-            cover = covers.get(hit.label)
-            if cover is not None and cover.covers(hit.start, hit.end):
+            reach = end
+            found = self.lookup(term)
+            if found is None or (start, end) in taken:
                 continue
-            found = self.lookup(hit.term)
-            if found is None:  # cannot happen: the matcher holds exactly the terms
+            cover = covers.get(found.label)
+            if cover is not None and cover.covers(start, end):
                 continue
-            proposals.append(
-                Proposal(
-                    article_id, hit.start, hit.end, hit.label, found.score, found.explanation()
-                )
-            )
+            # The same proposal as last time when nothing about its text changed (cheaper).
+            before = made.get((start, end))
+            if before is None or before[0] is not found:
+                why = found.explanation()
+                proposal = Proposal(article_id, start, end, found.label, found.score, why)
+                before = made[(start, end)] = (found, proposal)
+            proposals.append(before[1])
         return proposals
+
+
+@dataclass
+class _Places:
+    """Where the learned texts occur in one article's text, as of `seen` changes."""
+
+    text: str
+    seen: int
+    at: dict[str, list[tuple[int, int]]]
+    made: dict[tuple[int, int], tuple[Learned, Proposal]]  # the last proposal at each place
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what the regular expression \w is, without its cost
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """matcher.is_whole, asked only where a word character touches one on either side (the
+    usual case, a space or punctuation beside the hit, is decided here without it)."""
+    if (start > 0 and _is_word(text[start - 1]) and _is_word(text[start])) or (
+        end < len(text) and _is_word(text[end - 1]) and _is_word(text[end])
+    ):
+        return is_whole(text, start, end)
+    return True
 
 
 def majority(counts: Counter[str]) -> str | None:
     """The most frequent label, None when there is none or the top is tied."""
-    top = counts.most_common(2)
-    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
-        return None
-    return top[0][0]
+    label, best, second = None, 0, 0
+    for name, count in counts.items():  # a handful of labels: cheaper than most_common
+        if count > best:
+            label, best, second = name, count, best
+        elif count > second:
+            second = count
+    return label if best > second else None
 
 
 class _Covers:
