@@ -20,6 +20,7 @@ for _path in (ROOT, BENCH):
         sys.path.insert(0, str(_path))
 
 import measure_core  # noqa: E402
+import measure_learned  # noqa: E402
 import measure_sorts  # noqa: E402
 from figures import Figure  # noqa: E402
 from measure_overview import measure_overview  # noqa: E402
@@ -28,7 +29,7 @@ from synth import build_project, write_jsonl  # noqa: E402
 DEFAULT_ARTICLES = 100_000
 QUICK_ARTICLES = 2_000
 RESUME_FROM = 1_000_000  # the resume check runs by itself from this size (or --resume-check)
-CORE = ("import", "export", "list", "sorts", "search", "filters", "edits", "overview")
+CORE = ("import", "export", "list", "sorts", "search", "filters", "edits", "overview", "learned")
 GROUPS = (*CORE, "ui", "resume")
 _STARTED = time.perf_counter()
 
@@ -130,13 +131,14 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         "edits": lambda: measure_core.measure_edits(project, 10 if args.quick else 30),
         "import": lambda: measure_core.measure_import(workdir, jsonl, n, repeats, log),
         "overview": lambda: measure_overview(project, 5 if args.quick else 11),
+        "learned": lambda: measure_learned.measure_learned(5 if args.quick else 11),
         "ui": lambda: _ui_figures(workdir, project, jsonl, repeats, args.quick),
         "resume": lambda: measure_core.measure_resume(workdir, jsonl, n, args.seed, log),
     }
     # Read-only groups first; edits change the project, so they come after the reads.
     order = (
-        "list", "sorts", "search", "filters", "export", "edits", "overview", "import", "ui",
-        "resume",
+        "list", "sorts", "search", "filters", "export", "edits", "overview", "learned", "import",
+        "ui", "resume",
     )  # fmt: skip
     for name in (group for group in order if group in groups):
         log(f"measuring {name}")

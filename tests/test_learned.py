@@ -6,7 +6,7 @@ import random
 import pytest
 
 from desktop_app.core.editing import Editor
-from desktop_app.core.model import ArticleDraft, Label, LabelSchema
+from desktop_app.core.model import ArticleDraft, Label, LabelSchema, SpanDraft
 from desktop_app.core.store import Store
 from desktop_app.core.suggest import learned
 from desktop_app.core.suggest.learned import LearnedModel, majority
@@ -88,7 +88,7 @@ def test_a_tie_proposes_nothing(setup):
 
 
 def test_minimum_length_and_stop_list(setup):
-    store, editor, (a, b, _) = setup
+    _, _, (a, _, _) = setup
     model = LearnedModel()
     model.put("1", a, "Ni", "Person")  # two code points: too short
     model.put("2", a, "  The ", "Org")  # a stop word, whatever its case and spaces
@@ -105,7 +105,7 @@ def test_minimum_length_and_stop_list(setup):
 
 
 def test_never_learns_from_accepted_suggestions_of_any_source(setup):
-    store, editor, (a, b, c) = setup
+    store, editor, (a, b, _) = setup
     _mark(editor, store, a, "Nino Beridze", "Person")
     learned.suggest_learned(store, learned.learn(store), [b])
     [own] = store.suggestions([b])
@@ -125,6 +125,10 @@ def test_never_learns_from_accepted_suggestions_of_any_source(setup):
     assert model.lookup("Nino Beridze").total == 1  # the accepted copy did not count
     # Deleted and discontinuous spans are no evidence either.
     editor.delete_span(next(iter(store.spans(a))).uuid)
+    assert learned.learn(store).learned() == []
+    pieces = SpanDraft(0, 9, "Org", annotator="ana", fragments=((0, 4), (5, 9)))
+    store.add_articles([ArticleDraft("Acme Corp", "d", origin="o", spans=(pieces,))])
+    assert [s.fragments for s in store.spans(store.article_id("d"))] == [((0, 4), (5, 9))]
     assert learned.learn(store).learned() == []
 
 
