@@ -11,14 +11,18 @@ Decisions (issue 15, item 5):
   stripped ("Rose" the name is not "rose" the flower); matching is whole-word by default.
 - Per quote the labels are counted (one per span); the majority label is proposed with its
   share as the score; a tie proposes nothing. Quotes shorter than `min_length` code points
-  (default 3) or in the stop list (function words, compared case-folded; extendable) are not
-  learned at all.
+  (default 3) or in the stop list (function words, compared in lower case; extendable) are
+  not learned at all.
 - Proposals go everywhere the text occurs, including other occurrences in the article it
   was annotated in (the repeated names there are the keystrokes this saves), except where
   a live span already has exactly those offsets (any label: someone decided already) or a
   live span of the same label covers the hit.
-- The model is incremental: one span's evidence is put or dropped by uuid; the automaton is
-  rebuilt lazily, only when the set of (text, label) terms changed.
+- The model is incremental: one span's evidence is put or dropped by uuid. Matching follows
+  core/suggest/matcher.py's rules (pyahocorasick, case-sensitive, its `is_whole`, the longest
+  match first, no overlaps) but keeps, for a few recent articles, where each learned text
+  occurs: after an edit only the texts that came or went are looked for again (`str.find`),
+  so the open article's suggestions follow an edit in about a millisecond; the automaton is
+  rebuilt only when texts came or went, and the window does that when idle.
 """
 
 from __future__ import annotations
