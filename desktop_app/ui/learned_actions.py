@@ -88,8 +88,9 @@ class LearnedController(Controller):
         if not self.on or not self.context.is_open or self.article is None:
             return
         if self.store.read_only == CHECKING and not self._waiting:
-            # Suggestions are written to the project: they wait for the opening check.
-            self._waiting = self.gate.when_checked(self._after_check, "Learning from annotations")
+            # Suggestions are written to the project: they wait for the opening check, quietly
+            # (the status bar is for what the analyst asked for).
+            self._waiting = self.gate.when_checked(self._after_check)
         if not self._writable():
             return
         started = time.perf_counter()
