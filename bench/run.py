@@ -20,6 +20,7 @@ for _path in (ROOT, BENCH):
         sys.path.insert(0, str(_path))
 
 import measure_core  # noqa: E402
+import measure_learned  # noqa: E402
 import measure_sorts  # noqa: E402
 from figures import Figure  # noqa: E402
 from measure_annotate_all import measure_annotate_all  # noqa: E402
@@ -31,6 +32,7 @@ QUICK_ARTICLES = 2_000
 RESUME_FROM = 1_000_000  # the resume check runs by itself from this size (or --resume-check)
 CORE = (
     "import", "export", "list", "sorts", "search", "filters", "edits", "overview", "annotate",
+    "learned",
 )  # fmt: skip
 GROUPS = (*CORE, "ui", "resume")
 # The groups that measure a built project (import and resume make their own).
@@ -136,12 +138,14 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         "import": lambda: measure_core.measure_import(workdir, jsonl, n, repeats, log),
         "overview": lambda: measure_overview(project, 5 if args.quick else 11),
         "annotate": lambda: measure_annotate_all(project, 1 if args.quick else repeats),
+        "learned": lambda: measure_learned.measure_learned(5 if args.quick else 11),
         "ui": lambda: _ui_figures(workdir, project, jsonl, repeats, args.quick),
         "resume": lambda: measure_core.measure_resume(workdir, jsonl, n, args.seed, log),
     }
     # Read-only groups first; edits change the project, so they come after the reads.
     order = (
-        "list", "sorts", "search", "filters", "export", "edits", "overview", "annotate", "import",
+        "list", "sorts", "search", "filters", "export", "edits", "overview", "annotate", "learned",
+        "import",
         "ui", "resume",
     )  # fmt: skip
     for name in (group for group in order if group in groups):

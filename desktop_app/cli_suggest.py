@@ -27,13 +27,17 @@ def _article_filters(parser: argparse.ArgumentParser, label: bool) -> None:
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add `suggest` and `suggestions` to the command line."""
     suggest = commands.add_parser(
-        "suggest", parents=[common], help="run an external recommender; store its suggestions"
+        "suggest", parents=[common], help="run a recommender on articles; store its suggestions"
     )
     suggest.add_argument(
-        "--command", dest="command_line", required=True, metavar="CMD", help="program and arguments"
+        "--command", dest="command_line", metavar="CMD", help="an external program and arguments"
     )
+    _learn_options(suggest)
     _article_filters(suggest, label=True)
-    suggest.add_argument("--annotator", help="only articles this annotator annotated")
+    suggest.add_argument(
+        "--annotator",
+        help="only articles this annotator annotated (with --learn: learn only from their spans)",
+    )
     suggest.add_argument("--timeout", type=float, default=60.0, help="seconds (default 60)")
     suggest.add_argument("--json", action="store_true", help="machine-readable report")
     many = commands.add_parser(
@@ -56,10 +60,38 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
             sub.add_argument("--json", action="store_true", help="one JSON object per line")
 
 
+def _learn_options(suggest: argparse.ArgumentParser) -> None:
+    """The learned recommender's options (core/suggest/learned.py)."""
+    suggest.add_argument(
+        "--learn", action="store_true", help="propose what people annotated by hand elsewhere"
+    )
+    suggest.add_argument(
+        "--min-length", type=int, default=3, metavar="N", help="--learn: shortest text (3)"
+    )
+    suggest.add_argument(
+        "--stop-words", metavar="FILE", help="--learn: more words never to learn, one a line"
+    )
+    suggest.add_argument(
+        "--export-learned",
+        metavar="FILE",
+        help="--learn: write what was learned as a text<TAB>label gazetteer instead of suggesting",
+    )
+
+
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Usage errors these commands share with the others (before anything is opened)."""
     if args.command not in HANDLERS:
         return
+    if args.command == "suggest":
+        modes = [
+            flag for flag, on in (("--command", args.command_line), ("--learn", args.learn)) if on
+        ]
+        if len(modes) != 1:
+            parser.error("suggest needs exactly one of --command CMD or --learn")
+        if not args.learn and (args.export_learned or args.stop_words or args.min_length != 3):
+            parser.error("--export-learned, --stop-words and --min-length go with --learn")
+        if args.min_length < 1:
+            parser.error("--min-length must be at least 1")
     if args.status and not args.annotator:
         parser.error("--status needs --annotator (whose status?)")
     if getattr(args, "action", "") in ("accept", "reject") and not args.annotator:
@@ -74,7 +106,8 @@ def _filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         tag=args.tag,
         relation=args.relation,
         label=getattr(args, "label", None) if args.command == "suggest" else None,
-        annotator=args.annotator if args.command == "suggest" else None,
+        # With --learn, --annotator says whose spans to learn from, not which articles.
+        annotator=args.annotator if args.command == "suggest" and not args.learn else None,
         status=args.status,
         status_annotator=args.annotator,
     )
@@ -92,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _suggest(args: argparse.Namespace) -> int:
+    if args.learn:
+        return _learn(args)
     from desktop_app.cli import _open_writer, _recovered
     from desktop_app.core.suggest.external import run_recommender
 
@@ -114,6 +149,62 @@ def _suggest(args: argparse.Namespace) -> int:
         )
     code = _recovered(args, store)
     return EXIT_REJECTED if stored.refused else code
+
+
+def _stop_words(args: argparse.Namespace) -> set[str]:
+    from desktop_app.core.suggest.learned import STOP_WORDS, read_stop_words
+
+    words = set(STOP_WORDS)
+    if args.stop_words:
+        try:
+            with open(args.stop_words, encoding="utf-8") as stream:
+                words |= read_stop_words(stream)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else error
+            raise ValueError(f"{args.stop_words}: cannot read the stop list ({reason})") from error
+    return words
+
+
+def _learn(args: argparse.Namespace) -> int:
+    from desktop_app.cli import _open_reader, _open_writer, _recovered
+    from desktop_app.core.suggest import learned
+
+    stop = _stop_words(args)
+    if args.export_learned:
+        store = _open_reader(args)
+        try:
+            model = learned.learn(
+                store, args.annotator, min_length=args.min_length, stop_words=stop
+            )
+        finally:
+            store.close()
+        whose = f"spans by {args.annotator}" if args.annotator else "human-made spans"
+        try:
+            with open(args.export_learned, "w", encoding="utf-8", newline="\n") as stream:
+                written = learned.write_gazetteer(model.learned(), stream, f"learned from {whose}")
+        except OSError as error:
+            reason = error.strerror
+            raise ValueError(f"{args.export_learned}: cannot write it ({reason})") from error
+        print(f"{written} learned terms written to {args.export_learned}")
+        return EXIT_OK
+    store = _open_writer(args, create=False)
+    try:
+        model = learned.learn(store, args.annotator, min_length=args.min_length, stop_words=stop)
+        articles, report = learned.suggest_learned(store, model, _article_ids(store, args))
+    finally:
+        store.close()
+    stored = report.stored
+    terms = len(model.learned())
+    if args.json:
+        extra = {"source": learned.SOURCE, "articles": articles, "terms": terms}
+        print(json.dumps(extra | asdict(stored) | {"removed": report.removed}))
+    else:
+        print(
+            f"{stored.added} suggestions stored from {learned.SOURCE} ({terms} terms learned) on "
+            f"{articles} articles ({report.removed} outdated removed, {stored.rejected_before} "
+            f"rejected before, {stored.annotated} already annotated)"
+        )
+    return _recovered(args, store)
 
 
 def _chosen(store, args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -85,6 +85,10 @@ COMMANDS = [
     "export --format jsonl -o {out}/rel.jsonl --relation said_by",
     "annotate-all Cairo --label Location --annotator ana --relation said_by --dry-run",
     "suggestions list --relation said_by",
+    "suggest --learn",
+    "suggest --learn --annotator ana --min-length 4 --stop-words {stop_words} --query Tbilisi"
+    " --tag Diplomacy --json",
+    "suggest --learn --annotator ana --export-learned {out}/learned.tsv",
     "annotate-all --history",
     "annotate-all --history --json",
     "annotate-all --undo {newest_batch} --json",
@@ -233,9 +237,17 @@ def inputs(tmp_path):
         "qdpx": files / "q.qdpx",
         "doccano_txt": files / "doccano.txt",
         "colleague": tmp_path / "colleague.sqlite",
+        "stop_words": _stop_words(files),
         "python": sys.executable,
         "recommender": README.parent / "resources" / "recommenders" / "dates_money.py",
     }
+
+
+def _stop_words(folder: Path) -> Path:
+    """A stop-word file for `suggest --learn --stop-words`: one word per line."""
+    path = folder / "stop.txt"
+    path.write_text("Baku\nthe\n", encoding="utf-8")
+    return path
 
 
 def _newest_batch(db: Path) -> str:

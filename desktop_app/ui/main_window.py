@@ -44,6 +44,7 @@ from desktop_app.ui.import_export_actions import ImportController
 from desktop_app.ui.label_actions import LabelController
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
 from desktop_app.ui.layout_actions import LayoutController
+from desktop_app.ui.learned_actions import LearnedController
 from desktop_app.ui.list_count import ArticleCountController
 from desktop_app.ui.merge_actions import MergeController
 from desktop_app.ui.opening_check import OpeningGate
@@ -216,7 +217,8 @@ class MainWindow(QMainWindow):
         self.reading = ReadingController(context, shell, self.settings)
         self.editing = EditController(context, shell, self.reading)
         self.finding = FindController(context, shell)
-        self.suggesting = SuggestionController(context, shell)
+        self.learning = LearnedController(context, shell, self.settings, gate)  # stores, then…
+        self.suggesting = SuggestionController(context, shell)  # …this draws
         below_text = self._center_layout.indexOf(self.view) + 1
         self._center_layout.insertWidget(below_text, self.finding.bar)
         self.annotator_switch = AnnotatorController(context, shell, self.settings)
@@ -257,6 +259,7 @@ class MainWindow(QMainWindow):
             self.reading,
             self.finding,
             self.suggesting,
+            self.learning,
             self.overview,
             self.annotator_switch,
             self.labelling,

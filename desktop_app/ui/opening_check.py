@@ -22,12 +22,14 @@ class OpeningGate:
         self.shell = shell
         self._waiting: list[Callable[[], None]] = []
 
-    def when_checked(self, action: Callable[[], None], what: str) -> bool:
-        """True when `action` must wait for the opening check (it then runs after it)."""
+    def when_checked(self, action: Callable[[], None], what: str = "") -> bool:
+        """True when `action` must wait for the opening check (it then runs after it);
+        `what` is said to wait (nothing is said without it: background work)."""
         if self.context.store.read_only != CHECKING:
             return False
         self._waiting.append(action)
-        self.shell.say(f"{what} starts when the opening check has finished…")
+        if what:
+            self.shell.say(f"{what} starts when the opening check has finished…")
         return True
 
     def release(self) -> None:

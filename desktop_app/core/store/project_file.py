@@ -29,6 +29,7 @@ from desktop_app.core.store.base import StoreError, _serialized, now
 from desktop_app.core.store.batches import BatchesMixin
 from desktop_app.core.store.bulk import BulkMixin
 from desktop_app.core.store.labels import LabelsMixin
+from desktop_app.core.store.learned import LearnedMixin
 from desktop_app.core.store.listing import ListingMixin
 from desktop_app.core.store.merge import MergeMixin
 from desktop_app.core.store.native_export import NativeExportMixin
@@ -37,7 +38,6 @@ from desktop_app.core.store.recognise import recognise
 from desktop_app.core.store.relations import RelationsMixin
 from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
-from desktop_app.core.store.suggestions import SuggestionsMixin
 
 
 class ProjectLocked(StoreError):
@@ -192,7 +192,7 @@ def writer_lock(path: Path, create: bool = True) -> WriterLock:
 
 class Store(
     BatchesMixin,
-    SuggestionsMixin,
+    LearnedMixin,
     MergeMixin,
     ArticleDeletesMixin,
     BulkMixin,
