@@ -27,6 +27,7 @@ from desktop_app.core.store.backups import (
 )
 from desktop_app.core.store.base import StoreError, _serialized, now
 from desktop_app.core.store.bulk import BulkMixin
+from desktop_app.core.store.gazetteers import GazetteersMixin
 from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.listing import ListingMixin
 from desktop_app.core.store.merge import MergeMixin
@@ -189,6 +190,7 @@ def writer_lock(path: Path, create: bool = True) -> WriterLock:
 
 
 class Store(
+    GazetteersMixin,
     SuggestionsMixin,
     MergeMixin,
     ArticleDeletesMixin,

@@ -9,7 +9,8 @@ offsets and label in `suggestion_rejections`, so the same proposal is not offere
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,72 +90,94 @@ class SuggestionsMixin(AnnotationsMixin):
         return [row[0] for row in rows]
 
     @_serialized
-    def add_suggestions(self, source: str, proposals: Iterable[Proposal]) -> AddReport:
+    def add_suggestions(
+        self, source: str, proposals: Iterable[Proposal], texts: Mapping[int, str] | None = None
+    ) -> AddReport:
         """Store proposals from `source` (one transaction); refuse each bad one with its reason.
 
         Skipped quietly (counted): proposals a person rejected before, proposals over text a
-        live span of the same label already covers, and repeats from the same source.
+        live span of the same label already covers, and repeats from the same source. The
+        lookups and the insert are done in bulk; `texts` (article id -> text) spares reading
+        again the texts a caller has just read (a gazetteer streaming the articles).
         """
         if not source:
             raise StoreError("a suggestion needs a source (e.g. gazetteer:FILE, command:NAME)")
         report = AddReport()
         labels = self.span_label_names()
-        texts: dict[int, tuple[str, str] | None] = {}
-        stamp = now()
+        given = list(proposals)
+        ids = list({proposal.article_id for proposal in given})
+        uids = self._by_ids("SELECT id, uid FROM articles", "id", ids)
+        known = dict(texts or {})
+        missing = [i for i in ids if i in uids and i not in known]
+        known.update(self._by_ids("SELECT id, text FROM articles", "id", missing))
+        checked: list[tuple[str, Proposal]] = []
+        for proposal in given:
+            uid = uids.get(proposal.article_id)
+            if uid is None:
+                report.refused.append(f"article {proposal.article_id}: no such article")
+                continue
+            problem = proposal_problem(known[proposal.article_id], labels, proposal)
+            if problem:
+                report.refused.append(f"article {uid}: {problem}")
+                continue
+            checked.append((uid, proposal))
         with self.db.atomic():
-            for proposal in proposals:
-                if proposal.article_id not in texts:
-                    row = self.db.conn.execute(
-                        "SELECT uid, text FROM articles WHERE id = ?", (proposal.article_id,)
-                    ).fetchone()
-                    texts[proposal.article_id] = None if row is None else (row[0], row[1])
-                found = texts[proposal.article_id]
-                where = f"article {proposal.article_id}"
-                if found is None:
-                    report.refused.append(f"{where}: no such article")
-                    continue
-                uid, text = found
-                problem = proposal_problem(text, labels, proposal)
-                if problem:
-                    report.refused.append(f"article {uid}: {problem}")
-                    continue
-                self._add_one(report, source, uid, proposal, stamp)
+            self._add_checked(report, source, checked)
         return report
 
-    def _add_one(
-        self, report: AddReport, source: str, uid: str, proposal: Proposal, stamp: str
-    ) -> None:
-        key = (proposal.start, proposal.end, proposal.label)
-        if self._one(
-            'SELECT 1 FROM suggestion_rejections WHERE uid = ? AND start = ? AND "end" = ? '
-            "AND label = ?",
-            (uid, *key),
-        ):
-            report.rejected_before += 1
-            return
-        if self._one(
-            'SELECT 1 FROM spans WHERE article = ? AND start = ? AND "end" = ? AND label = ? '
-            "AND deleted = 0",
-            (proposal.article_id, *key),
-        ):
-            report.annotated += 1
-            return
-        cursor = self.db.conn.execute(
-            f"INSERT OR IGNORE INTO suggestions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                new_uuid(),
-                proposal.article_id,
-                *key,
-                float(proposal.score),
-                source,
-                proposal.explanation,
-                stamp,
-            ),
+    def _by_ids(self, select: str, column: str, ids: list[int]) -> dict[Any, Any]:
+        """Two-column rows of `select` whose `column` is one of `ids` (one query, any count)."""
+        if not ids:
+            return {}
+        rows = self.db.conn.execute(
+            f"{select} WHERE {column} IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
         )
-        if cursor.rowcount:
-            report.added += 1
-        else:
-            report.duplicates += 1
+        return dict(rows.fetchall())
+
+    def _add_checked(
+        self, report: AddReport, source: str, checked: list[tuple[str, Proposal]]
+    ) -> None:
+        uids = sorted({uid for uid, _ in checked})
+        rejected = set(
+            self.db.conn.execute(
+                'SELECT uid, start, "end", label FROM suggestion_rejections '
+                "WHERE uid IN (SELECT value FROM json_each(?))",
+                (json.dumps(uids),),
+            ).fetchall()
+        )
+        articles = sorted({proposal.article_id for _, proposal in checked})
+        annotated = set(
+            self.db.conn.execute(
+                'SELECT article, start, "end", label FROM spans WHERE deleted = 0 '
+                "AND article IN (SELECT value FROM json_each(?))",
+                (json.dumps(articles),),
+            ).fetchall()
+        )
+        rows = []
+        stamp = now()
+        for uid, proposal in checked:
+            key = (proposal.start, proposal.end, proposal.label)
+            if (uid, *key) in rejected:
+                report.rejected_before += 1
+            elif (proposal.article_id, *key) in annotated:
+                report.annotated += 1
+            else:
+                rows.append(
+                    (
+                        new_uuid(),
+                        proposal.article_id,
+                        *key,
+                        float(proposal.score),
+                        source,
+                        proposal.explanation,
+                        stamp,
+                    )
+                )
+        cursor = self.db.conn.executemany(
+            f"INSERT OR IGNORE INTO suggestions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", rows
+        )
+        report.added = max(cursor.rowcount, 0)
+        report.duplicates = len(rows) - report.added
 
     @_serialized
     def suggestions(

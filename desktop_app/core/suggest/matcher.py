@@ -38,6 +38,12 @@ def fold(text: str) -> str:
     A character whose lower case is longer (İ -> i̇) is kept as it is: it then only
     matches itself, which is the price of exact offsets.
     """
+    # Fast path: str.lower over the whole text is per character too, except that it writes
+    # a final capital sigma as ς; given σ first, it agrees with the loop below whenever no
+    # character's lower case is longer (then the lengths are equal).
+    low = text.replace("Σ", "σ").lower()
+    if len(low) == len(text):
+        return low
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 
