@@ -1,4 +1,4 @@
-"""`marginalia suggest` and `marginalia suggestions list|accept|reject` from the shell."""
+"""`marginalia suggest`, `suggestions list|accept|reject` and `gazetteers` from the shell."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from desktop_app import cli_gazetteers
+
 EXIT_OK, EXIT_REJECTED = 0, 1
 STATUSES = ("todo", "in progress", "done")
-HANDLERS = ("suggest", "suggestions")
+HANDLERS = ("suggest", "suggestions", "gazetteers")
 
 
 def _article_filters(parser: argparse.ArgumentParser, label: bool) -> None:
@@ -24,10 +26,20 @@ def _article_filters(parser: argparse.ArgumentParser, label: bool) -> None:
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add `suggest` and `suggestions` to the command line."""
     suggest = commands.add_parser(
-        "suggest", parents=[common], help="run an external recommender; store its suggestions"
+        "suggest",
+        parents=[common],
+        help="suggest spans from a gazetteer or an external recommender",
     )
-    suggest.add_argument(
-        "--command", dest="command_line", required=True, metavar="CMD", help="program and arguments"
+    # Where suggestions come from: exactly one (a group, so more sources slot in beside).
+    sources = suggest.add_mutually_exclusive_group(required=True)
+    sources.add_argument(
+        "--command", dest="command_line", metavar="CMD", help="an external recommender to run"
+    )
+    sources.add_argument(
+        "--gazetteer",
+        metavar="FILE",
+        help="a term list (term<TAB>label, CSV term,label or Prodigy JSONL): loaded into the "
+        "project under the file's name (re-used when loaded already) and applied",
     )
     _article_filters(suggest, label=True)
     suggest.add_argument("--annotator", help="only articles this annotator annotated")
@@ -51,11 +63,12 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         sub.add_argument("--annotator", help=whom)
         if action == "list":
             sub.add_argument("--json", action="store_true", help="one JSON object per line")
+    cli_gazetteers.add_command(commands, common)
 
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Usage errors these commands share with the others (before anything is opened)."""
-    if args.command not in HANDLERS:
+    if args.command not in ("suggest", "suggestions"):
         return
     if args.status and not args.annotator:
         parser.error("--status needs --annotator (whose status?)")
@@ -76,12 +89,21 @@ def _filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
+def _filtered(args: argparse.Namespace) -> bool:
+    """Whether any article filter was given (without one, every article is read in turn)."""
+    return any((args.query, args.tag, args.label, args.status, args.annotator))
+
+
 def _article_ids(store, args: argparse.Namespace) -> list[int]:  # type: ignore[no-untyped-def]
     return [i for batch in store.iter_article_ids(_filter(args)) for i in batch]
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `suggest` or one `suggestions` action."""
+    if args.command == "gazetteers":
+        return cli_gazetteers.run(args)
+    if args.command == "suggest" and args.gazetteer:
+        return cli_gazetteers.suggest(args, _article_ids if _filtered(args) else None)
     if args.command == "suggest":
         return _suggest(args)
     return {"list": _list, "accept": _decide, "reject": _decide}[args.action](args)
