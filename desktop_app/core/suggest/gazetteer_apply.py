@@ -84,9 +84,10 @@ def suggest_texts(
     """Match one batch of texts with every gazetteer and store what they find."""
     for one in prepared:
         find = one.matcher.find
-        name = one.gazetteer.name
+        # The explanation is the listed term (the source names the gazetteer): without
+        # case, the text matched may be spelt otherwise.
         proposals = [
-            Proposal(article_id, hit.start, hit.end, hit.label, SCORE, f"{hit.term} ({name})")
+            Proposal(article_id, hit.start, hit.end, hit.label, SCORE, hit.term)
             for article_id, text in texts.items()
             for hit in find(text)
         ]
