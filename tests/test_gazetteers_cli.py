@@ -87,6 +87,10 @@ def test_bad_gazetteer_file_names_file_and_line(db, tmp_path, capsys):
 def test_gazetteers_add_list_disable_enable_export_remove(db, gaz, tmp_path, capsys):
     assert main(["gazetteers", "add", gaz, "--db", db, "--case", "--disabled"]) == 0
     assert "names.tsv: loaded, 2 terms" in capsys.readouterr().out
+    assert main(["gazetteers", "add", gaz, "--db", db]) == 1  # the same file, other options
+    assert "loaded already with other matching options" in capsys.readouterr().err
+    assert main(["gazetteers", "add", gaz, "--db", db, "--case"]) == 0
+    assert "names.tsv: was loaded already, 2 terms" in capsys.readouterr().out
     assert main(["gazetteers", "list", "--db", db, "--json"]) == 0
     [listed] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert (listed["name"], listed["enabled"], listed["case"], listed["terms"]) == (

@@ -183,18 +183,28 @@ def load_gazetteer(
     store: Store,
     path: str | Path,
     *,
-    case: bool = False,
-    whole_word: bool = True,
+    case: bool | None = None,
+    whole_word: bool | None = None,
     replace: bool = False,
 ) -> Loaded:
     """Read a gazetteer file and store it under the file's name.
 
-    The same file loaded again (same name and bytes) is re-used; another file of that name
-    is refused unless `replace`.
+    The same file loaded again (same name and bytes) is re-used, unless other matching
+    options are asked for (None: whatever it has; new ones match in any case, whole words).
+    Another file of that name, or other options, are refused unless `replace`.
     """
+    existing = {g.name: g for g in store.gazetteers()}.get(Path(path).name)
+    if case is None:
+        case = existing.case if existing is not None else False
+    if whole_word is None:
+        whole_word = existing.whole_word if existing is not None else True
     read = read_gazetteer(path, store.span_label_names(), case=case)
-    existing = {g.name: g for g in store.gazetteers()}.get(read.name)
     if existing is not None and existing.sha256 == read.sha256 and not replace:
+        if (existing.case, existing.whole_word) != (case, whole_word):
+            raise StoreError(
+                f"{path}: gazetteer {read.name!r} is loaded already with other matching "
+                "options; replace it to change them"
+            )
         return Loaded(existing, read, True)
     if existing is not None and not replace:
         raise StoreError(
