@@ -231,3 +231,24 @@ def test_import_suggests_from_enabled_gazetteers_only(tmp_path):
         assert import_paths(store, [folder]).suggested == 1  # only the new article
     finally:
         store.close()
+
+
+def test_fold_fast_path_agrees_with_folding_each_character():
+    from desktop_app.core.suggest.matcher import fold
+
+    def slow(text):
+        return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+
+    for text in ("ΟΔΟΣ ΑΣ", "İstanbul ΣΑ", "Straße", "ǅemal", "Tbilisi 🙂 ТБИЛИСИ"):
+        assert fold(text) == slow(text) and len(fold(text)) == len(text)
+
+
+def test_bulk_suggestion_uuids_are_valid_ordered_and_unique():
+    import uuid
+
+    from desktop_app.core.store.suggestions import _ordered_uuids
+
+    made = _ordered_uuids(10_000)
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert {uuid.UUID(u).version for u in made} == {7}
+    assert _ordered_uuids(3) != _ordered_uuids(3)
