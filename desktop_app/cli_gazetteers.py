@@ -155,8 +155,7 @@ def _change(args: argparse.Namespace) -> int:
             if gone:
                 said += f" ({gone} pending suggestions taken away)"
         else:
-            written = export_gazetteer(store, args.name, args.out)
-            said = f"{args.name}: {written:,} terms written to {args.out}"
+            said = export_gazetteer(store, args.name, args.out)
     finally:
         store.close()
     print(said)

@@ -203,13 +203,18 @@ def test_cancel_keeps_finished_batches(store, tmp_path):
 
 
 def test_export_round_trips_through_the_tsv_reader(store, tmp_path):
-    store.add_gazetteer("x", [("Nino Beridze", "Person"), ("Tbilisi", "Location")])
+    store.add_gazetteer(
+        "x", [("Nino Beridze", "Person"), ("Tbilisi", "Location"), ("#a", "Person")]
+    )
     out = tmp_path / "out.tsv"
-    assert export_gazetteer(store, "x", out) == 2
+    said = export_gazetteer(store, "x", out)
+    assert said == f"x: 2 terms written to {out} (1 left out: a term with a line break or " + (
+        "starting with # cannot be written in this format)"
+    )
     read = read_gazetteer(out, LABELS)
-    assert [(t.text, t.label) for t in read.terms] == store.gazetteer_terms("x")
+    assert [(t.text, t.label) for t in read.terms] == store.gazetteer_terms("x")[:2]
     assert out.read_text(encoding="utf-8").startswith("# Marginalia gazetteer x\n")
-    assert write_tsv(tmp_path / "w.tsv", [("a\nb", "Person")]) == 0
+    assert write_tsv(tmp_path / "w.tsv", [("a\nb", "Person"), ("#MeToo", "Event")]) == 0
 
 
 def test_import_suggests_from_enabled_gazetteers_only(tmp_path):

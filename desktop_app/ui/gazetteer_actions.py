@@ -138,11 +138,11 @@ class GazetteerController(Controller):
     def export(self, name: str, path: Path) -> None:
         """Write the gazetteer's terms as `term<TAB>label` lines."""
         try:
-            written = export_gazetteer(self.store, name, path)
+            said = export_gazetteer(self.store, name, path)
         except (GazetteerError, StoreError) as error:
             self._say(f"Not exported: {error}")
             return
-        self._say(f"{name}: {written:,} terms written to {path}")
+        self._say(said)
 
     def remove(self, name: str, confirmed: bool = False) -> None:
         """Remove a gazetteer, its terms and its pending suggestions, after asking."""

@@ -233,7 +233,8 @@ def token_phrase(tokens: list[Any]) -> str | None:
 
 
 def write_tsv(path: str | Path, terms: Iterable[tuple[str, str]], comment: str = "") -> int:
-    """Write terms in INCEpTION's format (`term<TAB>label`); returns the terms written.
+    """Write terms in INCEpTION's format (`term<TAB>label`); returns the terms written (a
+    term with a line break, or starting with `#`, cannot be written in it and is left out).
 
     Written to a temporary name and renamed, so a failed export leaves no half file.
     """
@@ -241,8 +242,8 @@ def write_tsv(path: str | Path, terms: Iterable[tuple[str, str]], comment: str =
     lines = [f"# {line}\n" for line in comment.splitlines()]
     count = 0
     for term, label in terms:
-        if "\n" in term or "\t" in label:
-            continue  # cannot be written in this format (never read from one either)
+        if "\n" in term or "\r" in term or "\t" in label or term.lstrip().startswith("#"):
+            continue  # the format cannot carry it: it would read back as another line or a comment
         lines.append(f"{term}\t{label}\n")
         count += 1
     partial = path.with_name(path.name + ".partial")

@@ -223,8 +223,15 @@ def load_gazetteer(
     return Loaded(stored, read, False)
 
 
-def export_gazetteer(store: Store, name: str, path: str | Path) -> int:
-    """Write a gazetteer's terms as `term<TAB>label` lines; returns the terms written."""
+def export_gazetteer(store: Store, name: str, path: str | Path) -> str:
+    """Write a gazetteer's terms as `term<TAB>label` lines; say how many were written."""
     found = store.gazetteer(name)
     comment = f"Marginalia gazetteer {found.name}\nterm<TAB>label, one per line"
-    return write_tsv(path, store.gazetteer_terms(name), comment)
+    written = write_tsv(path, store.gazetteer_terms(name), comment)
+    said = f"{name}: {written:,} terms written to {path}"
+    if written < found.terms:
+        said += (
+            f" ({found.terms - written:,} left out: a term with a line break or starting "
+            "with # cannot be written in this format)"
+        )
+    return said
