@@ -1,4 +1,4 @@
-"""`marginalia suggest` and `marginalia suggestions list|accept|reject` from the shell."""
+"""`marginalia suggest`, `suggestions list|accept|reject` and `gazetteers` from the shell."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from desktop_app import cli_gazetteers
+
 EXIT_OK, EXIT_REJECTED = 0, 1
 STATUSES = ("todo", "in progress", "done")
-HANDLERS = ("suggest", "suggestions")
+HANDLERS = ("suggest", "suggestions", "gazetteers")
 
 
 def _article_filters(parser: argparse.ArgumentParser, label: bool) -> None:
@@ -27,10 +29,23 @@ def _article_filters(parser: argparse.ArgumentParser, label: bool) -> None:
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add `suggest` and `suggestions` to the command line."""
     suggest = commands.add_parser(
-        "suggest", parents=[common], help="run a recommender on articles; store its suggestions"
+        "suggest",
+        parents=[common],
+        help="suggest spans from a gazetteer, what people annotated, or an external recommender",
     )
-    suggest.add_argument(
-        "--command", dest="command_line", metavar="CMD", help="an external program and arguments"
+    # Where suggestions come from: exactly one (a group, so more sources slot in beside).
+    sources = suggest.add_mutually_exclusive_group(required=True)
+    sources.add_argument(
+        "--command", dest="command_line", metavar="CMD", help="an external recommender to run"
+    )
+    sources.add_argument(
+        "--gazetteer",
+        metavar="FILE",
+        help="a term list (term<TAB>label, CSV term,label or Prodigy JSONL): loaded into the "
+        "project under the file's name (re-used when loaded already) and applied",
+    )
+    sources.add_argument(
+        "--learn", action="store_true", help="propose what people annotated by hand elsewhere"
     )
     _learn_options(suggest)
     _article_filters(suggest, label=True)
@@ -58,13 +73,11 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         sub.add_argument("--annotator", help=whom)
         if action == "list":
             sub.add_argument("--json", action="store_true", help="one JSON object per line")
+    cli_gazetteers.add_command(commands, common)
 
 
 def _learn_options(suggest: argparse.ArgumentParser) -> None:
     """The learned recommender's options (core/suggest/learned.py)."""
-    suggest.add_argument(
-        "--learn", action="store_true", help="propose what people annotated by hand elsewhere"
-    )
     suggest.add_argument(
         "--min-length", type=int, default=3, metavar="N", help="--learn: shortest text (3)"
     )
@@ -80,14 +93,10 @@ def _learn_options(suggest: argparse.ArgumentParser) -> None:
 
 def check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Usage errors these commands share with the others (before anything is opened)."""
-    if args.command not in HANDLERS:
+    if args.command not in ("suggest", "suggestions"):
         return
     if args.command == "suggest":
-        modes = [
-            flag for flag, on in (("--command", args.command_line), ("--learn", args.learn)) if on
-        ]
-        if len(modes) != 1:
-            parser.error("suggest needs exactly one of --command CMD or --learn")
+        # The sources are a required, mutually exclusive group: argparse says "exactly one".
         if not args.learn and (args.export_learned or args.stop_words or args.min_length != 3):
             parser.error("--export-learned, --stop-words and --min-length go with --learn")
         if args.min_length < 1:
@@ -113,12 +122,21 @@ def _filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     )
 
 
+def _filtered(args: argparse.Namespace) -> bool:
+    """Whether any article filter was given (without one, every article is read in turn)."""
+    return any((args.query, args.tag, args.label, args.status, args.annotator))
+
+
 def _article_ids(store, args: argparse.Namespace) -> list[int]:  # type: ignore[no-untyped-def]
     return [i for batch in store.iter_article_ids(_filter(args)) for i in batch]
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `suggest` or one `suggestions` action."""
+    if args.command == "gazetteers":
+        return cli_gazetteers.run(args)
+    if args.command == "suggest" and args.gazetteer:
+        return cli_gazetteers.suggest(args, _article_ids if _filtered(args) else None)
     if args.command == "suggest":
         return _suggest(args)
     return {"list": _list, "accept": _decide, "reject": _decide}[args.action](args)

@@ -90,7 +90,9 @@ def test_stop_words_min_length_and_export(db, tmp_path, capsys):
 def test_usage_and_file_errors(db, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["suggest", "--db", db])
-    assert "exactly one of --command CMD or --learn" in capsys.readouterr().err
+    assert (
+        "one of the arguments --command --gazetteer --learn is required" in capsys.readouterr().err
+    )
     with pytest.raises(SystemExit):
         main(["suggest", "--db", db, "--learn", "--command", "x"])
     capsys.readouterr()

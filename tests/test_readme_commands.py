@@ -86,6 +86,17 @@ COMMANDS = [
     "annotate-all Cairo --label Location --annotator ana --relation said_by --dry-run",
     "suggestions list --relation said_by",
     "suggest --learn",
+    "suggest --gazetteer {gazetteer}",
+    "suggest --gazetteer {gazetteer} --query Tbilisi --tag Diplomacy --label Person"
+    " --annotator ana --status done --json",
+    "gazetteers list",
+    "gazetteers list --json",
+    "gazetteers add {gazetteer_csv} --case --no-whole-word --disabled",
+    "gazetteers add {gazetteer_csv} --replace",
+    "gazetteers disable names.tsv",
+    "gazetteers enable names.tsv",
+    "gazetteers export names.tsv {out}/names-out.tsv",
+    "gazetteers remove names.csv",
     "suggest --learn --annotator ana --min-length 4 --stop-words {stop_words} --query Tbilisi"
     " --tag Diplomacy --json",
     "suggest --learn --annotator ana --export-learned {out}/learned.tsv",
@@ -238,9 +249,19 @@ def inputs(tmp_path):
         "doccano_txt": files / "doccano.txt",
         "colleague": tmp_path / "colleague.sqlite",
         "stop_words": _stop_words(files),
+        "gazetteer": _write(
+            files / "names.tsv", "# people and places\nNino\tPerson\nTbilisi\tLocation\n"
+        ),
+        "gazetteer_csv": _write(files / "names.csv", "term,label\nBaku,Location\n"),
         "python": sys.executable,
         "recommender": README.parent / "resources" / "recommenders" / "dates_money.py",
     }
+
+
+def _write(path: Path, text: str) -> Path:
+    """A small input file with this text (UTF-8)."""
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _stop_words(folder: Path) -> Path:

@@ -22,6 +22,7 @@ from desktop_app.core.model import (
     LabelSchema,
 )
 from desktop_app.core.store import Store, StoreError
+from desktop_app.core.suggest.gazetteer_apply import NewArticleSuggestions
 
 Progress = Callable[[int, int, str], None]  # (files done, files in all, what is happening)
 
@@ -95,6 +96,7 @@ class _Importer:
         self.waiting: list[AnnotationDraft] = []
         self.shown: list[str] = []  # the files being imported, as reports name them
         self.files_done = 0
+        self.suggestions = NewArticleSuggestions(store)  # the enabled gazetteers'
 
     def run(
         self,
@@ -179,7 +181,12 @@ class _Importer:
         if not self.batch:
             return
         started = time.perf_counter()
-        self.report.add(self.store.add_articles(self.batch, default_annotator=self.annotator))
+        stored = self.store.add_articles(self.batch, default_annotator=self.annotator)
+        self.report.add(stored)
+        # Suggestions come as articles are stored (their own transaction: an article is
+        # never held back by them; Re-apply fills in after a crash between the two).
+        self.suggestions.stored(stored.added_ids)
+        self.report.suggested = self.suggestions.report.added
         took = time.perf_counter() - started
         if took > self.batch_seconds and len(self.batch) == self.size:
             self.size = max(MIN_BATCH, self.size // 2)

@@ -596,10 +596,6 @@ def _suggestions(db: Database) -> None:
     )
 
 
-def _reserved(db: Database) -> None:
-    """Number 13, held for another branch's migration (the lead puts it here on merge)."""
-
-
 def _relations(db: Database) -> None:
     """Relations between spans, and their types from the label schema (see core.relations).
 
@@ -682,6 +678,35 @@ def _annotate_all_batches(db: Database) -> None:
     )
 
 
+def _gazetteers(db: Database) -> None:
+    """Gazetteers loaded into the project: their options and their terms.
+
+    A gazetteer's suggestions carry the source "gazetteer:NAME"; its terms are kept here so
+    it can be re-applied to new imports and exported without the file it came from.
+    """
+    db.executescript(
+        """
+        CREATE TABLE gazetteers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            source_file TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL DEFAULT '',
+            enabled INTEGER NOT NULL DEFAULT 1,
+            case_sensitive INTEGER NOT NULL DEFAULT 0,
+            whole_word INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE gazetteer_terms (
+            gazetteer INTEGER NOT NULL REFERENCES gazetteers (id),
+            position INTEGER NOT NULL,
+            term TEXT NOT NULL,
+            label TEXT NOT NULL,
+            PRIMARY KEY (gazetteer, position)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -695,7 +720,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("source_from_folder", _source_from_folder),
     ("overview_counts", _overview_counts),
     ("suggestions", _suggestions),
-    ("reserved_13", _reserved),  # replaced by the other branch's migration 13 on merge
+    ("gazetteers", _gazetteers),
     ("relations", _relations),
     ("annotate_all_batches", _annotate_all_batches),
 )

@@ -288,6 +288,7 @@ class ImportReport:
     added_ids: list[tuple[int, int]] = field(default_factory=list)
     # Each added article whose text another already had: (its uid, the uid it duplicates).
     duplicate_pairs: list[tuple[str, str]] = field(default_factory=list)
+    suggested: int = 0  # suggestions the enabled gazetteers made on the added articles
 
     def add(self, other: ImportReport) -> None:
         """Add another report's counts and problems (a batch's, a file's) to this one."""
@@ -298,6 +299,7 @@ class ImportReport:
         self.tags_added += other.tags_added
         self.spans_refused += other.spans_refused
         self.annotations_unchanged += other.annotations_unchanged
+        self.suggested += other.suggested
         self.problems.extend(other.problems)
         self.notes.extend(other.notes)
         self.duplicate_pairs.extend(other.duplicate_pairs)
@@ -331,6 +333,8 @@ class ImportReport:
             parts.append(f"{self.annotations_unchanged} annotations already there")
         if self.mapped_labels:
             parts.append(f"{len(self.mapped_labels)} label names read as existing labels")
+        if self.suggested:
+            parts.append(f"{self.suggested} gazetteer suggestions")
         if self.notes:
             parts.append(f"{len(self.notes)} notes")
         if self.problems:

@@ -39,6 +39,7 @@ from desktop_app.ui.file_dialogs import FileDialogs
 from desktop_app.ui.filter_bar import FilterBar
 from desktop_app.ui.find_actions import FindController
 from desktop_app.ui.focus_actions import FocusController
+from desktop_app.ui.gazetteer_actions import GazetteerController
 from desktop_app.ui.help_actions import HelpController
 from desktop_app.ui.import_export_actions import ImportController
 from desktop_app.ui.label_actions import LabelController
@@ -230,6 +231,7 @@ class MainWindow(QMainWindow):
         self.safety = SafetyController(context, shell, self.reading, gate, writers)
         self.bulk = BulkController(context, shell, self.reading)
         self.annotate_all = AnnotateAllController(context, shell)
+        self.gazetteers = GazetteerController(context, shell)
         self.memory = ProjectMemoryController(context, shell, self.settings, self.reading)
         self.count = ArticleCountController(context, shell)
         starting = (self.projects.new_action, self.projects.open_action)
@@ -265,6 +267,7 @@ class MainWindow(QMainWindow):
             self.labelling,
             self.bulk,
             self.annotate_all,
+            self.gazetteers,
             self.review,
             self.preferences,
             self.focus,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.core.store.base import _serialized, now
+from desktop_app.core.store.base import _serialized
 from desktop_app.core.store.suggestions import AddReport, Proposal, SuggestionsMixin
 
 # Human-made: live, continuous (a discontinuous span's quote is not what was labelled), and
@@ -82,14 +82,15 @@ class LearnedMixin(SuggestionsMixin):
             return report
         uid = self._one("SELECT uid FROM articles WHERE id = ?", (article_id,))
         labels = set(self.span_label_names())
-        stamp = now()
         with self.db.atomic():
             for uuid in stale:
                 self.db.execute("DELETE FROM suggestions WHERE uuid = ?", (uuid,))
             report.removed = len(stale)
+            checked = []
             for proposal in new:
                 if proposal.label not in labels:
                     report.stored.refused.append(f"{proposal.label!r} is not a span label")
                     continue
-                self._add_one(report.stored, source, uid, proposal, stamp)
+                checked.append((uid, proposal))
+            self._add_checked(report.stored, source, checked)
         return report

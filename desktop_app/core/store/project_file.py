@@ -28,6 +28,7 @@ from desktop_app.core.store.backups import (
 from desktop_app.core.store.base import StoreError, _serialized, now
 from desktop_app.core.store.batches import BatchesMixin
 from desktop_app.core.store.bulk import BulkMixin
+from desktop_app.core.store.gazetteers import GazetteersMixin
 from desktop_app.core.store.labels import LabelsMixin
 from desktop_app.core.store.learned import LearnedMixin
 from desktop_app.core.store.listing import ListingMixin
@@ -193,6 +194,7 @@ def writer_lock(path: Path, create: bool = True) -> WriterLock:
 class Store(
     BatchesMixin,
     LearnedMixin,
+    GazetteersMixin,
     MergeMixin,
     ArticleDeletesMixin,
     BulkMixin,
