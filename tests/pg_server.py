@@ -143,12 +143,12 @@ class PgServer:
 
         return psycopg.connect(self.url(database), autocommit=True)
 
-    def fresh_database(self) -> str:
+    def fresh_database(self, name: str | None = None) -> str:
         """Create an empty database (from template0) and return its name."""
         from psycopg import sql
 
         self._databases += 1
-        name = f"test_{self._databases}"
+        name = name or f"test_{self._databases}"
         with self.admin() as conn:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE template0 STRATEGY file_copy").format(
