@@ -89,7 +89,7 @@ def _postgres_skip_allowed():
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if {"pg_server", "pg_database"} & set(getattr(item, "fixturenames", ())):
+        if {"pg_server", "pg_database", "pg_team"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
 
 
@@ -134,3 +134,11 @@ def pg_database(pg_server):
     name = pg_server.fresh_database()
     yield name
     pg_server.drop_database(name, before)
+
+
+@pytest.fixture
+def pg_team(pg_server, pg_database):
+    """A team server on a fresh database: analysts ana and bob, adjudicator adam."""
+    from pg_server import Team
+
+    return Team(pg_server, pg_database)

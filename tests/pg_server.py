@@ -172,3 +172,35 @@ class PgServer:
             )
             for role in sorted(self.roles() - keep_roles):
                 conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+class Team:
+    """An initialised team server with analysts ana and bob and adjudicator adam."""
+
+    PEOPLE = (("ana", False), ("bob", False), ("adam", True))  # name, adjudicator
+
+    def __init__(self, server: PgServer, database: str) -> None:
+        from desktop_app.core.sync.server_admin import add_analyst
+        from desktop_app.core.sync.server_schema import init_server
+
+        self.server = server
+        self.database = database
+        self.admin_url = server.url(database)
+        init_server(self.admin_url)
+        for name, adjudicator in self.PEOPLE:
+            add_analyst(self.admin_url, name, self.password(name), adjudicator=adjudicator)
+
+    @staticmethod
+    def password(name: str) -> str:
+        """Each test analyst's password."""
+        return f"{name}-pass-{len(name)}"
+
+    def url(self, name: str) -> str:
+        """The URL an analyst connects with (password in it: only tests do that)."""
+        return self.server.url(self.database, name, self.password(name))
+
+    def connect(self, name: str, autocommit: bool = False):  # type: ignore[no-untyped-def]
+        """A plain psycopg connection as `name` (the way a forger would come)."""
+        import psycopg
+
+        return psycopg.connect(self.url(name), autocommit=autocommit)
