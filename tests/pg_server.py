@@ -150,9 +150,12 @@ class PgServer:
         self._databases += 1
         name = name or f"test_{self._databases}"
         with self.admin() as conn:
+            # FILE_COPY (PostgreSQL 15+) skips WAL-logging the copy: quicker for an empty one.
+            newer = conn.info.server_version >= 150000
+            strategy = sql.SQL(" STRATEGY file_copy" if newer else "")
             conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template0 STRATEGY file_copy").format(
-                    sql.Identifier(name)
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0{}").format(
+                    sql.Identifier(name), strategy
                 )
             )
         return name

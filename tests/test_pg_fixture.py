@@ -33,7 +33,7 @@ def test_missing_binaries_fail_naming_the_setup_script(suite_copy, monkeypatch):
     monkeypatch.setenv("MARGINALIA_PG_BINDIR", str(suite_copy.path / "nowhere"))
     monkeypatch.delenv("MARGINALIA_SKIP_POSTGRES", raising=False)
     suite_copy.makepyfile("def test_needs(pg_database):\n    pass\n")
-    result = suite_copy.runpytest_subprocess()
+    result = suite_copy.runpytest("-p", "no:qt")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*initdb, pg_ctl) were not found*.ci/setup*"])
 
@@ -42,7 +42,7 @@ def test_skipping_them_takes_an_explicit_choice(suite_copy, monkeypatch):
     monkeypatch.setenv("MARGINALIA_PG_BINDIR", str(suite_copy.path / "nowhere"))
     monkeypatch.setenv("MARGINALIA_SKIP_POSTGRES", "1")
     suite_copy.makepyfile("def test_needs(pg_database):\n    pass\n")
-    suite_copy.runpytest_subprocess().assert_outcomes(skipped=1)
+    suite_copy.runpytest("-p", "no:qt").assert_outcomes(skipped=1)
 
 
 def test_any_other_skip_of_a_postgres_test_counts_as_a_failure(suite_copy, monkeypatch):
@@ -53,6 +53,6 @@ def test_any_other_skip_of_a_postgres_test_counts_as_a_failure(suite_copy, monke
         "def test_marked():\n    pytest.skip('no server today')\n\n"
         "def test_plain():\n    pytest.skip('fine')\n"
     )
-    result = suite_copy.runpytest_subprocess()
+    result = suite_copy.runpytest("-p", "no:qt")
     result.assert_outcomes(failed=1, skipped=1)
     result.stdout.fnmatch_lines(["*needs PostgreSQL was skipped (*no server today)*"])

@@ -7,12 +7,13 @@ import psycopg
 import pytest
 from psycopg import errors, sql
 
+from desktop_app.core.sync.server_tables import CHANNEL
+
 TEXT = "One article, many hands."
 SPAN = (
     'INSERT INTO marginalia.spans (uuid, article_uid, label, start, "end", quote, created_at, '
     "updated_at) VALUES (%s, 'a1', 'P', 0, 3, 'One', 't', 't') RETURNING version"
 )
-CHANNEL = "marginalia_changes"
 
 
 @pytest.fixture

@@ -20,10 +20,8 @@ from desktop_app.core.sync.server_schema import (
     schema_version,
     stored_roles,
 )
+from desktop_app.core.sync.server_tables import SYNCED_TABLES
 
-SYNCED_TABLES = (
-    "articles", "labels", "schema_settings", "spans", "tags", "statuses", "relations", "decisions",
-)  # fmt: skip
 # Tables whose rows belong to an annotator (a person's login, or a layer: nobody's login).
 ANNOTATOR_COLUMNS = {"spans": "annotator", "tags": "annotator", "statuses": "annotator",
                      "relations": "annotator", "decisions": "layer"}  # fmt: skip
@@ -173,7 +171,7 @@ def server_status(url: str) -> ServerStatus:
             version=int(str(row[1])),
             roles=dict(vars(roles)),
         )
-        for table in SYNCED_TABLES:
+        for table in (t.name for t in SYNCED_TABLES):
             live, deleted = conn.execute(
                 sql.SQL(
                     "SELECT count(*) FILTER (WHERE NOT deleted), count(*) FILTER (WHERE deleted) "

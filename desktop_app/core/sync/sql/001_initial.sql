@@ -287,6 +287,8 @@ $$;
 -- adjudicators'. Row-level security narrows writes to one's own rows, per command.
 GRANT USAGE ON SCHEMA marginalia TO {analysts};
 GRANT SELECT ON ALL TABLES IN SCHEMA marginalia TO {analysts};
+-- Tables later migrations add are readable too (writes stay granted one by one).
+ALTER DEFAULT PRIVILEGES IN SCHEMA marginalia GRANT SELECT ON TABLES TO {analysts};
 GRANT INSERT, UPDATE ON marginalia.articles, marginalia.spans, marginalia.tags,
     marginalia.statuses, marginalia.relations TO {analysts};
 GRANT INSERT, UPDATE ON marginalia.labels, marginalia.schema_settings, marginalia.decisions
