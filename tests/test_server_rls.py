@@ -184,6 +184,14 @@ def test_an_adjudicator_writes_labels_and_the_adjudicated_layer(team):
 def test_the_server_keeps_the_offset_rule_and_the_text_hash(team):
     with team.connect("ana") as conn, pytest.raises(errors.CheckViolation, match="quote"):
         conn.execute(SPAN.replace("'Ana'", "'Bob'"), ("bad-quote", "ana"))
+    past_the_end = (
+        'INSERT INTO marginalia.spans (uuid, article_uid, label, start, "end", quote, '
+        "created_at, updated_at) VALUES ('end', 'a1', 'P', %s, %s, %s, 't', 't')"
+    )
+    with team.connect("ana") as conn, pytest.raises(errors.CheckViolation, match="quote"):
+        conn.execute(past_the_end, (len(TEXT) - 4, len(TEXT) + 6, TEXT[-4:]))
+    with team.connect("ana") as conn:
+        conn.execute(past_the_end, (len(TEXT) - 4, len(TEXT), TEXT[-4:]))
     with team.connect("ana") as conn, pytest.raises(errors.CheckViolation, match="sha256"):
         conn.execute(
             "INSERT INTO marginalia.articles (uid, text, text_sha256, imported_at) "
