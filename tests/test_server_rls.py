@@ -125,6 +125,7 @@ def test_an_analyst_cannot_change_the_schema_or_the_labels(team):
     label = "INSERT INTO marginalia.labels (name, kind) VALUES ('Person', 'span')"
     refused(team, "ana", label)
     refused(team, "ana", "INSERT INTO marginalia.schema_settings (key, value) VALUES ('k', 'v')")
+    refused(team, "ana", "INSERT INTO marginalia.relation_types (name) VALUES ('Quotes')")
     refused(
         team,
         "ana",
@@ -158,6 +159,7 @@ def test_an_adjudicator_writes_labels_and_the_adjudicated_layer(team):
             "VALUES ('Person', 'span', '#f00', 'ana')"
         )
         conn.execute("INSERT INTO marginalia.schema_settings (key, value) VALUES ('k', '[]')")
+        conn.execute("INSERT INTO marginalia.relation_types (name, directed) VALUES ('Q', false)")
         conn.execute(SPAN, ("span-adj", "adjudicated"))
         conn.execute(
             "INSERT INTO marginalia.decisions (layer, item_key, article_uid, kind, decision, "

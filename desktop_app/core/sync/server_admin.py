@@ -184,7 +184,7 @@ def server_status(url: str) -> ServerStatus:
 
 
 def _analysts(conn: Conn, roles: Roles) -> list[Analyst]:
-    """Login roles in the analysts or adjudicators group, with their live spans and tags."""
+    """Members of the analysts or adjudicators group, with their live spans and tags."""
     rows = conn.execute(
         """
         SELECT r.rolname, bool_or(g.rolname = %(adjudicators)s), r.rolcanlogin,
@@ -196,6 +196,8 @@ def _analysts(conn: Conn, roles: Roles) -> list[Analyst]:
         JOIN pg_roles g ON g.oid = m.roleid
         JOIN pg_roles r ON r.oid = m.member
         WHERE g.rolname IN (%(analysts)s, %(adjudicators)s) AND r.rolname <> %(adjudicators)s
+          -- PostgreSQL 16 makes whoever creates a role its admin member: not an analyst.
+          AND NOT m.admin_option
         GROUP BY r.rolname, r.rolcanlogin
         ORDER BY r.rolname
         """,

@@ -22,7 +22,7 @@ class SyncedTable:
     key: tuple[str, ...]  # the primary key: what a push matches rows by
     writer: str  # whose the row is: RLS compares it with current_user (or the server sets it)
     columns: tuple[str, ...]  # everything else a client writes (besides the key and writer)
-    adjudicators_only: bool = False  # labels, settings, decisions: analysts only read them
+    adjudicators_only: bool = False  # the label schema and decisions: analysts only read them
 
 
 # In the order a push writes them: what a row references is written before it.
@@ -34,6 +34,11 @@ SYNCED_TABLES: tuple[SyncedTable, ...] = (
     SyncedTable(
         "labels", ("name",), "changed_by",
         ("kind", "color", "key", "label_group", "description", "position"),
+        adjudicators_only=True,
+    ),
+    SyncedTable(
+        "relation_types", ("name",), "changed_by",
+        ("color", "key", "directed", "from_labels", "to_labels", "description", "position"),
         adjudicators_only=True,
     ),
     SyncedTable("schema_settings", ("key",), "changed_by", ("value",), adjudicators_only=True),

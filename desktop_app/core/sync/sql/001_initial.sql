@@ -118,6 +118,23 @@ CREATE TABLE marginalia.labels (
 );
 CREATE INDEX labels_by_version ON marginalia.labels (version);
 
+-- Relation types (DESIGN.md section 14), as the project's relation_types table.
+CREATE TABLE marginalia.relation_types (
+    name text PRIMARY KEY CHECK (name <> ''),
+    color text NOT NULL DEFAULT '',
+    key text NOT NULL DEFAULT '',
+    directed boolean NOT NULL DEFAULT true,
+    from_labels text NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(from_labels::jsonb) = 'array'),
+    to_labels text NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(to_labels::jsonb) = 'array'),
+    description text NOT NULL DEFAULT '',
+    position integer NOT NULL DEFAULT 0,
+    changed_by text NOT NULL DEFAULT current_user,
+    deleted boolean NOT NULL DEFAULT false,
+    version bigint NOT NULL DEFAULT 0,
+    changed_at timestamptz NOT NULL DEFAULT statement_timestamp()
+);
+CREATE INDEX relation_types_by_version ON marginalia.relation_types (version);
+
 -- The rest of the label schema, by key (e.g. exclusive_tag_groups: a JSON list).
 CREATE TABLE marginalia.schema_settings (
     key text PRIMARY KEY CHECK (key <> ''),
@@ -209,7 +226,8 @@ CREATE TABLE marginalia.relations (
     updated_at text NOT NULL,
     deleted boolean NOT NULL DEFAULT false,
     version bigint NOT NULL DEFAULT 0,
-    changed_at timestamptz NOT NULL DEFAULT statement_timestamp()
+    changed_at timestamptz NOT NULL DEFAULT statement_timestamp(),
+    CHECK (from_span <> to_span)
 );
 CREATE INDEX relations_by_version ON marginalia.relations (version);
 CREATE INDEX relations_by_article ON marginalia.relations (article_uid);
@@ -238,6 +256,8 @@ CREATE TRIGGER a_keep BEFORE UPDATE ON marginalia.articles
     FOR EACH ROW EXECUTE FUNCTION marginalia.keep_columns('uid', 'text', 'text_sha256', 'added_by');
 CREATE TRIGGER a_keep BEFORE UPDATE ON marginalia.labels
     FOR EACH ROW EXECUTE FUNCTION marginalia.keep_columns('name');
+CREATE TRIGGER a_keep BEFORE UPDATE ON marginalia.relation_types
+    FOR EACH ROW EXECUTE FUNCTION marginalia.keep_columns('name');
 CREATE TRIGGER a_keep BEFORE UPDATE ON marginalia.schema_settings
     FOR EACH ROW EXECUTE FUNCTION marginalia.keep_columns('key');
 CREATE TRIGGER a_keep BEFORE UPDATE ON marginalia.spans
@@ -254,6 +274,8 @@ CREATE TRIGGER b_quote BEFORE INSERT OR UPDATE OF article_uid, start, "end", quo
     ON marginalia.spans FOR EACH ROW EXECUTE FUNCTION marginalia.span_quote_matches();
 CREATE TRIGGER c_writer BEFORE INSERT OR UPDATE ON marginalia.labels
     FOR EACH ROW EXECUTE FUNCTION marginalia.set_writer('changed_by');
+CREATE TRIGGER c_writer BEFORE INSERT OR UPDATE ON marginalia.relation_types
+    FOR EACH ROW EXECUTE FUNCTION marginalia.set_writer('changed_by');
 CREATE TRIGGER c_writer BEFORE INSERT OR UPDATE ON marginalia.schema_settings
     FOR EACH ROW EXECUTE FUNCTION marginalia.set_writer('changed_by');
 CREATE TRIGGER c_writer BEFORE INSERT OR UPDATE ON marginalia.decisions
@@ -261,6 +283,8 @@ CREATE TRIGGER c_writer BEFORE INSERT OR UPDATE ON marginalia.decisions
 CREATE TRIGGER z_stamp BEFORE INSERT OR UPDATE ON marginalia.articles
     FOR EACH ROW EXECUTE FUNCTION marginalia.stamp();
 CREATE TRIGGER z_stamp BEFORE INSERT OR UPDATE ON marginalia.labels
+    FOR EACH ROW EXECUTE FUNCTION marginalia.stamp();
+CREATE TRIGGER z_stamp BEFORE INSERT OR UPDATE ON marginalia.relation_types
     FOR EACH ROW EXECUTE FUNCTION marginalia.stamp();
 CREATE TRIGGER z_stamp BEFORE INSERT OR UPDATE ON marginalia.schema_settings
     FOR EACH ROW EXECUTE FUNCTION marginalia.stamp();
@@ -285,16 +309,16 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 -- Privileges: everyone reads; analysts insert and update (never DELETE: deletions are
--- tombstones, so every client hears of them); labels, settings and decisions are the
--- adjudicators'. Row-level security narrows writes to one's own rows, per command.
+-- tombstones, so every client hears of them); labels, relation types, settings and decisions
+-- are the adjudicators'. Row-level security narrows writes to one's own rows, per command.
 GRANT USAGE ON SCHEMA marginalia TO {analysts};
 GRANT SELECT ON ALL TABLES IN SCHEMA marginalia TO {analysts};
 -- Tables later migrations add are readable too (writes stay granted one by one).
 ALTER DEFAULT PRIVILEGES IN SCHEMA marginalia GRANT SELECT ON TABLES TO {analysts};
 GRANT INSERT, UPDATE ON marginalia.articles, marginalia.spans, marginalia.tags,
     marginalia.statuses, marginalia.relations TO {analysts};
-GRANT INSERT, UPDATE ON marginalia.labels, marginalia.schema_settings, marginalia.decisions
-    TO {adjudicators};
+GRANT INSERT, UPDATE ON marginalia.labels, marginalia.relation_types,
+    marginalia.schema_settings, marginalia.decisions TO {adjudicators};
 
 ALTER TABLE marginalia.articles ENABLE ROW LEVEL SECURITY;
 CREATE POLICY read_all ON marginalia.articles FOR SELECT TO {analysts} USING (true);
@@ -314,6 +338,15 @@ CREATE POLICY insert_adjudicators ON marginalia.labels FOR INSERT TO {adjudicato
 CREATE POLICY update_adjudicators ON marginalia.labels FOR UPDATE TO {adjudicators}
     USING (true) WITH CHECK (true);
 CREATE POLICY delete_adjudicators ON marginalia.labels FOR DELETE TO {adjudicators}
+    USING (true);
+
+ALTER TABLE marginalia.relation_types ENABLE ROW LEVEL SECURITY;
+CREATE POLICY read_all ON marginalia.relation_types FOR SELECT TO {analysts} USING (true);
+CREATE POLICY insert_adjudicators ON marginalia.relation_types FOR INSERT TO {adjudicators}
+    WITH CHECK (true);
+CREATE POLICY update_adjudicators ON marginalia.relation_types FOR UPDATE TO {adjudicators}
+    USING (true) WITH CHECK (true);
+CREATE POLICY delete_adjudicators ON marginalia.relation_types FOR DELETE TO {adjudicators}
     USING (true);
 
 ALTER TABLE marginalia.schema_settings ENABLE ROW LEVEL SECURITY;
