@@ -1,6 +1,7 @@
 """Test set-up: run Qt without a display (DESIGN.md section 11)."""
 
 import os
+import signal
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -118,13 +119,21 @@ def pg_server():
             pytest.skip(message)
         pytest.fail(message, pytrace=False)
     server = PgServer(bindir)
+    # A run stopped by SIGTERM (a CI timeout) still tears down: else the server outlives it.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        server.start()
-    except ServerUnavailable as error:
+        try:
+            server.start()
+        except ServerUnavailable as error:
+            pytest.fail(f"the test PostgreSQL server did not start: {error}", pytrace=False)
+        yield server
+    finally:
         server.stop()
-        pytest.fail(f"the test PostgreSQL server did not start: {error}", pytrace=False)
-    yield server
-    server.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @pytest.fixture
