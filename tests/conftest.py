@@ -1,6 +1,7 @@
 """Test set-up: run Qt without a display (DESIGN.md section 11)."""
 
 import os
+import signal
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -74,3 +75,79 @@ def desk(qtbot, tmp_path, monkeypatch):
     for window in windows:
         window.close()
         window.close_project()
+
+
+# --- A real PostgreSQL server (tests/pg_server.py) --------------------------------------------
+# Tests that use `pg_server` or `pg_database` are marked `postgres`. They never skip quietly:
+# without the server binaries they FAIL, naming .ci/setup, unless MARGINALIA_SKIP_POSTGRES=1 says
+# skipping is wanted; and any other skip of such a test counts as a failure too, so CI (which
+# runs the README's plain `pytest`) cannot pass without having run them.
+
+
+def _postgres_skip_allowed():
+    return os.environ.get("MARGINALIA_SKIP_POSTGRES") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if {"pg_server", "pg_database", "pg_team"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("postgres") and not _postgres_skip_allowed():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"a test that needs PostgreSQL was skipped ({reason}); these tests must run "
+            "(set MARGINALIA_SKIP_POSTGRES=1 to allow skipping them)"
+        )
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of the suite's own for the whole session (tests/pg_server.py)."""
+    from pg_server import SETUP_HINT, PgServer, ServerUnavailable, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        message = f"PostgreSQL's server binaries (initdb, pg_ctl) were not found: {SETUP_HINT}"
+        if _postgres_skip_allowed():
+            pytest.skip(message)
+        pytest.fail(message, pytrace=False)
+    server = PgServer(bindir)
+    # A run stopped by SIGTERM (a CI timeout) still tears down: else the server outlives it.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        try:
+            server.start()
+        except ServerUnavailable as error:
+            pytest.fail(f"the test PostgreSQL server did not start: {error}", pytrace=False)
+        yield server
+    finally:
+        server.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.fixture
+def pg_database(pg_server):
+    """A fresh, empty database on the suite's server; dropped after the test with its roles."""
+    before = pg_server.roles()
+    name = pg_server.fresh_database()
+    yield name
+    pg_server.drop_database(name, before)
+
+
+@pytest.fixture
+def pg_team(pg_server, pg_database):
+    """A team server on a fresh database: analysts ana and bob, adjudicator adam."""
+    from pg_server import Team
+
+    return Team(pg_server, pg_database)

@@ -63,3 +63,19 @@ def test_every_module_and_public_function_has_a_docstring():
             if public and not ast.get_docstring(node):
                 missing.append(f"{path.relative_to(PACKAGE)}:{node.name}")
     assert missing == []
+
+
+def test_only_the_sync_package_speaks_to_postgresql():
+    sync = PACKAGE / "core" / "sync"
+    assert any(
+        module.split(".")[0] == "psycopg"
+        for path in sync.rglob("*.py")
+        for module in imported_modules(path)
+    )
+    for path in PACKAGE.rglob("*.py"):
+        if sync in path.parents:
+            continue
+        for module in imported_modules(path):
+            assert module.split(".")[0] != "psycopg", (
+                f"{path.relative_to(PACKAGE)} imports {module}"
+            )
