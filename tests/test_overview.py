@@ -361,3 +361,21 @@ def test_a_filters_overview_reads_only_covering_indexes(store, by_tag):
     for table in ("spans", "document_tags", "article_status", "article_labels", "articles"):
         assert not any(step.split()[:2] == ["SCAN", table] for step in plan), plan
     assert sum("COVERING INDEX" in step for step in plan) >= (8 if by_tag else 7), plan
+
+
+def test_a_filter_that_only_probes_walks_a_small_index_not_the_articles(store):
+    """A todo status keeps the articles a probe does not find: every article is walked, in
+    the (source, published) index, so no article row (with its text) is read."""
+    flt = ArticleFilter(status="todo", status_annotator="ana")
+    plan = store._plan(flt)
+    assert not plan.sets
+    where, params = plan.where(probe=False)
+    steps = [
+        row[3]
+        for row in store.db.conn.execute(
+            "EXPLAIN QUERY PLAN " + filtered_statement(where, False, walk=True),
+            (*params, "-55 days"),
+        )
+    ]
+    assert "SCAN a USING COVERING INDEX articles_by_source_published" in steps, steps
+    _check(store, flt)

@@ -94,8 +94,9 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         row, span or tag row is read. The activity arm counts every day; the window is cut
         here, so the latest day needs no second pass.
         """
-        where, params = self._plan(flt).where(probe=False)
-        sql = filtered_statement(where, matrix_by == BY_TAG)
+        plan = self._plan(flt)
+        where, params = plan.where(probe=False)
+        sql = filtered_statement(where, matrix_by == BY_TAG, walk=not plan.sets)
         found: dict[int, Rows] = defaultdict(list)
         back = f"-{max(weeks * 7 - 1, 0)} days"
         for arm, *row in self.db.conn.execute(sql, (*params, back)):
@@ -126,16 +127,19 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         )
 
 
-def filtered_statement(where: str, by_tag: bool) -> str:
+def filtered_statement(where: str, by_tag: bool, walk: bool = False) -> str:
     """The filtered overview's one statement for the articles `a` that `where` keeps: rows
     of (arm, key, key, spans or NULL, count); its parameters are the WHERE clause's, then
-    the activity window's length as a date modifier ("-55 days")."""
+    the activity window's length as a date modifier ("-55 days"). `walk`: the clause only
+    probes each article (it has no id set), so every article is walked, in the small
+    (source, published) index rather than the articles' rows."""
     arms = [_PUBLISHED, _STATUS, _LABELS, _TAGS, _ACTIVITY, _LATEST]
     if by_tag:
         arms.append(_LABEL_TAGS)
+    walked = "INDEXED BY articles_by_source_published " if walk else ""
     return (
         "WITH chosen(id, source, day) AS MATERIALIZED (SELECT a.id, a.source, "
-        f"ifnull(a.published, '') FROM articles a {where} ORDER BY a.id), {_WINDOW} "
+        f"ifnull(a.published, '') FROM articles a {walked}{where} ORDER BY a.id), {_WINDOW} "
         + " UNION ALL ".join(arms)
     )
 
