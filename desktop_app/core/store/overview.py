@@ -90,9 +90,10 @@ class OverviewMixin(ListingMixin, LabelsMixin):
 
         The filter's ids are found once (a MATERIALIZED CTE, computed once per statement)
         and each figure is one arm of a UNION ALL that walks them in id order, reading one
-        range of a covering index per article (migrations._overview_by_article): no article
-        row, span or tag row is read. The activity arm counts every day; the window is cut
-        here, so the latest day needs no second pass.
+        range of a covering index per article (migrations._overview_by_article): no span,
+        tag or status row is read. The latest annotation of each article is one seek, and
+        the activity arm reads only the window's range of each article's annotations. The
+        work grows with the filter's articles (the whole project reads the count tables).
         """
         plan = self._plan(flt)
         where, params = plan.where(probe=False)
