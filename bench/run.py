@@ -136,7 +136,7 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         "export": lambda: measure_core.measure_export(project, workdir, repeats, log),
         "edits": lambda: measure_core.measure_edits(project, 10 if args.quick else 30),
         "import": lambda: measure_core.measure_import(workdir, jsonl, n, repeats, log),
-        "overview": lambda: measure_overview(project, 5 if args.quick else 11),
+        "overview": lambda: measure_overview(project, args.repeats or (5 if args.quick else 11)),
         "annotate": lambda: measure_annotate_all(project, 1 if args.quick else repeats),
         "learned": lambda: measure_learned.measure_learned(5 if args.quick else 11),
         "ui": lambda: _ui_figures(workdir, project, jsonl, repeats, args.quick),

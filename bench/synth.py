@@ -18,10 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlite_utils import Database  # noqa: E402
-
 from desktop_app.core.schema import load_schema  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
+from desktop_app.core.store.integrity import DERIVED_COUNTS  # noqa: E402
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -394,7 +393,12 @@ def write_jsonl(
 
 
 _BUILD_BATCH = 5000
+_BUILD_COMMIT = 50_000  # articles per transaction
 _ARTICLE_FIELDS = ("uid", "title", "source", "url", "published", "text")
+# The tables the builder fills; their secondary indexes and triggers wait until the end.
+_FILLED = ("articles", "spans", "document_tags", "article_status")
+# The one trigger kept while loading: it checks every span's quote against the text.
+_KEPT = ("spans_quote_matches",)
 
 
 def build_project(
@@ -408,10 +412,14 @@ def build_project(
 
     The rows are the ones `write_jsonl(annotated=True)` would import, bulk-loaded for speed:
     Store.add_articles (one savepoint and label/annotator checks per article) would take
-    about as long as the import figure itself, per size, and a million articles with ten
-    million spans would take hours. The store first creates and migrates the file, so the
-    schema, indexes and triggers are the real ones; every row then goes through them (FTS
-    triggers, the quote check), so the project is the same as an imported one.
+    about as long as the import figure itself, per size, and the count triggers alone (eight
+    per span) make ten million spans take hours. The store first creates and migrates the
+    file, so the schema is the real one. The loader then sets the filled tables' secondary
+    indexes and triggers aside (keeping the quote check and the foreign keys), inserts in
+    large transactions, builds the indexes once, fills every count table and the search
+    index in one statement each (the recounts `marginalia check` compares them with), and
+    puts the triggers back exactly as they were: the project is the one an import makes,
+    and `marginalia check --full` passes on it (tests/test_bench.py).
     """
     store = Store.open(path)
     try:
@@ -420,30 +428,76 @@ def build_project(
             store.ensure_annotator(name)
     finally:
         store.close()
-    conn = sqlite3.connect(str(path))
-    db = Database(conn)
-    # The build is not measured: fewer syncs and a larger cache only make it finish sooner.
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    # The build is not measured and a failed build is thrown away: no journal, no syncs, a
+    # large cache (the span uuids land all over their primary key index).
+    conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("PRAGMA cache_size = -262144")
+    conn.execute("PRAGMA cache_size = -1048576")
     conn.execute("PRAGMA foreign_keys = ON")
     counts = {"articles": 0, "spans": 0, "tags": 0, "statuses": 0}
     records = Synth(seed).records(n, True, spans_per_article)
     imported_at = datetime.now(UTC).isoformat(timespec="milliseconds")
     try:
+        deferred = _set_aside(conn)
+        conn.execute("BEGIN")
         while batch := list(itertools.islice(records, _BUILD_BATCH)):
-            _load_batch(db, batch, counts, imported_at)
+            _load_batch(conn, batch, counts, imported_at)
+            if counts["articles"] % _BUILD_COMMIT == 0:
+                conn.execute("COMMIT")
+                conn.execute("BEGIN")
             if progress:
                 progress(counts["articles"])
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("COMMIT")
+        _put_back(conn, deferred)
+        conn.execute("PRAGMA journal_mode = WAL")  # as the app keeps every project
     finally:
         conn.close()
     return counts
 
 
+def _set_aside(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """Drop the filled tables' secondary indexes and triggers (but the quote check);
+    return (type, name, sql) of each, in the order they were made."""
+    marks = ",".join("?" * len(_FILLED))
+    deferred = [
+        (kind, name, sql)
+        for kind, name, sql in conn.execute(
+            f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            f"AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY rowid",
+            _FILLED,
+        )
+        if name not in _KEPT
+    ]
+    conn.execute("BEGIN")
+    for kind, name, _ in deferred:
+        conn.execute(f'DROP {kind.upper()} "{name}"')
+    conn.execute("COMMIT")
+    return deferred
+
+
+def _put_back(conn: sqlite3.Connection, deferred: list[tuple[str, str, str]]) -> None:
+    """Build the indexes, fill the count tables and the search index from the rows, then
+    make the triggers again: all in one transaction."""
+    conn.execute("BEGIN")
+    for kind, _, sql in deferred:
+        if kind == "index":
+            conn.execute(sql)
+    for table, (_, recount, columns, _) in DERIVED_COUNTS.items():
+        conn.execute(f"DELETE FROM {table}")
+        conn.execute(f"INSERT INTO {table} ({columns}) {recount}")
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    for kind, _, sql in deferred:
+        if kind == "trigger":
+            conn.execute(sql)
+    conn.execute("COMMIT")
+
+
 def _load_batch(
-    db: Database, batch: list[dict[str, Any]], counts: dict[str, int], imported_at: str
+    conn: sqlite3.Connection, batch: list[dict[str, Any]], counts: dict[str, int], imported_at: str
 ) -> None:
-    """Insert one batch of records with their spans, tags and statuses in one transaction."""
+    """Insert one batch of records with their spans, tags and statuses (in the caller's
+    transaction)."""
     first_id = counts["articles"] + 1
     articles, spans, tags, statuses = [], [], [], []
     for article_id, record in enumerate(batch, start=first_id):
@@ -477,28 +531,27 @@ def _load_batch(
             tags.append((t["uuid"], article_id, t["annotator"], t["label"], stamp, stamp))
         for annotator, status in record["status"].items():
             statuses.append((article_id, annotator, status, imported_at))
-    # executemany on sqlite-utils' connection: insert_all's dict handling would cost more
-    # than SQLite itself at ten million spans.
-    with db.atomic():
-        db.conn.executemany(
-            "INSERT INTO articles (id, uid, title, source, url, published, text, text_sha256, "
-            "meta, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            articles,
-        )
-        db.conn.executemany(
-            'INSERT INTO spans (uuid, article, annotator, label, start, "end", quote, note, '
-            "created_at, updated_at, deleted) VALUES (?,?,?,?,?,?,?,'',?,?,0)",
-            spans,
-        )
-        db.conn.executemany(
-            "INSERT INTO document_tags (uuid, article, annotator, label, note, created_at, "
-            "updated_at, deleted) VALUES (?,?,?,?,'',?,?,0)",
-            tags,
-        )
-        db.conn.executemany(
-            "INSERT INTO article_status (article, annotator, status, updated_at) VALUES (?,?,?,?)",
-            statuses,
-        )
+    # Plain executemany: sqlite-utils' insert_all's dict handling would cost more than
+    # SQLite itself at ten million spans.
+    conn.executemany(
+        "INSERT INTO articles (id, uid, title, source, url, published, text, text_sha256, "
+        "meta, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        articles,
+    )
+    conn.executemany(
+        'INSERT INTO spans (uuid, article, annotator, label, start, "end", quote, note, '
+        "created_at, updated_at, deleted) VALUES (?,?,?,?,?,?,?,'',?,?,0)",
+        spans,
+    )
+    conn.executemany(
+        "INSERT INTO document_tags (uuid, article, annotator, label, note, created_at, "
+        "updated_at, deleted) VALUES (?,?,?,?,'',?,?,0)",
+        tags,
+    )
+    conn.executemany(
+        "INSERT INTO article_status (article, annotator, status, updated_at) VALUES (?,?,?,?)",
+        statuses,
+    )
     counts["articles"] += len(articles)
     counts["spans"] += len(spans)
     counts["tags"] += len(tags)

@@ -8,6 +8,7 @@ from desktop_app.core.model import ArticleDraft, ArticleFilter, Label, LabelSche
 from desktop_app.core.overview import BY_SOURCE, BY_TAG, activity_window, published_buckets
 from desktop_app.core.store import Store
 from desktop_app.core.store.integrity import count_problems
+from desktop_app.core.store.overview import filtered_statement
 
 SCHEMA = LabelSchema(
     "test",
@@ -276,3 +277,105 @@ def test_a_reader_sees_what_the_writer_committed(tmp_path):
     finally:
         reader.close()
         store.close()
+
+
+def _stamp_some_spans_long_ago(store):
+    """Backdate a third of the spans and tags, over a year, so a window cuts some out."""
+    conn = store.db.conn
+    for table in ("spans", "document_tags"):
+        conn.execute(
+            f"UPDATE {table} SET created_at = printf('2024-%02d-%02dT09:00:00.000+00:00', "
+            "1 + rowid % 12, 1 + rowid % 28) WHERE rowid % 3 = 0"
+        )
+    conn.commit()
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        None,
+        ArticleFilter(source="reuters"),
+        ArticleFilter(tag="Politics"),
+        ArticleFilter(status="todo", status_annotator="ben"),
+    ],
+    ids=repr,
+)
+def test_the_activity_window_and_the_matrix_articles_equal_plain_counts(store, flt):
+    _stamp_some_spans_long_ago(store)
+    ids = _ids(store, flt or ArticleFilter())
+    marks = ",".join("?" * len(ids))
+    live = f"deleted = 0 AND article IN ({marks})"
+    made = _grouped(
+        store,
+        "SELECT annotator, day, count(*) FROM (SELECT annotator, substr(created_at, 1, 10) "
+        f"AS day FROM spans WHERE {live} UNION ALL SELECT annotator, substr(created_at, 1, 10) "
+        f"FROM document_tags WHERE {live}) GROUP BY 1, 2",
+        ids + ids,
+    )
+    for weeks in (1, 8, 200):
+        got = store.overview(flt, weeks=weeks)
+        window = activity_window(max(day for _, day in made), weeks)
+        assert got.activity_days == window
+        counted = {(who, day): n for who, days in got.activity.items() for day, n in days.items()}
+        assert counted == {key: n for key, n in made.items() if key[1] >= window[0]}
+    if flt is None:
+        return  # the whole project's matrix counts spans only (from the count tables)
+    for by, sql in (
+        (BY_SOURCE, "SELECT l.label, a.source, count(*) FROM article_labels l JOIN articles a "
+         f"ON a.id = l.article WHERE l.n > 0 AND l.article IN ({marks}) GROUP BY 1, 2"),
+        (BY_TAG, "SELECT l.label, t.label, count(*) FROM article_labels l JOIN (SELECT DISTINCT "
+         "article, label FROM document_tags WHERE deleted = 0) t ON t.article = l.article "
+         f"WHERE l.n > 0 AND l.article IN ({marks}) GROUP BY 1, 2"),
+    ):  # fmt: skip
+        assert store.overview(flt, matrix_by=by).matrix_articles == _grouped(store, sql, ids)
+
+
+def test_a_filters_overview_with_nothing_annotated_or_nothing_kept(store):
+    got = store.overview(ArticleFilter(search="nowhere-to-be-found"))
+    assert got.articles == 0 and got.activity == {} and got.activity_days == ()
+    assert got.span_labels == {} and got.matrix == {}
+    fresh = Store.memory()
+    fresh.apply_schema(SCHEMA)
+    assert not fresh.add_articles([ArticleDraft(text="Plain text.", uid="x", source="s")]).problems
+    empty = fresh.overview(ArticleFilter(source="s"))
+    assert empty.articles == 1 and empty.activity_days == () and empty.sources == {"s": 1}
+    fresh.close()
+
+
+@pytest.mark.parametrize("by_tag", [False, True])
+def test_a_filters_overview_reads_only_covering_indexes(store, by_tag):
+    """No span, tag, status or label-count row is read, and no table is scanned whole: each
+    per-article figure is a seek into an index that holds every column it counts."""
+    where, params = store._plan(ArticleFilter(search="Tbilisi")).where(probe=False)
+    plan = [
+        row[3]
+        for row in store.db.conn.execute(
+            "EXPLAIN QUERY PLAN " + filtered_statement(where, by_tag), (*params, "-55 days")
+        )
+    ]
+    searches = [step for step in plan if step.startswith("SEARCH")]
+    tables = ("spans", "document_tags", "article_status", "article_labels", " st ", " l ", " t ")
+    for step in searches:
+        if any(name in f" {step} " for name in (" x ", *tables)):
+            assert "COVERING INDEX" in step, step
+    for table in ("spans", "document_tags", "article_status", "article_labels", "articles"):
+        assert not any(step.split()[:2] == ["SCAN", table] for step in plan), plan
+    assert sum("COVERING INDEX" in step for step in plan) >= (8 if by_tag else 7), plan
+
+
+def test_a_filter_that_only_probes_walks_a_small_index_not_the_articles(store):
+    """A todo status keeps the articles a probe does not find: every article is walked, in
+    the (source, published) index, so no article row (with its text) is read."""
+    flt = ArticleFilter(status="todo", status_annotator="ana")
+    plan = store._plan(flt)
+    assert not plan.sets
+    where, params = plan.where(probe=False)
+    steps = [
+        row[3]
+        for row in store.db.conn.execute(
+            "EXPLAIN QUERY PLAN " + filtered_statement(where, False, walk=True),
+            (*params, "-55 days"),
+        )
+    ]
+    assert "SCAN a USING COVERING INDEX articles_by_source_published" in steps, steps
+    _check(store, flt)

@@ -86,50 +86,33 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         )
 
     def _filtered_overview(self, flt: ArticleFilter, matrix_by: str, weeks: int) -> Overview:
-        """Read the per-article tables of the filter's articles (as many rows as they have)."""
-        where, params = self._plan(flt).where(probe=False)
-        chosen = (
-            "WITH chosen(id, source, day) AS MATERIALIZED (SELECT a.id, a.source, "
-            f"ifnull(a.published, '') FROM articles a {where}) "
-        )
-        p = tuple(params)
-        published = self._rows(
-            f"{chosen} SELECT day, source, count(*) FROM chosen GROUP BY 1, 2", p
-        )
+        """Count the filter's articles' rows in the per-article indexes, in one statement.
+
+        The filter's ids are found once (a MATERIALIZED CTE, computed once per statement)
+        and each figure is one arm of a UNION ALL that walks them in id order, reading one
+        range of a covering index per article (migrations._overview_by_article): no span,
+        tag or status row is read. The latest annotation of each article is one seek, and
+        the activity arm reads only the window's range of each article's annotations. The
+        work grows with the filter's articles (the whole project reads the count tables).
+        """
+        plan = self._plan(flt)
+        where, params = plan.where(probe=False)
+        sql = filtered_statement(where, matrix_by == BY_TAG, walk=not plan.sets)
+        found: dict[int, Rows] = defaultdict(list)
+        back = f"-{max(weeks * 7 - 1, 0)} days"
+        for arm, *row in self.db.conn.execute(sql, (*params, back)):
+            found[arm].append(tuple(row))
+        published = [(day, source, n) for day, source, _, n in found[0]]
         articles = sum(row[2] for row in published)
-        status = self._rows(
-            f"{chosen} SELECT st.annotator, st.status, count(*) FROM chosen c "
-            "JOIN article_status st ON st.article = c.id WHERE st.status != 'todo' GROUP BY 1, 2",
-            p,
-        )
-        label_rows = self._rows(
-            f"{chosen} SELECT l.label, c.source, sum(l.n), count(*) FROM chosen c "
-            "JOIN article_labels l ON l.article = c.id WHERE l.n > 0 GROUP BY 1, 2",
-            p,
-        )
-        tag_sources = self._rows(
-            f"{chosen} SELECT t.label, c.source, count(*) FROM chosen c "
-            "JOIN document_tags t ON t.article = c.id AND t.deleted = 0 GROUP BY 1, 2",
-            p,
-        )
-        made = (
-            "SELECT annotator, substr(created_at, 1, 10) AS day FROM {table} x "
-            "JOIN chosen c ON c.id = x.article WHERE x.deleted = 0"
-        )
-        union = f"{made.format(table='spans')} UNION ALL {made.format(table='document_tags')}"
-        last = self._one(f"{chosen} SELECT max(day) FROM ({union})", p)
-        days = activity_window(last, weeks)
-        activity = (
-            self._rows(
-                f"{chosen} SELECT annotator, day, count(*) FROM ({union}) WHERE day >= ? "
-                "GROUP BY 1, 2",
-                (*p, days[0]),
-            )
-            if days
-            else []
-        )
+        status = [(who, state, n) for who, state, _, n in found[1]]
+        label_rows = [(label, source, n, kept) for label, source, n, kept in found[2]]
+        tag_sources = [(tag, source, n) for tag, source, _, n in found[3]]
+        days = activity_window(found[6][0][0], weeks)
+        # The SQL window is the same days; cut again here so a stamp SQL cannot read as a
+        # date still counts exactly as activity_window says.
+        activity = [(who, day, n) for who, day, _, n in found[4] if days and day >= days[0]]
         label_sources = [(label, source, n) for label, source, n, _ in label_rows]
-        matrix = label_rows if matrix_by == BY_SOURCE else self._label_by_tag(chosen, p)
+        matrix = label_rows if matrix_by == BY_SOURCE else found[5]
         return _assemble(
             False,
             articles,
@@ -144,16 +127,72 @@ class OverviewMixin(ListingMixin, LabelsMixin):
             matrix,
         )
 
-    def _label_by_tag(self, chosen: str, params: tuple[Any, ...]) -> Rows:
-        """(span label, document tag, spans, articles): spans of each label in `chosen`'s
-        articles tagged with each tag (by anyone)."""
-        return self._rows(
-            f"{chosen} SELECT l.label, t.label, sum(l.n), count(*) FROM chosen c "
-            "JOIN (SELECT DISTINCT article, label FROM document_tags WHERE deleted = 0) t "
-            "ON t.article = c.id JOIN article_labels l ON l.article = c.id AND l.n > 0 "
-            "GROUP BY 1, 2",
-            params,
-        )
+
+def filtered_statement(where: str, by_tag: bool, walk: bool = False) -> str:
+    """The filtered overview's one statement for the articles `a` that `where` keeps: rows
+    of (arm, key, key, spans or NULL, count); its parameters are the WHERE clause's, then
+    the activity window's length as a date modifier ("-55 days"). `walk`: the clause only
+    probes each article (it has no id set), so every article is walked, in the small
+    (source, published) index rather than the articles' rows."""
+    arms = [_PUBLISHED, _STATUS, _LABELS, _TAGS, _ACTIVITY, _LATEST]
+    if by_tag:
+        arms.append(_LABEL_TAGS)
+    walked = "INDEXED BY articles_by_source_published " if walk else ""
+    return (
+        "WITH chosen(id, source, day) AS MATERIALIZED (SELECT a.id, a.source, "
+        f"ifnull(a.published, '') FROM articles a {walked}{where} ORDER BY a.id), {_WINDOW} "
+        + " UNION ALL ".join(arms)
+    )
+
+
+# The arms of the filtered overview's statement: (arm, key, key, spans or NULL, count). Each
+# joins from `chosen` (CROSS JOIN keeps it the outer loop) into an index that covers it.
+_PUBLISHED = "SELECT 0, day, source, NULL, count(*) FROM chosen GROUP BY day, source"
+_STATUS = (
+    "SELECT 1, st.annotator, st.status, NULL, count(*) FROM chosen c "
+    "CROSS JOIN article_status st INDEXED BY status_by_article ON st.article = c.id "
+    "WHERE st.status != 'todo' GROUP BY st.annotator, st.status"
+)
+_LABELS = (
+    "SELECT 2, l.label, c.source, sum(l.n), count(*) FROM chosen c "
+    "CROSS JOIN article_labels l INDEXED BY labels_by_article ON l.article = c.id "
+    "WHERE l.n > 0 GROUP BY l.label, c.source"
+)
+_TAGS = (
+    "SELECT 3, t.label, c.source, NULL, count(*) FROM chosen c "
+    "CROSS JOIN document_tags t INDEXED BY tags_by_article ON t.article = c.id "
+    "AND t.deleted = 0 GROUP BY t.label, c.source"
+)
+# The latest annotation time of the chosen articles (a seek to the end of each article's
+# range) and the first day of the activity window before it (the parameter: "-55 days");
+# '' when that time is not a date SQL reads (the window is then cut in Python alone).
+_WINDOW = (
+    "latest(last, since) AS MATERIALIZED (SELECT m, ifnull(date(substr(m, 1, 10), ?), '') "
+    "FROM (SELECT max(last) AS m FROM (SELECT (SELECT max(created_at) FROM spans "
+    "INDEXED BY spans_by_article WHERE article = c.id AND deleted = 0) AS last FROM chosen c "
+    "UNION ALL SELECT (SELECT max(created_at) FROM document_tags INDEXED BY tags_by_article "
+    "WHERE article = c.id AND deleted = 0) FROM chosen c)))"
+)
+_LATEST = "SELECT 6, last, NULL, NULL, 0 FROM latest"
+_ACTIVITY = (
+    "SELECT 4, annotator, day, NULL, count(*) FROM ("
+    "SELECT x.annotator, substr(x.created_at, 1, 10) AS day FROM chosen c "
+    "CROSS JOIN spans x INDEXED BY spans_by_article ON x.article = c.id AND x.deleted = 0 "
+    "AND x.created_at >= (SELECT since FROM latest) "
+    "UNION ALL SELECT x.annotator, substr(x.created_at, 1, 10) FROM chosen c "
+    "CROSS JOIN document_tags x INDEXED BY tags_by_article ON x.article = c.id "
+    "AND x.deleted = 0 AND x.created_at >= (SELECT since FROM latest)) "
+    "GROUP BY annotator, day"
+)
+# Spans of each label in the chosen articles tagged with each tag (by anyone): a tag two
+# annotators put on an article counts the article once.
+_LABEL_TAGS = (
+    "SELECT 5, l.label, t.tag, sum(l.n), count(*) FROM (SELECT DISTINCT c.id, x.label AS tag "
+    "FROM chosen c CROSS JOIN document_tags x INDEXED BY tags_by_article "
+    "ON x.article = c.id AND x.deleted = 0) t "
+    "CROSS JOIN article_labels l INDEXED BY labels_by_article ON l.article = t.id "
+    "WHERE l.n > 0 GROUP BY l.label, t.tag"
+)
 
 
 def _assemble(
