@@ -1,6 +1,5 @@
 """The readers on the shared real-world corpora (skipped when ../shared/corpora is absent)."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -33,17 +32,14 @@ def test_seed_feed_article():
     assert draft.meta["encoding"] == "utf-8"
 
 
-def test_all_bbc_articles_read_without_problems_quickly():
-    started = time.perf_counter()
+def test_all_bbc_articles_read_without_problems():
     found, problems = discover([BBC])
     items = [item for path, fmt in found for item in read_file(path, fmt)]
-    elapsed = time.perf_counter() - started
     assert problems == []
     assert len(found) == 2225
     assert [item for item in items if isinstance(item, ImportProblem)] == []
     assert len(items) == 2225
     assert len({item.uid for item in items if isinstance(item, ArticleDraft)}) == 2225
-    assert elapsed < 5
 
 
 def test_bbc_folders_come_in_sorted_order():
