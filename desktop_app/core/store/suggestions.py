@@ -58,18 +58,33 @@ class AddReport:
     refused: list[str] = field(default_factory=list)
 
 
+_INSERT_BATCH = 5000
+
+
+@dataclass
+class _Article:
+    """What add_suggestions checks an article's proposals against."""
+
+    id: int
+    uid: str | None
+    text: str
+    rejected: set[tuple[int, int, str]]
+    annotated: set[tuple[int, int, str]]
+
+
 def _suggestion(row: Sequence[Any]) -> Suggestion:
     return Suggestion(row[0], row[1], row[2], row[3], row[4], float(row[5]), row[6], row[7], row[8])
 
 
 def proposal_problem(text: str, labels: Iterable[str], proposal: Proposal) -> str:
     """Why `proposal` cannot be a suggestion on `text` ("" when it can)."""
+    names = labels if isinstance(labels, set | frozenset) else set(labels)
     start, end = proposal.start, proposal.end
     if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
         return f"offsets {start!r}-{end!r} are not whole numbers"
     if not 0 <= start < end <= len(text):
         return f"offsets {start}-{end} are outside the text (0-{len(text)} code points)"
-    if proposal.label not in set(labels):
+    if proposal.label not in names:
         return f"{proposal.label!r} is not a span label of this project"
     score = proposal.score
     if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
@@ -94,67 +109,68 @@ class SuggestionsMixin(AnnotationsMixin):
 
         Skipped quietly (counted): proposals a person rejected before, proposals over text a
         live span of the same label already covers, and repeats from the same source.
+        An article's rejections and spans are read once for all its proposals, and rows are
+        inserted a few thousand at a time (a gazetteer pass stores millions: see
+        bench/measure_suggest.py).
         """
         if not source:
             raise StoreError("a suggestion needs a source (e.g. gazetteer:FILE, command:NAME)")
         report = AddReport()
-        labels = self.span_label_names()
-        texts: dict[int, tuple[str, str] | None] = {}
+        labels = frozenset(self.span_label_names())
         stamp = now()
+        current: _Article | None = None
+        rows: list[tuple[object, ...]] = []
         with self.db.atomic():
             for proposal in proposals:
-                if proposal.article_id not in texts:
-                    row = self.db.conn.execute(
-                        "SELECT uid, text FROM articles WHERE id = ?", (proposal.article_id,)
-                    ).fetchone()
-                    texts[proposal.article_id] = None if row is None else (row[0], row[1])
-                found = texts[proposal.article_id]
-                where = f"article {proposal.article_id}"
-                if found is None:
-                    report.refused.append(f"{where}: no such article")
+                if current is None or current.id != proposal.article_id:
+                    current = self._suggesting_on(proposal.article_id)
+                if current.uid is None:
+                    report.refused.append(f"article {proposal.article_id}: no such article")
                     continue
-                uid, text = found
-                problem = proposal_problem(text, labels, proposal)
+                problem = proposal_problem(current.text, labels, proposal)
                 if problem:
-                    report.refused.append(f"article {uid}: {problem}")
+                    report.refused.append(f"article {current.uid}: {problem}")
                     continue
-                self._add_one(report, source, uid, proposal, stamp)
+                key = (proposal.start, proposal.end, proposal.label)
+                if key in current.rejected:
+                    report.rejected_before += 1
+                elif key in current.annotated:
+                    report.annotated += 1
+                else:
+                    rows.append(
+                        (new_uuid(), proposal.article_id, *key, float(proposal.score), source,
+                         proposal.explanation, stamp)
+                    )  # fmt: skip
+                    if len(rows) >= _INSERT_BATCH:
+                        self._insert_suggestions(report, rows)
+                        rows = []
+            self._insert_suggestions(report, rows)
         return report
 
-    def _add_one(
-        self, report: AddReport, source: str, uid: str, proposal: Proposal, stamp: str
-    ) -> None:
-        key = (proposal.start, proposal.end, proposal.label)
-        if self._one(
-            'SELECT 1 FROM suggestion_rejections WHERE uid = ? AND start = ? AND "end" = ? '
-            "AND label = ?",
-            (uid, *key),
-        ):
-            report.rejected_before += 1
+    def _suggesting_on(self, article_id: int) -> _Article:
+        """An article's text, rejections and live span keys (uid None: no such article)."""
+        row = self.db.conn.execute(
+            "SELECT uid, text FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return _Article(article_id, None, "", set(), set())
+        rejected = self.db.conn.execute(
+            'SELECT start, "end", label FROM suggestion_rejections WHERE uid = ?', (row[0],)
+        ).fetchall()
+        annotated = self.db.conn.execute(
+            'SELECT start, "end", label FROM spans WHERE article = ? AND deleted = 0',
+            (article_id,),
+        ).fetchall()
+        return _Article(article_id, row[0], row[1], set(rejected), set(annotated))
+
+    def _insert_suggestions(self, report: AddReport, rows: list[tuple[object, ...]]) -> None:
+        if not rows:
             return
-        if self._one(
-            'SELECT 1 FROM spans WHERE article = ? AND start = ? AND "end" = ? AND label = ? '
-            "AND deleted = 0",
-            (proposal.article_id, *key),
-        ):
-            report.annotated += 1
-            return
-        cursor = self.db.conn.execute(
-            f"INSERT OR IGNORE INTO suggestions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                new_uuid(),
-                proposal.article_id,
-                *key,
-                float(proposal.score),
-                source,
-                proposal.explanation,
-                stamp,
-            ),
+        cursor = self.db.conn.executemany(
+            f"INSERT OR IGNORE INTO suggestions ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", rows
         )
-        if cursor.rowcount:
-            report.added += 1
-        else:
-            report.duplicates += 1
+        report.added += cursor.rowcount
+        report.duplicates += len(rows) - cursor.rowcount
 
     @_serialized
     def suggestions(
