@@ -28,7 +28,7 @@ from synth import build_project, write_jsonl  # noqa: E402
 DEFAULT_ARTICLES = 100_000
 QUICK_ARTICLES = 2_000
 RESUME_FROM = 1_000_000  # the resume check runs by itself from this size (or --resume-check)
-CORE = ("import", "export", "list", "sorts", "search", "filters", "edits", "overview")
+CORE = ("import", "export", "list", "sorts", "search", "filters", "edits", "overview", "suggest")
 GROUPS = (*CORE, "ui", "resume")
 _STARTED = time.perf_counter()
 
@@ -90,6 +90,14 @@ def _ui_figures(
     return list(measure_ui(workdir, project, jsonl, repeats, quick))
 
 
+def _suggest_figures(project: Path, workdir: Path, repeats: int, quick: bool) -> list[Figure]:
+    """The gazetteer and open-article suggestion figures from bench/measure_suggest.py."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is first imported
+    from measure_suggest import measure_suggest
+
+    return measure_suggest(project, workdir, quick, repeats, log)
+
+
 class _Skipped(Exception):
     """A group that cannot run here; the reason goes into the notes, not the exit code."""
 
@@ -111,7 +119,9 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         log(f"wrote {size / 1e6:,.0f} MB")
     if args.project:
         log(f"using the project {project}")
-    elif {"export", "list", "sorts", "search", "filters", "edits", "overview", "ui"} & set(groups):
+    elif {
+        "export", "list", "sorts", "search", "filters", "edits", "overview", "suggest", "ui"
+    } & set(groups):  # fmt: skip
         log(f"building a project of {n:,} articles with {args.spans} spans each")
         step = max(n // 10, 1)
 
@@ -130,13 +140,15 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         "edits": lambda: measure_core.measure_edits(project, 10 if args.quick else 30),
         "import": lambda: measure_core.measure_import(workdir, jsonl, n, repeats, log),
         "overview": lambda: measure_overview(project, 5 if args.quick else 11),
+        "suggest": lambda: _suggest_figures(project, workdir, repeats, args.quick),
         "ui": lambda: _ui_figures(workdir, project, jsonl, repeats, args.quick),
         "resume": lambda: measure_core.measure_resume(workdir, jsonl, n, args.seed, log),
     }
     # Read-only groups first; edits change the project, so they come after the reads.
+    # The suggest group stores suggestions in the project: after every other read of it.
     order = (
-        "list", "sorts", "search", "filters", "export", "edits", "overview", "import", "ui",
-        "resume",
+        "list", "sorts", "search", "filters", "export", "edits", "overview", "suggest",
+        "import", "ui", "resume",
     )  # fmt: skip
     for name in (group for group in order if group in groups):
         log(f"measuring {name}")
