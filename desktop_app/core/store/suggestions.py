@@ -10,6 +10,7 @@ offsets and label in `suggestion_rejections`, so the same proposal is not offere
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,11 +63,15 @@ class AddReport:
 _INSERT_BATCH = 5000
 
 
-def _uuid4() -> str:
-    """A random (version 4) UUID as text, as new_uuid gives, several times faster than the
-    uuid module (a gazetteer pass stores millions)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40
+def _uuid7() -> str:
+    """A time-ordered UUID (RFC 9562 version 7: milliseconds, then 74 random bits) as text.
+
+    Suggestions come by the million from a gazetteer pass; random (version 4) uuids land all
+    over the uuid index, time-ordered ones at its end: storing 800,000 takes half the time
+    (bench/measure_suggest.py). Made by hand, several times faster than the uuid module.
+    """
+    raw = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
+    raw[6] = raw[6] & 0x0F | 0x70
     raw[8] = raw[8] & 0x3F | 0x80
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -153,7 +158,7 @@ class SuggestionsMixin(AnnotationsMixin):
                     report.annotated += 1
                 else:
                     rows.append(
-                        (_uuid4(), proposal.article_id, *key, float(proposal.score), source,
+                        (_uuid7(), proposal.article_id, *key, float(proposal.score), source,
                          proposal.explanation, stamp)
                     )  # fmt: skip
                     if len(rows) >= _INSERT_BATCH:
