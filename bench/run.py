@@ -32,7 +32,7 @@ QUICK_ARTICLES = 2_000
 RESUME_FROM = 1_000_000  # the resume check runs by itself from this size (or --resume-check)
 CORE = (
     "import", "export", "list", "sorts", "search", "filters", "edits", "overview", "annotate",
-    "learned",
+    "learned", "suggest",
 )  # fmt: skip
 GROUPS = (*CORE, "ui", "resume")
 # The groups that measure a built project (import and resume make their own).
@@ -97,6 +97,14 @@ def _ui_figures(
     return list(measure_ui(workdir, project, jsonl, repeats, quick))
 
 
+def _suggest_figures(project: Path, workdir: Path, repeats: int, quick: bool) -> list[Figure]:
+    """The gazetteer and open-article suggestion figures from bench/measure_suggest.py."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt is first imported
+    from measure_suggest import measure_suggest
+
+    return measure_suggest(project, workdir, quick, repeats, log)
+
+
 class _Skipped(Exception):
     """A group that cannot run here; the reason goes into the notes, not the exit code."""
 
@@ -139,14 +147,15 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         "overview": lambda: measure_overview(project, args.repeats or (5 if args.quick else 11)),
         "annotate": lambda: measure_annotate_all(project, 1 if args.quick else repeats),
         "learned": lambda: measure_learned.measure_learned(5 if args.quick else 11),
+        "suggest": lambda: _suggest_figures(project, workdir, repeats, args.quick),
         "ui": lambda: _ui_figures(workdir, project, jsonl, repeats, args.quick),
         "resume": lambda: measure_core.measure_resume(workdir, jsonl, n, args.seed, log),
     }
     # Read-only groups first; edits change the project, so they come after the reads.
+    # The suggest group stores suggestions in the project: after every other read of it.
     order = (
         "list", "sorts", "search", "filters", "export", "edits", "overview", "annotate", "learned",
-        "import",
-        "ui", "resume",
+        "suggest", "import", "ui", "resume",
     )  # fmt: skip
     for name in (group for group in order if group in groups):
         log(f"measuring {name}")

@@ -75,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="doccano: OUT is a folder with one NAME.jsonl per annotator",
     )
+    exp.add_argument(
+        "--with-suggestions",
+        action="store_true",
+        help="jsonl: add each article's machine suggestions (never spans) as 'suggestions'",
+    )
     exp.add_argument("--bom", action="store_true", help="csv: UTF-8 with BOM (for Excel)")
     exp.add_argument(
         "--raw-cells",
@@ -298,7 +303,7 @@ def _write_export(store, fmt: str, args: argparse.Namespace, flt):  # type: igno
     if fmt == "jsonl":
         from desktop_app.core.exporters.jsonl import export_jsonl
 
-        return export_jsonl(store, args.output, flt)
+        return export_jsonl(store, args.output, flt, with_suggestions=args.with_suggestions)
     if fmt == "doccano":
         from desktop_app.core.exporters.doccano import export_doccano
 
@@ -523,6 +528,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "export" and args.status and not args.annotator:
         # Status is per annotator: "done" means nothing without saying whose.
         parser.error("--status needs --annotator (whose status?)")
+    if args.command == "export" and args.with_suggestions and args.format != "jsonl":
+        parser.error("--with-suggestions is for --format jsonl (the native export) only")
     cli_suggest.check(parser, args)
     cli_batches.check(parser, args)
     if args.command is None:

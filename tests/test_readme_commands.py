@@ -83,6 +83,7 @@ COMMANDS = [
     "export --format csv -o {out}/raw.csv --raw-cells",
     "annotate-all Baku --label Location --annotator ana",
     "export --format jsonl -o {out}/rel.jsonl --relation said_by",
+    "export --format jsonl -o {out}/with-suggestions.jsonl --with-suggestions",
     "annotate-all Cairo --label Location --annotator ana --relation said_by --dry-run",
     "suggestions list --relation said_by",
     "suggest --learn",

@@ -1,5 +1,8 @@
 """The matcher: literal terms, case, whole words across scripts, regex, overlaps, offsets."""
 
+import re
+import sys
+
 import pytest
 
 from desktop_app.core.suggest.matcher import Hit, Matcher, MatcherError, Term
@@ -83,3 +86,65 @@ def test_ten_thousand_terms():
     hits = Matcher(terms).find(text)
     assert len(hits) == len(range(0, 10_000, 3))
     assert all(text[h.start : h.end] == h.term for h in hits)
+
+
+def test_word_characters_are_exactly_res_unicode_word():
+    # matcher._is_word stands in for re's \w (without a regex call per character).
+    from desktop_app.core.suggest.matcher import _is_word
+
+    word = re.compile(r"\w")
+    differ = [c for c in range(sys.maxunicode + 1) if _is_word(chr(c)) != bool(word.match(chr(c)))]
+    assert differ == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["plain ascii", "ΟΔΟΣ ΣΟΦΟΣ", "İstanbul and Ⅻ", "Straße ǅ ﬁ 🙂 Ἀθῆναι", "ΑΣ", "aΣb"],
+)
+def test_fold_keeps_length_and_folds_each_character_alone(text):
+    from desktop_app.core.suggest.matcher import fold
+
+    each = "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+    assert fold(text) == each and len(fold(text)) == len(text)
+
+
+def _reference(terms, text, case, whole):
+    """The matcher's rule written plainly: every occurrence, whole-word filter, earliest
+    start then longest, no overlaps (the first term with a spelling wins)."""
+    from desktop_app.core.suggest.matcher import fold, is_whole
+
+    first = {}
+    for term in terms:
+        first.setdefault(term.text if case else fold(term.text), term)
+    hay = text if case else fold(text)
+    found = []
+    for key, term in first.items():
+        at = hay.find(key)
+        while at >= 0:
+            if not whole or is_whole(text, at, at + len(key)):
+                found.append((at, -len(key), term))
+            at = hay.find(key, at + 1)
+    found.sort(key=lambda c: (c[0], c[1]))
+    hits, reach = [], 0
+    for start, minus, term in found:
+        if start >= reach:
+            hits.append(Hit(start, start - minus, term.label, term.text))
+            reach = start - minus
+    return hits
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_literal_matches_the_plain_rule_on_random_text(seed):
+    import random
+
+    rng = random.Random(seed)
+    alphabet = "ab AB_.Σσ北京ი🙂\n"
+    text = "".join(rng.choice(alphabet) for _ in range(200))
+    terms = [
+        Term("".join(rng.choice(alphabet[:-1]) for _ in range(rng.randint(1, 4))), f"L{i}")
+        for i in range(15)
+    ]
+    for case in (False, True):
+        for whole in (False, True):
+            matcher = Matcher(terms, case=case, whole_word=whole)
+            assert matcher.find(text) == _reference(terms, text, case, whole), (case, whole)

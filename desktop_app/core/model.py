@@ -94,6 +94,31 @@ class LabelSchema:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where an accepted suggestion's span came from (the suggestion's source and score)."""
+
+    source: str
+    suggestion: str = ""  # the suggestion's uuid
+    score: float | None = None
+    explanation: str = ""
+    accepted_at: str = ""
+
+
+@dataclass(frozen=True)
+class SuggestionDraft:
+    """A machine suggestion read from a native export made with --with-suggestions."""
+
+    start: int
+    end: int
+    label: str
+    source: str
+    score: float = 1.0
+    explanation: str = ""
+    uuid: str | None = None
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
 class SpanDraft:
     """A span read from an import file, before it is stored."""
 
@@ -110,6 +135,7 @@ class SpanDraft:
     # The pieces a discontinuous span covers (brat's "0 6;16 21"), inside start..end; ()
     # for an ordinary span. See core.fragments.
     fragments: tuple[tuple[int, int], ...] = ()
+    provenance: Provenance | None = None  # an accepted suggestion's source, when it was one
 
 
 @dataclass(frozen=True)
@@ -144,6 +170,8 @@ class ArticleDraft:
     spans: tuple[SpanDraft, ...] = ()
     tags: tuple[TagDraft, ...] = ()
     statuses: dict[str, str] = field(default_factory=dict)
+    # Suggestions (never spans) from a native export made with --with-suggestions.
+    suggestions: tuple[SuggestionDraft, ...] = ()
     # When each status was set, where the source says (a project file does, JSONL does not).
     status_times: dict[str, str] = field(default_factory=dict)
     # True when `uid` was made up from the file's path rather than given by the source: the
@@ -269,6 +297,7 @@ class ImportReport:
     spans_added: int = 0
     tags_added: int = 0
     spans_refused: int = 0  # left out with a reason in problems (their label is a tag here)
+    suggestions_added: int = 0  # from a native export made with --with-suggestions
     # Spans and tags the project holds already (the same uuid, or the same annotation).
     annotations_unchanged: int = 0
     files: int = 0
@@ -298,6 +327,7 @@ class ImportReport:
         self.spans_added += other.spans_added
         self.tags_added += other.tags_added
         self.spans_refused += other.spans_refused
+        self.suggestions_added += other.suggestions_added
         self.annotations_unchanged += other.annotations_unchanged
         self.suggested += other.suggested
         self.problems.extend(other.problems)
@@ -329,6 +359,8 @@ class ImportReport:
             parts.append(f"{self.duplicates} with text identical to another article")
         if self.spans_added or self.tags_added:
             parts.append(f"{self.spans_added} spans and {self.tags_added} tags added")
+        if self.suggestions_added:
+            parts.append(f"{self.suggestions_added} suggestions added (not spans)")
         if self.annotations_unchanged:
             parts.append(f"{self.annotations_unchanged} annotations already there")
         if self.mapped_labels:

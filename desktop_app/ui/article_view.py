@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QPointF, QRectF, Qt, Signal
@@ -48,6 +48,13 @@ UNKNOWN_LABEL_COLOR = "#c0c0c0"
 READING_POINT_SIZE = 13.0
 READABLE_CHARACTERS = 45  # the narrowest line of text the layout lets the article have
 _NOTE_PREVIEW = 300  # characters of a note shown in a tooltip
+SuggestionTip = str | Callable[[], str]  # a suggestion's tooltip, or what makes it on hover
+
+
+def _extent(item: tuple[int, int, str, SuggestionTip]) -> tuple[int, int]:
+    return item[0], item[1]
+
+
 _FIND_KEY = QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_F)
 _EDGE_GRIP = 4  # pixels either side of a selected span's edge that grab it for dragging
 # Qt's QTextCursor.insertText (used by setPlainText) starts a new block at each of these
@@ -300,7 +307,7 @@ class ArticleView(QPlainTextEdit):
         self._hits: list[tuple[int, int]] = []  # found text, outlined (code points, sorted)
         self._current_hit = -1
         # Suggestions: (start, end, colour, tooltip), drawn dotted; never spans.
-        self._suggested: list[tuple[int, int, str, str]] = []
+        self._suggested: list[tuple[int, int, str, SuggestionTip]] = []
         self._current_suggestion = -1
         # The right-click menu on a span (None: a separator); set by the edit controller.
         self.span_menu_actions: list[QAction | None] = []
@@ -578,15 +585,21 @@ class ArticleView(QPlainTextEdit):
     # --- suggestions -----------------------------------------------------------------------
 
     def set_suggestions(
-        self, items: Sequence[tuple[int, int, str, str]], current: int = -1
+        self, items: Sequence[tuple[int, int, str, SuggestionTip]], current: int = -1
     ) -> None:
-        """Draw suggestions (start, end, colour name, tooltip) dotted; `current` stronger."""
+        """Draw suggestions (start, end, colour name, tooltip) dotted; `current` stronger.
+
+        A tooltip may be a function giving it, made only when hovered: thousands of them
+        would cost more than the drawing (bench/measure_suggest.py).
+        """
         length = len(self._text)
-        self._suggested = sorted(item for item in items if 0 <= item[0] < item[1] <= length)
+        self._suggested = sorted(
+            (item for item in items if 0 <= item[0] < item[1] <= length), key=_extent
+        )
         self._current_suggestion = current if 0 <= current < len(self._suggested) else -1
         self.viewport().update()
 
-    def suggestions(self) -> list[tuple[int, int, str, str]]:
+    def suggestions(self) -> list[tuple[int, int, str, SuggestionTip]]:
         """The suggestions drawn, in text order."""
         return list(self._suggested)
 
@@ -598,7 +611,13 @@ class ArticleView(QPlainTextEdit):
         # A dotted underline in the label's colour: no span, hit or selection looks like it.
         # Label colours are pastel fills; on a light page their hue is shown darker to be seen.
         light = self.palette().color(QPalette.ColorRole.Base).lightness() >= 128
+        # Only those on screen: a 300,000-character article may have thousands.
+        low, high = self._visible_range() if self._suggested else (0, 0)
         for i, (start, end, color, _) in enumerate(self._suggested):
+            if start > high:
+                break  # in text order: the rest are below the window
+            if end < low:
+                continue
             shade = QColor(color).darker(230) if light else QColor(color)
             pen = QPen(shade, 3.0 if i == self._current_suggestion else 2.0)
             pen.setStyle(Qt.PenStyle.DotLine)
@@ -640,7 +659,11 @@ class ArticleView(QPlainTextEdit):
                 note = span.note[:_NOTE_PREVIEW] + more
                 row += f"<br><i>{html.escape(note)}</i>"
             rows.append(row)
-        rows += [tip for start, end, _, tip in self._suggested if start <= cp < end]
+        rows += [
+            tip if isinstance(tip, str) else tip()
+            for start, end, _, tip in self._suggested
+            if start <= cp < end
+        ]
         # The <qt> wrapper forces rich text, so a note containing "<" is never misread.
         return "<qt>" + "<hr>".join(rows) + "</qt>" if rows else ""
 

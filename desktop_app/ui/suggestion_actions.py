@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from bisect import bisect_right
+from functools import partial
 
 from desktop_app.core.store.suggestions import Suggestion
 from desktop_app.ui.context import ProjectContext
@@ -46,7 +47,12 @@ class SuggestionController(Controller):
     def _draw(self) -> None:
         labels = self.context.labels
         items = [
-            (s.start, s.end, labels[s.label].color if s.label in labels else "#808080", _tip(s))
+            (
+                s.start,
+                s.end,
+                labels[s.label].color if s.label in labels else "#808080",
+                partial(_tip, s),  # made when hovered, not for every suggestion
+            )
             for s in self._found
         ]
         self.shell.view.set_suggestions(items, self._current)

@@ -17,16 +17,20 @@ def export_jsonl(
     out: str | Path,
     flt: ArticleFilter | None = None,
     progress: Callable[[int], None] | None = None,
+    with_suggestions: bool = False,
 ) -> ExportReport:
     """Write the filtered articles to `out` as JSONL; return how many articles, spans and
     tags were written (the format carries everything, so nothing is reported lost).
+
+    Machine suggestions go in only `with_suggestions` (each article's "suggestions" list);
+    a span's provenance (the suggestion it was accepted from) always does.
 
     The file is written beside its target and renamed at the end, so a failed export
     never leaves a half-written file where a good one was.
     """
     report = ExportReport(files=[str(out)])
     with whole_file(Path(out)) as handle:
-        for lines in store.native_json(flt or ArticleFilter()):
+        for lines in store.native_json(flt or ArticleFilter(), with_suggestions=with_suggestions):
             for line in lines:
                 # The offset rule is checked on the way out too: an export never lies.
                 if line.mismatches:

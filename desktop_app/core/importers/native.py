@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from desktop_app.core.fragments import FragmentError, Fragments, check_fragments
-from desktop_app.core.model import SpanDraft, Status, TagDraft
+from desktop_app.core.model import Provenance, SpanDraft, Status, SuggestionDraft, TagDraft
 
-NATIVE_KEYS = frozenset({"spans", "tags", "status"})
+NATIVE_KEYS = frozenset({"spans", "tags", "status", "suggestions"})
 _STATUSES = frozenset(status.value for status in Status)
 
 
@@ -41,6 +41,10 @@ def is_native(record: Mapping[str, Any], key: str) -> bool:
     value = record.get(key)
     if key == "status":
         return isinstance(value, dict)
+    if key == "suggestions":  # ours carry offsets and a source; another tool's stay in meta
+        return isinstance(value, list) and all(
+            isinstance(v, dict) and {"start", "end", "source"} <= v.keys() for v in value
+        )
     # Other tools write e.g. "tags": ["politics"]; only lists of objects are Marginalia's own.
     return isinstance(value, list) and (not value or any(isinstance(v, dict) for v in value))
 
@@ -79,6 +83,78 @@ def _read_span(item: object, index: int, text: str) -> SpanDraft:
         note=_optional_str(item, "note", where) or "",
         created_at=_optional_str(item, "created_at", where),
         updated_at=_optional_str(item, "updated_at", where),
+        provenance=_provenance(item.get("provenance"), where),
+    )
+
+
+def read_suggestions(
+    record: Mapping[str, Any], text: str, *, changed: bool
+) -> tuple[SuggestionDraft, ...]:
+    """The record's suggestions (a native export made with --with-suggestions), checked.
+
+    They stay suggestions on import: only a person's accepting makes one a span.
+    """
+    items = _native_list(record, "suggestions")
+    if items and changed:
+        raise AnnotationError(
+            "text has CR line endings or a BOM, which import normalises, so suggestion "
+            "offsets would no longer match the text"
+        )
+    return tuple(_read_suggestion(item, index, text) for index, item in enumerate(items))
+
+
+def _read_suggestion(item: object, index: int, text: str) -> SuggestionDraft:
+    where = f"suggestion {index}"
+    if not isinstance(item, dict):
+        raise AnnotationError(f"{where}: not an object")
+    start = _int_field(item, "start", where)
+    end = _int_field(item, "end", where)
+    if not 0 <= start < end <= len(text):
+        raise AnnotationError(
+            f"{where}: offsets {start}..{end} are not a non-empty range inside the text "
+            f"(length {len(text)})"
+        )
+    quote = _optional_str(item, "quote", where)
+    if quote is not None and quote != text[start:end]:
+        raise AnnotationError(f"{where}: quote {_short(quote)!r} does not match the text")
+    source = _optional_str(item, "source", where)
+    if not source:
+        raise AnnotationError(f"{where}: missing or empty 'source'")
+    return SuggestionDraft(
+        start=start,
+        end=end,
+        label=_label(item, where),
+        source=source,
+        score=_score(item.get("score", 1.0), where),
+        explanation=_optional_str(item, "explanation", where) or "",
+        uuid=_optional_str(item, "uuid", where),
+        created_at=_optional_str(item, "created_at", where),
+    )
+
+
+def _score(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise AnnotationError(f"{where}: score {value!r} is not a number from 0 to 1")
+    return float(value)
+
+
+def _provenance(value: object, where: str) -> Provenance | None:
+    """A span's provenance object (the suggestion it was accepted from), when it has one."""
+    if value is None:
+        return None
+    where = f"{where}: provenance"
+    if not isinstance(value, dict):
+        raise AnnotationError(f"{where}: not an object")
+    source = _optional_str(value, "source", where)
+    if not source:
+        raise AnnotationError(f"{where}: missing or empty 'source'")
+    score = value.get("score")
+    return Provenance(
+        source=source,
+        suggestion=_optional_str(value, "suggestion", where) or "",
+        score=None if score is None else _score(score, where),
+        explanation=_optional_str(value, "explanation", where) or "",
+        accepted_at=_optional_str(value, "accepted_at", where) or "",
     )
 
 

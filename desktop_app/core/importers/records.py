@@ -14,8 +14,15 @@ from desktop_app.core.importers.native import (
     AnnotationError,
     is_native,
     read_annotations,
+    read_suggestions,
 )
-from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft, TagDraft
+from desktop_app.core.model import (
+    ArticleDraft,
+    ImportProblem,
+    SpanDraft,
+    SuggestionDraft,
+    TagDraft,
+)
 from desktop_app.core.text import DecodedText, DecodeError, normalize_text
 
 
@@ -77,8 +84,10 @@ def record_to_draft(
         statuses: dict[str, str] = {}
         spans: tuple[SpanDraft, ...] = ()
         tags: tuple[TagDraft, ...] = ()
+        suggestions: tuple[SuggestionDraft, ...] = ()
         if not doccano_only:
             spans, tags, statuses = read_annotations(record, text, changed=text != text_value)
+            suggestions = read_suggestions(record, text, changed=text != text_value)
         if doccano:
             spans, tags = read_doccano(record, text, changed=text != text_value)
     except AnnotationError as exc:
@@ -120,6 +129,7 @@ def record_to_draft(
         spans=spans,
         tags=tags,
         statuses=statuses,
+        suggestions=suggestions,
     )
 
 

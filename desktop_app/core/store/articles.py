@@ -14,6 +14,7 @@ from desktop_app.core.model import (
     ArticleDraft,
     ImportProblem,
     ImportReport,
+    SpanDraft,
     Status,
 )
 from desktop_app.core.schema import LabelNameError, canonical_label, check_label_name
@@ -24,6 +25,7 @@ from desktop_app.core.store.base import (
     StoreError,
     _article,
     _serialized,
+    new_uuid,
     now,
     span_identity,
     tag_identity,
@@ -50,6 +52,14 @@ _SAME_SPAN = (
 
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def provenance_row(uuid: str, article_id: int, span: SpanDraft) -> tuple[object, ...]:
+    """A span_provenance row for `span`, stored as `uuid` on `article_id` (_store_provenance)."""
+    given = span.provenance
+    assert given is not None
+    return (uuid, article_id, span.start, span.end, given.source, given.suggestion,
+            given.score, given.explanation, given.accepted_at or now())  # fmt: skip
 
 
 class LabelNames:
@@ -99,6 +109,10 @@ class _Annotations:
         self.problems: list[ImportProblem] = []
         self.mapped: dict[tuple[str, str, str], int] = {}  # as ImportReport.mapped_labels
         self.refused: dict[tuple[int, str, str], tuple[int, str]] = {}  # bad label names
+        # (span uuid, article id, start, end, source, suggestion, score, explanation, time)
+        self.provenance: list[tuple[object, ...]] = []
+        # (uuid, article id, start, end, label, score, source, explanation, time, article uid)
+        self.suggestions: list[tuple[object, ...]] = []
 
     def collect(self, draft: ArticleDraft, article_id: int, uid: str) -> None:
         """Check the draft's annotations against its text and keep them for storing."""
@@ -132,6 +146,23 @@ class _Annotations:
             self.spans.append(
                 (uuid, article_id, annotator, label, span.start,
                  span.end, quote, span.note, *times, int(span.deleted), fragments)
+            )  # fmt: skip
+            if span.provenance is not None:
+                self.provenance.append(provenance_row(uuid, article_id, span))
+        for index, suggestion in enumerate(draft.suggestions):
+            try:
+                label = self.names.resolve(suggestion.label)
+            except LabelNameError as error:
+                self.problems.append(
+                    ImportProblem(
+                        self.origins[article_id], f"suggestion {index}: {error}; not imported"
+                    )
+                )
+                continue
+            self.suggestions.append(
+                (suggestion.uuid or new_uuid(), article_id, suggestion.start, suggestion.end,
+                 label, suggestion.score, suggestion.source, suggestion.explanation,
+                 suggestion.created_at or now(), uid)
             )  # fmt: skip
         for index, tag in enumerate(draft.tags):
             label = self._label(tag.label, DOCUMENT, article_id)
@@ -405,6 +436,33 @@ class ArticlesMixin(LabelsMixin):
                 "INSERT OR IGNORE INTO article_status (article, annotator, status, updated_at) "
                 "VALUES (?, ?, ?, ?)",
                 found.statuses,
+            )
+        self._store_provenance(found.provenance)
+        if found.suggestions:
+            # Suggestions stay suggestions: of a span label here, not rejected before, and
+            # not over text a live span of the same label already covers (as add_suggestions).
+            out.suggestions_added += self.db.conn.executemany(
+                'INSERT OR IGNORE INTO suggestions (uuid, article, start, "end", label, score, '
+                "source, explanation, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 "
+                "WHERE EXISTS (SELECT 1 FROM labels WHERE name = ?5 AND kind = 'span') "
+                "AND NOT EXISTS (SELECT 1 FROM suggestion_rejections WHERE uid = ?10 "
+                'AND start = ?3 AND "end" = ?4 AND label = ?5) '
+                "AND NOT EXISTS (SELECT 1 FROM spans WHERE article = ?2 AND start = ?3 "
+                'AND "end" = ?4 AND label = ?5 AND deleted = 0)',
+                found.suggestions,
+            ).rowcount
+            found.suggestions = []
+
+    def _store_provenance(self, rows: list[tuple[object, ...]]) -> None:
+        """Record where spans came from; a span stored under another uuid (or not stored) gets
+        none, and provenance the project has for a span already is kept."""
+        if rows:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO span_provenance (span, source, suggestion, score, "
+                "explanation, accepted_at) SELECT ?1, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS "
+                "(SELECT 1 FROM spans WHERE uuid = ?1 AND article = ?2 AND start = ?3 "
+                'AND "end" = ?4)',
+                rows,
             )
 
     def _report_other_notes(self, found: _Annotations, out: ImportReport) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from desktop_app.core.fragments import from_json
 from desktop_app.core.migrations import latest_version
-from desktop_app.core.model import ArticleDraft, Label, SpanDraft, TagDraft
+from desktop_app.core.model import ArticleDraft, Label, Provenance, SpanDraft, TagDraft
 from desktop_app.core.store.base import StoreError
 from desktop_app.core.store.integrity import table_names
 from desktop_app.core.times import OLDEST, TimeError, normalize_time
@@ -55,6 +55,8 @@ class ForeignProject:
         # A project from before discontinuous spans (schema < 7) has no fragments column.
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(spans)")}
         self._fragments = "fragments" if "fragments" in columns else "''"
+        # A project from before suggestions (schema < 12) has no provenance to carry.
+        self._has_provenance = "span_provenance" in tables
 
     def close(self) -> None:
         """Close the read-only connection."""
@@ -117,10 +119,25 @@ class ForeignProject:
             self.notes.append(f"{self.path}#{where} {error}: read as the oldest time")
             return OLDEST
 
+    def _provenance(self, marks: str, ids: list[object]) -> dict[object, Provenance]:
+        """Where each accepted suggestion's span on these articles came from, by span uuid."""
+        if not self._has_provenance:
+            return {}
+        return {
+            row[0]: Provenance(str(row[1]), str(row[2]), row[3], str(row[4]), str(row[5]))
+            for row in self._conn.execute(
+                "SELECT p.span, p.source, p.suggestion, p.score, p.explanation, p.accepted_at "
+                f"FROM span_provenance p JOIN spans s ON s.uuid = p.span WHERE s.article IN "
+                f"({marks})",
+                ids,
+            )
+        }
+
     def _drafts(self, rows: list[tuple[object, ...]]) -> list[ArticleDraft]:
         ids = [row[0] for row in rows]
         uids = {row[0]: row[1] for row in rows}
         marks = ", ".join("?" for _ in ids)
+        provenance = self._provenance(marks, ids)
         spans: dict[object, list[SpanDraft]] = {}
         for row in self._conn.execute(
             'SELECT article, uuid, start, "end", label, annotator, quote, note, created_at, '
@@ -136,6 +153,7 @@ class ForeignProject:
                     created_at=self._time(row[8], f"{where}: created_at"),
                     updated_at=self._time(row[9], f"{where}: updated_at"),
                     deleted=bool(row[10]), fragments=from_json(row[11]),
+                    provenance=provenance.get(row[1]),
                 )
             )  # fmt: skip
         tags: dict[object, list[TagDraft]] = {}

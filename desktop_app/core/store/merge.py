@@ -22,7 +22,12 @@ from desktop_app.core.model import (
     TagDraft,
 )
 from desktop_app.core.schema import LabelNameError
-from desktop_app.core.store.articles import ArticlesMixin, LabelNames, _Annotations
+from desktop_app.core.store.articles import (
+    ArticlesMixin,
+    LabelNames,
+    _Annotations,
+    provenance_row,
+)
 from desktop_app.core.store.base import (
     IDENTITY_NAMESPACE,
     _serialized,
@@ -193,6 +198,10 @@ class MergeMixin(ArticlesMixin):
             report.tags_added += added.tags_added
             report.problems.extend(added.problems)
             self._record_base(article_id, new_spans, new_tags, every=not added.problems)
+        # Where a span both sides have came from (an accepted suggestion) travels too.
+        self._store_provenance(
+            [provenance_row(s.uuid, article_id, s) for s in draft.spans if s.provenance and s.uuid]
+        )
         for annotator, status in draft.statuses.items():
             report.statuses_changed += self._merge_status(
                 article_id, annotator, status, draft.status_times.get(annotator, "")
@@ -446,6 +455,7 @@ def _checked(
         spans=tuple(s for s in spans if isinstance(s, SpanDraft)),
         tags=tuple(t for t in tags if isinstance(t, TagDraft)),
         status_times=times,
+        suggestions=(),  # a colleague's machine suggestions are never merged, only spans
     )
 
 

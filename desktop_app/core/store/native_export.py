@@ -41,7 +41,17 @@ _SPAN_JSON = _json_fields(
     (("uuid", "s"), ("start", "n"), ("end", "n"), ("label", "s"), ("quote", "s"),
      ("note", "s"), ("annotator", "s"), ("created_at", "s"), ("updated_at", "s")),
     # A discontinuous span's pieces, stored as JSON already; absent from a contiguous one.
-    tail="""CASE s.fragments WHEN '' THEN '' ELSE ',"fragments":' || s.fragments END""",
+    # An accepted suggestion's source (span_provenance, joined as p); absent from the rest.
+    tail="""CASE s.fragments WHEN '' THEN '' ELSE ',"fragments":' || s.fragments END
+    || CASE WHEN p.span IS NULL THEN '' ELSE ',"provenance":{"source":' || json_quote(p.source)
+    || ',"suggestion":' || json_quote(p.suggestion) || ',"score":' || json_quote(p.score)
+    || ',"explanation":' || json_quote(p.explanation)
+    || ',"accepted_at":' || json_quote(p.accepted_at) || '}' END""",
+)  # fmt: skip
+_SUGGESTION_JSON = _json_fields(
+    "g",
+    (("uuid", "s"), ("start", "n"), ("end", "n"), ("label", "s"), ("score", "n"),
+     ("source", "s"), ("explanation", "s"), ("created_at", "s")),
 )  # fmt: skip
 _TAG_JSON = _json_fields(
     "t",
@@ -60,18 +70,24 @@ _RECORD_HEAD = """'{"uid":' || json_quote(a.uid) || ',"title":' || json_quote(a.
 class NativeExportMixin(ListingMixin):
     """The native JSONL export's records, as JSON text, in list order, a batch at a time."""
 
-    def native_json(self, flt: ArticleFilter, batch: int = 500) -> Iterator[list[NativeLine]]:
-        """Batches of (uid, JSON record, spans breaking the offset rule), strictly by key."""
+    def native_json(
+        self, flt: ArticleFilter, batch: int = 500, with_suggestions: bool = False
+    ) -> Iterator[list[NativeLine]]:
+        """Batches of (uid, JSON record, spans breaking the offset rule), strictly by key.
+
+        `with_suggestions` adds each article's machine suggestions as "suggestions" (never
+        otherwise: they are not annotations).
+        """
         after: SortKey | None = None
         while True:
-            lines, after = self._native_batch(flt, after, batch)
+            lines, after = self._native_batch(flt, after, batch, with_suggestions)
             if not lines:
                 return
             yield lines
 
     @_serialized
     def _native_batch(
-        self, flt: ArticleFilter, after: SortKey | None, batch: int
+        self, flt: ArticleFilter, after: SortKey | None, batch: int, with_suggestions: bool
     ) -> tuple[list[NativeLine], SortKey | None]:
         rows = self._page(flt, after, False, batch, f"a.uid, {_RECORD_HEAD}, a.text")
         if not rows:
@@ -86,6 +102,7 @@ class NativeExportMixin(ListingMixin):
         broken: dict[int, int] = {}
         for article, start, end, quote, record in self.db.conn.execute(
             f'SELECT s.article, s.start, s."end", s.quote, {_SPAN_JSON} FROM spans s '
+            "LEFT JOIN span_provenance p ON p.span = s.uuid "
             f"WHERE s.article IN ({marks}) AND s.deleted = 0 "
             'ORDER BY s.article, s.start, s."end" DESC, s.created_at',
             list(texts),
@@ -110,12 +127,26 @@ class NativeExportMixin(ListingMixin):
                 list(texts),
             ).fetchall()
         )
+        suggestions: dict[int, str] = {}
+        if with_suggestions:
+            suggestions = {
+                article: f',"suggestions":[{records}]'
+                for article, records in self.db.conn.execute(
+                    f"SELECT article, group_concat(record, ',') FROM (SELECT g.article, "
+                    f"{_SUGGESTION_JSON} AS record FROM suggestions g WHERE g.article IN "
+                    f'({marks}) ORDER BY g.article, g.start, g."end", g.label, g.id) '
+                    "GROUP BY article",
+                    list(texts),
+                )
+            }
+        empty = ',"suggestions":[]' if with_suggestions else ""
         lines = [
             NativeLine(
                 uid,
                 f'{head},"spans":[{",".join(spans.get(article, ()))}],'
                 f'"tags":[{tags.get(article, ("", 0))[0]}],'
-                f'"status":{statuses.get(article, "{}")}}}',
+                f'"status":{statuses.get(article, "{}")}'
+                f"{suggestions.get(article, empty)}}}",
                 broken.get(article, 0),
                 len(spans.get(article, ())),
                 tags.get(article, ("", 0))[1],

@@ -2,7 +2,8 @@
 
 Suggestions are a layer of their own (table `suggestions`), never spans: exporters, merge,
 agreement and stats read spans only, so a suggestion is none of those until a person accepts
-it. Accepting makes it that person's span and records the suggestion's source in
+it (the native export carries them, as suggestions, only when asked: --with-suggestions).
+Accepting makes it that person's span and records the suggestion's source in
 `span_provenance` (keyed by the span's uuid). Rejections are remembered per article uid,
 offsets and label in `suggestion_rejections`, so the same proposal is not offered again.
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -22,8 +23,8 @@ class Term:
 class Hit(NamedTuple):
     """One match: `text[start:end]` (code points) is the matched text.
 
-    A named tuple, not a dataclass: a large gazetteer makes millions, and a tuple is made
-    several times faster.
+    A named tuple, not a dataclass: a gazetteer pass makes millions of them, and a tuple
+    is made several times faster (bench/measure_suggest.py).
     """
 
     start: int
@@ -42,11 +43,11 @@ def fold(text: str) -> str:
     A character whose lower case is longer (İ -> i̇) is kept as it is: it then only
     matches itself, which is the price of exact offsets.
     """
-    # Fast path: str.lower over the whole text is per character too, except that it writes
-    # a final capital sigma as ς; given σ first, it agrees with the loop below whenever no
-    # character's lower case is longer (then the lengths are equal).
-    low = text.replace("Σ", "σ").lower()
-    if len(low) == len(text):
+    low = text.lower()
+    # str.lower maps each character alone except a capital sigma (final ς in context): with
+    # no sigma and no character grown, it equals the character-by-character fold, ten times
+    # faster (bench/measure_suggest.py).
+    if len(low) == len(text) and "Σ" not in text:
         return low
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
@@ -54,6 +55,7 @@ def fold(text: str) -> str:
 _CJK_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "IDEOGRAPHIC", "HALFWIDTH KATAKANA")
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_cjk(ch: str) -> bool:
     """Han, Hiragana and Katakana: scripts written without spaces between words."""
     name = unicodedata.name(ch, "")
@@ -61,8 +63,8 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _is_word(ch: str) -> bool:
-    # What re's Unicode `\w` matches (its definition: alphanumeric or the underscore),
-    # without a trip through the regex engine for every hit's neighbours.
+    # Exactly re's Unicode \w (its documented definition, checked over every code point in
+    # tests/test_suggest_matcher.py), without a regex call per character.
     return ch.isalnum() or ch == "_"
 
 
@@ -77,22 +79,13 @@ def is_whole(text: str, start: int, end: int) -> bool:
     """
     if start == end:
         return False
-    # `\w` is "alphanumeric or the underscore", tested inline: this runs for every hit.
     if start > 0:
         before, first = text[start - 1], text[start]
-        if (
-            (before.isalnum() or before == "_")
-            and (first.isalnum() or first == "_")
-            and not (_is_cjk(before) or _is_cjk(first))
-        ):
+        if _is_word(before) and _is_word(first) and not (_is_cjk(before) or _is_cjk(first)):
             return False
     if end < len(text):
         last, after = text[end - 1], text[end]
-        if (
-            (after.isalnum() or after == "_")
-            and (last.isalnum() or last == "_")
-            and not (_is_cjk(last) or _is_cjk(after))
-        ):
+        if _is_word(last) and _is_word(after) and not (_is_cjk(last) or _is_cjk(after)):
             return False
     return True
 
@@ -126,14 +119,16 @@ class Matcher:
         for term in kept:
             key = term.text if case else fold(term.text)
             if key not in automaton:  # the first term with a spelling wins
-                automaton.add_word(key, (len(key), term.label, term.text))
+                automaton.add_word(key, (len(key), term))
         if len(automaton):
             automaton.make_automaton()
             self._automaton = automaton
 
     def find(self, text: str) -> list[Hit]:
         """Every hit in `text`, non-overlapping, the longest at each position, in text order."""
-        candidates = self._regex_hits(text) if self.regex else self._literal_hits(text)
+        if not self.regex:
+            return self._literal_find(text)
+        candidates = self._regex_hits(text)
         if self.whole_word:
             candidates = [h for h in candidates if is_whole(text, h.start, h.end)]
         # Earliest start first, then the longest; then drop whatever overlaps a kept hit.
@@ -146,17 +141,46 @@ class Matcher:
                 reach = hit.end
         return hits
 
-    def _literal_hits(self, text: str) -> list[Hit]:
+    def _literal_find(self, text: str) -> list[Hit]:
+        """find() for literal terms: the same rule, with a Hit made only for each hit kept.
+
+        is_whole is written out in the loop (it is most of the time spent per hit).
+        """
         if self._automaton is None:
             return []
         haystack = text if self.case else fold(text)
-        # tuple.__new__ straight: NamedTuple's own constructor is a Python function, and
-        # a large gazetteer makes millions of hits.
-        new = tuple.__new__
-        return [
-            new(Hit, (last + 1 - length, last + 1, label, term))
-            for last, (length, label, term) in self._automaton.iter(haystack)
-        ]
+        whole, size, cjk = self.whole_word, len(text), _is_cjk
+        # (start, -length, term): the automaton's keys are distinct, so no two tie.
+        candidates = []
+        for last, (length, term) in self._automaton.iter(haystack):
+            start, end = last + 1 - length, last + 1
+            if whole:
+                if start:
+                    a, b = text[start - 1], text[start]
+                    if (
+                        (a.isalnum() or a == "_")
+                        and (b.isalnum() or b == "_")
+                        and not (cjk(a) or cjk(b))
+                    ):
+                        continue
+                if end < size:
+                    a, b = text[last], text[end]
+                    if (
+                        (a.isalnum() or a == "_")
+                        and (b.isalnum() or b == "_")
+                        and not (cjk(a) or cjk(b))
+                    ):
+                        continue
+            candidates.append((start, -length, term))
+        # (start, -length) never ties (distinct keys), so the Term is never compared.
+        candidates.sort()
+        hits: list[Hit] = []
+        reach = 0
+        for start, minus, term in candidates:
+            if start >= reach:
+                reach = start - minus
+                hits.append(Hit(start, reach, term.label, term.text))
+        return hits
 
     def _regex_hits(self, text: str) -> list[Hit]:
         hits = []
