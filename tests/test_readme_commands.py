@@ -6,6 +6,7 @@ concrete commands they imply, one line each. When the README gains an option, ad
 that runs it to COMMANDS; the test names what is missing on either side.
 """
 
+import io
 import re
 import shlex
 import sys
@@ -106,6 +107,18 @@ COMMANDS = [
     "annotate-all --undo {newest_batch} --json",
 ]
 
+# The team server's commands, run against the suite's own PostgreSQL server ({admin} is its
+# superuser's URL for a fresh database, {ana} the analyst ana's, made by the lines before).
+SERVER_COMMANDS = [
+    "server init {admin}",
+    "server init {admin} --json",
+    "server add-analyst {admin} ana --password-stdin",
+    "server add-analyst {admin} adam --adjudicator --no-password",
+    "server status {ana}",
+    "server status {ana} --json",
+]
+SERVER_PASSWORD = "readme-pw-1"
+
 # Documented commands that cannot run in this process, and the test that runs them instead.
 RUN_ELSEWHERE = {
     "": "opens the window: tests/test_app.py",
@@ -169,7 +182,7 @@ def _ran(commands) -> set[tuple[str, ...]]:
 
 
 def test_every_documented_option_is_run_and_nothing_undocumented_is():
-    promised, ran = _promised(), _ran(COMMANDS)
+    promised, ran = _promised(), _ran(COMMANDS + SERVER_COMMANDS)
     elsewhere = {(sub,) for sub in RUN_ELSEWHERE}
     unrun = sorted(item for item in promised - ran - elsewhere if len(item) > 1 or item[0])
     unrun += sorted(item for item in elsewhere - ran if item not in promised)
@@ -303,3 +316,22 @@ def test_every_readme_command_runs(inputs, tmp_path, capsys):
 
 def test_the_awaiting_lines_run_too(inputs, tmp_path, capsys):
     _run_all(["import {jsonl}", *AWAITING_README], inputs, tmp_path, capsys)
+
+
+def test_every_readme_server_command_runs(pg_server, pg_database, tmp_path, capsys, monkeypatch):
+    from urllib.parse import quote
+
+    admin = pg_server.url(pg_database)
+    ana = pg_server.url(pg_database, "ana", SERVER_PASSWORD)
+    failures = []
+    for template in SERVER_COMMANDS:
+        command = template.format(admin=shlex.quote(admin), ana=shlex.quote(ana))
+        monkeypatch.setattr("sys.stdin", io.StringIO(SERVER_PASSWORD + "\n"))
+        code = main([*shlex.split(command)])
+        out, err = capsys.readouterr()
+        if code != 0:
+            failures.append(f"marginalia {template}: exit {code}: {err.strip()}")
+        # The password never appears in what a command prints.
+        assert SERVER_PASSWORD not in out + err
+        assert quote(SERVER_PASSWORD) not in out + err
+    assert not failures, "\n".join(failures)
