@@ -196,3 +196,33 @@ def test_a_project_with_a_trigger_this_does_not_know_writes_row_by_row():
         assert not span_counts.bulk_ready(conn, 10**6)
     finally:
         store.close()
+
+
+def _deleted_and_back(bulk_from: int, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """A bulk delete of a label's uses (with a relation on one) and its undo: the states."""
+    monkeypatch.setattr(span_counts, "BULK_FROM", bulk_from)
+    store, editor = _project()
+    try:
+        found = find_all(store, make_matcher("Nino Beridze", "Person"), Scope(), "ana")
+        _, made = apply_batch(editor, found, "Nino Beridze", {}, {"all": True})
+        org = next(s for s in store.spans(made[0].article_id, "ana") if s.label == "Org")
+        store.add_relation("same_as", org.uuid, made[0].uuid, "ana")
+        states = []
+        deletion = store.delete_annotations(store.label_uses("Person"))
+        assert len(deletion.span_uuids) == 2 * N
+        assert count_problems(store.db.conn) == []
+        states.append(_derived(store))
+        store.undo_deletion(deletion)
+        assert count_problems(store.db.conn) == []
+        states.append(_derived(store))
+        return states
+    finally:
+        store.close()
+
+
+def test_a_bulk_delete_and_its_undo_count_as_the_per_row_triggers_do(monkeypatch):
+    bulk = _deleted_and_back(span_counts.BULK_FROM, monkeypatch)
+    per_row = _deleted_and_back(10**9, monkeypatch)
+    assert _without_stamps(bulk) == _without_stamps(per_row)
+    assert [r[9] for r in bulk[0]["relations"]] == [1]  # type: ignore[index]
+    assert [r[9] for r in bulk[1]["relations"]] == [0]  # type: ignore[index]
