@@ -58,9 +58,7 @@ def _derived(store: Store) -> dict[str, list[tuple[object, ...]]]:
     conn = store.db.conn
     tables = [*DERIVED_COUNTS, "relations", "article_status"]
     return {
-        table: sorted(
-            tuple(row) for row in conn.execute(f"SELECT * FROM {table}")  # noqa: S608
-        )
+        table: sorted(tuple(row) for row in conn.execute(f"SELECT * FROM {table}"))
         for table in tables
         if table != "article_status"
     } | {
@@ -129,7 +127,7 @@ def test_counts_equal_plain_counts_after_apply_and_undo(monkeypatch):
         assert span_counts.bulk_ready(conn, 200)
         before = span_counts._triggers(conn)
         found = find_all(store, make_matcher("Nino Beridze", "Person"), Scope(), "ana")
-        batch, made = apply_batch(editor, found, "Nino Beridze", {}, {"all": True})
+        batch, _ = apply_batch(editor, found, "Nino Beridze", {}, {"all": True})
 
         def plain() -> tuple[int, int, int]:
             live = "SELECT count(*) FROM spans WHERE deleted = 0"
@@ -148,7 +146,9 @@ def test_counts_equal_plain_counts_after_apply_and_undo(monkeypatch):
             conn.execute("SELECT article, status FROM article_status WHERE annotator = 'ana'")
         )
         assert sorted(set(statuses.values())) == ["done", "in progress"]
-        assert sum(1 for s in statuses.values() if s == "done") == 10  # 0 and 35 were put back to todo
+        assert (
+            sum(1 for s in statuses.values() if s == "done") == 10
+        )  # 0 and 35 were put back to todo
         editor.undo_batch(batch)
         assert plain() == (15, 15, 0)
         assert count_problems(conn) == []
@@ -168,15 +168,13 @@ def test_a_failed_bulk_write_leaves_the_triggers_and_counts_as_they_were():
             for i in range(200)
         ]
         sql = (
-            "INSERT INTO spans (uuid, article, annotator, label, start, \"end\", quote, note, "
+            'INSERT INTO spans (uuid, article, annotator, label, start, "end", quote, note, '
             "created_at, updated_at, deleted, fragments) VALUES (?,?,?,?,?,?,?,?,?,?,0,'')"
         )
         with pytest.raises(Exception, match="quote does not match"), store.db.atomic():
             span_counts.insert_spans(conn, sql, rows)
         assert span_counts._triggers(conn) == before
-        assert conn.execute("SELECT count(*) FROM spans WHERE article = ?", (a,)).fetchone() == (
-            1,
-        )
+        assert conn.execute("SELECT count(*) FROM spans WHERE article = ?", (a,)).fetchone() == (1,)
         assert count_problems(conn) == []
         with pytest.raises(RuntimeError, match="inside a transaction"):
             span_counts.insert_spans(conn, sql, rows[:1])
@@ -190,9 +188,7 @@ def test_a_project_with_a_trigger_this_does_not_know_writes_row_by_row():
         conn = store.db.conn
         assert span_counts.bulk_ready(conn, span_counts.BULK_FROM)
         assert not span_counts.bulk_ready(conn, span_counts.BULK_FROM - 1)
-        conn.execute(
-            "CREATE TRIGGER spans_something_new AFTER INSERT ON spans BEGIN SELECT 1; END"
-        )
+        conn.execute("CREATE TRIGGER spans_something_new AFTER INSERT ON spans BEGIN SELECT 1; END")
         assert not span_counts.bulk_ready(conn, 10**6)
     finally:
         store.close()

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from desktop_app.core.model import Label
-from desktop_app.core.store.base import BOTH_ENDS_LIVE, StoreError, _serialized, now
 from desktop_app.core.store import span_counts
+from desktop_app.core.store.base import BOTH_ENDS_LIVE, StoreError, _serialized, now
 from desktop_app.core.store.labels import LabelsMixin
 
 HANDFUL = 5  # deleting more annotations than this at once is asked about and backed up first

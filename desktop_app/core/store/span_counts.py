@@ -127,7 +127,9 @@ def _fill(conn: sqlite3.Connection, uuids: Sequence[str], unless_deleted: int | 
     )
     conn.execute("DELETE FROM temp.bulk_uuids")
     conn.execute("DELETE FROM temp.bulk_spans")
-    conn.executemany("INSERT OR IGNORE INTO temp.bulk_uuids (uuid) VALUES (?)", ((u,) for u in uuids))
+    conn.executemany(
+        "INSERT OR IGNORE INTO temp.bulk_uuids (uuid) VALUES (?)", ((u,) for u in uuids)
+    )
     conn.execute(
         "INSERT INTO temp.bulk_spans (uuid, article, annotator, label, day) "
         "SELECT s.uuid, s.article, s.annotator, s.label, substr(s.created_at, 1, 10) "
@@ -153,9 +155,7 @@ def insert_spans(conn: sqlite3.Connection, sql: str, rows: Sequence[Sequence[obj
     _clear(conn)
 
 
-def set_deleted(
-    conn: sqlite3.Connection, uuids: Sequence[str], deleted: bool, stamp: str
-) -> None:
+def set_deleted(conn: sqlite3.Connection, uuids: Sequence[str], deleted: bool, stamp: str) -> None:
     """Hide or show spans again, counting only those whose state changes, set-based: what the
     update triggers would leave (a hidden span's live relations are hidden with it)."""
     with _suspended(conn, UPDATE_TRIGGERS):
