@@ -122,7 +122,8 @@ class BatchesMixin(AnnotationsMixin):
             )
             insert = f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0,'')"
             if span_counts.bulk_ready(self.db.conn, len(rows)):
-                span_counts.insert_spans(self.db.conn, insert, rows)
+                # _span_rows cut each quote from its article's text.
+                span_counts.insert_spans(self.db.conn, insert, rows, quotes_cut=True)
             else:
                 self.db.conn.executemany(insert, rows)
             made = [_span((*row, 0, "")) for row in rows]
