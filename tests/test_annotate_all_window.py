@@ -117,3 +117,65 @@ def test_cancel_changes_nothing_and_bad_regex_is_said(qtbot, window):
     assert "'(Nino'" in seen["summary"] and seen["apply"] is False
     assert spans(window) == []
     QApplication.processEvents()
+
+
+def test_a_big_apply_runs_on_a_thread_behind_a_busy_box_as_one_undo_step(
+    qtbot, window, monkeypatch
+):
+    import threading
+
+    from desktop_app.ui import annotate_all_actions
+
+    monkeypatch.setattr(annotate_all_actions, "APPLY_ON_THREAD_FROM", 2)
+    controller = window.annotate_all
+    real = annotate_all_actions.apply_batch
+    seen = {}
+
+    def watched(*args, **kwargs):
+        seen["thread"] = threading.current_thread() is not threading.main_thread()
+        box = controller.applying
+        seen["busy"] = box is not None and box.isVisible() and box.isModal()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(annotate_all_actions, "apply_batch", watched)
+    window.view.select_range(0, 12)
+
+    def drive(dialog):
+        dialog.label.setCurrentText("Person")
+        dialog.set_scope("all")
+        searched(qtbot, dialog)
+        dialog.apply_button.click()
+
+    run_dialog(window, drive)
+    assert seen == {"thread": True, "busy": True}
+    assert controller.applying is None
+    assert len(spans(window)) == 3
+    assert "Annotated 3 matches in 2 articles" in window.statusBar().currentMessage()
+    window.editing.undo_action.trigger()  # the whole batch, one step
+    assert spans(window) == []
+
+
+def test_a_small_apply_stays_on_the_window_thread(qtbot, window, monkeypatch):
+    import threading
+
+    from desktop_app.ui import annotate_all_actions
+
+    real = annotate_all_actions.apply_batch
+    seen = {}
+
+    def watched(*args, **kwargs):
+        seen["main"] = threading.current_thread() is threading.main_thread()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(annotate_all_actions, "apply_batch", watched)
+    window.view.select_range(0, 12)
+
+    def drive(dialog):
+        dialog.label.setCurrentText("Person")
+        dialog.set_scope("article")
+        searched(qtbot, dialog)
+        dialog.apply_button.click()
+
+    run_dialog(window, drive)
+    assert seen == {"main": True}
+    assert len(spans(window)) == 2

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.core.model import Span, Status
+from desktop_app.core.store import span_counts
 from desktop_app.core.store.annotations import AnnotationsMixin
 from desktop_app.core.store.base import (
     _SPAN_COLUMNS,
@@ -119,17 +120,28 @@ class BatchesMixin(AnnotationsMixin):
                     len(wanted),
                 ),
             )
-            self.db.conn.executemany(
-                f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0,'')", rows
-            )
+            insert = f"INSERT INTO spans ({_SPAN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,0,'')"
+            if span_counts.bulk_ready(self.db.conn, len(rows)):
+                # _span_rows cut each quote from its article's text.
+                span_counts.insert_spans(self.db.conn, insert, rows, quotes_cut=True)
+            else:
+                self.db.conn.executemany(insert, rows)
             made = [_span((*row, 0, "")) for row in rows]
             self.db.conn.executemany(
                 "INSERT INTO annotate_all_batch_spans (batch, span, label, note) VALUES (?,?,?,?)",
                 [(batch_uuid, span.uuid, span.label, span.note) for span in made],
             )
-            for article_id in dict.fromkeys(span.article_id for span in made):
-                if self.status(article_id, annotator) == Status.TODO:
-                    self.set_status(article_id, annotator, Status.IN_PROGRESS)
+            # Each article still "todo" for the annotator (no row, or a "todo" row) is started.
+            self.db.conn.executemany(
+                "INSERT INTO article_status (article, annotator, status, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (article, annotator) DO UPDATE SET "
+                "status = excluded.status, updated_at = excluded.updated_at "
+                "WHERE article_status.status = ?",
+                [
+                    (article_id, annotator, Status.IN_PROGRESS.value, stamp, Status.TODO.value)
+                    for article_id in dict.fromkeys(span.article_id for span in made)
+                ],
+            )
         return batch_uuid, made
 
     def _span_rows(
@@ -241,10 +253,13 @@ class BatchesMixin(AnnotationsMixin):
         or not, in one transaction."""
         stamp = now()
         with self.db.atomic():
-            self.db.conn.executemany(
-                "UPDATE spans SET deleted = ?, updated_at = ? WHERE uuid = ?",
-                [(int(deleted), stamp, span_uuid) for span_uuid in span_uuids],
-            )
+            if span_counts.bulk_ready(self.db.conn, len(span_uuids)):
+                span_counts.set_deleted(self.db.conn, span_uuids, deleted, stamp)
+            else:
+                self.db.conn.executemany(
+                    "UPDATE spans SET deleted = ?, updated_at = ? WHERE uuid = ?",
+                    [(int(deleted), stamp, span_uuid) for span_uuid in span_uuids],
+                )
             self.db.execute(
                 "UPDATE annotate_all_batches SET undone_at = ? WHERE uuid = ?",
                 (stamp if deleted else None, batch_uuid),

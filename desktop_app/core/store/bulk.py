@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from desktop_app.core.model import Label
+from desktop_app.core.store import span_counts
 from desktop_app.core.store.base import BOTH_ENDS_LIVE, StoreError, _serialized, now
 from desktop_app.core.store.labels import LabelsMixin
 
@@ -137,6 +138,9 @@ class BulkMixin(LabelsMixin):
             )
             if table == "relations" and not deleted:
                 unless = f" AND {BOTH_ENDS_LIVE}"
+            if table == "spans" and span_counts.bulk_ready(self.db.conn, len(uuids)):
+                span_counts.set_deleted(self.db.conn, uuids, deleted, stamp)
+                continue
             self.db.conn.execute(
                 f"UPDATE {table} SET deleted = ?, updated_at = ? "
                 f"WHERE uuid IN (SELECT value FROM json_each(?)){unless}",
