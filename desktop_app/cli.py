@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--query", default="", help="full-text search")
     exp.add_argument("--tag", help="only articles with this document tag")
     exp.add_argument("--label", help="only articles with spans of this label")
+    exp.add_argument("--relation", metavar="TYPE", help="only articles with relations of this type")
     exp.add_argument("--annotator", help="only articles this annotator annotated")
     exp.add_argument("--status", choices=STATUSES, help="the --annotator's status")
 
@@ -144,6 +145,7 @@ def _annotate_all_parser(commands, common: argparse.ArgumentParser) -> None:  # 
                      help="also match inside longer words")  # fmt: skip
     ann.add_argument("--query", default="", help="only articles matching this search")
     ann.add_argument("--tag", help="only articles with this document tag")
+    ann.add_argument("--relation", metavar="TYPE", help="only articles with relations of this type")
     ann.add_argument("--status", choices=STATUSES, help="only articles with the annotator's status")
     ann.add_argument("--not-done", action="store_true",
                      help="only articles the annotator has not marked done")  # fmt: skip
@@ -268,6 +270,7 @@ def _export(args: argparse.Namespace) -> int:
         search=args.query,
         tag=args.tag,
         label=args.label,
+        relation=args.relation,
         annotator=args.annotator,
         status=args.status,
         status_annotator=args.annotator,
@@ -413,7 +416,11 @@ def _annotate_all(args: argparse.Namespace) -> int:
 
     annotator = args.annotator or getpass.getuser() or "analyst"
     flt = ArticleFilter(
-        search=args.query, tag=args.tag, status=args.status, status_annotator=annotator
+        search=args.query,
+        tag=args.tag,
+        relation=args.relation,
+        status=args.status,
+        status_annotator=annotator,
     )
     matcher = aa.make_matcher(
         args.text, args.label, case=args.case, whole_word=args.whole_word, regex=args.regex
@@ -461,6 +468,11 @@ def _stats(args: argparse.Namespace) -> int:
         print(f"  span  {label:<24} {count}")
     for label, count in figures["tags_by_label"].items():
         print(f"  tag   {label:<24} {count}")
+    relations = figures["relations_by_type"]
+    print(f"relations      {figures['relations']}")
+    for kind, by_annotator in relations.items():
+        whose = ", ".join(f"{name} {n}" for name, n in by_annotator.items())
+        print(f"  rel   {kind:<24} {sum(by_annotator.values())}  ({whose})")
     return EXIT_OK
 
 

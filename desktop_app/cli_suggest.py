@@ -16,6 +16,9 @@ HANDLERS = ("suggest", "suggestions")
 def _article_filters(parser: argparse.ArgumentParser, label: bool) -> None:
     parser.add_argument("--query", default="", help="only articles matching this search")
     parser.add_argument("--tag", help="only articles with this document tag")
+    parser.add_argument(
+        "--relation", metavar="TYPE", help="only articles with relations of this type"
+    )
     if label:
         parser.add_argument("--label", help="only articles with spans of this label")
     parser.add_argument("--status", choices=STATUSES, help="only articles with this status")
@@ -69,6 +72,7 @@ def _filter(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return ArticleFilter(
         search=args.query,
         tag=args.tag,
+        relation=args.relation,
         label=getattr(args, "label", None) if args.command == "suggest" else None,
         annotator=args.annotator if args.command == "suggest" else None,
         status=args.status,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from desktop_app.core.model import DOCUMENT, Span, Status
-from desktop_app.core.store import Store, new_uuid
+from desktop_app.core.model import DOCUMENT, Relation, Span, Status
+from desktop_app.core.store import Store, StoreError, new_uuid
 from desktop_app.core.store.article_deletes import ArticleDeletion
 from desktop_app.core.store.bulk import Deletion
 from desktop_app.core.store.suggestions import Suggestion
@@ -195,6 +195,54 @@ class _SuggestionsRejected:
         store.unreject_suggestions(self.suggestions)
 
 
+@dataclass
+class _SpanDeletion:
+    """A span deleted with every relation on it (anyone's): undo brings them all back."""
+
+    article_id: int
+    description: str
+    uuid: str
+    relations: list[str]
+
+    def apply(self, store: Store) -> None:
+        self.relations = store.delete_span_with_relations(self.uuid)
+
+    def revert(self, store: Store) -> None:
+        store.restore_span_with_relations(self.uuid, self.relations)
+
+
+RelationState = tuple[str, str, str, str, bool]  # type, from span, to span, note, deleted
+
+
+@dataclass
+class _RelationChange:
+    """Set a relation's type, ends, note and deleted to `after`, and back to `before`."""
+
+    article_id: int
+    description: str
+    uuid: str
+    before: RelationState
+    after: RelationState
+
+    def apply(self, store: Store) -> None:
+        _set_relation(store, self.uuid, self.after)
+
+    def revert(self, store: Store) -> None:
+        _set_relation(store, self.uuid, self.before)
+
+
+def _set_relation(store: Store, uuid: str, state: RelationState) -> None:
+    kind, from_span, to_span, note, deleted = state
+    store.update_relation(
+        uuid, kind=kind, from_span=from_span, to_span=to_span, note=note, deleted=deleted
+    )
+
+
+def _relation_state(relation: Relation) -> RelationState:
+    r = relation
+    return (r.type, r.from_span, r.to_span, r.note, r.deleted)
+
+
 def _state(span: Span) -> tuple[str, str, bool]:
     return (span.label, span.note, span.deleted)
 
@@ -314,8 +362,65 @@ class Editor:
         return after
 
     def delete_span(self, span_uuid: str) -> Span:
-        """Delete a span (soft: undo brings it back unchanged)."""
-        return self._change_span(span_uuid, "delete", deleted=True)
+        """Delete a span (soft: undo brings it back unchanged) with every relation on it,
+        a colleague's too (a relation links live spans), as one step."""
+        before = self.store.span(span_uuid)
+        if before.deleted:
+            return before
+        relations = self.store.delete_span_with_relations(span_uuid)
+        what = f"delete “{_short(before.quote)}”"
+        if relations:
+            what += f" and {len(relations)} relation{'s' if len(relations) != 1 else ''}"
+        self._record(_SpanDeletion(before.article_id, what, span_uuid, relations))
+        return self.store.span(span_uuid)
+
+    # ----------------------------------------------------------------- relations
+
+    def add_relation(self, kind: str, from_span: str, to_span: str, note: str = "") -> Relation:
+        """Link two live spans of one article (anyone's) as the current annotator."""
+        relation = self.store.add_relation(kind, from_span, to_span, self.annotator, note)
+        self._started(relation.article_id)
+        after = _relation_state(relation)
+        self._record(
+            _RelationChange(
+                relation.article_id, f"add relation {kind}", relation.uuid,
+                (*after[:4], True), after,
+            )
+        )  # fmt: skip
+        return relation
+
+    def _change_relation(self, relation_uuid: str, what: str, **changes: object) -> Relation:
+        before = self.store.relation(relation_uuid)
+        after = self.store.update_relation(relation_uuid, **changes)  # type: ignore[arg-type]
+        if _relation_state(before) != _relation_state(after):
+            self._record(
+                _RelationChange(
+                    before.article_id, f"{what} {before.type}", relation_uuid,
+                    _relation_state(before), _relation_state(after),
+                )
+            )  # fmt: skip
+        return after
+
+    def delete_relation(self, relation_uuid: str) -> Relation:
+        """Delete a relation (soft: undo brings it back)."""
+        return self._change_relation(relation_uuid, "delete relation", deleted=True)
+
+    def reverse_relation(self, relation_uuid: str) -> Relation:
+        """Swap a directed relation's ends (an undirected one has no direction to swap)."""
+        before = self.store.relation(relation_uuid)
+        if not self.store.relation_type(before.type).directed:
+            raise StoreError(f"{before.type} is undirected: it has no direction to reverse")
+        return self._change_relation(
+            relation_uuid, "reverse", from_span=before.to_span, to_span=before.from_span
+        )
+
+    def set_relation_type(self, relation_uuid: str, kind: str) -> Relation:
+        """Give a relation another type (its ends must suit the new type)."""
+        return self._change_relation(relation_uuid, f"retype as {kind}:", kind=kind)
+
+    def set_relation_note(self, relation_uuid: str, note: str) -> Relation:
+        """Replace a relation's note."""
+        return self._change_relation(relation_uuid, "note on relation", note=note)
 
     def relabel_span(self, span_uuid: str, label: str) -> Span:
         """Give a span another label."""

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from desktop_app.core.store.backups import take_backup
 from desktop_app.core.store.integrity import OVERVIEW_TABLES
+from desktop_app.core.store.relation_meta import convert_meta_relations
 
 Migration = Callable[[Database], None]
 
@@ -595,6 +596,60 @@ def _suggestions(db: Database) -> None:
     )
 
 
+def _reserved(db: Database) -> None:
+    """Number 13, held for another branch's migration (the lead puts it here on merge)."""
+
+
+def _relations(db: Database) -> None:
+    """Relations between spans, and their types from the label schema (see core.relations).
+
+    A relation refers to its spans by uuid (a foreign key, so `check --repair` removes one
+    whose span row is gone); the full check also finds live relations on deleted spans.
+    Relations that an import kept as article metadata become real relations where both ends
+    are known spans (core.store.relation_meta decides which).
+    """
+    db.executescript(
+        """
+        CREATE TABLE relation_types (
+            name TEXT PRIMARY KEY,
+            color TEXT NOT NULL,
+            key TEXT NOT NULL DEFAULT '',
+            directed INTEGER NOT NULL DEFAULT 1,
+            from_labels TEXT NOT NULL DEFAULT '[]',  -- JSON list of span labels; [] any
+            to_labels TEXT NOT NULL DEFAULT '[]',
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE relations (
+            uuid TEXT PRIMARY KEY,
+            article INTEGER NOT NULL REFERENCES articles (id),
+            annotator TEXT NOT NULL,
+            type TEXT NOT NULL,
+            from_span TEXT NOT NULL REFERENCES spans (uuid),
+            to_span TEXT NOT NULL REFERENCES spans (uuid),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            CHECK (from_span != to_span)
+        );
+        CREATE INDEX relations_by_article ON relations (article, deleted);
+        CREATE INDEX relations_by_from ON relations (from_span);
+        CREATE INDEX relations_by_to ON relations (to_span);
+        CREATE INDEX relations_by_type ON relations (type, article) WHERE deleted = 0;
+        -- A relation links live spans: whatever deletes a span (an edit, an undo, a merge)
+        -- deletes the relations on it, anyone's, soft, so undo and merges see it.
+        CREATE TRIGGER spans_delete_relations AFTER UPDATE OF deleted ON spans
+        WHEN NEW.deleted = 1 AND OLD.deleted = 0
+        BEGIN
+            UPDATE relations SET deleted = 1, updated_at = NEW.updated_at
+            WHERE deleted = 0 AND (from_span = NEW.uuid OR to_span = NEW.uuid);
+        END;
+        """
+    )
+    convert_meta_relations(db)
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -608,6 +663,8 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("source_from_folder", _source_from_folder),
     ("overview_counts", _overview_counts),
     ("suggestions", _suggestions),
+    ("reserved_13", _reserved),  # replaced by the other branch's migration 13 on merge
+    ("relations", _relations),
 )
 
 

@@ -31,6 +31,48 @@ class Label:
 
 
 @dataclass(frozen=True)
+class RelationType:
+    """A kind of link between two spans, from the label schema's `relation_types`.
+
+    Empty `from_labels`/`to_labels` allow any span label at that end; an undirected type
+    (`directed` false) allows its labels at either end.
+    """
+
+    name: str
+    color: str = "#888888"
+    key: str = ""
+    directed: bool = True
+    from_labels: tuple[str, ...] = ()
+    to_labels: tuple[str, ...] = ()
+    description: str = ""
+
+    def allows(self, from_label: str, to_label: str) -> bool:
+        """Whether a span labelled `from_label` may link to one labelled `to_label`."""
+
+        def fits(a: str, b: str) -> bool:
+            return (not self.from_labels or a in self.from_labels) and (
+                not self.to_labels or b in self.to_labels
+            )
+
+        return fits(from_label, to_label) or (not self.directed and fits(to_label, from_label))
+
+
+class Relation(NamedTuple):
+    """A link of type `type` from one span to another of the same article, by one annotator."""
+
+    uuid: str
+    article_id: int
+    annotator: str
+    type: str
+    from_span: str  # span uuid
+    to_span: str  # span uuid
+    note: str
+    created_at: str
+    updated_at: str
+    deleted: bool
+
+
+@dataclass(frozen=True)
 class LabelSchema:
     """A named set of labels, as loaded from a YAML schema file."""
 
@@ -38,6 +80,7 @@ class LabelSchema:
     labels: tuple[Label, ...]
     # Document tag groups where an annotator picks one tag at most (Relevant / Not relevant).
     exclusive_groups: tuple[str, ...] = ()
+    relation_types: tuple[RelationType, ...] = ()
 
     @property
     def span_labels(self) -> tuple[Label, ...]:
@@ -206,6 +249,7 @@ class ArticleFilter:
     status: str | None = None
     status_annotator: str | None = None  # whose status `status` refers to
     source: str | None = None
+    relation: str | None = None  # only articles with a live relation of this type
     # Published on or after `published_from` and before `published_to` (ISO date prefixes,
     # "2024-03-01"); an article without a date is never in a range.
     published_from: str | None = None

@@ -18,7 +18,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from desktop_app.core.model import DOCUMENT, SPAN, Label, LabelSchema
+from desktop_app.core.model import DOCUMENT, SPAN, Label, LabelSchema, RelationType
 
 # Shortcuts the window binds itself; a label on one of them would never fire (or would
 # steal undo/save), so the schema may not use them.
@@ -44,7 +44,8 @@ PALETTE = (
 )  # fmt: skip
 
 _SECTIONS = {"span_labels": SPAN, "document_tags": DOCUMENT}
-_TOP_KEYS = ("name", *_SECTIONS, "tag_groups")
+_TOP_KEYS = ("name", *_SECTIONS, "tag_groups", "relation_types")
+_RELATION_KEYS = ("name", "key", "color", "directed", "from", "to", "description")
 _GROUP_KEYS = ("exclusive",)
 _ITEM_KEYS = ("name", "key", "color", "group", "description")
 _MODIFIERS = ("ctrl", "alt", "shift", "meta")
@@ -440,6 +441,7 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
     name = "Labels"
     items: dict[str, list[Node]] = {}
     groups_node: Node | None = None
+    relations_node: Node | None = None
     for key, key_node, value_node in reader.pairs(root, "", "a mapping with span_labels"):
         if key == "name":
             name = (reader.text(value_node, key, optional=False) or "").strip()
@@ -450,6 +452,8 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
             items[key] = [] if is_null else value_node.value
         elif key == "tag_groups":
             groups_node = value_node
+        elif key == "relation_types":
+            relations_node = value_node
         else:
             raise reader.unknown(key, key_node, key, _TOP_KEYS)
     count = sum(len(nodes) for nodes in items.values())
@@ -470,7 +474,123 @@ def parse_schema(text: str, origin: str = "<schema>") -> LabelSchema:
         labels.append(Label(kind=kind, **fields))
     _check(labels, origin, [lines for _, _, lines in parsed])
     exclusive = _exclusive_groups(reader, groups_node, labels)
-    return LabelSchema(name=name, labels=tuple(labels), exclusive_groups=exclusive)
+    relation_types = _relation_types(reader, relations_node, labels)
+    return LabelSchema(name, tuple(labels), exclusive, relation_types)
+
+
+def _relation_types(
+    reader: _Reader, node: Node | None, labels: Sequence[Label]
+) -> tuple[RelationType, ...]:
+    """The `relation_types:` section: each a name or a mapping of name, key, color, directed
+    (true unless said), from and to (span labels allowed at each end; none: any), description.
+
+    Checked like labels: the name rule, no name twice (nor a label's name), no key twice
+    (nor a label's key or a reserved one), a colour of its own among relation types, and
+    from/to naming span labels of the schema (in another case they read as that label).
+    """
+    if node is None or (isinstance(node, ScalarNode) and node.tag.endswith(":null")):
+        return ()
+    if not isinstance(node, SequenceNode):
+        raise reader.error(node, "relation_types", f"must be a list, not {_describe(node)}")
+    span_names = [label.name for label in labels if label.kind == SPAN]
+    names = {_fold(label.name): f"label {label.name!r}" for label in labels}
+    keys = {_canonical_key(label.key): f"label {label.name!r}" for label in labels if label.key}
+    colors: dict[str, str] = {}
+    found: list[RelationType] = []
+    for i, item in enumerate(node.value):
+        path = f"relation_types[{i}]"
+        fields, lines = _relation_fields(reader, item, path, span_names)
+
+        def fail(field: str, reason: str, path: str = path, lines: dict[str, int] = lines) -> None:
+            raise SchemaError(reader.origin, lines.get(field), f"{path}.{field}", reason)
+
+        name = str(fields["name"])
+        problem = _name_problem(name)
+        if problem:
+            fail("name", problem)
+        if _fold(name) in names:
+            fail("name", f"{name!r} is already used by {names[_fold(name)]}")
+        names[_fold(name)] = f"relation type {name!r}"
+        key = str(fields.get("key", ""))
+        if key:
+            try:
+                canonical = _canonical_key(key)
+            except ValueError as exc:
+                fail("key", str(exc))
+            if canonical in _RESERVED:
+                fail("key", f"{key!r} is reserved by the application ({_RESERVED[canonical]})")
+            if canonical in keys:
+                fail("key", f"key {key_label(key)} is already used by {keys[canonical]}")
+            keys[canonical] = f"relation type {name!r}"
+        color = str(fields.get("color") or next_free_color([*colors, *(t.color for t in found)]))
+        if color in colors:
+            fail("color", f"colour {color} is already used by {colors[color]}")
+        colors[color] = f"relation type {name!r}"
+        directed = fields.get("directed", True)
+        ends = [fields.get(end, ()) for end in ("from", "to")]
+        from_labels, to_labels = (
+            tuple(str(n) for n in e) if isinstance(e, tuple) else () for e in ends
+        )
+        found.append(
+            RelationType(name, color, key, bool(directed), from_labels, to_labels,
+                         str(fields.get("description", "")))
+        )  # fmt: skip
+    return tuple(found)
+
+
+def _relation_fields(
+    reader: _Reader, node: Node, path: str, span_names: list[str]
+) -> tuple[dict[str, object], dict[str, int]]:
+    """One relation type's fields as written (from/to as span label names), with lines."""
+    line = node.start_mark.line + 1
+    if isinstance(node, ScalarNode):
+        return {"name": (reader.text(node, path, optional=False) or "").strip()}, {"name": line}
+    fields: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    for key, key_node, value_node in reader.pairs(node, path, "a relation name or a mapping"):
+        where = f"{path}.{key}"
+        lines[key] = value_node.start_mark.line + 1
+        if key not in _RELATION_KEYS:
+            raise reader.unknown(key, key_node, where, _RELATION_KEYS)
+        if key == "directed":
+            value = (
+                reader.constructor.construct_object(value_node, deep=True)
+                if isinstance(value_node, ScalarNode)
+                else None
+            )
+            if not isinstance(value, bool):
+                raise reader.error(value_node, where, "must be true or false")
+            fields[key] = value
+        elif key in ("from", "to"):
+            items = [value_node] if isinstance(value_node, ScalarNode) else value_node.value
+            if not isinstance(value_node, ScalarNode | SequenceNode):
+                raise reader.error(value_node, where, "must be a list of span labels")
+            chosen = []
+            for item in items:
+                written = (reader.text(item, where, optional=False) or "").strip()
+                label = canonical_label(written, span_names)
+                if label not in span_names:
+                    known = ", ".join(span_names) or "none"
+                    raise reader.error(
+                        item, where, f"{written!r} is not a span label (span labels: {known})"
+                    )
+                chosen.append(label)
+            fields[key] = tuple(dict.fromkeys(chosen))
+        else:
+            value = reader.text(value_node, where, optional=key != "name")
+            if value is None:
+                continue
+            if key == "color":
+                color = _normalize_color(value)
+                if color is None:
+                    raise reader.error(value_node, where, _BAD_COLOR.format(value))
+                value = color
+            fields[key] = value.strip() if key == "name" else value
+    if "name" not in fields:
+        raise reader.error(node, f"{path}.name", "is missing")
+    lines.setdefault("name", line)
+    lines |= {key: line for key in _RELATION_KEYS if key not in lines}
+    return fields, lines
 
 
 def _exclusive_groups(
@@ -569,6 +689,13 @@ def load_schema(path: str | Path) -> LabelSchema:
     return parse_schema(text, origin)
 
 
+def _relation_item(kind: RelationType) -> dict[str, object]:
+    fields: dict[str, object] = {"name": kind.name, "key": kind.key, "color": kind.color}
+    fields |= {"directed": kind.directed, "from": list(kind.from_labels)}
+    fields |= {"to": list(kind.to_labels), "description": kind.description}
+    return {k: v for k, v in fields.items() if v or k in ("color", "directed")}
+
+
 def schema_to_yaml(schema: LabelSchema) -> str:
     """Write `schema` in the format parse_schema reads, with every colour explicit."""
 
@@ -582,4 +709,6 @@ def schema_to_yaml(schema: LabelSchema) -> str:
         data[section] = [item(label) for label in schema.labels if label.kind == kind]
     if schema.exclusive_groups:
         data["tag_groups"] = {group: {"exclusive": True} for group in schema.exclusive_groups}
+    if schema.relation_types:
+        data["relation_types"] = [_relation_item(kind) for kind in schema.relation_types]
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -21,6 +21,10 @@ class SchemaChanges:
     rekeyed: list[tuple[str, str, str]] = field(default_factory=list)  # name, old, new
     other: list[str] = field(default_factory=list)  # kind, group or description changed
     uses: Mapping[str, int] = field(default_factory=dict)  # live annotations per label
+    # Relation types, by name: added, in the project and not the file, and changed.
+    relations_added: list[str] = field(default_factory=list)
+    relations_removed: list[str] = field(default_factory=list)
+    relations_changed: list[str] = field(default_factory=list)
 
     def affected(self, names: list[str]) -> int:
         """How many annotations use the labels `names`."""
@@ -52,6 +56,16 @@ class SchemaChanges:
             out.append("Keys changed: " + ", ".join(shown))
         if self.other:
             out.append(f"Kind, group or description changed: {', '.join(self.other)}")
+        if self.relations_added:
+            out.append(f"Relation types added ({len(self.relations_added)}): "
+                       f"{', '.join(self.relations_added)}")  # fmt: skip
+        if self.relations_changed:
+            out.append(f"Relation types changed: {', '.join(self.relations_changed)}")
+        if self.relations_removed:
+            verb = "Relation types removed unless in use" if how == REPLACE else (
+                "Relation types kept as they are, not in the file")  # fmt: skip
+            out.append(f"{verb} ({len(self.relations_removed)}): "
+                       f"{', '.join(self.relations_removed)}")  # fmt: skip
         changed = {n for n, *_ in self.recoloured} | {n for n, *_ in self.rekeyed}
         changed |= set(self.other) | (set(self.removed) if how == REPLACE else set())
         out.append(f"Annotations affected: {self.affected(sorted(changed)):,}")
@@ -80,6 +94,14 @@ def schema_changes(
         if (old.kind, old.group, old.description) != (label.kind, label.group, label.description):
             changes.other.append(label.name)
     changes.removed.extend(lb.name for lb in now if _match(lb.name, new) is None)
+    ours = {kind.name: kind for kind in current.relation_types}
+    theirs = {kind.name: kind for kind in incoming.relation_types}
+    for name, kind in theirs.items():
+        if name not in ours:
+            changes.relations_added.append(name)
+        elif ours[name] != kind:
+            changes.relations_changed.append(name)
+    changes.relations_removed.extend(name for name in ours if name not in theirs)
     return changes
 
 
@@ -98,4 +120,16 @@ def merged_schema(current: LabelSchema, incoming: LabelSchema) -> LabelSchema:
         keys.add(key_label(key))
     groups = [*incoming.exclusive_groups]
     groups += [g for g in current.exclusive_groups if g not in groups]
-    return LabelSchema(incoming.name, tuple(labels), tuple(groups))
+    relation_types = list(incoming.relation_types)
+    names = {kind.name for kind in relation_types}
+    colors = [kind.color for kind in relation_types]
+    keys |= {key_label(kind.key) for kind in relation_types if kind.key}
+    for kind in current.relation_types:
+        if kind.name in names:
+            continue
+        key = "" if key_label(kind.key) in keys else kind.key
+        color = kind.color if kind.color not in colors else next_free_color(colors)
+        relation_types.append(replace(kind, key=key, color=color))
+        keys.add(key_label(key))
+        colors.append(color)
+    return LabelSchema(incoming.name, tuple(labels), tuple(groups), tuple(relation_types))

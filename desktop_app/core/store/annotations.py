@@ -143,6 +143,7 @@ class AnnotationsMixin(LabelsMixin):
             raise StoreError(f"span {span_uuid} is deleted or discontinuous; its edges stay")
         with self.db.atomic():
             new = self.add_span(old.article_id, start, end, old.label, old.annotator, old.note)
+            self._move_relations(span_uuid, new.uuid, now())  # before the delete would take them
             self.db.execute(
                 "UPDATE spans SET deleted = 1, updated_at = ? WHERE uuid = ?", (now(), span_uuid)
             )
@@ -150,14 +151,26 @@ class AnnotationsMixin(LabelsMixin):
 
     @_serialized
     def swap_spans(self, hide: str, show: str) -> None:
-        """Soft-delete span `hide` and restore span `show` in one transaction (an adjust)."""
+        """Soft-delete span `hide` and restore span `show` in one transaction (an adjust); the
+        relations on `hide` move to `show`."""
         stamp = now()
         with self.db.atomic():
-            for span_uuid, deleted in ((hide, 1), (show, 0)):
+            # Shown first, and the relations moved, before the delete would take them.
+            for span_uuid, deleted in ((show, 0), (hide, 1)):
+                if deleted:
+                    self._move_relations(hide, show, stamp)
                 self.db.execute(
                     "UPDATE spans SET deleted = ?, updated_at = ? WHERE uuid = ?",
                     (deleted, stamp, span_uuid),
                 )
+
+    def _move_relations(self, old_span: str, new_span: str, stamp: str) -> None:
+        """Point the live relations on `old_span` at `new_span` (an adjusted span's copy)."""
+        for end in ("from_span", "to_span"):
+            self.db.execute(
+                f"UPDATE relations SET {end} = ?, updated_at = ? WHERE {end} = ? AND deleted = 0",
+                (new_span, stamp, old_span),
+            )
 
     # ----------------------------------------------------------------- document tags
 

@@ -15,6 +15,7 @@ from desktop_app.core.store.base import StoreBase, _serialized
 # Tables holding rows of an article, in the order a delete removes them: spans before the
 # articles they belong to (the count triggers read the article's source), the article last.
 _BY_ARTICLE = (
+    "relations",  # before the spans they link
     "spans",
     "document_tags",
     "article_status",
@@ -69,7 +70,7 @@ class ArticleDeletesMixin(StoreBase):
         with self.db.atomic():
             uuids = [
                 row[0]
-                for table in ("spans", "document_tags")
+                for table in ("spans", "document_tags", "relations")
                 for row in self.db.conn.execute(
                     f"SELECT uuid FROM {table} WHERE article {chosen}", (ids,)
                 )

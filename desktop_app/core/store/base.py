@@ -15,7 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 from sqlite_utils import Database
 
 from desktop_app.core.fragments import from_json
-from desktop_app.core.model import Article, DocumentTag, Span
+from desktop_app.core.model import Article, DocumentTag, Relation, Span
 from desktop_app.core.store.backups import KEEP_RECENT, BackupError, take_backup
 from desktop_app.core.store.integrity import NOT_TEXT
 
@@ -52,6 +52,12 @@ def span_identity(uid: str, annotator: str, label: str, start: int, end: int, pi
 def tag_identity(uid: str, annotator: str, label: str) -> str:
     """A content-derived uuid for a document tag of article `uid`."""
     return str(uuidlib.uuid5(IDENTITY_NAMESPACE, f"tag|{uid}|{annotator}|{label}"))
+
+
+def relation_identity(uid: str, annotator: str, kind: str, from_span: str, to_span: str) -> str:
+    """A content-derived uuid for a relation of article `uid` between two span uuids."""
+    name = f"relation|{uid}|{annotator}|{kind}|{from_span}|{to_span}"
+    return str(uuidlib.uuid5(IDENTITY_NAMESPACE, name))
 
 
 def _left_open(conn: sqlite3.Connection) -> bool:
@@ -105,12 +111,25 @@ _SPAN_COLUMNS = (
     "deleted, fragments"
 )
 _TAG_COLUMNS = "uuid, article, annotator, label, note, created_at, updated_at, deleted"
+_RELATION_COLUMNS = (
+    "uuid, article, annotator, type, from_span, to_span, note, created_at, updated_at, deleted"
+)
+# A relation comes back (undo) only where both its spans are live: a colleague may have
+# deleted the other end meanwhile.
+BOTH_ENDS_LIVE = " AND ".join(
+    f"EXISTS (SELECT 1 FROM spans s WHERE s.uuid = relations.{end} AND s.deleted = 0)"
+    for end in ("from_span", "to_span")
+)
 _ARTICLE_COLUMNS = "id, uid, title, source, url, published, text, text_sha256, meta, imported_at"
 
 
 # The column lists above are in the records' field order; `deleted` and `fragments` need converting.
 def _span(row: Sequence[Any]) -> Span:
     return Span._make((*row[:10], bool(row[10]), from_json(row[11])))
+
+
+def _relation(row: Sequence[Any]) -> Relation:
+    return Relation._make((*row[:9], bool(row[9])))
 
 
 def _tag(row: Sequence[Any]) -> DocumentTag:

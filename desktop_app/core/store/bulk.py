@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from desktop_app.core.model import Label
-from desktop_app.core.store.base import StoreError, _serialized, now
+from desktop_app.core.store.base import BOTH_ENDS_LIVE, StoreError, _serialized, now
 from desktop_app.core.store.labels import LabelsMixin
 
 HANDFUL = 5  # deleting more annotations than this at once is asked about and backed up first
@@ -21,6 +21,8 @@ class Deletion(NamedTuple):
     tag_uuids: tuple[str, ...]
     label: Label | None = None  # the label itself, when the label was deleted
     position: int = 0  # its place in the palette
+    # The live relations (anyone's) on the deleted spans, deleted with them.
+    relation_uuids: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -64,7 +66,7 @@ class BulkMixin(LabelsMixin):
         ).fetchone()
         if row is None:
             raise StoreError(f"there is no label {name!r}")
-        uses = self.label_uses(name)
+        uses = self._with_relations(self.label_uses(name))
         if uses.size > HANDFUL:
             self.backup("bulk-delete")
         with self.db.atomic():
@@ -75,9 +77,11 @@ class BulkMixin(LabelsMixin):
     @_serialized
     def delete_annotations(self, deletion: Deletion) -> Deletion:
         """Delete these annotations (those still live) in one transaction; what was deleted."""
-        live = Deletion(
-            self._live("spans", deletion.span_uuids),
-            self._live("document_tags", deletion.tag_uuids),
+        live = self._with_relations(
+            Deletion(
+                self._live("spans", deletion.span_uuids),
+                self._live("document_tags", deletion.tag_uuids),
+            )
         )
         if live.size > HANDFUL:
             self.backup("bulk-delete")
@@ -105,9 +109,23 @@ class BulkMixin(LabelsMixin):
         )
         return tuple(row[0] for row in rows)
 
+    def _with_relations(self, deletion: Deletion) -> Deletion:
+        """`deletion` with the live relations on its spans (a relation links live spans)."""
+        rows = self.db.conn.execute(
+            "SELECT uuid FROM relations WHERE deleted = 0 AND (from_span IN "
+            "(SELECT value FROM json_each(?1)) OR to_span IN (SELECT value FROM json_each(?1)))",
+            (json.dumps(list(deletion.span_uuids)),),
+        )
+        return deletion._replace(relation_uuids=tuple(row[0] for row in rows))
+
     def _set_deleted(self, deletion: Deletion, deleted: bool) -> None:
         stamp = now()
-        for table, uuids in (("spans", deletion.span_uuids), ("document_tags", deletion.tag_uuids)):
+        tables = (
+            ("spans", deletion.span_uuids),
+            ("document_tags", deletion.tag_uuids),
+            ("relations", deletion.relation_uuids),
+        )
+        for table, uuids in tables:
             # A tag comes back only where no live twin took its place meanwhile (an import,
             # a merge): one live tag per article, annotator and label.
             unless = (
@@ -117,6 +135,8 @@ class BulkMixin(LabelsMixin):
                 if table == "document_tags" and not deleted
                 else ""
             )
+            if table == "relations" and not deleted:
+                unless = f" AND {BOTH_ENDS_LIVE}"
             self.db.conn.execute(
                 f"UPDATE {table} SET deleted = ?, updated_at = ? "
                 f"WHERE uuid IN (SELECT value FROM json_each(?)){unless}",

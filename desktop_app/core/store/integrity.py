@@ -101,9 +101,13 @@ INDEX_ADVICE = "`marginalia check --repair` rebuilds it"
 COUNT_ADVICE = "`marginalia check --repair` recounts them"
 
 
+RELATION_ADVICE = "`marginalia check --repair` deletes them (soft, so merges carry it)"
+
+
 def rebuildable(problem: str) -> bool:
-    """Whether a problem found by this module is in derived data that repair rebuilds."""
-    return problem.endswith((INDEX_ADVICE, COUNT_ADVICE))
+    """Whether a problem found by this module is one repair mends (derived data rebuilt,
+    relations left on spans that are gone deleted)."""
+    return problem.endswith((INDEX_ADVICE, COUNT_ADVICE, RELATION_ADVICE))
 
 
 # SQLite reads schema names as bytes; Python fails decoding one (or an error message quoting
@@ -131,7 +135,44 @@ def damage_problems(conn: sqlite3.Connection) -> list[str]:
         broken = _broken_quotes(conn)
         if broken:
             problems.append(f"{broken} spans whose quote is not the text at their offsets")
+    problems += relation_problems(conn)
     return problems
+
+
+# A live relation must link two live spans of its own article.
+_STRAY_RELATION = (
+    "deleted = 0 AND ("
+    + " OR ".join(
+        f"NOT EXISTS (SELECT 1 FROM spans s WHERE s.uuid = relations.{end} "
+        "AND s.deleted = 0 AND s.article = relations.article)"
+        for end in ("from_span", "to_span")
+    )
+    + ")"
+)
+
+
+def relation_problems(conn: sqlite3.Connection) -> list[str]:
+    """Live relations whose spans are deleted, missing or of another article (read-only)."""
+    if not {"relations", "spans"} <= _tables(conn):
+        return []
+    stray = int(
+        conn.execute(f"SELECT count(*) FROM relations WHERE {_STRAY_RELATION}").fetchone()[0]
+    )
+    if not stray:
+        return []
+    return [
+        f"{stray} relations link spans that are deleted, missing or of another article: "
+        + RELATION_ADVICE
+    ]
+
+
+def delete_stray_relations(conn: sqlite3.Connection, stamp: str) -> int:
+    """Soft-delete the live relations relation_problems finds; how many."""
+    if "relations" not in _tables(conn):
+        return 0
+    return conn.execute(
+        f"UPDATE relations SET deleted = 1, updated_at = ? WHERE {_STRAY_RELATION}", (stamp,)
+    ).rowcount
 
 
 def _broken_quotes(conn: sqlite3.Connection) -> int:

@@ -201,6 +201,9 @@ class ListingMixin(StoreBase):
         if flt.tag:
             condition = f"label = ? AND deleted = 0{who}"
             sets.append(_tagged("document_tags", condition, (flt.tag, *by)))
+        if flt.relation:
+            condition = f"type = ? AND deleted = 0{who}"
+            sets.append(_tagged("relations", condition, (flt.relation, *by)))
         if flt.label and flt.annotator:
             condition = "label = ? AND deleted = 0 AND annotator = ?"
             sets.append(_tagged("spans", condition, (flt.label, flt.annotator)))
@@ -213,7 +216,7 @@ class ListingMixin(StoreBase):
             )
         if flt.published_from or flt.published_to:
             sets.append(_published(flt.published_from or "", flt.published_to))
-        if flt.annotator and not (flt.tag or flt.label or flt.status):
+        if flt.annotator and not (flt.tag or flt.label or flt.status or flt.relation):
             condition = "annotator = ? AND n > 0"
             sets.append(_tagged("article_annotators", condition, (flt.annotator,)))
         if flt.status:

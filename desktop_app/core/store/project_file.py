@@ -33,6 +33,7 @@ from desktop_app.core.store.merge import MergeMixin
 from desktop_app.core.store.native_export import NativeExportMixin
 from desktop_app.core.store.overview import OverviewMixin
 from desktop_app.core.store.recognise import recognise
+from desktop_app.core.store.relations import RelationsMixin
 from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
 from desktop_app.core.store.suggestions import SuggestionsMixin
@@ -198,6 +199,7 @@ class Store(
     OverviewMixin,
     ListingMixin,
     AdjudicationMixin,
+    RelationsMixin,
     AnnotationsMixin,
     StatsMixin,
     LabelsMixin,
@@ -381,6 +383,10 @@ class Store(
                 f"removed {removed} rows that referred to articles that are gone"
                 + (f" (kept in {kept})" if kept else "")
             )
+        if integrity.relation_problems(conn):
+            with self.db.atomic():
+                stray = integrity.delete_stray_relations(conn, now())
+            done.append(f"deleted {stray} relations whose spans are gone")
         stale_index = integrity.indexed_problems(conn) or integrity.search_index_problems(conn)
         with self.db.atomic():
             done += [f"recounted {name}" for name in integrity.recount(conn)]
@@ -423,6 +429,8 @@ class Store(
         migrations.migrate(self.db, self.path)
         # A backup's derived tables are checked, not trusted: rebuilt when out of step.
         conn = self.db.conn
+        with self.db.atomic():  # and so are its relations: none may link a span that is gone
+            integrity.delete_stray_relations(conn, now())
         stale_index = integrity.indexed_problems(conn) or integrity.search_index_problems(conn)
         with self.db.atomic():
             integrity.recount(conn)

@@ -20,6 +20,7 @@ class StatsMixin(LabelsMixin):
         def grouped(sql: str) -> dict[str, int]:
             return {str(r[0]): int(r[1]) for r in self.db.conn.execute(sql)}
 
+        relations = self._relations_by_type()
         return {
             "articles": int(self._one("SELECT count(*) FROM articles")),
             "spans": int(self._one("SELECT count(*) FROM spans WHERE deleted = 0")),
@@ -41,8 +42,22 @@ class StatsMixin(LabelsMixin):
             "status": grouped(
                 "SELECT status, count(*) FROM article_status GROUP BY status ORDER BY status"
             ),
+            # Live relations per type, then per annotator.
+            "relations": sum(sum(by.values()) for by in relations.values()),
+            "relations_by_type": relations,
             "schema_version": migrations.current_version(self.db),
         }
+
+    def _relations_by_type(self) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        if not self._one("SELECT 1 FROM sqlite_master WHERE name = 'relations'"):
+            return counts  # an older project read as it is
+        for kind, annotator, n in self.db.conn.execute(
+            "SELECT type, annotator, count(*) FROM relations WHERE deleted = 0 "
+            "GROUP BY type, annotator ORDER BY type, annotator"
+        ):
+            counts.setdefault(str(kind), {})[str(annotator)] = int(n)
+        return counts
 
     @_serialized
     def schema_version(self) -> int:
