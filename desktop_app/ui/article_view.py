@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QKeyCombination, QPoint, QPointF, QRectF, Qt, Signal
@@ -301,6 +301,10 @@ class ArticleView(QPlainTextEdit):
         self._spans: dict[str, Span] = {}
         self._members: dict[int, list[Span]] = {}  # block number -> spans touching it
         self._last_click: list[str] = []
+        # Other features draw over the text (relation arcs) and add to a span's tooltip
+        # (its relations): each painter gets the viewport's painter after the outlines.
+        self.overlay_painters: list[Callable[[QPainter], None]] = []
+        self.tip_sources: list[Callable[[list[Span]], list[str]]] = []
 
     # --- content -------------------------------------------------------------------------
 
@@ -456,6 +460,10 @@ class ArticleView(QPlainTextEdit):
         """The uuid of the span drawn as selected, if any."""
         return self._highlighter.selected
 
+    def shown_spans(self) -> list[Span]:
+        """The spans painted, in text order."""
+        return list(self._spans.values())
+
     def scroll_to_span(self, uuid: str) -> None:
         """Move the caret to the span's start and scroll so the span is visible."""
         span = self._spans.get(uuid)
@@ -490,6 +498,11 @@ class ArticleView(QPlainTextEdit):
             self._paint_waiting(numbers)
         super().paintEvent(event)
         self._paint_outlines()
+        if self.overlay_painters:
+            painter = QPainter(self.viewport())
+            for paint in self.overlay_painters:
+                paint(painter)
+            painter.end()
 
     def span_rects(self, uuid: str) -> list[QRectF]:
         """Viewport rectangles of span `uuid`, one per line piece it covers on screen."""
@@ -539,7 +552,7 @@ class ArticleView(QPlainTextEdit):
         """The index of the current hit, -1 for none."""
         return self._current_hit
 
-    def _visible_range(self) -> tuple[int, int]:
+    def visible_range(self) -> tuple[int, int]:
         """The code points of the blocks on screen."""
         first = self.firstVisibleBlock()
         last = self.cursorForPosition(QPoint(0, self.viewport().height())).block()
@@ -549,7 +562,7 @@ class ArticleView(QPlainTextEdit):
     def _paint_hits(self, painter: QPainter) -> None:
         if not self._hits:
             return
-        low, high = self._visible_range()
+        low, high = self.visible_range()
         color = QColor(self.palette().color(QPalette.ColorRole.Highlight))
         first = max(bisect_right(self._hits, (low, -1)) - 1, 0)
         for i in range(first, len(self._hits)):
@@ -621,14 +634,17 @@ class ArticleView(QPlainTextEdit):
 
     def tooltip_at(self, cp: int) -> str:
         """Rich text listing label, annotator and note of each span at `cp`; "" if none."""
-        rows = []
-        for span in self.spans_at(cp):
+        rows: list[str] = []
+        spans = self.spans_at(cp)
+        for span in spans:
             row = f"<b>{html.escape(span.label)}</b> &mdash; {html.escape(span.annotator)}"
             if span.note:
                 more = "…" if len(span.note) > _NOTE_PREVIEW else ""
                 note = span.note[:_NOTE_PREVIEW] + more
                 row += f"<br><i>{html.escape(note)}</i>"
             rows.append(row)
+        for source in self.tip_sources:
+            rows += source(spans)
         rows += [tip for start, end, _, tip in self._suggested if start <= cp < end]
         # The <qt> wrapper forces rich text, so a note containing "<" is never misread.
         return "<qt>" + "<hr>".join(rows) + "</qt>" if rows else ""

@@ -52,6 +52,7 @@ from desktop_app.ui.preferences_actions import PreferencesController
 from desktop_app.ui.project_actions import ProjectController
 from desktop_app.ui.project_memory import ProjectMemoryController
 from desktop_app.ui.reading_actions import ReadingController
+from desktop_app.ui.relation_actions import RelationController
 from desktop_app.ui.review_actions import ReviewController
 from desktop_app.ui.safety_actions import SafetyController
 from desktop_app.ui.shell import Shell
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         self.editing = EditController(context, shell, self.reading)
         self.finding = FindController(context, shell)
         self.suggesting = SuggestionController(context, shell)
+        self.relating = RelationController(context, shell, self.reading)
         below_text = self._center_layout.indexOf(self.view) + 1
         self._center_layout.insertWidget(below_text, self.finding.bar)
         self.annotator_switch = AnnotatorController(context, shell, self.settings)
@@ -257,6 +259,7 @@ class MainWindow(QMainWindow):
             self.reading,
             self.finding,
             self.suggesting,
+            self.relating,
             self.overview,
             self.annotator_switch,
             self.labelling,
