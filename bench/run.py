@@ -29,7 +29,7 @@ DEFAULT_ARTICLES = 100_000
 QUICK_ARTICLES = 2_000
 RESUME_FROM = 1_000_000  # the resume check runs by itself from this size (or --resume-check)
 CORE = ("import", "export", "list", "sorts", "search", "filters", "edits", "overview")
-GROUPS = (*CORE, "ui", "resume")
+GROUPS = (*CORE, "ui", "relations", "resume")
 _STARTED = time.perf_counter()
 
 
@@ -68,7 +68,7 @@ def _groups(args: argparse.Namespace, n: int) -> list[str]:
         if unknown:
             raise ValueError(f"unknown group(s) {', '.join(unknown)}; known: {', '.join(GROUPS)}")
         return [name for name in GROUPS if name in chosen]
-    groups = [*CORE, "ui"]
+    groups = [*CORE, "ui", "relations"]
     if args.resume_check or n >= RESUME_FROM:
         groups.append("resume")
     return groups
@@ -88,6 +88,18 @@ def _ui_figures(
     from measure_ui import measure_ui
 
     return list(measure_ui(workdir, project, jsonl, repeats, quick))
+
+
+def _relation_figures(workdir: Path, repeats: int, quick: bool) -> list[Figure]:
+    """What relations cost the window, from bench/measure_relations.py (Qt needed)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        import PySide6.QtWidgets  # noqa: F401
+    except Exception as error:
+        raise _Skipped(f"PySide6 cannot be imported ({error})") from error
+    from measure_relations import measure_relations
+
+    return measure_relations(workdir, repeats, quick)
 
 
 class _Skipped(Exception):
@@ -131,12 +143,13 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         "import": lambda: measure_core.measure_import(workdir, jsonl, n, repeats, log),
         "overview": lambda: measure_overview(project, 5 if args.quick else 11),
         "ui": lambda: _ui_figures(workdir, project, jsonl, repeats, args.quick),
+        "relations": lambda: _relation_figures(workdir, repeats, args.quick),
         "resume": lambda: measure_core.measure_resume(workdir, jsonl, n, args.seed, log),
     }
     # Read-only groups first; edits change the project, so they come after the reads.
     order = (
         "list", "sorts", "search", "filters", "export", "edits", "overview", "import", "ui",
-        "resume",
+        "relations", "resume",
     )  # fmt: skip
     for name in (group for group in order if group in groups):
         log(f"measuring {name}")

@@ -305,6 +305,7 @@ class ArticleView(QPlainTextEdit):
         # (its relations): each painter gets the viewport's painter after the outlines.
         self.overlay_painters: list[Callable[[QPainter], None]] = []
         self.tip_sources: list[Callable[[list[Span]], list[str]]] = []
+        self._origins: dict[int, QRectF] | None = None  # block geometry, while painting
 
     # --- content -------------------------------------------------------------------------
 
@@ -497,12 +498,18 @@ class ArticleView(QPlainTextEdit):
                 block = block.next()
             self._paint_waiting(numbers)
         super().paintEvent(event)
-        self._paint_outlines()
-        if self.overlay_painters:
-            painter = QPainter(self.viewport())
-            for paint in self.overlay_painters:
-                paint(painter)
-            painter.end()
+        # Block geometry is fixed while painting: each block's is asked of Qt once (Qt walks
+        # from the first visible block through the layout to answer).
+        self._origins = {}
+        try:
+            self._paint_outlines()
+            if self.overlay_painters:
+                painter = QPainter(self.viewport())
+                for paint in self.overlay_painters:
+                    paint(painter)
+                painter.end()
+        finally:
+            self._origins = None
 
     def span_rects(self, uuid: str) -> list[QRectF]:
         """Viewport rectangles of span `uuid`, one per line piece it covers on screen."""
@@ -524,13 +531,23 @@ class ArticleView(QPlainTextEdit):
         if first_visible.position() > block.position():
             block = first_visible  # a long span: skip the paragraphs scrolled past
         while block.isValid() and block.position() <= qe:
-            origin = self.blockBoundingGeometry(block).translated(offset)
+            origin = self._origin(block, offset)
             if origin.top() > height:
                 break  # below the window: nothing more to draw
             if origin.bottom() >= 0:
                 rects += _piece_rects(block, qs, qe, origin.topLeft())
             block = block.next()
         return rects
+
+    def _origin(self, block: QTextBlock, offset: QPointF) -> QRectF:
+        cache = self._origins
+        if cache is None:
+            return self.blockBoundingGeometry(block).translated(offset)
+        number = block.blockNumber()
+        found = cache.get(number)
+        if found is None:
+            found = cache[number] = self.blockBoundingGeometry(block).translated(offset)
+        return found
 
     # --- found text ----------------------------------------------------------------------
 

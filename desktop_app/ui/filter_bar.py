@@ -57,6 +57,7 @@ class FilterBar(QWidget):
         self.status = self._combo("status", "Any status")
         self.relation = self._combo("relation", "Any relation")
         self.relation.setToolTip("Only articles with a relation of this type")
+        self.relation.setAccessibleName("Relation type filter")
         self.relation.hide()  # until the project has relation types
         for status in Status:
             self.status.addItem(status.value.capitalize(), status.value)

@@ -124,9 +124,15 @@ class RelationController(Controller):
             self.scene.relations, self.scene.spans, self._quotes = [], {}, {}
         else:
             self.scene.relations = self.store.relations(article.id)
-            spans = self.store.spans(article.id)  # a relation may reach a colleague's span
-            self.scene.spans = {span.uuid: span for span in spans}
-            self._quotes = {span.uuid: _clip(span.quote, 60) for span in spans}
+            # The spans the text shows (just read by the reading view), and a colleague's
+            # span a relation reaches while only the annotator's own are shown.
+            spans = {span.uuid: span for span in self.shell.view.shown_spans()}
+            for relation in self.scene.relations:
+                for end in (relation.from_span, relation.to_span):
+                    if end not in spans:
+                        spans[end] = self.store.span(end)
+            self.scene.spans = spans
+            self._quotes = {uuid: _clip(span.quote, 60) for uuid, span in spans.items()}
         live = {r.uuid for r in self.scene.relations}
         if self.scene.selected_relation not in live:
             self.scene.selected_relation = ""

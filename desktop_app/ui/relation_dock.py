@@ -7,15 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
+    QAbstractTableModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
+    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
     SignalInstance,
 )
-from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -40,6 +43,46 @@ class RelationRow:
     annotator: str
     note: str
     color: str = ""
+
+
+class RelationModel(QAbstractTableModel):
+    """The rows as a model that reads them where they are (no item per cell to build)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[RelationRow] = []
+
+    def set_rows(self, rows: Sequence[RelationRow]) -> None:
+        """Show these rows instead."""
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        """Qt callback: one row per relation."""
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        """Qt callback: the five columns."""
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
+        """Qt callback: a cell's text (also as its tooltip), or the row's relation uuid."""
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == _UUID:
+            return row.uuid
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return (row.type, row.from_text, row.to_text, row.annotator, row.note)[index.column()]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
+        """Qt callback: the column names."""
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
 
 
 class RelationTable(QTableView):
@@ -84,8 +127,8 @@ class RelationDock(QWidget):
         super().__init__(parent)
         self.filter = QLineEdit(placeholderText="Filter relations…", clearButtonEnabled=True)
         self.filter.setObjectName("relation_filter")
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.filter.setAccessibleName("Filter the relations")
+        self.model = RelationModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterKeyColumn(-1)  # any column
@@ -117,16 +160,7 @@ class RelationDock(QWidget):
         """Show these relations, keeping `selected` selected where it still is."""
         self._quiet = True
         try:
-            self.model.removeRows(0, self.model.rowCount())
-            for row in rows:
-                items = [
-                    QStandardItem(text)
-                    for text in (row.type, row.from_text, row.to_text, row.annotator, row.note)
-                ]
-                for item in items:
-                    item.setData(row.uuid, _UUID)
-                    item.setToolTip(item.text())
-                self.model.appendRow(items)
+            self.model.set_rows(rows)
             self.select(selected)
         finally:
             self._quiet = False

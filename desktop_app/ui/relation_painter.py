@@ -10,7 +10,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QStaticText,
+    QTransform,
+)
 
 from desktop_app.core.fragments import pieces as span_pieces
 from desktop_app.core.model import Relation, RelationType, Span
@@ -70,6 +80,20 @@ def span_rects(view: ArticleView, span: Span, visible: tuple[int, int]) -> list[
     return rects
 
 
+class _RectCache:
+    """Each span's rectangles, computed once per paint (a span may end many arcs)."""
+
+    def __init__(self, view: ArticleView) -> None:
+        self.view, self.visible = view, view.visible_range()
+        self.found: dict[str, list[QRectF]] = {}
+
+    def __call__(self, span: Span) -> list[QRectF]:
+        found = self.found.get(span.uuid)
+        if found is None:
+            found = self.found[span.uuid] = span_rects(self.view, span, self.visible)
+        return found
+
+
 def _anchor(rects: Sequence[QRectF], toward: float | None) -> QPointF:
     """Where an arc meets a span: the top middle of its line piece nearest `toward` (x)."""
     rect = rects[0]
@@ -102,6 +126,8 @@ class RelationPainter:
     def __init__(self, view: ArticleView, scene: RelationScene) -> None:
         self.view = view
         self.scene = scene
+        self._font = QFont()
+        self._names: dict[str, QStaticText] = {}  # each type's name, laid out
         view.overlay_painters.append(self.paint)
 
     def update(self) -> None:
@@ -116,31 +142,33 @@ class RelationPainter:
         if not (scene.relations or scene.hints or scene.drag):
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        visible = self.view.visible_range()
+        rects = _RectCache(self.view)
         font = QFont(self.view.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.72))
+        if font != self._font:
+            self._font, self._names = font, {}
         painter.setFont(font)
         for relation in scene.shown():
-            self._arc(painter, relation, visible)
-        self._flash(painter, visible)
+            self._arc(painter, relation, rects)
+        self._flash(painter, rects)
         if scene.hints is not None:
-            self._hints(painter, scene.hints, visible)
+            self._hints(painter, scene.hints, rects)
         if scene.drag is not None:
-            self._drag(painter, visible)
+            self._drag(painter, rects)
 
     def _color(self, kind: str) -> QColor:
         found = self.scene.types.get(kind)
         color = QColor(found.color if found else _UNKNOWN)
         return color if color.isValid() else QColor(_UNKNOWN)
 
-    def _ends(self, relation: Relation, visible: tuple[int, int]) -> tuple[QPointF, QPointF] | None:
+    def _ends(self, relation: Relation, rects: _RectCache) -> tuple[QPointF, QPointF] | None:
         """Where the arc starts and ends; an end off screen is on the edge it lies beyond.
         None when neither end is on screen (an arc across the page would only clutter)."""
         spans = self.scene.spans
         a, b = spans.get(relation.from_span), spans.get(relation.to_span)
         if a is None or b is None:
             return None
-        ra, rb = span_rects(self.view, a, visible), span_rects(self.view, b, visible)
+        ra, rb = rects(a), rects(b)
         if not ra and not rb:
             return None
         height = float(self.view.viewport().height())
@@ -153,8 +181,8 @@ class RelationPainter:
         pb = _anchor(rb, None)
         return QPointF(pb.x() - 40.0, -8.0 if a.start < b.start else height + 8.0), pb
 
-    def _arc(self, painter: QPainter, relation: Relation, visible: tuple[int, int]) -> None:
-        ends = self._ends(relation, visible)
+    def _arc(self, painter: QPainter, relation: Relation, rects: _RectCache) -> None:
+        ends = self._ends(relation, rects)
         if ends is None:
             return
         p0, p1 = ends
@@ -178,9 +206,12 @@ class RelationPainter:
     def _name(
         self, painter: QPainter, relation: Relation, at: QPointF, color: QColor, bold: bool
     ) -> None:
-        metrics = QFontMetricsF(painter.font())
-        text = relation.type
-        width, height = metrics.horizontalAdvance(text) + 8.0, metrics.height() + 2.0
+        static = self._names.get(relation.type)
+        if static is None:  # laid out once per type and font, drawn many times
+            static = self._names[relation.type] = QStaticText(relation.type)
+            static.prepare(QTransform(), painter.font())
+        size = static.size()
+        width, height = size.width() + 8.0, size.height() + 2.0
         box = QRectF(at.x() - width / 2, at.y() - height / 2, width, height)
         page = QColor(self.view.palette().color(QPalette.ColorRole.Base))
         page.setAlpha(235)
@@ -188,7 +219,7 @@ class RelationPainter:
         painter.setBrush(page)
         painter.drawRoundedRect(box, 4.0, 4.0)
         painter.setPen(color.darker(140) if page.lightness() >= 128 else color.lighter(150))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.drawStaticText(QPointF(box.left() + 4.0, box.top() + 1.0), static)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         self.scene.label_boxes.append((box, relation.uuid))
 
@@ -200,7 +231,7 @@ class RelationPainter:
         for rect in rects:
             painter.drawRoundedRect(rect.adjusted(-2.0, -1.0, 2.0, 1.0), 3.0, 3.0)
 
-    def _flash(self, painter: QPainter, visible: tuple[int, int]) -> None:
+    def _flash(self, painter: QPainter, rects: _RectCache) -> None:
         """Both ends of the selected relation: a thin outline, a thick one while flashing."""
         scene = self.scene
         relation = next((r for r in scene.relations if r.uuid == scene.selected_relation), None)
@@ -210,27 +241,26 @@ class RelationPainter:
         for uuid in (relation.from_span, relation.to_span):
             span = scene.spans.get(uuid)
             if span is not None:
-                rects = span_rects(self.view, span, visible)
-                self._outline(painter, rects, color, 4.0 if scene.flash_on else 1.5)
+                self._outline(painter, rects(span), color, 4.0 if scene.flash_on else 1.5)
 
-    def _hints(self, painter: QPainter, session: HintSession, visible: tuple[int, int]) -> None:
+    def _hints(self, painter: QPainter, session: HintSession, rects: _RectCache) -> None:
         color = self._color(session.kind.name)
-        self._outline(painter, span_rects(self.view, session.source, visible), color, 2.0)
+        self._outline(painter, rects(session.source), color, 2.0)
         metrics = QFontMetricsF(painter.font())
         chosen = session.chosen()
         for option in session.shown():
-            rects = span_rects(self.view, option.span, visible)
-            if not rects:
+            found = rects(option.span)
+            if not found:
                 continue
             current = chosen is not None and option.span.uuid == chosen.span.uuid
             if current:
-                self._outline(painter, rects, color, 3.0)
-                src = _anchor(span_rects(self.view, session.source, visible) or rects, None)
+                self._outline(painter, found, color, 3.0)
+                src = _anchor(rects(session.source) or found, None)
                 painter.setPen(QPen(color, 1.5, Qt.PenStyle.DashLine))
-                painter.drawLine(src, _anchor(rects, src.x()))
+                painter.drawLine(src, _anchor(found, src.x()))
             text = option.hint.upper()
             width, height = metrics.horizontalAdvance(text) + 6.0, metrics.height()
-            corner = rects[0].topLeft()
+            corner = found[0].topLeft()
             box = QRectF(corner.x() - 2.0, corner.y() - height + 3.0, width, height)
             painter.setPen(QPen(QColor("#8a6d00"), 2.0 if current else 1.0))
             painter.setBrush(color.lighter(160) if current else _HINT_BACK)
@@ -256,16 +286,16 @@ class RelationPainter:
         painter.setPen(self.view.palette().color(QPalette.ColorRole.ToolTipText))
         painter.drawText(box.adjusted(8.0, 0.0, -8.0, 0.0), Qt.AlignmentFlag.AlignVCenter, text)
 
-    def _drag(self, painter: QPainter, visible: tuple[int, int]) -> None:
+    def _drag(self, painter: QPainter, rects: _RectCache) -> None:
         assert self.scene.drag is not None
         uuid, point = self.scene.drag
         span = self.scene.spans.get(uuid)
-        rects = span_rects(self.view, span, visible) if span is not None else []
-        if not rects:
+        found = rects(span) if span is not None else []
+        if not found:
             return
         painter.setPen(QPen(self.view.palette().color(QPalette.ColorRole.Highlight), 2.0,
                             Qt.PenStyle.DashLine))  # fmt: skip
-        painter.drawLine(_anchor(rects, point.x()), point)
+        painter.drawLine(_anchor(found, point.x()), point)
 
 
 def type_keys(types: Sequence[RelationType], current: str) -> str:
