@@ -145,6 +145,9 @@ class RelationDock(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)  # one line a relation; the tooltip has the whole text
+        for column, width in enumerate((90, 150, 150, 60)):
+            self.table.setColumnWidth(column, width)
         self.table.setAccessibleName("Relations of this article")
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)

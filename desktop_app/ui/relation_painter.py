@@ -27,7 +27,7 @@ from desktop_app.core.model import Relation, RelationType, Span
 from desktop_app.ui.article_view import ArticleView
 from desktop_app.ui.relation_hints import HintSession
 
-_LIFT_MIN, _LIFT_MAX = 14.0, 70.0  # how far an arc rises above its ends, in pixels
+_LIFT_MIN, _LIFT_MAX = 14.0, 44.0  # how far an arc rises above its ends, in pixels
 _HINT_BACK = QColor("#ffe066")  # hint letters: the yellow every Vimium user knows
 _UNKNOWN = "#888888"
 
@@ -94,12 +94,31 @@ class _RectCache:
         return found
 
 
-def _anchor(rects: Sequence[QRectF], toward: float | None) -> QPointF:
-    """Where an arc meets a span: the top middle of its line piece nearest `toward` (x)."""
+def _anchor(rects: Sequence[QRectF], toward: QPointF | None) -> QPointF:
+    """Where an arc meets a span: the top middle of its line piece nearest `toward` (the
+    other end), on the same line where it has a piece there."""
     rect = rects[0]
     if toward is not None and len(rects) > 1:
-        rect = min(rects, key=lambda r: abs(r.center().x() - toward))
+        rect = min(
+            rects, key=lambda r: (abs(r.top() - toward.y()) > 2.0, abs(r.center().x() - toward.x()))
+        )
     return QPointF(rect.center().x(), rect.top() + 1.0)
+
+
+def _under(rects: Sequence[QRectF], toward: QPointF) -> QPointF:
+    """The bottom middle of the span's piece nearest `toward`, for an arc leaving downwards."""
+    rect = min(
+        rects, key=lambda r: (abs(r.bottom() - toward.y()), abs(r.center().x() - toward.x()))
+    )
+    return QPointF(rect.center().x(), rect.bottom() - 1.0)
+
+
+def _controls(p0: QPointF, p1: QPointF, lift: float) -> tuple[QPointF, QPointF]:
+    if abs(p0.y() - p1.y()) <= 2.0:
+        return QPointF(p0.x(), p0.y() - lift), QPointF(p1.x(), p1.y() - lift)
+    bend = min(lift, abs(p1.y() - p0.y()) / 2)
+    down = 1.0 if p1.y() > p0.y() else -1.0
+    return QPointF(p0.x(), p0.y() + down * bend), QPointF(p1.x(), p1.y() - down * bend)
 
 
 def _cubic(p0: QPointF, c1: QPointF, c2: QPointF, p1: QPointF, t: float) -> QPointF:
@@ -173,8 +192,14 @@ class RelationPainter:
             return None
         height = float(self.view.viewport().height())
         if ra and rb:
-            pa = _anchor(ra, rb[0].center().x())
-            return pa, _anchor(rb, pa.x())
+            pa = _anchor(ra, rb[0].topLeft())
+            pb = _anchor(rb, pa)
+            if abs(pa.y() - pb.y()) > 2.0:  # on different lines: leave the upper one below
+                if pa.y() < pb.y():
+                    pa = _under(ra, pb)
+                else:
+                    pb = _under(rb, pa)
+            return pa, pb
         if ra:
             pa = _anchor(ra, None)
             return pa, QPointF(pa.x() + 40.0, -8.0 if b.start < a.start else height + 8.0)
@@ -189,8 +214,9 @@ class RelationPainter:
         color = self._color(relation.type)
         selected = relation.uuid == self.scene.selected_relation
         lift = min(_LIFT_MAX, max(_LIFT_MIN, abs(p1.x() - p0.x()) / 5 + 10.0))
-        top = min(p0.y(), p1.y()) - lift
-        c1, c2 = QPointF(p0.x(), top), QPointF(p1.x(), top)
+        # On one line, a hump above it; between lines, a curve from the bottom of the upper
+        # end through the gap between lines to the top of the lower end.
+        c1, c2 = _controls(p0, p1, lift)
         path = QPainterPath(p0)
         path.cubicTo(c1, c2, p1)
         pen = QPen(color, 2.6 if selected else 1.6)
@@ -257,7 +283,7 @@ class RelationPainter:
                 self._outline(painter, found, color, 3.0)
                 src = _anchor(rects(session.source) or found, None)
                 painter.setPen(QPen(color, 1.5, Qt.PenStyle.DashLine))
-                painter.drawLine(src, _anchor(found, src.x()))
+                painter.drawLine(src, _anchor(found, src))
             text = option.hint.upper()
             width, height = metrics.horizontalAdvance(text) + 6.0, metrics.height()
             corner = found[0].topLeft()
@@ -295,7 +321,7 @@ class RelationPainter:
             return
         painter.setPen(QPen(self.view.palette().color(QPalette.ColorRole.Highlight), 2.0,
                             Qt.PenStyle.DashLine))  # fmt: skip
-        painter.drawLine(_anchor(found, point.x()), point)
+        painter.drawLine(_anchor(found, point), point)
 
 
 def type_keys(types: Sequence[RelationType], current: str) -> str:
