@@ -34,9 +34,9 @@ CORE = (
     "import", "export", "list", "sorts", "search", "filters", "edits", "overview", "annotate",
     "learned", "suggest",
 )  # fmt: skip
-GROUPS = (*CORE, "ui", "resume")
-# The groups that measure a built project (import and resume make their own).
-PROJECT_GROUPS = tuple(name for name in GROUPS if name not in ("import", "resume"))
+GROUPS = (*CORE, "ui", "relations", "resume")
+# The groups that measure a built project (import, relations and resume make their own).
+PROJECT_GROUPS = tuple(name for name in GROUPS if name not in ("import", "relations", "resume"))
 _STARTED = time.perf_counter()
 
 
@@ -75,7 +75,7 @@ def _groups(args: argparse.Namespace, n: int) -> list[str]:
         if unknown:
             raise ValueError(f"unknown group(s) {', '.join(unknown)}; known: {', '.join(GROUPS)}")
         return [name for name in GROUPS if name in chosen]
-    groups = [*CORE, "ui"]
+    groups = [*CORE, "ui", "relations"]
     if args.resume_check or n >= RESUME_FROM:
         groups.append("resume")
     return groups
@@ -103,6 +103,18 @@ def _suggest_figures(project: Path, workdir: Path, repeats: int, quick: bool) ->
     from measure_suggest import measure_suggest
 
     return measure_suggest(project, workdir, quick, repeats, log)
+
+
+def _relation_figures(workdir: Path, repeats: int, quick: bool) -> list[Figure]:
+    """What relations cost the window, from bench/measure_relations.py (Qt needed)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        import PySide6.QtWidgets  # noqa: F401
+    except Exception as error:
+        raise _Skipped(f"PySide6 cannot be imported ({error})") from error
+    from measure_relations import measure_relations
+
+    return measure_relations(workdir, repeats, quick)
 
 
 class _Skipped(Exception):
@@ -149,13 +161,14 @@ def run(args: argparse.Namespace, workdir: Path) -> tuple[int, list[Figure], lis
         "learned": lambda: measure_learned.measure_learned(5 if args.quick else 11),
         "suggest": lambda: _suggest_figures(project, workdir, repeats, args.quick),
         "ui": lambda: _ui_figures(workdir, project, jsonl, repeats, args.quick),
+        "relations": lambda: _relation_figures(workdir, repeats, args.quick),
         "resume": lambda: measure_core.measure_resume(workdir, jsonl, n, args.seed, log),
     }
     # Read-only groups first; edits change the project, so they come after the reads.
     # The suggest group stores suggestions in the project: after every other read of it.
     order = (
         "list", "sorts", "search", "filters", "export", "edits", "overview", "annotate", "learned",
-        "suggest", "import", "ui", "resume",
+        "suggest", "import", "ui", "relations", "resume",
     )  # fmt: skip
     for name in (group for group in order if group in groups):
         log(f"measuring {name}")

@@ -34,6 +34,8 @@ RESERVED_KEYS = (
     "Ctrl+Alt+Left", "Ctrl+Alt+Right", "Alt+Left", "Alt+Right", "F3", "Shift+F3",
     # Annotate all matches (issue 15).
     "Ctrl+Shift+A",
+    # Relations (issue 16): link the selected span, reverse, show all.
+    "R", "Shift+R", "Ctrl+Shift+L",
 )  # fmt: skip
 
 # Pastel colours, all with a contrast ratio above 11:1 against black, so label text drawn

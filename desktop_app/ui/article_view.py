@@ -319,6 +319,11 @@ class ArticleView(QPlainTextEdit):
         self._spans: dict[str, Span] = {}
         self._members: dict[int, list[Span]] = {}  # block number -> spans touching it
         self._last_click: list[str] = []
+        # Other features draw over the text (relation arcs) and add to a span's tooltip
+        # (its relations): each painter gets the viewport's painter after the outlines.
+        self.overlay_painters: list[Callable[[QPainter], None]] = []
+        self.tip_sources: list[Callable[[list[Span]], list[str]]] = []
+        self._origins: dict[int, QRectF] | None = None  # block geometry, while painting
 
     # --- content -------------------------------------------------------------------------
 
@@ -474,6 +479,10 @@ class ArticleView(QPlainTextEdit):
         """The uuid of the span drawn as selected, if any."""
         return self._highlighter.selected
 
+    def shown_spans(self) -> list[Span]:
+        """The spans painted, in text order."""
+        return list(self._spans.values())
+
     def scroll_to_span(self, uuid: str) -> None:
         """Move the caret to the span's start and scroll so the span is visible."""
         span = self._spans.get(uuid)
@@ -507,7 +516,18 @@ class ArticleView(QPlainTextEdit):
                 block = block.next()
             self._paint_waiting(numbers)
         super().paintEvent(event)
-        self._paint_outlines()
+        # Block geometry is fixed while painting: each block's is asked of Qt once (Qt walks
+        # from the first visible block through the layout to answer).
+        self._origins = {}
+        try:
+            self._paint_outlines()
+            if self.overlay_painters:
+                painter = QPainter(self.viewport())
+                for paint in self.overlay_painters:
+                    paint(painter)
+                painter.end()
+        finally:
+            self._origins = None
 
     def span_rects(self, uuid: str) -> list[QRectF]:
         """Viewport rectangles of span `uuid`, one per line piece it covers on screen."""
@@ -529,13 +549,23 @@ class ArticleView(QPlainTextEdit):
         if first_visible.position() > block.position():
             block = first_visible  # a long span: skip the paragraphs scrolled past
         while block.isValid() and block.position() <= qe:
-            origin = self.blockBoundingGeometry(block).translated(offset)
+            origin = self._origin(block, offset)
             if origin.top() > height:
                 break  # below the window: nothing more to draw
             if origin.bottom() >= 0:
                 rects += _piece_rects(block, qs, qe, origin.topLeft())
             block = block.next()
         return rects
+
+    def _origin(self, block: QTextBlock, offset: QPointF) -> QRectF:
+        cache = self._origins
+        if cache is None:
+            return self.blockBoundingGeometry(block).translated(offset)
+        number = block.blockNumber()
+        found = cache.get(number)
+        if found is None:
+            found = cache[number] = self.blockBoundingGeometry(block).translated(offset)
+        return found
 
     # --- found text ----------------------------------------------------------------------
 
@@ -557,7 +587,7 @@ class ArticleView(QPlainTextEdit):
         """The index of the current hit, -1 for none."""
         return self._current_hit
 
-    def _visible_range(self) -> tuple[int, int]:
+    def visible_range(self) -> tuple[int, int]:
         """The code points of the blocks on screen."""
         first = self.firstVisibleBlock()
         last = self.cursorForPosition(QPoint(0, self.viewport().height())).block()
@@ -567,7 +597,7 @@ class ArticleView(QPlainTextEdit):
     def _paint_hits(self, painter: QPainter) -> None:
         if not self._hits:
             return
-        low, high = self._visible_range()
+        low, high = self.visible_range()
         color = QColor(self.palette().color(QPalette.ColorRole.Highlight))
         first = max(bisect_right(self._hits, (low, -1)) - 1, 0)
         for i in range(first, len(self._hits)):
@@ -612,7 +642,7 @@ class ArticleView(QPlainTextEdit):
         # Label colours are pastel fills; on a light page their hue is shown darker to be seen.
         light = self.palette().color(QPalette.ColorRole.Base).lightness() >= 128
         # Only those on screen: a 300,000-character article may have thousands.
-        low, high = self._visible_range() if self._suggested else (0, 0)
+        low, high = self.visible_range() if self._suggested else (0, 0)
         for i, (start, end, color, _) in enumerate(self._suggested):
             if start > high:
                 break  # in text order: the rest are below the window
@@ -651,14 +681,17 @@ class ArticleView(QPlainTextEdit):
 
     def tooltip_at(self, cp: int) -> str:
         """Rich text listing label, annotator and note of each span at `cp`; "" if none."""
-        rows = []
-        for span in self.spans_at(cp):
+        rows: list[str] = []
+        spans = self.spans_at(cp)
+        for span in spans:
             row = f"<b>{html.escape(span.label)}</b> &mdash; {html.escape(span.annotator)}"
             if span.note:
                 more = "…" if len(span.note) > _NOTE_PREVIEW else ""
                 note = span.note[:_NOTE_PREVIEW] + more
                 row += f"<br><i>{html.escape(note)}</i>"
             rows.append(row)
+        for source in self.tip_sources:
+            rows += source(spans)
         rows += [
             tip if isinstance(tip, str) else tip()
             for start, end, _, tip in self._suggested

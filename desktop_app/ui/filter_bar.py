@@ -32,7 +32,8 @@ SEARCH_HELP = (
 
 
 class FilterBar(QWidget):
-    """Full-text search plus document tag, span label, annotator and status filters."""
+    """Full-text search plus document tag, span label, annotator, status and relation type
+    filters."""
 
     filterChanged = Signal()
     firstWanted = Signal()  # Enter or Down in the search box: open the first match
@@ -54,6 +55,10 @@ class FilterBar(QWidget):
         self.label = self._combo("label", "Any label")
         self.annotator = self._combo("annotator", "Anyone")
         self.status = self._combo("status", "Any status")
+        self.relation = self._combo("relation", "Any relation")
+        self.relation.setToolTip("Only articles with a relation of this type")
+        self.relation.setAccessibleName("Relation type filter")
+        self.relation.hide()  # until the project has relation types
         for status in Status:
             self.status.addItem(status.value.capitalize(), status.value)
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -68,6 +73,7 @@ class FilterBar(QWidget):
         layout.addWidget(self.label, 1, 1)
         layout.addWidget(self.annotator, 2, 0)
         layout.addWidget(self.status, 2, 1)
+        layout.addWidget(self.relation, 3, 0)
         # A narrowing picked in the overview (a bar or cell), over or instead of the controls;
         # the chip says what it is and takes the list back to how it was before.
         self.overlay: dict[str, Any] = {}
@@ -82,7 +88,7 @@ class FilterBar(QWidget):
         )
         self.chip.clicked.connect(self.clear_overlay)
         self.chip.hide()
-        layout.addWidget(self.chip, 3, 0, 1, 2)
+        layout.addWidget(self.chip, 4, 0, 1, 2)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Down in the search box opens the first match (Enter does too)."""
@@ -122,7 +128,7 @@ class FilterBar(QWidget):
         self.filterChanged.emit()
 
     def _combos(self) -> tuple[QComboBox, ...]:
-        return (self.tag, self.label, self.annotator, self.status)
+        return (self.tag, self.label, self.annotator, self.status, self.relation)
 
     def _set_controls(self, search: str, indexes: Sequence[int]) -> None:
         for widget in (self.search, *self._combos()):
@@ -165,11 +171,11 @@ class FilterBar(QWidget):
         opening shows all its articles anyway)."""
         self._timer.stop()
         self._drop_overlay()
-        widgets = (self.search, self.ranked, self.tag, self.label, self.annotator, self.status)
+        widgets = (self.search, self.ranked, *self._combos())
         for widget in widgets:
             widget.blockSignals(True)
         self.search.clear()
-        for combo in (self.tag, self.label, self.annotator, self.status):
+        for combo in self._combos():
             combo.setCurrentIndex(0)
         for widget in widgets:
             widget.blockSignals(False)
@@ -178,7 +184,7 @@ class FilterBar(QWidget):
         """Show this search and these filters without a filterChanged (the caller applies
         them); a name no longer offered shows "any"."""
         self.clear()
-        for widget in (self.search, self.tag, self.label, self.annotator, self.status):
+        for widget in (self.search, *self._combos()):
             widget.blockSignals(True)
         self.search.setText(flt.search)
         for combo, value in (
@@ -186,9 +192,10 @@ class FilterBar(QWidget):
             (self.label, flt.label),
             (self.annotator, flt.annotator),
             (self.status, flt.status),
+            (self.relation, flt.relation),
         ):
             combo.setCurrentIndex(max(combo.findData(value or ANY), 0))
-        for widget in (self.search, self.tag, self.label, self.annotator, self.status):
+        for widget in (self.search, *self._combos()):
             widget.blockSignals(False)
 
     def set_choices(
@@ -210,6 +217,22 @@ class FilterBar(QWidget):
         if dropped:  # a chosen name is gone (renamed label): the list must follow the combo
             self.filterChanged.emit()
 
+    def set_relation_choices(self, names: Sequence[str]) -> None:
+        """Offer these relation types (the filter shows only when there are some), keeping
+        the current choice where it still exists."""
+        combo, current = self.relation, self.relation.currentData()
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for name in names:
+            combo.addItem(name, name)
+        found = combo.findData(current)
+        combo.setCurrentIndex(max(found, 0))
+        combo.blockSignals(False)
+        combo.setVisible(bool(names))
+        if found < 0 and current != ANY:
+            self.filterChanged.emit()
+
     def current_filter(self) -> ArticleFilter:
         """The filter the controls describe."""
         controls = ArticleFilter(
@@ -218,6 +241,7 @@ class FilterBar(QWidget):
             label=self.label.currentData() or None,
             annotator=self.annotator.currentData() or None,
             status=self.status.currentData() or None,
+            relation=self.relation.currentData() or None,
             ranked=self.ranked.isChecked(),
         )
         return replace(controls, **self.overlay)

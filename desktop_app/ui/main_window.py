@@ -54,6 +54,7 @@ from desktop_app.ui.preferences_actions import PreferencesController
 from desktop_app.ui.project_actions import ProjectController
 from desktop_app.ui.project_memory import ProjectMemoryController
 from desktop_app.ui.reading_actions import ReadingController
+from desktop_app.ui.relation_actions import RelationController
 from desktop_app.ui.review_actions import ReviewController
 from desktop_app.ui.safety_actions import SafetyController
 from desktop_app.ui.shell import Shell
@@ -220,6 +221,7 @@ class MainWindow(QMainWindow):
         self.finding = FindController(context, shell)
         self.learning = LearnedController(context, shell, self.settings, gate)  # stores, then…
         self.suggesting = SuggestionController(context, shell)  # …this draws
+        self.relating = RelationController(context, shell, self.reading)
         below_text = self._center_layout.indexOf(self.view) + 1
         self._center_layout.insertWidget(below_text, self.finding.bar)
         self.annotator_switch = AnnotatorController(context, shell, self.settings)
@@ -262,6 +264,7 @@ class MainWindow(QMainWindow):
             self.finding,
             self.suggesting,
             self.learning,
+            self.relating,
             self.overview,
             self.annotator_switch,
             self.labelling,

@@ -297,7 +297,7 @@ class ReadingController(Controller):
 
 def _depends_on_annotations(flt: ArticleFilter) -> bool:
     """Whether an edit can change which articles this filter shows."""
-    return bool(flt.tag or flt.label or flt.annotator or flt.status)
+    return bool(flt.tag or flt.label or flt.annotator or flt.status or flt.relation)
 
 
 def _quiet_color(palette: QPalette) -> str:
