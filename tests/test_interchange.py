@@ -150,7 +150,8 @@ def test_doccano_official_examples_import_with_every_span_checked(tmp_path):
     assert [(s.quote, s.label) for s in store.spans(eu.id)] == [("EU", "ORG"), ("German", "MISC")]
     google = store.article(store.article_id(_uid_of(store, "Google was founded")))
     assert [s.quote for s in store.spans(google.id)][:2] == ["Google", "September 4, 1998"]
-    assert len(google.meta["relations"]) == 3  # kept, not dropped
+    # Relations whose ends are entities of the record are relations now, none left in meta.
+    assert len(store.relations(google.id)) == 3 and "relations" not in google.meta
     great = store.article(store.article_id(_uid_of(store, "Great price.")))
     assert [t.label for t in store.tags(great.id)] == ["positive"]
     store.close()

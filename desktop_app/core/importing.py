@@ -216,7 +216,8 @@ def _attributed(item: object, annotator: str) -> object:
         return item
     spans = tuple(s if s.annotator else replace(s, annotator=annotator) for s in item.spans)
     tags = tuple(t if t.annotator else replace(t, annotator=annotator) for t in item.tags)
-    return replace(item, spans=spans, tags=tags)
+    relations = tuple(r if r.annotator else replace(r, annotator=annotator) for r in item.relations)
+    return replace(item, spans=spans, tags=tags, relations=relations)
 
 
 def _roots(paths: Sequence[Path], files: list[tuple[Path, str]]) -> dict[Path, Path]:

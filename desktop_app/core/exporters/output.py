@@ -31,12 +31,15 @@ class ExportReport:
     articles: int = 0
     spans: int = 0
     tags: int = 0
+    relations: int = 0
     files: list[str] = field(default_factory=list)
     not_carried: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
         """One human sentence, with each thing the format could not carry."""
         text = f"{self.articles} articles, {self.spans} spans, {self.tags} tags written"
+        if self.relations:
+            text = text.replace(" tags written", f" tags, {self.relations} relations written")
         if self.not_carried:
             lost = "; ".join(f"{why}: {n}" for why, n in sorted(self.not_carried.items()))
             text += f"; not carried by this format: {lost}"

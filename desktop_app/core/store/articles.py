@@ -29,6 +29,7 @@ from desktop_app.core.store.base import (
     tag_identity,
 )
 from desktop_app.core.store.labels import LabelsMixin
+from desktop_app.core.store.relation_import import PendingRelation, store_relations
 from desktop_app.core.store.uuids import settle_uuids
 from desktop_app.core.text import text_sha256
 from desktop_app.core.times import TimeError, comparable_time, field_time
@@ -99,11 +100,15 @@ class _Annotations:
         self.problems: list[ImportProblem] = []
         self.mapped: dict[tuple[str, str, str], int] = {}  # as ImportReport.mapped_labels
         self.refused: dict[tuple[int, str, str], tuple[int, str]] = {}  # bad label names
+        self.relations: list[PendingRelation] = []
 
     def collect(self, draft: ArticleDraft, article_id: int, uid: str) -> None:
         """Check the draft's annotations against its text and keep them for storing."""
         self.origins.setdefault(article_id, draft.origin or uid)
         self.uids.setdefault(article_id, uid)
+        origin = draft.origin or uid
+        self.problems.extend(ImportProblem(origin, reason) for reason in draft.problems)
+        rows: dict[int, tuple[object, ...]] = {}  # draft span index -> its collected row
         for index, span in enumerate(draft.spans):
             if not 0 <= span.start < span.end <= len(draft.text):
                 raise StoreError(f"span {index}: offsets {span.start}-{span.end} out of range")
@@ -133,6 +138,14 @@ class _Annotations:
                 (uuid, article_id, annotator, label, span.start,
                  span.end, quote, span.note, *times, int(span.deleted), fragments)
             )  # fmt: skip
+            rows[index] = self.spans[-1]
+        for relation in draft.relations:
+            annotator = relation.annotator or self.default
+            self.annotators.add(annotator)
+            ends = (rows.get(relation.from_index), rows.get(relation.to_index))
+            self.relations.append(
+                PendingRelation(article_id, uid, relation, annotator, ends, origin)
+            )
         for index, tag in enumerate(draft.tags):
             label = self._label(tag.label, DOCUMENT, article_id)
             what = f"tag {index} ({tag.label!r})"
@@ -406,6 +419,8 @@ class ArticlesMixin(LabelsMixin):
                 "VALUES (?, ?, ?, ?)",
                 found.statuses,
             )
+        store_relations(self.db.conn, found.relations, out)
+        found.relations = []
 
     def _report_other_notes(self, found: _Annotations, out: ImportReport) -> None:
         """A problem for each span already here (by uuid or content) whose note differs."""

@@ -1,0 +1,156 @@
+"""Relations through the interchange formats, both ways (issue 16 item 4): exported by
+`marginalia export`, imported by `marginalia import` into a fresh project, they come back."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.core.model import ArticleDraft, ArticleFilter, Label, LabelSchema, RelationType
+from desktop_app.core.store import Store
+
+TEXT = "Mayor Ana Lee said “we will build” in Paris. Ana met Bo Chen in Rome."
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+
+
+def _at(needle, nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = TEXT.index(needle, start + 1)
+    return start, start + len(needle)
+
+
+def run(capsys, *args, ok=True):
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    assert (code == 0) == ok, (args, captured.err)
+    return captured.out + captured.err
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project with directed and undirected relations, notes, two annotators."""
+    db = tmp_path / "P.sqlite"
+    store = Store.open(db)
+    store.apply_schema(
+        LabelSchema(
+            "t",
+            (Label("Person", "span", "#ffadad"), Label("Quote", "span", "#a0c4ff"),
+             Label("Location", "span", "#caffbf")),
+            relation_types=(
+                RelationType("said_by", "#ff0000", "", True, ("Quote",), ("Person",)),
+                RelationType("located_in", "#00ff00", "", True, (), ("Location",)),
+                RelationType("met", "#0000ff", "", False, ("Person",), ("Person",)),
+            ),
+        )
+    )  # fmt: skip
+    store.add_articles([ArticleDraft(TEXT, "a1", title="Mayor")])
+    a = store.article_id("a1")
+    assert a is not None
+    ana = store.add_span(a, *_at("Ana Lee"), "Person", "ana")
+    quote = store.add_span(a, *_at("we will build"), "Quote", "ana")
+    paris = store.add_span(a, *_at("Paris"), "Location", "ana")
+    ana2 = store.add_span(a, *_at("Ana", 1), "Person", "ana")
+    bo = store.add_span(a, *_at("Bo Chen"), "Person", "ana")
+    rome = store.add_span(a, *_at("Rome"), "Location", "ana")
+    store.add_relation("said_by", quote.uuid, ana.uuid, "ana", note="direct quote")
+    store.add_relation("located_in", ana.uuid, paris.uuid, "ana")
+    store.add_relation("met", ana2.uuid, bo.uuid, "ana")
+    store.add_relation("located_in", bo.uuid, rome.uuid, "ana", note="visiting")
+    store.close()
+    return db
+
+
+def relations(db, notes=True, who=True):
+    """(type, (from label, start, end, quote), (to …), annotator, note) of every live
+    relation; an undirected relation's ends sorted."""
+    store = Store.open(db, read_only=True)
+    try:
+        directed = {t.name: t.directed for t in store.relation_types()}
+        found = []
+        for ids in store.iter_article_ids(ArticleFilter()):
+            for article in ids:
+                spans = {s.uuid: s for s in store.spans(article)}
+                for r in store.relations(article):
+                    ends = [
+                        (spans[u].label, spans[u].start, spans[u].end, spans[u].quote)
+                        for u in (r.from_span, r.to_span)
+                    ]
+                    if not directed[r.type]:
+                        ends.sort()
+                    found.append(
+                        (r.type, *ends, r.annotator if who else "", r.note if notes else "")
+                    )
+        return sorted(found)
+    finally:
+        store.close()
+
+
+def types(db):
+    store = Store.open(db, read_only=True)
+    try:
+        return {t.name: t for t in store.relation_types()}
+    finally:
+        store.close()
+
+
+def round_trip(capsys, tmp_path, project, fmt, *extra, target="out"):
+    out = tmp_path / target
+    said = run(capsys, "export", "--db", project, "--format", fmt, "-o", out, *extra)
+    fresh = tmp_path / "Q.sqlite"
+    run(capsys, "import", "--db", fresh, out)
+    return fresh, said
+
+
+# ----------------------------------------------------------------- native JSONL
+
+
+def test_native_jsonl_round_trip_keeps_relations_uuids_notes_and_times(capsys, tmp_path, project):
+    fresh, said = round_trip(capsys, tmp_path, project, "jsonl", target="out.jsonl")
+    assert "4 relations written" in said
+    record = json.loads((tmp_path / "out.jsonl").read_text("utf-8"))
+    listed = record["relations"]
+    assert len(listed) == 4 and {"uuid", "type", "from", "to", "annotator", "note",
+                                 "created_at", "updated_at"} <= set(listed[0])  # fmt: skip
+    span_uuids = {s["uuid"] for s in record["spans"]}
+    assert all(r["from"] in span_uuids and r["to"] in span_uuids for r in listed)
+    assert relations(fresh) == relations(project)
+    old, new = Store.open(project, read_only=True), Store.open(fresh, read_only=True)
+    try:
+        a, b = old.article_id("a1"), new.article_id("a1")
+        assert [(r.uuid, r.created_at) for r in old.relations(a)] == [
+            (r.uuid, r.created_at) for r in new.relations(b)
+        ]
+        assert "relations" not in new.article(b).meta
+    finally:
+        old.close()
+        new.close()
+    # Importing again adds nothing.
+    again = run(capsys, "import", "--db", fresh, tmp_path / "out.jsonl")
+    assert "relations added" not in again
+    assert relations(fresh) == relations(project)
+
+
+def test_native_relation_to_a_missing_span_is_reported_and_kept_in_meta(capsys, tmp_path):
+    text = "Ana met Bo."
+    record = {
+        "uid": "x", "text": text,
+        "spans": [{"uuid": "s1", "start": 0, "end": 3, "label": "Person"},
+                  {"uuid": "s2", "start": 8, "end": 10, "label": "Person"}],
+        "relations": [{"type": "met", "from": "s1", "to": "s2"},
+                      {"type": "met", "from": "s1", "to": "nowhere"}],
+    }  # fmt: skip
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record) + "\n", "utf-8")
+    db = tmp_path / "P.sqlite"
+    said = run(capsys, "import", "--db", db, source, ok=False)
+    assert "1 relations added" in said
+    assert f"{source}:1" in said and "'nowhere' is no span of this record" in said
+    store = Store.open(db, read_only=True)
+    try:
+        article = store.article_id("x")
+        assert [r.type for r in store.relations(article)] == ["met"]
+        assert store.article(article).meta["relations"] == [record["relations"][1]]
+    finally:
+        store.close()
