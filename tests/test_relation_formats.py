@@ -154,3 +154,82 @@ def test_native_relation_to_a_missing_span_is_reported_and_kept_in_meta(capsys, 
         assert store.article(article).meta["relations"] == [record["relations"][1]]
     finally:
         store.close()
+
+
+# ----------------------------------------------------------------- doccano
+
+
+def test_doccano_round_trip_names_entities_by_id(capsys, tmp_path, project):
+    fresh, said = round_trip(capsys, tmp_path, project, "doccano", target="out.jsonl")
+    assert "4 relations written" in said
+    assert "undirected relations (doccano's are directed): 1" in said
+    assert "relation notes: 2" in said
+    record = json.loads((tmp_path / "out.jsonl").read_text("utf-8"))
+    ids = {e["id"] for e in record["entities"]}
+    assert len(record["relations"]) == 4
+    assert all(r["from_id"] in ids and r["to_id"] in ids for r in record["relations"])
+    assert len({r["id"] for r in record["relations"]}) == 4
+    assert relations(fresh, notes=False, who=False) == relations(project, notes=False, who=False)
+    run(capsys, "import", "--db", fresh, tmp_path / "out.jsonl")  # again: nothing doubles
+    assert len(relations(fresh)) == 4
+
+
+def test_doccano_per_annotator_and_label_shape(capsys, tmp_path, project):
+    run(capsys, "export", "--db", project, "--format", "doccano", "--per-annotator",
+        "-o", tmp_path / "each")  # fmt: skip
+    fresh = tmp_path / "Q.sqlite"
+    run(capsys, "import", "--db", fresh, tmp_path / "each")
+    # The file's name is whose the relations are.
+    assert relations(fresh, notes=False) == relations(project, notes=False)
+    said = run(capsys, "export", "--db", project, "--format", "doccano", "--doccano-shape",
+               "label", "-o", tmp_path / "triples.jsonl")  # fmt: skip
+    assert "relations (the label shape has no room for them): 4" in said
+
+
+def test_doccano_relation_to_a_missing_entity_is_reported_by_line(capsys, tmp_path):
+    record = {
+        "text": "Ana met Bob.",
+        "entities": [{"id": 7, "start_offset": 0, "end_offset": 3, "label": "Person"},
+                     {"id": 8, "start_offset": 8, "end_offset": 11, "label": "Person"}],
+        "relations": [{"id": 1, "from_id": 7, "to_id": 8, "type": "met"},
+                      {"id": 2, "from_id": 7, "to_id": 99, "type": "met"}],
+    }  # fmt: skip
+    source = tmp_path / "bad.jsonl"
+    source.write_text(json.dumps({"text": "Other."}) + "\n" + json.dumps(record) + "\n", "utf-8")
+    db = tmp_path / "P.sqlite"
+    said = run(capsys, "import", "--db", db, source, ok=False)
+    assert f"{source}:2: relation 2: its to end 99 is no span of this record" in said
+    assert [r[0] for r in relations(db)] == ["met"]
+
+
+DOCCANO = CORPORA / "doccano" / "official-examples"
+
+
+@pytest.mark.skipif(not DOCCANO.is_dir(), reason="the shared corpora are not here")
+@pytest.mark.parametrize("name", ["import_relation_extraction.jsonl",
+                                  "export_relation_extraction.jsonl"])  # fmt: skip
+def test_doccano_official_relation_examples_round_trip(capsys, tmp_path, name):
+    db = tmp_path / "P.sqlite"
+    run(capsys, "import", "--db", db, DOCCANO / name)
+    expected = [
+        ("foundedAt", ("ORG", 0, 6, "Google"), ("DATE", 22, 39, "September 4, 1998")),
+        ("foundedBy", ("ORG", 0, 6, "Google"), ("PERSON", 44, 54, "Larry Page")),
+        ("foundedBy", ("ORG", 0, 6, "Google"), ("PERSON", 59, 70, "Sergey Brin")),
+    ]
+    assert [r[:3] for r in relations(db)] == expected
+    run(capsys, "import", "--db", db, DOCCANO / name)  # idempotent
+    assert len(relations(db)) == 3
+    for fmt, target in (("doccano", "d.jsonl"), ("labelstudio", "ls.json"), ("brat", "brat"),
+                        ("jsonl", "n.jsonl"), ("csv", "c.csv")):  # fmt: skip
+        out = tmp_path / target
+        run(capsys, "export", "--db", db, "--format", fmt, "-o", out)
+        fresh = tmp_path / f"{fmt}.sqlite"
+        if fmt == "csv":  # annotation rows need their articles (texts only) first
+            texts = tmp_path / "texts.jsonl"
+            lines = (tmp_path / "n.jsonl").read_text("utf-8").splitlines()
+            texts.write_text(
+                "".join(json.dumps({k: json.loads(line)[k] for k in ("uid", "text")}) + "\n"
+                        for line in lines), "utf-8")  # fmt: skip
+            run(capsys, "import", "--db", fresh, texts)
+        run(capsys, "import", "--db", fresh, out)
+        assert [r[:3] for r in relations(fresh)] == expected, fmt

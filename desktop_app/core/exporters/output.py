@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
+from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Relation, Span
 from desktop_app.core.store import Store
 
 
@@ -174,6 +174,39 @@ def annotated_articles(
                 store.spans(article_id, annotator),
                 store.tags(article_id, annotator),
             )
+
+
+def article_relations(
+    store: Store,
+    article_id: int,
+    spans: Sequence[Span],
+    annotator: str | None,
+    report: ExportReport,
+) -> list[tuple[Relation, int, int]]:
+    """The article's live relations (one annotator's) as (relation, from index, to index)
+    into `spans`; one whose end is not among them (another annotator's span, left out of a
+    per-annotator file) is counted as not carried."""
+    where = {span.uuid: index for index, span in enumerate(spans)}
+    found = []
+    for relation in store.relations(article_id, annotator):
+        ends = (where.get(relation.from_span), where.get(relation.to_span))
+        if ends[0] is None or ends[1] is None:
+            report.not_carried["relations to a span not written with them"] += 1
+            continue
+        found.append((relation, ends[0], ends[1]))
+    report.relations += len(found)
+    return found
+
+
+def count_relations_lost(store: Store, flt: ArticleFilter, report: ExportReport, why: str) -> None:
+    """Count the filtered articles' live relations, which a format without them drops."""
+    lost = sum(
+        len(store.relations(article_id))
+        for ids in store.iter_article_ids(flt)
+        for article_id in ids
+    )
+    if lost:
+        report.not_carried[f"relations ({why})"] += lost
 
 
 EXTENT_ONLY = "discontinuous spans (written as their whole extent)"
