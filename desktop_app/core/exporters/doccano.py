@@ -36,8 +36,9 @@ def export_doccano(
 
     "entities": {"text", "entities": [{"id", "start_offset", "end_offset", "label"}],
     "relations": [{"id", "from_id", "to_id", "type"}], "label": [document tags]}: entity
-    ids number the record's spans from 0 and relations name them. "label": {"text", "label": [[start, end,
-    label]]}, which has no room for document tags. Offsets are code points, as doccano's.
+    ids number the record's spans from 0 and relations name them. "label": {"text",
+    "label": [[start, end, label]]}, which has no room for document tags or relations.
+    Offsets are code points, as doccano's.
     Our uid, title and source ride along as extra fields (doccano keeps them as metadata).
     """
     if shape not in SHAPES:
