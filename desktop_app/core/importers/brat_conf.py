@@ -114,7 +114,7 @@ _ANY = {"<ENTITY>", "<ANY>"}
 def _relation_type(line: str, name: str, color: str, used: list[str]) -> RelationType | str | None:
     """A `[relations]` line (`Located Arg1:Person, Arg2:GPE|Organization`) as a relation
     type: the first argument's types may stand at its start, the second's at its end
-    (`<ENTITY>` for any). `<REL-TYPE>:symmetric…` makes it undirected. A `!Type` only
+    (`<ENTITY>`, or no such argument: any). `<REL-TYPE>:symmetric…` makes it undirected. A `!Type` only
     groups (None); `<OVERLAP>` and other `<…>` settings say nothing we keep."""
     if name.startswith("!"):
         return None
@@ -131,8 +131,7 @@ def _relation_type(line: str, name: str, color: str, used: list[str]) -> Relatio
         elif role.strip() and not role.strip().startswith("<"):
             names = tuple(t.strip() for t in allowed.split("|") if t.strip())
             ends.append(() if _ANY & set(names) else names)
-    if len(ends) < 2:
-        return f"relation type {name!r} needs two arguments (Arg1:Type, Arg2:Type)"
+    ends += [()] * (2 - len(ends))  # an end the line leaves out takes any label
     return RelationType(
         kind,
         color if color and color not in used else next_free_color(used),
