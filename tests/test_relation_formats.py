@@ -316,3 +316,45 @@ def test_brat_tutorial_relations_and_their_conf(capsys, tmp_path):
     fresh = tmp_path / "Q.sqlite"
     run(capsys, "import", "--db", fresh, out, ok=None)
     assert relations(fresh, who=False) == relations(db, who=False)
+
+
+# ----------------------------------------------------------------- Label Studio
+
+
+def test_labelstudio_round_trip_with_direction_and_labels(capsys, tmp_path, project):
+    fresh, said = round_trip(capsys, tmp_path, project, "labelstudio", target="out.json")
+    assert "4 relations written" in said and "relation notes: 2" in said
+    [task] = json.loads((tmp_path / "out.json").read_text("utf-8"))
+    results = task["annotations"][0]["result"]
+    regions = {r["id"] for r in results if r["type"] == "labels"}
+    links = [r for r in results if r["type"] == "relation"]
+    assert {(r["direction"], tuple(r["labels"])) for r in links} == {
+        ("right", ("quoted",)), ("right", ("based_in",)), ("bi", ("met",))}  # fmt: skip
+    assert all(r["from_id"] in regions and r["to_id"] in regions for r in links)
+    config = (tmp_path / "out.config.xml").read_text("utf-8")
+    assert '<Relation value="quoted"/>' in config
+    assert relations(fresh, notes=False) == relations(project, notes=False)
+    assert not types(fresh)["met"].directed
+    run(capsys, "import", "--db", fresh, tmp_path / "out.json")
+    assert len(relations(fresh)) == 4
+
+
+def test_labelstudio_left_direction_and_a_missing_region(capsys, tmp_path):
+    text = "Ana met Bo."
+    task = {"id": 3, "data": {"text": text}, "annotations": [{"completed_by": {"email": "ana"},
+        "result": [
+            {"id": "r1", "type": "labels", "from_name": "label", "to_name": "text",
+             "value": {"start": 0, "end": 3, "text": "Ana", "labels": ["Person"]}},
+            {"id": "r2", "type": "labels", "from_name": "label", "to_name": "text",
+             "value": {"start": 8, "end": 10, "text": "Bo", "labels": ["Person"]}},
+            {"from_id": "r1", "to_id": "r2", "type": "relation", "direction": "left",
+             "labels": ["knows"]},
+            {"from_id": "r1", "to_id": "gone", "type": "relation", "direction": "right"},
+        ]}]}  # fmt: skip
+    source = tmp_path / "ls.json"
+    source.write_text(json.dumps([task]), "utf-8")
+    db = tmp_path / "P.sqlite"
+    said = run(capsys, "import", "--db", db, source, ok=False)
+    assert f"{source}#task 3: relation r1->gone: its end 'gone' is no region" in said
+    found = relations(db)
+    assert [(r[0], r[1][3], r[2][3], r[3]) for r in found] == [("knows", "Bo", "Ana", "ana")]

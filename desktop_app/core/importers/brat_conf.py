@@ -114,8 +114,8 @@ _ANY = {"<ENTITY>", "<ANY>"}
 def _relation_type(line: str, name: str, color: str, used: list[str]) -> RelationType | str | None:
     """A `[relations]` line (`Located Arg1:Person, Arg2:GPE|Organization`) as a relation
     type: the first argument's types may stand at its start, the second's at its end
-    (`<ENTITY>`, or no such argument: any). `<REL-TYPE>:symmetric…` makes it undirected. A `!Type` only
-    groups (None); `<OVERLAP>` and other `<…>` settings say nothing we keep."""
+    (`<ENTITY>`, or no such argument: any). `<REL-TYPE>:symmetric…` makes it undirected.
+    A `!Type` only groups (None); `<OVERLAP>` and other `<…>` settings say nothing we keep."""
     if name.startswith("!"):
         return None
     try:
