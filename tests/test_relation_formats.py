@@ -358,3 +358,52 @@ def test_labelstudio_left_direction_and_a_missing_region(capsys, tmp_path):
     assert f"{source}#task 3: relation r1->gone: its end 'gone' is no region" in said
     found = relations(db)
     assert [(r[0], r[1][3], r[2][3], r[3]) for r in found] == [("knows", "Bo", "Ana", "ana")]
+
+
+# ----------------------------------------------------------------- CSV
+
+
+def _texts_only(capsys, tmp_path, project):
+    """A fresh project holding the project's articles without their annotations."""
+    run(capsys, "export", "--db", project, "--format", "jsonl", "-o", tmp_path / "all.jsonl")
+    texts = tmp_path / "texts.jsonl"
+    lines = (tmp_path / "all.jsonl").read_text("utf-8").splitlines()
+    texts.write_text("".join(json.dumps({k: json.loads(line)[k] for k in ("uid", "text")}) + "\n"
+                             for line in lines), "utf-8")  # fmt: skip
+    fresh = tmp_path / "Q.sqlite"
+    run(capsys, "import", "--db", fresh, texts)
+    return fresh
+
+
+def test_csv_round_trip_one_row_per_relation(capsys, tmp_path, project):
+    import csv
+
+    out = tmp_path / "out.csv"
+    said = run(capsys, "export", "--db", project, "--format", "csv", "-o", out)
+    assert "4 relations written" in said
+    assert "undirected relations (a row has a from and a to): 1" in said
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    linked = [r for r in rows if r["kind"] == "relation"]
+    assert len(linked) == 4 and all(len(r) == 19 for r in rows)
+    said_row = next(r for r in linked if r["label"] == "quoted")
+    assert (said_row["from_label"], said_row["from_quote"], said_row["to_quote"],
+            said_row["note"]) == ("Quote", "we will build", "Ana Lee", "direct quote")  # fmt: skip
+    assert all(r["from_label"] == "" for r in rows if r["kind"] != "relation")
+    fresh = _texts_only(capsys, tmp_path, project)
+    run(capsys, "import", "--db", fresh, out)
+    assert relations(fresh) == relations(project)
+    run(capsys, "import", "--db", fresh, out)
+    assert len(relations(fresh)) == 4
+
+
+def test_csv_relation_row_without_its_span_row_is_reported_by_line(capsys, tmp_path, project):
+    out = tmp_path / "out.csv"
+    run(capsys, "export", "--db", project, "--format", "csv", "-o", out)
+    lines = out.read_text("utf-8").splitlines(keepends=True)
+    paris = next(i for i, line in enumerate(lines) if line.startswith("span,a1,Mayor,Location"))
+    (tmp_path / "cut.csv").write_text("".join(lines[:paris] + lines[paris + 1 :]), "utf-8")
+    fresh = _texts_only(capsys, tmp_path, project)
+    said = run(capsys, "import", "--db", fresh, tmp_path / "cut.csv", ok=False)
+    assert "cut.csv:" in said and "its to span 'Location' at 38..43 is no span row" in said
+    assert len(relations(fresh)) == 3
