@@ -851,7 +851,7 @@ def test_csv_annotation_rows_that_do_not_fit_are_refused_one_by_one(tmp_path):
     assert "rows.csv:10: start and end are too large for any text (5,000 digits)" in joined
     assert "is outside the article's text" in joined
     assert "start and end must be whole numbers, got 'x' and '4'" in joined
-    assert "rows.csv:6: kind 'note' is neither 'span' nor 'document'" in joined
+    assert "rows.csv:6: kind 'note' is not 'span', 'document' or 'relation'" in joined
     assert "rows.csv:7: no label" in joined
     assert "article 'nowhere' is not in this project: import its text first" in joined
     first = store.spans(store.article_id("e1"))[0]

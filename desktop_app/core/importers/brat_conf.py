@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from desktop_app.core.model import SPAN, ImportProblem, Label, LabelSchema, RelationType
@@ -103,12 +104,30 @@ def read_brat_conf(path: Path) -> Iterator[LabelSchema | ImportProblem]:
         if isinstance(found, str):
             yield ImportProblem(f"{path}:{lineno}", found)
         elif found is not None:
-            kinds.append(found)
+            kinds = _merged(kinds, found)
     if labels or kinds:
         yield LabelSchema(path.parent.name or "brat", tuple(labels), relation_types=tuple(kinds))
 
 
 _ANY = {"<ENTITY>", "<ANY>"}
+
+
+def _merged(kinds: list[RelationType], found: RelationType) -> list[RelationType]:
+    """`kinds` with `found`; a type declared again (brat lists each pair of argument types
+    on a line of its own) allows the labels of every line at each end."""
+    for position, kind in enumerate(kinds):
+        if kind.name == found.name:
+
+            def union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+                return () if not a or not b else tuple(dict.fromkeys((*a, *b)))
+
+            both = replace(
+                kind,
+                from_labels=union(kind.from_labels, found.from_labels),
+                to_labels=union(kind.to_labels, found.to_labels),
+            )
+            return [*kinds[:position], both, *kinds[position + 1 :]]
+    return [*kinds, found]
 
 
 def _relation_type(line: str, name: str, color: str, used: list[str]) -> RelationType | str | None:
