@@ -407,3 +407,16 @@ def test_csv_relation_row_without_its_span_row_is_reported_by_line(capsys, tmp_p
     said = run(capsys, "import", "--db", fresh, tmp_path / "cut.csv", ok=False)
     assert "cut.csv:" in said and "its to span 'Location' at 38..43 is no span row" in said
     assert len(relations(fresh)) == 3
+
+
+# ----------------------------------------------------------------- formats without relations
+
+
+@pytest.mark.parametrize(("fmt", "name", "target"), [("conll", "CoNLL", "out.conll"),
+                                                     ("refi", "REFI-QDA", "out.qdpx")])  # fmt: skip
+def test_formats_without_relations_count_them(capsys, tmp_path, project, fmt, name, target):
+    said = run(capsys, "export", "--db", project, "--format", fmt, "-o", tmp_path / target)
+    assert f"relations ({name} cannot carry relations): 4" in said
+    said = run(capsys, "export", "--db", project, "--format", fmt, "--annotator", "nobody",
+               "-o", tmp_path / f"none-{target}")  # fmt: skip
+    assert "cannot carry relations" not in said

@@ -198,15 +198,13 @@ def article_relations(
     return found
 
 
-def count_relations_lost(store: Store, flt: ArticleFilter, report: ExportReport, why: str) -> None:
-    """Count the filtered articles' live relations, which a format without them drops."""
-    lost = sum(
-        len(store.relations(article_id))
-        for ids in store.iter_article_ids(flt)
-        for article_id in ids
-    )
+def count_relations_lost(
+    store: Store, article_id: int, annotator: str | None, report: ExportReport, fmt: str
+) -> None:
+    """Count an article's live relations (one annotator's), which format `fmt` cannot carry."""
+    lost = len(store.relations(article_id, annotator))
     if lost:
-        report.not_carried[f"relations ({why})"] += lost
+        report.not_carried[f"relations ({fmt} cannot carry relations)"] += lost
 
 
 EXTENT_ONLY = "discontinuous spans (written as their whole extent)"
