@@ -174,7 +174,7 @@ def attach(found: AnnotationDraft, text: str) -> tuple[ArticleDraft, list[Import
     spans that do not fit it (each a problem: offsets outside it, a quote that is not the
     text there). Nothing is ever stored shifted."""
     problems: list[ImportProblem] = []
-    spans = []
+    spans: list[SpanDraft] = []
     kept: dict[int, int] = {}  # index in found.spans -> index in the draft's spans
     for index, span in enumerate(found.spans):
         origin = found.span_origins[index] if index < len(found.span_origins) else found.origin

@@ -78,9 +78,8 @@ def entity_ids(record: Mapping[str, Any]) -> list[object]:
     labels, entities = record.get("label"), record.get("entities")
     triples = sum(1 for item in labels if isinstance(item, list)) if isinstance(labels, list) else 0
     listed = entities if isinstance(entities, list) else []
-    return [None] * triples + [
-        e.get("id", k) if isinstance(e, dict) else None for k, e in enumerate(listed)
-    ]
+    ids: list[object] = [None] * triples
+    return ids + [e.get("id", k) if isinstance(e, dict) else None for k, e in enumerate(listed)]
 
 
 def _span(start: object, end: object, label: object, where: str, text: str) -> SpanDraft:
