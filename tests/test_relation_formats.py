@@ -273,13 +273,16 @@ def test_brat_relations_to_missing_entities_are_reported_by_line(capsys, tmp_pat
     (folder / "a.ann").write_text(
         "T1\tPerson 0 3\tAna\nT2\tPerson 8 10\tBo\nT3\tPerson 15 17\tCy\n"
         "R1\tMet Arg1:T1 Arg2:T2\nR2\tMet Arg1:T1 Arg2:T9\nE1\tMeet:T1\n"
-        "R3\tAt Arg1:E1 Arg2:T2\n*\tAlias T1 T2 T3\n#1\tAnnotatorNotes R1\tat work\n",
+        "R3\tAt Arg1:E1 Arg2:T2\n*\tAlias T1 T2 T3\n#1\tAnnotatorNotes R1\tat work\nR4\t\n"
+        "R5\tMet Arg1:T1\n*\tAlias T1 T2\n",
         "utf-8",
     )
     db = tmp_path / "P.sqlite"
     said = run(capsys, "import", "--db", db, folder, ok=False)
     assert "line 5 (R2): T9 is no entity (T line) of this file" in said
     assert "line 7 (R3): E1 is no entity" in said
+    assert "line 10 (R4): no relation type" in said
+    assert "line 11 (R5): a relation needs two arguments" in said
     found = relations(db)
     # The * line chains its entities: Ana-Bo, Bo-Cy (undirected).
     assert [(r[0], r[1][3], r[2][3], r[4]) for r in found] == [
@@ -289,7 +292,8 @@ def test_brat_relations_to_missing_entities_are_reported_by_line(capsys, tmp_pat
     store = Store.open(db, read_only=True)
     try:
         meta = store.article(store.article_id("b/a")).meta
-        assert meta["brat"] == ["R2\tMet Arg1:T1 Arg2:T9", "E1\tMeet:T1", "R3\tAt Arg1:E1 Arg2:T2"]
+        assert meta["brat"] == ["R2\tMet Arg1:T1 Arg2:T9", "E1\tMeet:T1", "R3\tAt Arg1:E1 Arg2:T2",
+                                "R4\t", "R5\tMet Arg1:T1"]  # fmt: skip
     finally:
         store.close()
 

@@ -135,11 +135,13 @@ def _relations(
         if not (ident.startswith("R") or ident == "*") or len(fields) < 2:
             left.append((lineno, line))
             continue
-        kind, *args = fields[1].split()
+        kind, *args = fields[1].split() or [""]
         ends = [arg.partition(":")[2] if ident != "*" else arg for arg in args]
         missing = [end for end in ends if end not in where]
         why = ""
-        if len(ends) < 2 or (ident != "*" and len(ends) != 2):
+        if not kind:
+            why = "no relation type"
+        elif len(ends) < 2 or (ident != "*" and len(ends) != 2):
             why = "a relation needs two arguments" if ident != "*" else "needs two entities"
         elif missing:
             why = f"{missing[0] or '?'} is no entity (T line) of this file"
