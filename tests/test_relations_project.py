@@ -121,6 +121,11 @@ def test_migration_leaves_brat_relation_lines_in_the_metadata(tmp_path):
     (folder / "a.ann").write_text(ann, encoding="utf-8")
     db = tmp_path / "p.sqlite"
     assert main(["import", "--db", str(db), str(folder)]) == 0
+    conn = sqlite3.connect(db)  # what an import before relations left: the line, in meta
+    assert conn.execute("SELECT count(*) FROM relations").fetchone() == (1,)  # real now
+    conn.execute("UPDATE articles SET meta = ?", (json.dumps({"brat": [ann.split("\n")[2]]}),))
+    conn.commit()
+    conn.close()
     _downgrade(db)
     store = Store.open(db)
     try:
