@@ -151,7 +151,7 @@ def test_brat(project, tmp_path, capsys):
     out = tmp_path / "brat"
     run(capsys, "export", "--db", project, "--format", "brat", "--annotator", "bo", "-o", out)
     assert sorted(p.name for p in out.iterdir()) == [
-        "a1.ann", "a1.txt", "a2.ann", "a2.txt", "annotation.conf"
+        "a1.ann", "a1.txt", "a2.ann", "a2.txt", "annotation.conf", "visual.conf"
     ]  # fmt: skip
     assert (out / "a1.txt").read_text("utf-8") == ONE
     fresh = tmp_path / "F.sqlite"

@@ -150,7 +150,8 @@ def test_doccano_official_examples_import_with_every_span_checked(tmp_path):
     assert [(s.quote, s.label) for s in store.spans(eu.id)] == [("EU", "ORG"), ("German", "MISC")]
     google = store.article(store.article_id(_uid_of(store, "Google was founded")))
     assert [s.quote for s in store.spans(google.id)][:2] == ["Google", "September 4, 1998"]
-    assert len(google.meta["relations"]) == 3  # kept, not dropped
+    # Relations whose ends are entities of the record are relations now, none left in meta.
+    assert len(store.relations(google.id)) == 3 and "relations" not in google.meta
     great = store.article(store.article_id(_uid_of(store, "Great price.")))
     assert [t.label for t in store.tags(great.id)] == ["positive"]
     store.close()
@@ -850,7 +851,7 @@ def test_csv_annotation_rows_that_do_not_fit_are_refused_one_by_one(tmp_path):
     assert "rows.csv:10: start and end are too large for any text (5,000 digits)" in joined
     assert "is outside the article's text" in joined
     assert "start and end must be whole numbers, got 'x' and '4'" in joined
-    assert "rows.csv:6: kind 'note' is neither 'span' nor 'document'" in joined
+    assert "rows.csv:6: kind 'note' is not 'span', 'document' or 'relation'" in joined
     assert "rows.csv:7: no label" in joined
     assert "article 'nowhere' is not in this project: import its text first" in joined
     first = store.spans(store.article_id("e1"))[0]

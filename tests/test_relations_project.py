@@ -78,18 +78,19 @@ def test_migration_makes_metadata_relations_real_where_both_ends_are_spans(tmp_p
     source = tmp_path / "doccano.jsonl"
     lines = [{**LOCAL, "uid": "google"}, {**GLOBAL, "uid": "met"}]
     source.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
-    assert main(["import", "--db", str(db), str(source)]) == 0
+    main(["import", "--db", str(db), str(source)])  # the self-link is reported
     capsys.readouterr()
     store = Store.open(db)
     ana, bob = (s.uuid for s in store.spans(store.article_id("met")))
     # A relation a record named by span uuid (a hand-written JSONL) resolves too.
     by_uuid = [{"from": bob, "to": ana, "type": "knows", "note": "since school"}]
-    store.db.execute(
-        "UPDATE articles SET meta = ? WHERE uid = 'met'",
-        (json.dumps({**_meta(store, "met"), "relations": [*GLOBAL["relations"], *by_uuid]}),),
-    )
+    # What an import before relations left: each record's relations, whole, in meta.
+    for uid, listed in (("met", [*GLOBAL["relations"], *by_uuid]), ("google", LOCAL["relations"])):
+        store.db.execute(
+            "UPDATE articles SET meta = ? WHERE uid = ?",
+            (json.dumps({**_meta(store, uid), "relations": listed}), uid),
+        )
     store.db.conn.commit()
-    assert _meta(store, "google")["relations"] == LOCAL["relations"]  # as the import left it
     store.close()
     _downgrade(db)
 
@@ -134,6 +135,11 @@ def test_migration_leaves_brat_relation_lines_in_the_metadata(tmp_path):
     (folder / "a.ann").write_text(ann, encoding="utf-8")
     db = tmp_path / "p.sqlite"
     assert main(["import", "--db", str(db), str(folder)]) == 0
+    conn = sqlite3.connect(db)  # what an import before relations left: the line, in meta
+    assert conn.execute("SELECT count(*) FROM relations").fetchone() == (1,)  # real now
+    conn.execute("UPDATE articles SET meta = ?", (json.dumps({"brat": [ann.split("\n")[2]]}),))
+    conn.commit()
+    conn.close()
     _downgrade(db)
     store = Store.open(db)
     try:
@@ -294,6 +300,13 @@ def test_doccano_official_relation_example_imported_before_relations_becomes_rel
     db = tmp_path / "p.sqlite"
     assert main(["import", "--db", str(db), str(EXAMPLE)]) == 0
     capsys.readouterr()
+    store = Store.open(db)  # what an import before relations left: the list, whole, in meta
+    [line] = EXAMPLE.read_text("utf-8").splitlines()
+    store.db.execute(
+        "UPDATE articles SET meta = ?", (json.dumps({"relations": json.loads(line)["relations"]}),)
+    )
+    store.db.conn.commit()
+    store.close()
     _downgrade(db)
     store = Store.open(db)
     try:

@@ -133,8 +133,9 @@ class _Importer:
                         progress(done, len(files), shown[done] if done < len(files) else "")
                 elif isinstance(item, ImportProblem):
                     report.problems.append(item)
-                elif isinstance(item, LabelSchema):  # a file's own codebook (REFI-QDA)
+                elif isinstance(item, LabelSchema):  # a file's own codebook (REFI-QDA, brat)
                     self.store.add_labels(item.labels)
+                    self.add_relation_types(item)
                 elif isinstance(item, AnnotationDraft):
                     self.attach(item, wait=True)
                 elif isinstance(item, ArticleDraft):
@@ -154,6 +155,14 @@ class _Importer:
         if progress:
             progress(len(files), len(files), "done")
         return report
+
+    def add_relation_types(self, schema: LabelSchema) -> None:
+        """The codebook's relation types the project lacks (one it has stays as it is)."""
+        have = self.store.relation_types()
+        names = {kind.name for kind in have}
+        new = [kind for kind in schema.relation_types if kind.name not in names]
+        if new:
+            self.store.set_relation_types([*have, *new])
 
     def disk_full(self, store: Store) -> str:
         """What a full disk cost this import: how much was saved, where it stopped."""
@@ -223,7 +232,8 @@ def _attributed(item: object, annotator: str) -> object:
         return item
     spans = tuple(s if s.annotator else replace(s, annotator=annotator) for s in item.spans)
     tags = tuple(t if t.annotator else replace(t, annotator=annotator) for t in item.tags)
-    return replace(item, spans=spans, tags=tags)
+    relations = tuple(r if r.annotator else replace(r, annotator=annotator) for r in item.relations)
+    return replace(item, spans=spans, tags=tags, relations=relations)
 
 
 def _roots(paths: Sequence[Path], files: list[tuple[Path, str]]) -> dict[Path, Path]:

@@ -152,6 +152,24 @@ class TagDraft:
 
 
 @dataclass(frozen=True)
+class RelationDraft:
+    """A relation read from an import file: its ends are indexes into its draft's spans."""
+
+    type: str
+    from_index: int
+    to_index: int
+    annotator: str | None = None
+    note: str = ""
+    uuid: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    # Whether a type the project lacks is made directed (brat's `*` and Label Studio's "bi"
+    # say undirected); a type the project has keeps its own.
+    directed: bool = True
+    origin: str = ""  # where it came from ("file:line"), for reports
+
+
+@dataclass(frozen=True)
 class ArticleDraft:
     """An article read from a source file, before it is stored.
 
@@ -177,6 +195,10 @@ class ArticleDraft:
     # True when `uid` was made up from the file's path rather than given by the source: the
     # store may then tell two different texts apart by adding their hash to it.
     uid_derived: bool = False
+    relations: tuple[RelationDraft, ...] = ()
+    # What the reader could not take from the source (a relation whose end is no span of
+    # the record), reported against `origin` while the article itself is imported.
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +211,7 @@ class AnnotationDraft:
     spans: tuple[SpanDraft, ...] = ()
     tags: tuple[TagDraft, ...] = ()
     span_origins: tuple[str, ...] = ()  # where each span came from ("path:line"), for reports
+    relations: tuple[RelationDraft, ...] = ()  # ends index `spans`
 
 
 @dataclass(frozen=True)
@@ -298,6 +321,7 @@ class ImportReport:
     tags_added: int = 0
     spans_refused: int = 0  # left out with a reason in problems (their label is a tag here)
     suggestions_added: int = 0  # from a native export made with --with-suggestions
+    relations_added: int = 0
     # Spans and tags the project holds already (the same uuid, or the same annotation).
     annotations_unchanged: int = 0
     files: int = 0
@@ -328,6 +352,7 @@ class ImportReport:
         self.tags_added += other.tags_added
         self.spans_refused += other.spans_refused
         self.suggestions_added += other.suggestions_added
+        self.relations_added += other.relations_added
         self.annotations_unchanged += other.annotations_unchanged
         self.suggested += other.suggested
         self.problems.extend(other.problems)
@@ -361,6 +386,8 @@ class ImportReport:
             parts.append(f"{self.spans_added} spans and {self.tags_added} tags added")
         if self.suggestions_added:
             parts.append(f"{self.suggestions_added} suggestions added (not spans)")
+        if self.relations_added:
+            parts.append(f"{self.relations_added} relations added")
         if self.annotations_unchanged:
             parts.append(f"{self.annotations_unchanged} annotations already there")
         if self.mapped_labels:

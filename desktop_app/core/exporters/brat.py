@@ -9,13 +9,14 @@ from desktop_app.core.exporters.output import (
     ExportReport,
     UniqueNames,
     annotated_articles,
+    article_relations,
     check_quote,
     safe_file_name,
     whole_file,
     whole_folder,
 )
 from desktop_app.core.fragments import fragment_quotes, pieces
-from desktop_app.core.model import ArticleFilter
+from desktop_app.core.model import ArticleFilter, Relation, RelationType
 from desktop_app.core.store import Store
 from desktop_app.core.text import one_line
 
@@ -27,7 +28,9 @@ def export_brat(
     annotator: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExportReport:
-    """Write each article's text verbatim and its spans as `T` lines (notes as `#` lines).
+    """Write each article's text verbatim, its spans as `T` lines (notes as `#` lines) and
+    its relations as `R` lines (undirected ones as `*` lines); annotation.conf declares the
+    labels and relation types, visual.conf their colours.
 
     Files are named after the article's uid, each part made safe, always inside `out`.
     brat has no document-level annotations and no annotator field: document tags, and who
@@ -50,6 +53,7 @@ def _write(
 ) -> ExportReport:
     """export_brat's work, into the folder `root` that becomes `target`."""
     report = ExportReport()
+    kinds = {kind.name: kind for kind in store.relation_types()}
     labels: set[str] = set()
     whose: set[str] = set()
     unique = UniqueNames()
@@ -78,6 +82,9 @@ def _write(
                 lines.append(f"#{number}\tAnnotatorNotes T{number}\t{note}\n")
             labels.add(label)
             whose.add(span.annotator)
+        found = article_relations(store, article.id, spans, annotator, report)
+        lines += _relation_lines(found, len(spans), kinds, report)
+        whose.update(relation.annotator for relation, _, _ in found)
         with whole_file(stem.with_name(stem.name + ".ann")) as handle:
             handle.writelines(lines)
         report.files.append(str(target / stem.relative_to(root)))
@@ -86,16 +93,71 @@ def _write(
         if tags:
             report.not_carried["document tags (brat has none)"] += len(tags)
         if article.meta.get("brat"):
-            report.not_carried["relations, events and attributes kept from a brat import"] += 1
+            report.not_carried["events and attributes kept from a brat import"] += 1
         report.not_carried["statuses, titles and metadata (brat keeps text only)"] += 1
         if progress and report.articles % 500 == 0:
             progress(report.articles)
     if len(whose) > 1:
-        report.not_carried["who made each span (several annotators in one folder)"] += 1
+        report.not_carried["who made each annotation (several annotators in one folder)"] += 1
     with whole_file(root / "annotation.conf") as handle:
         entities = "\n".join(sorted(labels))
-        handle.write(f"[entities]\n{entities}\n\n[relations]\n\n[events]\n\n[attributes]\n")
+        relations = "".join(f"{_conf_line(kind)}\n" for kind in kinds.values())
+        handle.write(
+            f"[entities]\n{entities}\n\n[relations]\n{relations}\n[events]\n\n[attributes]\n"
+        )
+    colors = {label.name.replace(" ", "_"): label.color for label in store.labels("span")}
+    with whole_file(root / "visual.conf") as handle:
+        handle.write("[labels]\n\n[drawing]\n")
+        handle.writelines(
+            f"{name}\tbgColor:{colors[name]}\n" for name in sorted(labels & set(colors))
+        )
+        handle.writelines(f"{_brat(kind.name)}\tcolor:{kind.color}\n" for kind in kinds.values())
     return report
+
+
+def _brat(name: str) -> str:
+    """A type name as brat has them (no spaces)."""
+    return name.replace(" ", "_")
+
+
+def _conf_line(kind: RelationType) -> str:
+    """The annotation.conf [relations] line of a relation type: the labels allowed at each
+    end (<ENTITY>: any), and <REL-TYPE>:symmetric-transitive for an undirected one (brat's
+    `*` lines are of such types)."""
+    ends = ["|".join(_brat(label) for label in labels) or "<ENTITY>"
+            for labels in (kind.from_labels, kind.to_labels)]  # fmt: skip
+    line = f"{_brat(kind.name)}\tArg1:{ends[0]}, Arg2:{ends[1]}"
+    return line if kind.directed else f"{line}, <REL-TYPE>:symmetric-transitive"
+
+
+def _relation_lines(
+    found: list[tuple[Relation, int, int]],
+    notes_from: int,
+    kinds: dict[str, RelationType],
+    report: ExportReport,
+) -> list[str]:
+    """`R` lines for directed relations (with `#` notes), `*` lines for undirected ones;
+    ends are the T numbers of the article's spans (index + 1)."""
+    lines = []
+    number = 0
+    for relation, a, b in found:
+        name = _brat(relation.type)
+        if name != relation.type:
+            report.not_carried["relation types with spaces (written with _)"] += 1
+        kind = kinds.get(relation.type)
+        if kind is not None and not kind.directed:
+            lines.append(f"*\t{name} T{a + 1} T{b + 1}\n")
+            if relation.note:
+                report.not_carried["notes on undirected relations (brat's * lines have none)"] += 1
+            continue
+        number += 1
+        lines.append(f"R{number}\t{name} Arg1:T{a + 1} Arg2:T{b + 1}\n")
+        if relation.note:
+            note = one_line(relation.note)
+            if note != relation.note:
+                report.not_carried["line breaks and tabs in notes (written as spaces)"] += 1
+            lines.append(f"#{notes_from + number}\tAnnotatorNotes R{number}\t{note}\n")
+    return lines
 
 
 def _safe_parts(uid: str) -> list[str]:

@@ -13,6 +13,7 @@ from desktop_app.core.exporters.output import (
     annotated_articles,
     check_quote,
     count_extent_only,
+    count_relations_lost,
     whole_file,
 )
 from desktop_app.core.model import ArticleFilter, Span
@@ -58,6 +59,7 @@ def export_conll(
                     report.not_carried["span notes"] += 1
             if tags:
                 report.not_carried["document tags"] += len(tags)
+            count_relations_lost(store, article.id, annotator, report, "CoNLL")
             if article.meta.get("conll", {}).get("docstart") is not False:
                 # %-escaped: a uid with spaces or tabs stays one column (the reader unescapes).
                 handle.write(f"-DOCSTART- {quote(article.uid, safe=_UID_SAFE)}\tO\n\n")

@@ -1,4 +1,4 @@
-"""CSV for spreadsheets: one row per span and one per document tag, quoted, UTF-8 (BOM optional)."""
+"""CSV for spreadsheets: a row per span, document tag and relation, quoted, UTF-8 (BOM optional)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from desktop_app.core.exporters.output import (
     ExportReport,
     annotated_articles,
+    article_relations,
     check_quote,
     count_extent_only,
     whole_file,
@@ -19,7 +20,11 @@ from desktop_app.core.store import Store
 COLUMNS = (
     "kind", "article_uid", "title", "label", "start", "end", "quote", "note", "annotator",
     "created_at", "updated_at",
+    # A relation row's ends (its label column is its type); empty on span and tag rows.
+    "from_label", "from_start", "from_end", "from_quote", "to_label", "to_start", "to_end",
+    "to_quote",
 )  # fmt: skip
+RELATION = "relation"
 
 
 def export_csv(
@@ -32,7 +37,9 @@ def export_csv(
 ) -> ExportReport:
     """Write every live span and document tag of the filtered articles, one per row.
 
-    `kind` is "span" or "document"; a tag's start, end and quote are empty. Every field is
+    `kind` is "span", "document" or "relation"; a tag's start, end and quote are empty, and
+    so are a relation's, whose label is its type and whose ends (label, start, end, quote
+    of each span) fill the from_ and to_ columns, empty on the other rows. Every field is
     quoted when it needs to be (commas, quotes, line breaks), and rows end in CRLF as RFC
     4180 says; with `bom`, Excel opens the UTF-8 correctly. Article texts are not written:
     the file describes annotations (the quote is the text each span covers).
@@ -43,9 +50,15 @@ def export_csv(
     """
     report = ExportReport()
     target = Path(out)
+    directed = {kind.name: kind.directed for kind in store.relation_types()}
     with whole_file(target, "utf-8-sig" if bom else "utf-8") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-        writerow = _guarded(writer.writerow) if formula_guard else writer.writerow
+        guarded = _guarded(writer.writerow) if formula_guard else writer.writerow
+
+        def writerow(row: Iterable[object]) -> object:
+            cells = list(row)  # every row as wide as the header (RFC 4180)
+            return guarded([*cells, *[""] * (len(COLUMNS) - len(cells))])
+
         writer.writerow(COLUMNS)
         for article, spans, tags in annotated_articles(store, flt or ArticleFilter(), None):
             for s in spans:
@@ -59,6 +72,14 @@ def export_csv(
                     ("document", article.uid, article.title, t.label, "", "", "", t.note,
                      t.annotator, t.created_at, t.updated_at)
                 )  # fmt: skip
+            for r, a, b in article_relations(store, article.id, spans, None, report):
+                ends = [(x.label, x.start, x.end, x.quote) for x in (spans[a], spans[b])]
+                writerow(
+                    (RELATION, article.uid, article.title, r.type, "", "", "", r.note,
+                     r.annotator, r.created_at, r.updated_at, *ends[0], *ends[1])
+                )  # fmt: skip
+                if not directed.get(r.type, True):
+                    report.not_carried["undirected relations (a row has a from and a to)"] += 1
             report.articles += 1
             report.spans += len(spans)
             count_extent_only(report, spans)

@@ -11,6 +11,7 @@ from desktop_app.core.exporters.output import (
     ExportReport,
     UniqueNames,
     annotated_articles,
+    article_relations,
     check_quote,
     count_extent_only,
     safe_file_name,
@@ -34,8 +35,10 @@ def export_doccano(
     """Write the filtered articles for doccano; per_annotator writes OUT/<name>.jsonl each.
 
     "entities": {"text", "entities": [{"id", "start_offset", "end_offset", "label"}],
-    "relations": [], "label": [document tags]}. "label": {"text", "label": [[start, end,
-    label]]}, which has no room for document tags. Offsets are code points, as doccano's.
+    "relations": [{"id", "from_id", "to_id", "type"}], "label": [document tags]}: entity
+    ids number the record's spans from 0 and relations name them. "label": {"text",
+    "label": [[start, end, label]]}, which has no room for document tags or relations.
+    Offsets are code points, as doccano's.
     Our uid, title and source ride along as extra fields (doccano keeps them as metadata).
     """
     if shape not in SHAPES:
@@ -73,6 +76,11 @@ def _write(
     whose: set[str] = set()
     for number, (article, spans, tags) in enumerate(annotated_articles(store, flt, annotator), 1):
         record = _record(number, article, spans, tags, shape, report)
+        if shape == "entities":
+            record["relations"] = _relations(store, article.id, spans, annotator, report)
+        elif store.relations(article.id, annotator):
+            lost = len(store.relations(article.id, annotator))
+            report.not_carried["relations (the label shape has no room for them)"] += lost
         if annotator is not None:
             record["annotator"] = annotator  # the whole name (the file's may be cut or cleaned)
         whose.update(s.annotator for s in spans)
@@ -83,6 +91,23 @@ def _write(
             progress(report.articles)
     if annotator is None and len(whose) > 1:
         report.not_carried["who made each annotation (all annotators in one file)"] += 1
+
+
+def _relations(
+    store: Store, article_id: int, spans: list[Span], annotator: str | None, report: ExportReport
+) -> list[dict[str, Any]]:
+    """doccano's relations: {id, from_id, to_id, type} against the record's entity ids."""
+    directed = {kind.name: kind.directed for kind in store.relation_types()}
+    found = []
+    for k, (relation, a, b) in enumerate(
+        article_relations(store, article_id, spans, annotator, report)
+    ):
+        found.append({"id": k, "from_id": a, "to_id": b, "type": relation.type})
+        if relation.note:
+            report.not_carried["relation notes"] += 1
+        if not directed.get(relation.type, True):
+            report.not_carried["undirected relations (doccano's are directed)"] += 1
+    return found
 
 
 def _record(
@@ -106,7 +131,7 @@ def _record(
             {"id": k, "start_offset": s.start, "end_offset": s.end, "label": s.label}
             for k, s in enumerate(spans)
         ]
-        record["relations"] = []
+        record["relations"] = []  # filled by the caller, against these entity ids
         record["label"] = sorted({tag.label for tag in tags})
         report.tags += len(record["label"])
     else:

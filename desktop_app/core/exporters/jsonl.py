@@ -42,6 +42,7 @@ def export_jsonl(
                 handle.write("\n")
                 report.spans += line.spans
                 report.tags += line.tags
+                report.relations += line.relations
             report.articles += len(lines)
             if progress:
                 progress(report.articles)

@@ -11,6 +11,7 @@ from xml.sax.saxutils import quoteattr
 from desktop_app.core.exporters.output import (
     ExportReport,
     annotated_articles,
+    article_relations,
     check_quote,
     count_extent_only,
     whole_file,
@@ -33,7 +34,9 @@ def export_labelstudio(
     Spans are "labels" regions (code point offsets with their text, which Label Studio
     checks), a span's note a "textarea" on the same region, document tags one "choices"
     result, and each annotator's work one annotation whose `completed_by` is their name.
-    Statuses are not carried. `<OUT stem>.config.xml` is the project's labeling interface.
+    A relation is a "relation" result between two regions of its annotator's annotation
+    (direction right, or bi when undirected). Statuses and relation notes are not carried.
+    `<OUT stem>.config.xml` is the project's labeling interface.
     """
     report = ExportReport()
     target = Path(out)
@@ -43,6 +46,7 @@ def export_labelstudio(
             annotated_articles(store, flt or ArticleFilter(), None), 1
         ):
             task = _task(number, article, spans, tags, report)
+            _add_relations(task, store, article.id, spans, report)
             handle.write(("\n" if number == 1 else ",\n") + json.dumps(task, ensure_ascii=False))
             report.articles += 1
             if progress and report.articles % 500 == 0:
@@ -69,12 +73,17 @@ def labeling_config(store: Store, report: ExportReport) -> str:
         f"\n    <Choice value={quoteattr(xml_text(label.name, report))}/>"
         for label in store.labels("document")
     )
+    kinds = "".join(
+        f"\n    <Relation value={quoteattr(xml_text(kind.name, report))}/>"
+        for kind in store.relation_types()
+    )
     return (
         "<View>\n"
         f'  <Labels name="{SPAN_FROM}" toName="text">{spans}\n  </Labels>\n'
         '  <Text name="text" value="$text"/>\n'
         f'  <Choices name="{TAG_FROM}" toName="text" choice="multiple">{tags}\n  </Choices>\n'
         f'  <TextArea name="{NOTE_FROM}" toName="text" perRegion="true"/>\n'
+        f"  <Relations>{kinds}\n  </Relations>\n"
         "</View>\n"
     )
 
@@ -128,6 +137,34 @@ def _task(
         ],
         "predictions": [],
     }
+
+
+def _add_relations(
+    task: dict[str, Any], store: Store, article_id: int, spans: list[Span], report: ExportReport
+) -> None:
+    """Each relation as a `relation` result in its annotator's annotation, between regions
+    (span uuids) of that annotation: right for directed, bi for undirected."""
+    directed = {kind.name: kind.directed for kind in store.relation_types()}
+    annotations = {a["completed_by"]["email"]: a for a in task["annotations"]}
+    for relation, a, b in article_relations(store, article_id, spans, None, report):
+        annotation = annotations.get(relation.annotator)
+        if annotation is None or {spans[a].annotator, spans[b].annotator} != {relation.annotator}:
+            # Label Studio keeps each annotator's regions apart: a link to a colleague's
+            # span has no region to point at in this annotation.
+            report.not_carried["relations to another annotator's span"] += 1
+            report.relations -= 1
+            continue
+        annotation["result"].append(
+            {
+                "from_id": spans[a].uuid,
+                "to_id": spans[b].uuid,
+                "type": "relation",
+                "direction": "right" if directed.get(relation.type, True) else "bi",
+                "labels": [relation.type],
+            }
+        )
+        if relation.note:
+            report.not_carried["relation notes"] += 1
 
 
 def _result(region: str, from_name: str, kind: str, value: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Span
+from desktop_app.core.model import Article, ArticleFilter, DocumentTag, Relation, Span
 from desktop_app.core.store import Store
 
 
@@ -31,12 +31,15 @@ class ExportReport:
     articles: int = 0
     spans: int = 0
     tags: int = 0
+    relations: int = 0
     files: list[str] = field(default_factory=list)
     not_carried: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
         """One human sentence, with each thing the format could not carry."""
         text = f"{self.articles} articles, {self.spans} spans, {self.tags} tags written"
+        if self.relations:
+            text = text.replace(" tags written", f" tags, {self.relations} relations written")
         if self.not_carried:
             lost = "; ".join(f"{why}: {n}" for why, n in sorted(self.not_carried.items()))
             text += f"; not carried by this format: {lost}"
@@ -171,6 +174,37 @@ def annotated_articles(
                 store.spans(article_id, annotator),
                 store.tags(article_id, annotator),
             )
+
+
+def article_relations(
+    store: Store,
+    article_id: int,
+    spans: Sequence[Span],
+    annotator: str | None,
+    report: ExportReport,
+) -> list[tuple[Relation, int, int]]:
+    """The article's live relations (one annotator's) as (relation, from index, to index)
+    into `spans`; one whose end is not among them (another annotator's span, left out of a
+    per-annotator file) is counted as not carried."""
+    where = {span.uuid: index for index, span in enumerate(spans)}
+    found = []
+    for relation in store.relations(article_id, annotator):
+        ends = (where.get(relation.from_span), where.get(relation.to_span))
+        if ends[0] is None or ends[1] is None:
+            report.not_carried["relations to a span not written with them"] += 1
+            continue
+        found.append((relation, ends[0], ends[1]))
+    report.relations += len(found)
+    return found
+
+
+def count_relations_lost(
+    store: Store, article_id: int, annotator: str | None, report: ExportReport, fmt: str
+) -> None:
+    """Count an article's live relations (one annotator's), which format `fmt` cannot carry."""
+    lost = len(store.relations(article_id, annotator))
+    if lost:
+        report.not_carried[f"relations ({fmt} cannot carry relations)"] += lost
 
 
 EXTENT_ONLY = "discontinuous spans (written as their whole extent)"

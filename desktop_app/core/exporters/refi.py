@@ -14,6 +14,7 @@ from desktop_app.core.exporters.output import (
     annotated_articles,
     check_quote,
     count_extent_only,
+    count_relations_lost,
     whole_path,
     xml_text,
 )
@@ -69,6 +70,7 @@ def export_refi(
     ):
         for article, spans, tags in annotated_articles(store, flt or ArticleFilter(), None):
             source_guid = _guid("source", article.uid)
+            count_relations_lost(store, article.id, None, report, "REFI-QDA")
             archive.writestr(f"sources/{source_guid}.txt", article.text)
             source = ET.SubElement(
                 sources,

@@ -1,7 +1,8 @@
-"""Read brat standoff: NAME.txt kept verbatim, NAME.ann (T entities, # notes; the rest kept)."""
+"""Read brat standoff: NAME.txt verbatim, NAME.ann (T entities, R/* relations, notes; rest kept)."""
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from desktop_app.core.fragments import FragmentError, check_fragments, fragment_quotes, pieces
 from desktop_app.core.importers.records import unreadable
 from desktop_app.core.importers.txt import MAX_TXT_BYTES
-from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft
+from desktop_app.core.model import ArticleDraft, ImportProblem, RelationDraft, SpanDraft
 from desktop_app.core.text import BOM, DecodeError, decode_bytes, normalize_text, one_line
 
 MAX_REASONS = 5  # a refused file names its first few bad lines, and counts the rest
@@ -49,11 +50,12 @@ def read_brat(ann: Path, root: Path | None = None) -> ArticleDraft | ImportProbl
     newlines (CRLF counted once): when the T lines' text columns fit that counting and not
     the first, it is used. The text is otherwise kept exactly (no headline or date taken
     out of it). `T` lines become spans, each checked against the text it quotes; an
-    `AnnotatorNotes` comment becomes its span's note. Relations, events, attributes and
-    normalisations have no place among spans: their lines are kept, as written, in the
-    article's meta (`brat`). A discontinuous span (`0 5;9 12`) keeps its pieces (see
-    core.fragments). An id used twice refuses the file, as brat does: neither is guessed.
-    A .txt without its .ann is a text nobody annotated yet.
+    `AnnotatorNotes` comment becomes its span's note. `R` and `*` lines between T entities
+    become relations (see _relations). Events, attributes, normalisations and relations
+    that name no T entity have no place here: their lines are kept, as written, in the
+    article's meta (`brat`), each relation left so reported. A discontinuous span
+    (`0 5;9 12`) keeps its pieces (see core.fragments). An id used twice refuses the file,
+    as brat does: neither is guessed. A .txt without its .ann is a text nobody annotated yet.
     """
     text_path = ann.with_suffix(".txt")
     try:
@@ -84,8 +86,14 @@ def read_brat(ann: Path, root: Path | None = None) -> ArticleDraft | ImportProbl
         if len(problems) > MAX_REASONS:
             reasons.append(f"and {len(problems) - MAX_REASONS} more")
         return ImportProblem(str(ann), "; ".join(reasons))
-    # A note on a relation or event stays with the lines kept as written.
-    kept.extend(line for target, lines in notes.items() if target not in spans for line in lines)
+    relations, kept, reasons = _relations(kept, list(spans), notes, str(ann))
+    # A note on an event (or a relation kept as written) stays with the lines kept.
+    kept.extend(
+        line
+        for target, lines in notes.items()
+        if target not in spans and target not in {r.uuid for r in relations}
+        for line in lines
+    )
     relative = text_path.relative_to(root) if root and text_path.is_relative_to(root) else None
     uid = (relative or Path(text_path.parent.name) / text_path.name).with_suffix("").as_posix()
     meta = {"brat": [line for _, line in sorted(kept)]} if kept else {}
@@ -94,8 +102,66 @@ def read_brat(ann: Path, root: Path | None = None) -> ArticleDraft | ImportProbl
         for ident, span in spans.items()
     )
     return ArticleDraft(
-        text=text, uid=uid, meta=meta, origin=str(ann), spans=drafts, uid_derived=True
+        text=text,
+        uid=uid,
+        meta=meta,
+        origin=str(ann),
+        spans=drafts,
+        uid_derived=True,
+        # The R id only carried its note here: a relation's identity comes from its ends.
+        relations=tuple(replace(r, uuid=None) for r in relations),
+        problems=tuple(reasons),
     )
+
+
+def _relations(
+    kept: Numbered, idents: list[str], notes: dict[str, Numbered], ann: str
+) -> tuple[list[RelationDraft], Numbered, list[str]]:
+    """The `R` and `*` lines between T entities of this file as relations (an `R` id's
+    notes its note); the lines left as written, and why each R or * line was left.
+
+    `R1<tab>Type Arg1:T1 Arg2:T2` is directed, from its first argument to its second.
+    `*<tab>Type T1 T2 T3` says the entities are equivalent: undirected relations chaining
+    them (T1-T2, T2-T3), which keeps them one group without a link for every pair; brat
+    draws the same chain.
+    """
+    where = {ident: index for index, ident in enumerate(idents)}
+    relations: list[RelationDraft] = []
+    left: Numbered = []
+    reasons: list[str] = []
+    for lineno, line in kept:
+        fields = line.split("\t")
+        ident = fields[0]
+        if not (ident.startswith("R") or ident == "*") or len(fields) < 2:
+            left.append((lineno, line))
+            continue
+        kind, *args = fields[1].split() or [""]
+        ends = [arg.partition(":")[2] if ident != "*" else arg for arg in args]
+        missing = [end for end in ends if end not in where]
+        why = ""
+        if not kind:
+            why = "no relation type"
+        elif len(ends) < 2 or (ident != "*" and len(ends) != 2):
+            why = "a relation needs two arguments" if ident != "*" else "needs two entities"
+        elif missing:
+            why = f"{missing[0] or '?'} is no entity (T line) of this file"
+        if why:
+            left.append((lineno, line))
+            reasons.append(f"line {lineno} ({ident}): {why}; kept in the article's metadata")
+            continue
+        origin = f"{ann}:{lineno}"
+        if ident == "*":
+            relations += [
+                RelationDraft(kind, where[a], where[b], directed=False, origin=origin)
+                for a, b in itertools.pairwise(ends)
+            ]
+        else:
+            note = "\n".join(_note(text) for _, text in notes.get(ident, []))
+            relations.append(
+                RelationDraft(kind, where[ends[0]], where[ends[1]], note=note, uuid=ident,
+                              origin=origin)
+            )  # fmt: skip
+    return relations, left, reasons
 
 
 def _parse(lines: list[str]) -> tuple[list[_Entity], dict[str, Numbered], Numbered, Numbered]:
@@ -110,7 +176,7 @@ def _parse(lines: list[str]) -> tuple[list[_Entity], dict[str, Numbered], Number
             continue
         fields = line.split("\t")
         ident = fields[0]
-        if ident in first_line and ident not in ("", "#"):
+        if ident in first_line and ident not in ("", "#", "*"):
             reason = f"the id {ident} is already used on line {first_line[ident]}"
             problems.append((lineno, f"line {lineno} ({ident}): {reason}"))
             continue

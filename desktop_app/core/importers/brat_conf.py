@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from desktop_app.core.model import SPAN, ImportProblem, Label, LabelSchema
-from desktop_app.core.schema import SchemaError, next_free_color, validate_labels
+from desktop_app.core.model import SPAN, ImportProblem, Label, LabelSchema, RelationType
+from desktop_app.core.schema import (
+    LabelNameError,
+    SchemaError,
+    check_label_name,
+    next_free_color,
+    validate_labels,
+)
 from desktop_app.core.text import DecodeError, decode_bytes
 
 MAX_CONF_BYTES = 1 << 20
@@ -60,13 +67,15 @@ def read_brat_conf(path: Path) -> Iterator[LabelSchema | ImportProblem]:
     `bgColor` of the visual.conf beside it where given.
 
     Indentation is brat's type hierarchy: a type's parent becomes its label's group; a
-    `!Type` only groups (nothing is annotated with it). Relations, events and attributes
-    are not span labels here. A name the project's label rules refuse is reported by line.
+    `!Type` only groups (nothing is annotated with it). `[relations]` become relation
+    types (see _relation_type), coloured by visual.conf's arc `color`. Events and
+    attributes are not kept. A name the project's rules refuse is reported by line.
     """
     try:
         lines = _text(path).split("\n")
         visual = path.with_name("visual.conf")
-        colors = _colors(_text(visual).split("\n")) if visual.is_file() else {}
+        drawing = _text(visual).split("\n") if visual.is_file() else []
+        colors, arcs = _colors(drawing), _colors(drawing, "color")
     except (OSError, DecodeError) as error:
         yield ImportProblem(str(path), f"cannot read: {getattr(error, 'strerror', None) or error}")
         return
@@ -89,8 +98,66 @@ def read_brat_conf(path: Path) -> Iterator[LabelSchema | ImportProblem]:
             continue
         labels.append(label)
         used.append(label.color)
-    if labels:
-        yield LabelSchema(path.parent.name or "brat", tuple(labels))
+    kinds: list[RelationType] = []
+    for lineno, line, _, name in _section(lines, "relations"):
+        found = _relation_type(line, name, arcs.get(name, ""), [k.color for k in kinds])
+        if isinstance(found, str):
+            yield ImportProblem(f"{path}:{lineno}", found)
+        elif found is not None:
+            kinds = _merged(kinds, found)
+    if labels or kinds:
+        yield LabelSchema(path.parent.name or "brat", tuple(labels), relation_types=tuple(kinds))
+
+
+_ANY = {"<ENTITY>", "<ANY>"}
+
+
+def _merged(kinds: list[RelationType], found: RelationType) -> list[RelationType]:
+    """`kinds` with `found`; a type declared again (brat lists each pair of argument types
+    on a line of its own) allows the labels of every line at each end."""
+    for position, kind in enumerate(kinds):
+        if kind.name == found.name:
+
+            def union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+                return () if not a or not b else tuple(dict.fromkeys((*a, *b)))
+
+            both = replace(
+                kind,
+                from_labels=union(kind.from_labels, found.from_labels),
+                to_labels=union(kind.to_labels, found.to_labels),
+            )
+            return [*kinds[:position], both, *kinds[position + 1 :]]
+    return [*kinds, found]
+
+
+def _relation_type(line: str, name: str, color: str, used: list[str]) -> RelationType | str | None:
+    """A `[relations]` line (`Located Arg1:Person, Arg2:GPE|Organization`) as a relation
+    type: the first argument's types may stand at its start, the second's at its end
+    (`<ENTITY>`, or no such argument: any). `<REL-TYPE>:symmetric…` makes it undirected.
+    A `!Type` only groups (None); `<OVERLAP>` and other `<…>` settings say nothing we keep."""
+    if name.startswith("!"):
+        return None
+    try:
+        kind = check_label_name(name)
+    except LabelNameError as error:
+        return f"relation type {name!r}: {error}"
+    ends: list[tuple[str, ...]] = []
+    directed = True
+    for argument in line.strip()[len(name) :].split(","):
+        role, _, allowed = argument.strip().partition(":")
+        if role.strip() == "<REL-TYPE>":
+            directed = "symmetric" not in allowed
+        elif role.strip() and not role.strip().startswith("<"):
+            names = tuple(t.strip() for t in allowed.split("|") if t.strip())
+            ends.append(() if _ANY & set(names) else names)
+    ends += [()] * (2 - len(ends))  # an end the line leaves out takes any label
+    return RelationType(
+        kind,
+        color if color and color not in used else next_free_color(used),
+        directed=directed,
+        from_labels=ends[0],
+        to_labels=ends[1],
+    )
 
 
 def _text(path: Path) -> str:
@@ -117,15 +184,17 @@ def _section(lines: list[str], wanted: str) -> Iterator[tuple[int, str, int, str
             yield lineno, line, len(line) - len(line.lstrip()), word
 
 
-def _colors(lines: list[str]) -> dict[str, str]:
-    """Type -> #rrggbb from visual.conf's [drawing] `bgColor:` settings we can read."""
+def _colors(lines: list[str], wanted: str = "bgColor") -> dict[str, str]:
+    """Type -> #rrggbb from visual.conf's [drawing] `bgColor:` settings we can read (an
+    arc's `color:` with `wanted`)."""
     colors: dict[str, str] = {}
     for _, line, _, name in _section(lines, "drawing"):
         settings = line.strip()[len(name) :]
         for setting in settings.split(","):
             key, _, value = setting.strip().partition(":")
-            if key.strip() == "bgColor" and (color := _color(value.strip())):
+            if key.strip() == wanted and (color := _color(value.strip())):
                 colors[name] = color
+
     return colors
 
 

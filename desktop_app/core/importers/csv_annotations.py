@@ -1,17 +1,18 @@
-"""Read annotation rows back (the CSV export's shape) and attach them to stored articles."""
+"""Read annotation rows (the CSV export's spans, tags, relations) and attach them to articles."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from desktop_app.core.exporters.csv_rows import unguard_cell
+from desktop_app.core.exporters.csv_rows import RELATION, unguard_cell
 from desktop_app.core.model import (
     DOCUMENT,
     SPAN,
     AnnotationDraft,
     ArticleDraft,
     ImportProblem,
+    RelationDraft,
     SpanDraft,
     TagDraft,
 )
@@ -39,6 +40,19 @@ def annotation_rows(
     spans: list[SpanDraft] = []
     origins: list[str] = []
     tags: list[TagDraft] = []
+    links: list[tuple[str, _Link]] = []
+
+    def group() -> Iterator[AnnotationDraft | ImportProblem]:
+        relations = []
+        for where, link in links:
+            found = link.resolve(spans, where)
+            if isinstance(found, str):
+                yield ImportProblem(where, found)
+            else:
+                relations.append(found)
+        yield AnnotationDraft(uid, origin, tuple(spans), tuple(tags), tuple(origins),
+                              tuple(relations))  # fmt: skip
+
     for item in rows:
         if isinstance(item, ImportProblem):
             yield item
@@ -55,22 +69,65 @@ def annotation_rows(
             yield ImportProblem(where, found)
             continue
         row_uid = row["article_uid"].strip()
-        if row_uid != uid and (spans or tags):
-            yield AnnotationDraft(uid, origin, tuple(spans), tuple(tags), tuple(origins))
-            spans, origins, tags = [], [], []
-        if not spans and not tags:
+        if row_uid != uid and (spans or tags or links):
+            yield from group()
+            spans, origins, tags, links = [], [], [], []
+        if not spans and not tags and not links:
             uid, origin = row_uid, where
         if isinstance(found, SpanDraft):
             spans.append(found)
             origins.append(where)
+        elif isinstance(found, _Link):
+            links.append((where, found))
         else:
             tags.append(found)
-    if spans or tags:
-        yield AnnotationDraft(uid, origin, tuple(spans), tuple(tags), tuple(origins))
+    if spans or tags or links:
+        yield from group()
 
 
-def _annotation(row: dict[str, str]) -> SpanDraft | TagDraft | str:
-    """One row as a span or a tag, or the reason it is neither."""
+class _Link:
+    """A relation row: its type and its ends as (label, start, end), found among the
+    spans of its article's rows when the run of rows ends."""
+
+    def __init__(self, row: dict[str, str], tag: TagDraft) -> None:
+        self.tag = tag
+        self.ends = [
+            (row.get(f"{side}_label") or "", (row.get(f"{side}_start") or "").strip(),
+             (row.get(f"{side}_end") or "").strip())
+            for side in ("from", "to")
+        ]  # fmt: skip
+
+    def resolve(self, spans: list[SpanDraft], where: str) -> RelationDraft | str:
+        """The relation between two of `spans` (the relation's annotator's first), or why
+        it is none."""
+        indexes = []
+        for side, (label, start, end) in zip(("from", "to"), self.ends, strict=True):
+            matching = [
+                index
+                for index, span in enumerate(spans)
+                if (span.label, str(span.start), str(span.end)) == (label, start, end)
+            ]
+            mine = [i for i in matching if spans[i].annotator == self.tag.annotator]
+            if not matching:
+                return (
+                    f"relation {self.tag.label!r}: its {side} span {label!r} at {start}..{end} "
+                    "is no span row of this article; not added"
+                )
+            indexes.append((mine or matching)[0])
+        return RelationDraft(
+            self.tag.label,
+            indexes[0],
+            indexes[1],
+            annotator=self.tag.annotator,
+            note=self.tag.note,
+            created_at=self.tag.created_at,
+            updated_at=self.tag.updated_at,
+            origin=where,
+        )
+
+
+def _annotation(row: dict[str, str]) -> SpanDraft | TagDraft | _Link | str:
+    """One row as a span, a tag or a relation, or the reason it is none."""
     kind, label = row.get("kind", "").strip(), row.get("label", "")
     if not row.get("article_uid", "").strip():
         return "no article_uid"
@@ -90,8 +147,10 @@ def _annotation(row: dict[str, str]) -> SpanDraft | TagDraft | str:
     )
     if kind == DOCUMENT:
         return tag
+    if kind == RELATION:
+        return _Link(row, tag)
     if kind != SPAN:
-        return f"kind {kind!r} is neither 'span' nor 'document'"
+        return f"kind {kind!r} is not 'span', 'document' or 'relation'"
     start, end = row.get("start", "").strip(), row.get("end", "").strip()
     if not (start.isascii() and start.isdecimal() and end.isascii() and end.isdecimal()):
         return f"start and end must be whole numbers, got {start[:20]!r} and {end[:20]!r}"
@@ -115,7 +174,8 @@ def attach(found: AnnotationDraft, text: str) -> tuple[ArticleDraft, list[Import
     spans that do not fit it (each a problem: offsets outside it, a quote that is not the
     text there). Nothing is ever stored shifted."""
     problems: list[ImportProblem] = []
-    spans = []
+    spans: list[SpanDraft] = []
+    kept: dict[int, int] = {}  # index in found.spans -> index in the draft's spans
     for index, span in enumerate(found.spans):
         origin = found.span_origins[index] if index < len(found.span_origins) else found.origin
         where = f"{span.label!r} at {span.start}..{span.end}"
@@ -134,8 +194,24 @@ def attach(found: AnnotationDraft, text: str) -> tuple[ArticleDraft, list[Import
             )
             problems.append(ImportProblem(origin, reason))
         else:
+            kept[index] = len(spans)
             spans.append(replace(span, quote=None))
+    relations = []
+    for relation in found.relations:
+        if relation.from_index in kept and relation.to_index in kept:
+            relations.append(
+                replace(relation, from_index=kept[relation.from_index],
+                        to_index=kept[relation.to_index])
+            )  # fmt: skip
+        else:
+            reason = f"relation {relation.type!r}: one of its spans was not added; not added"
+            problems.append(ImportProblem(relation.origin or found.origin, reason))
     draft = ArticleDraft(
-        text=text, uid=found.uid, origin=found.origin, spans=tuple(spans), tags=found.tags
+        text=text,
+        uid=found.uid,
+        origin=found.origin,
+        spans=tuple(spans),
+        tags=found.tags,
+        relations=tuple(relations),
     )
     return draft, problems

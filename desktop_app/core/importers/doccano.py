@@ -32,8 +32,8 @@ def read_doccano(
     """The record's spans and document tags; offsets are code points, as doccano counts them.
 
     Spans are refused when import had to normalise the text (CR line endings, a BOM), since
-    their offsets were counted in the original. Relations are not annotations here: the
-    caller keeps them in the article's meta.
+    their offsets were counted in the original. The caller reads relations against
+    entity_ids().
     """
     spans: list[SpanDraft] = []
     tags: list[TagDraft] = []
@@ -70,6 +70,16 @@ def read_doccano(
             "would no longer match the text"
         )
     return tuple(spans), tuple(tags)
+
+
+def entity_ids(record: Mapping[str, Any]) -> list[object]:
+    """The id of each span read_doccano gives, in its order: a "label" triple has none, an
+    entity its "id" (else its place among the entities), against which relations point."""
+    labels, entities = record.get("label"), record.get("entities")
+    triples = sum(1 for item in labels if isinstance(item, list)) if isinstance(labels, list) else 0
+    listed = entities if isinstance(entities, list) else []
+    ids: list[object] = [None] * triples
+    return ids + [e.get("id", k) if isinstance(e, dict) else None for k, e in enumerate(listed)]
 
 
 def _span(start: object, end: object, label: object, where: str, text: str) -> SpanDraft:

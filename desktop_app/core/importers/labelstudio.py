@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.importers.jsonl import reject_json_constant
-from desktop_app.core.model import ArticleDraft, ImportProblem, SpanDraft, TagDraft
+from desktop_app.core.model import (
+    ArticleDraft,
+    ImportProblem,
+    RelationDraft,
+    SpanDraft,
+    TagDraft,
+)
 from desktop_app.core.text import normalize_text
 
 MAX_JSON_BYTES = 1 << 30  # a whole-file JSON document is parsed in memory: refuse beyond 1 GB
@@ -19,7 +25,8 @@ def read_labelstudio(path: Path) -> Iterator[ArticleDraft | ImportProblem]:
     """One draft per task, or a problem naming the task and the reason.
 
     Regions ("labels") become spans, "choices" become document tags, a per-region
-    "textarea" becomes that span's note. Each annotation is attributed to its
+    "textarea" becomes that span's note, a "relation" between two regions of one
+    annotation a relation (see _Links). Each annotation is attributed to its
     `completed_by` (email, else id). Offsets are checked against the region's own "text":
     code points first, then UTF-16 units (what a browser counts), so an emoji before a span
     never shifts it; a region that matches neither is reported, never stored shifted.
@@ -66,6 +73,7 @@ def _task(task: Mapping[str, Any], origin: str) -> ArticleDraft | ImportProblem:
     spans: list[SpanDraft] = []
     tags: list[TagDraft] = []
     problems: list[str] = []
+    links = _Links()
     if isinstance(annotations, list):
         for annotation in annotations:
             if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
@@ -75,7 +83,7 @@ def _task(task: Mapping[str, Any], origin: str) -> ArticleDraft | ImportProblem:
             if not isinstance(results, list):
                 problems.append("an annotation's result is not a list")
                 continue
-            _results(results, text, raw, who, spans, tags, problems)
+            _results(results, text, raw, who, spans, tags, problems, links)
     elif data is None:
         who = str(task.get("annotator") or DEFAULT_ANNOTATOR)
         _min_results(task, text, raw, who, spans, tags, problems)
@@ -86,6 +94,8 @@ def _task(task: Mapping[str, Any], origin: str) -> ArticleDraft | ImportProblem:
     }
     if "id" in task:
         meta["labelstudio_task"] = task["id"]
+    if links.kept:
+        meta["relations"] = links.kept
     return ArticleDraft(
         text=text,
         uid=str(fields["uid"]) if fields.get("uid") else None,
@@ -95,7 +105,45 @@ def _task(task: Mapping[str, Any], origin: str) -> ArticleDraft | ImportProblem:
         origin=origin,
         spans=tuple(spans),
         tags=tuple(tags),
+        relations=tuple(links.relations),
+        problems=tuple(links.reasons),
     )
+
+
+class _Links:
+    """A task's relation results: those between its regions, those kept as written, why."""
+
+    def __init__(self) -> None:
+        self.relations: list[RelationDraft] = []
+        self.kept: list[Any] = []
+        self.reasons: list[str] = []
+
+    def read(self, result: Mapping[str, Any], regions: Mapping[str, int], who: str) -> None:
+        """One `type: relation` result: `from_id`/`to_id` name regions of its annotation,
+        `direction` right (from -> to), left (to -> from) or bi (undirected), `labels` its
+        types (none: "relation")."""
+        ends = [regions.get(str(result.get(key))) for key in ("from_id", "to_id")]
+        labels = result.get("labels") or ["relation"]
+        direction = result.get("direction", "right")
+        why = ""
+        if ends[0] is None or ends[1] is None:
+            missing = result.get("from_id") if ends[0] is None else result.get("to_id")
+            why = f"its end {missing!r} is no region of this annotation"
+        elif not isinstance(labels, list) or not all(isinstance(v, str) for v in labels):
+            why = f"labels must be a list of strings, got {labels!r}"[:200]
+        elif direction not in ("right", "left", "bi"):
+            why = f"direction {direction!r} is not right, left or bi"
+        if why:
+            self.kept.append(dict(result))
+            self.reasons.append(f"relation {result.get('from_id')}->{result.get('to_id')}: "
+                                f"{why}; kept in the article's metadata")  # fmt: skip
+            return
+        assert ends[0] is not None and ends[1] is not None
+        a, b = (ends[1], ends[0]) if direction == "left" else (ends[0], ends[1])
+        self.relations += [
+            RelationDraft(str(label), a, b, annotator=who, directed=direction != "bi")
+            for label in labels
+        ]
 
 
 def _who(completed_by: object) -> str:
@@ -112,13 +160,19 @@ def _results(
     spans: list[SpanDraft],
     tags: list[TagDraft],
     problems: list[str],
+    links: _Links,
 ) -> None:
+    regions: dict[str, int] = {}  # region id -> index of its (first) span
+    linking = []
     notes = {
         str(r.get("id")): "\n".join(_strings(r["value"].get("text"), "textarea text"))
         for r in results
         if isinstance(r, dict) and r.get("type") == "textarea" and isinstance(r.get("value"), dict)
     }
     for result in results:
+        if isinstance(result, dict) and result.get("type") == "relation":
+            linking.append(result)  # it has no value: its ends and labels are its own
+            continue
         if not isinstance(result, dict) or not isinstance(result.get("value"), dict):
             continue
         value = result["value"]
@@ -132,10 +186,14 @@ def _results(
                 problems.append(f"region {result.get('id')}: {located}")
                 continue
             note = notes.get(str(result.get("id")), "")
+            if labels:
+                regions.setdefault(str(result.get("id")), len(spans))
             spans += [
                 SpanDraft(located[0], located[1], str(label), annotator=who, note=note)
                 for label in labels
             ]
+    for result in linking:
+        links.read(result, regions, who)
 
 
 def _min_results(

@@ -8,7 +8,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.importers.doccano import DOCCANO_KEYS, is_doccano, read_doccano
+from desktop_app.core.importers.doccano import (
+    DOCCANO_KEYS,
+    entity_ids,
+    is_doccano,
+    read_doccano,
+)
 from desktop_app.core.importers.native import (
     NATIVE_KEYS,
     AnnotationError,
@@ -16,9 +21,11 @@ from desktop_app.core.importers.native import (
     read_annotations,
     read_suggestions,
 )
+from desktop_app.core.importers.relations import index_ids, read_relations
 from desktop_app.core.model import (
     ArticleDraft,
     ImportProblem,
+    RelationDraft,
     SpanDraft,
     SuggestionDraft,
     TagDraft,
@@ -94,8 +101,18 @@ def record_to_draft(
         return ImportProblem(origin, str(exc))
     published, published_raw = parse_published(record.get(keys["date"]))
     used = set(keys.values()) | {key for key in NATIVE_KEYS if is_native(record, key)}
+    relations: list[RelationDraft] = []
+    problems: list[str] = []
+    listed = record.get("relations")
+    if isinstance(listed, list) and listed and (doccano or is_native(record, "spans")):
+        # Relations whose ends are spans of this record become relations; the rest stay,
+        # as written, in meta (each said in the report).
+        ids = entity_ids(record) if doccano else [span.uuid for span in spans]
+        relations, kept, problems = read_relations(listed, index_ids(ids))
+        used.add("relations")
+        if kept:
+            meta["relations"] = kept
     if doccano:
-        # Relations have no place among spans and tags: they stay, whole, in meta.
         used |= DOCCANO_KEYS if not record.get("relations") else DOCCANO_KEYS - {"relations"}
         whose = record.get("annotator")
         if isinstance(whose, str) and whose.strip():
@@ -103,6 +120,7 @@ def record_to_draft(
             # be cut or cleaned (a file system's limits), the record's name is whole.
             spans = tuple(s if s.annotator else replace(s, annotator=whose) for s in spans)
             tags = tuple(t if t.annotator else replace(t, annotator=whose) for t in tags)
+            relations = [r if r.annotator else replace(r, annotator=whose) for r in relations]
             used.add("annotator")
     if isinstance(raw_meta, dict):
         used.add("meta")
@@ -130,6 +148,8 @@ def record_to_draft(
         tags=tags,
         statuses=statuses,
         suggestions=suggestions,
+        relations=tuple(relations),
+        problems=tuple(problems),
     )
 
 

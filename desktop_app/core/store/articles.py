@@ -31,6 +31,7 @@ from desktop_app.core.store.base import (
     tag_identity,
 )
 from desktop_app.core.store.labels import LabelsMixin
+from desktop_app.core.store.relation_import import PendingRelation, store_relations
 from desktop_app.core.store.uuids import settle_uuids
 from desktop_app.core.text import text_sha256
 from desktop_app.core.times import TimeError, comparable_time, field_time
@@ -113,11 +114,15 @@ class _Annotations:
         self.provenance: list[tuple[object, ...]] = []
         # (uuid, article id, start, end, label, score, source, explanation, time, article uid)
         self.suggestions: list[tuple[object, ...]] = []
+        self.relations: list[PendingRelation] = []
 
     def collect(self, draft: ArticleDraft, article_id: int, uid: str) -> None:
         """Check the draft's annotations against its text and keep them for storing."""
         self.origins.setdefault(article_id, draft.origin or uid)
         self.uids.setdefault(article_id, uid)
+        origin = draft.origin or uid
+        self.problems.extend(ImportProblem(origin, reason) for reason in draft.problems)
+        rows: dict[int, tuple[object, ...]] = {}  # draft span index -> its collected row
         for index, span in enumerate(draft.spans):
             if not 0 <= span.start < span.end <= len(draft.text):
                 raise StoreError(f"span {index}: offsets {span.start}-{span.end} out of range")
@@ -149,6 +154,7 @@ class _Annotations:
             )  # fmt: skip
             if span.provenance is not None:
                 self.provenance.append(provenance_row(uuid, article_id, span))
+            rows[index] = self.spans[-1]
         for index, suggestion in enumerate(draft.suggestions):
             try:
                 label = self.names.resolve(suggestion.label)
@@ -164,6 +170,13 @@ class _Annotations:
                  label, suggestion.score, suggestion.source, suggestion.explanation,
                  suggestion.created_at or now(), uid)
             )  # fmt: skip
+        for relation in draft.relations:
+            annotator = relation.annotator or self.default
+            self.annotators.add(annotator)
+            ends = (rows.get(relation.from_index), rows.get(relation.to_index))
+            self.relations.append(
+                PendingRelation(article_id, uid, relation, annotator, ends, origin)
+            )
         for index, tag in enumerate(draft.tags):
             label = self._label(tag.label, DOCUMENT, article_id)
             what = f"tag {index} ({tag.label!r})"
@@ -452,6 +465,9 @@ class ArticlesMixin(LabelsMixin):
                 found.suggestions,
             ).rowcount
             found.suggestions = []
+
+        store_relations(self.db.conn, found.relations, out)
+        found.relations = []
 
     def _store_provenance(self, rows: list[tuple[object, ...]]) -> None:
         """Record where spans came from; a span stored under another uuid (or not stored) gets

@@ -18,6 +18,7 @@ class NativeLine(NamedTuple):
     mismatches: int
     spans: int = 0  # how many spans and tags the record holds, for the export's report
     tags: int = 0
+    relations: int = 0
 
 
 def _json_fields(alias: str, fields: tuple[tuple[str, str], ...], tail: str = "''") -> str:
@@ -58,6 +59,14 @@ _TAG_JSON = _json_fields(
     (("uuid", "s"), ("label", "s"), ("annotator", "s"), ("note", "s"), ("created_at", "s"),
      ("updated_at", "s")),
 )  # fmt: skip
+# A relation names its ends by span uuid (both live: a relation never outlives its spans).
+_RELATION_JSON = (
+    """'{"uuid":' || json_quote(r.uuid) || ',"type":' || json_quote(r.type) """
+    """|| ',"from":' || json_quote(r.from_span) || ',"to":' || json_quote(r.to_span) """
+    """|| ',"annotator":' || json_quote(r.annotator) || ',"note":' || json_quote(r.note) """
+    """|| ',"created_at":' || json_quote(r.created_at) """
+    """|| ',"updated_at":' || json_quote(r.updated_at) || '}'"""
+)
 
 # An article's record up to its meta, built in SQLite (in C); json(a.meta) checks and compacts
 # the stored meta. Python appends the spans, tags and statuses, each read once per batch.
@@ -119,6 +128,15 @@ class NativeExportMixin(ListingMixin):
                 list(texts),
             )
         }
+        relations: dict[int, tuple[str, int]] = {
+            article: (records, count)
+            for article, records, count in self.db.conn.execute(
+                f"SELECT article, group_concat(record, ','), count(*) FROM (SELECT r.article, "
+                f"{_RELATION_JSON} AS record FROM relations r WHERE r.article IN ({marks}) "
+                "AND r.deleted = 0 ORDER BY r.article, r.created_at, r.rowid) GROUP BY article",
+                list(texts),
+            )
+        }
         statuses = dict(
             self.db.conn.execute(
                 "SELECT article, json_group_object(annotator, status) FROM (SELECT * FROM "
@@ -145,11 +163,13 @@ class NativeExportMixin(ListingMixin):
                 uid,
                 f'{head},"spans":[{",".join(spans.get(article, ()))}],'
                 f'"tags":[{tags.get(article, ("", 0))[0]}],'
+                f'"relations":[{relations.get(article, ("", 0))[0]}],'
                 f'"status":{statuses.get(article, "{}")}'
                 f"{suggestions.get(article, empty)}}}",
                 broken.get(article, 0),
                 len(spans.get(article, ())),
                 tags.get(article, ("", 0))[1],
+                relations.get(article, ("", 0))[1],
             )
             for _, article, uid, head, _ in rows
         ]
