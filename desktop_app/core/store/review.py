@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from desktop_app.core.agreement import AgreementInput, SpanUnit, TagUnit
+from desktop_app.core.agreement import AgreementInput, RelationUnit, SpanUnit, TagUnit
 from desktop_app.core.fragments import to_json
 from desktop_app.core.model import ADJUDICATED, SPAN, Decision, DocumentTag, Span
 from desktop_app.core.store.annotations import AnnotationsMixin
@@ -26,8 +26,8 @@ class ReviewMixin(AnnotationsMixin):
     def agreement_input(self, annotators: Sequence[str] = ()) -> AgreementInput:
         """Spans, tags, coded articles and text lengths for `annotators` (default: every coder).
 
-        An annotator coded an article when they left an annotation on it (kept or deleted)
-        or set its status beyond "todo": an article they read and left untagged is data
+        An annotator coded an article when they left an annotation or relation on it (kept or
+        deleted) or set its status beyond "todo": an article they read and left untagged is data
         ("not tagged"), one they never opened is missing.
         """
         known = [row[0] for row in self.db.conn.execute("SELECT name FROM annotators")]
@@ -50,9 +50,10 @@ class ReviewMixin(AnnotationsMixin):
             "SELECT DISTINCT article, annotator FROM ("
             f"SELECT article, annotator FROM spans WHERE annotator IN ({marks}) "
             f"UNION ALL SELECT article, annotator FROM document_tags WHERE annotator IN ({marks}) "
+            f"UNION ALL SELECT article, annotator FROM relations WHERE annotator IN ({marks}) "
             "UNION ALL SELECT article, annotator FROM article_status "
             f"WHERE status != 'todo' AND annotator IN ({marks}))",
-            [*chosen, *chosen, *chosen],
+            [*chosen, *chosen, *chosen, *chosen],
         ).fetchall()
         return self._agreement_rows(tuple(chosen), coded)
 
@@ -77,6 +78,7 @@ class ReviewMixin(AnnotationsMixin):
         return bool(
             self._one("SELECT 1 FROM spans WHERE annotator = ? LIMIT 1", (name,))
             or self._one("SELECT 1 FROM document_tags WHERE annotator = ? LIMIT 1", (name,))
+            or self._one("SELECT 1 FROM relations WHERE annotator = ? LIMIT 1", (name,))
         )
 
     def _agreement_rows(
@@ -126,9 +128,28 @@ class ReviewMixin(AnnotationsMixin):
                 (*chosen, ids_json),
             )
         )
+        relations = tuple(
+            RelationUnit(
+                uids[article], annotator, kind, bool(directed),
+                SpanUnit(uids[article], f_who, f_label, f_start, f_end),
+                SpanUnit(uids[article], t_who, t_label, t_start, t_end),
+            )
+            for article, annotator, kind, directed, f_who, f_label, f_start, f_end, t_who,
+            t_label, t_start, t_end in self.db.conn.execute(
+                "SELECT r.article, r.annotator, r.type, ifnull(rt.directed, 1), f.annotator, "
+                'f.label, f.start, f."end", t.annotator, t.label, t.start, t."end" '
+                "FROM relations r JOIN spans f ON f.uuid = r.from_span "
+                "JOIN spans t ON t.uuid = r.to_span "
+                "LEFT JOIN relation_types rt ON rt.name = r.type "
+                f"WHERE r.deleted = 0 AND r.annotator IN ({marks}) AND r.article IN ({shared}) "
+                "ORDER BY r.article, r.created_at, r.rowid",
+                (*chosen, ids_json),
+            )
+        )  # fmt: skip
         return AgreementInput(
-            chosen, {name: frozenset(v) for name, v in coded.items()}, lengths, spans, tags
-        )
+            chosen, {name: frozenset(v) for name, v in coded.items()}, lengths, spans, tags,
+            relations,
+        )  # fmt: skip
 
     @_serialized
     def annotator_activity(self) -> list[tuple[str, int]]:
