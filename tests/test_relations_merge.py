@@ -288,8 +288,20 @@ def test_relations_merge_from_a_native_jsonl_export(pair, tmp_path):
     made = pair.theirs.add_relation("said_by", pair.quote, pair.person, "bob")
     export_jsonl(pair.theirs, tmp_path / "bob.jsonl")
     report = merge_path(pair.ours, tmp_path / "bob.jsonl")
-    assert report.relations_added + report.unchanged >= 1
+    assert (report.relations_added, report.relations_refused, report.problems) == (1, 0, [])
     assert pair.ours.relation(made.uuid).from_span == pair.quote
+    # Into a project without the article: the article, its spans and the relation come in.
+    fresh = Store.open(tmp_path / "fresh.sqlite")
+    fresh.apply_schema(SCHEMA)
+    report = merge_path(fresh, tmp_path / "bob.jsonl")
+    assert report.relations_added == 1 and fresh.relation(made.uuid).to_span == pair.person
+    fresh.close()
+    # Their later edit, exported again, updates ours.
+    time.sleep(0.01)
+    pair.theirs.update_relation(made.uuid, note="later")
+    export_jsonl(pair.theirs, tmp_path / "bob2.jsonl")
+    report = merge_path(pair.ours, tmp_path / "bob2.jsonl")
+    assert report.relations_updated == 1 and pair.ours.relation(made.uuid).note == "later"
 
 
 def test_migration_lets_history_and_adjudications_hold_relations(pair):

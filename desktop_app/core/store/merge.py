@@ -6,7 +6,7 @@ import sqlite3
 import uuid as uuidlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from desktop_app.core.fragments import from_json, to_json
 from desktop_app.core.model import (
@@ -171,7 +171,11 @@ class MergeMixin(RelationMergeMixin, ArticlesMixin):
                 return int(twins[0][0])
             added = ImportReport()
             # A merge matches by uuid: their span is theirs to edit later, even when it
-            # equals another of theirs or ours today.
+            # equals another of theirs or ours today. Relations a reader put on the draft
+            # are left to _merge_relations (one set of rules, one count), not to the import.
+            if getattr(draft, "relations", ()):
+                none: dict[str, Any] = {"relations": ()}
+                draft = replace(draft, **none)
             self._add_batch([draft], MERGED_BY, added, skip_identical=False, rekey=False)
             report.articles_added += added.added
             report.spans_added += added.spans_added
