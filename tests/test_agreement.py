@@ -452,7 +452,7 @@ def small_report():
 
 def test_json_has_stable_keys_and_null_with_why():
     data = report_to_json(small_report())
-    assert set(data) == {"annotators", "label", "document_tags", "spans"}
+    assert set(data) == {"annotators", "label", "document_tags", "spans", "relations"}
     kappa = data["document_tags"]["cohen_kappa"][0]
     assert kappa["overall"] == {"value": 1.0, "items": 2, "why": None}
     exact_o = data["spans"]["pairs"][0]["exact"]["per_label"]["O"]

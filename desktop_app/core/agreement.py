@@ -1,4 +1,5 @@
-"""Inter-annotator agreement: kappa and alpha for document tags, F1 and unitized alpha for spans."""
+"""Inter-annotator agreement: kappa and alpha for document tags, F1 and unitized alpha for spans,
+relation F1 under three endpoint-matching rules."""
 
 from __future__ import annotations
 
@@ -50,6 +51,18 @@ class TagUnit:
 
 
 @dataclass(frozen=True)
+class RelationUnit:
+    """One live relation: its type (and whether it has a direction) and its two end spans."""
+
+    article: str
+    annotator: str
+    type: str
+    directed: bool
+    source: SpanUnit  # the from end
+    target: SpanUnit  # the to end
+
+
+@dataclass(frozen=True)
 class AgreementInput:
     """What agreement is computed from; an article an annotator did not code is missing data."""
 
@@ -58,6 +71,7 @@ class AgreementInput:
     lengths: Mapping[str, int]
     spans: tuple[SpanUnit, ...]
     tags: tuple[TagUnit, ...]
+    relations: tuple[RelationUnit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,25 @@ class SpanPair:
     confusion: Mapping[str, Mapping[str, int]]  # confusion[label_a][label_b], NONE = unmatched
 
 
+# How two relations' end spans must agree for the relations to match (the type always must;
+# an undirected type matches either way round). All three are reported side by side, as
+# issue 16 asks: one figure alone hides whether annotators disagree on the link or the ends.
+STRICT = "strict"  # both ends: same start, end and label
+BOUNDARIES = "boundaries"  # both ends: same start and end, labels ignored
+RELAXED = "relaxed"  # both ends: overlapping spans, labels ignored
+RELATION_RULES = (STRICT, BOUNDARIES, RELAXED)
+
+
+@dataclass(frozen=True)
+class RelationPair:
+    """Relation agreement for one pair of annotators: per type, under each matching rule."""
+
+    a: str
+    b: str
+    common_articles: int
+    rules: Mapping[str, ByLabel[SpanScores]]  # by rule name (RELATION_RULES)
+
+
 @dataclass(frozen=True)
 class UnitizedDisagreement:
     """Observed and expected disagreement of unitized alpha for one label's continuum."""
@@ -135,6 +168,8 @@ class AgreementReport:
     span_pairs: tuple[SpanPair, ...]
     unitized_articles: int
     unitized_alpha: ByLabel[Figure]
+    relation_types: tuple[str, ...] = ()
+    relation_pairs: tuple[RelationPair, ...] = ()
 
 
 # ---------------------------------------------------------------- coefficients on plain data
@@ -265,6 +300,94 @@ def span_confusion(a: Sequence[SpanUnit], b: Sequence[SpanUnit]) -> dict[str, di
         if j not in matched_b:
             counts[NONE][span.label] += 1
     return {row: dict(sorted(cols.items())) for row, cols in sorted(counts.items())}
+
+
+# ---------------------------------------------------------------- relation matching
+
+
+def _ends_agree(x: SpanUnit, y: SpanUnit, rule: str) -> int:
+    """How much two end spans agree under `rule`: 0 when they do not, else their overlap."""
+    shared = min(x.end, y.end) - max(x.start, y.start)
+    if rule == RELAXED:
+        return max(shared, 0)
+    same = (x.start, x.end) == (y.start, y.end) and (rule == BOUNDARIES or x.label == y.label)
+    return shared if same else 0
+
+
+def _relation_fit(x: RelationUnit, y: RelationUnit, rule: str) -> int:
+    """How well B's relation y fits A's x (0: no match): the summed overlap of their ends,
+    the other way round too when the type is undirected."""
+    if x.article != y.article or x.type != y.type:
+        return 0
+    ways = [(y.source, y.target)]
+    if not (x.directed and y.directed):
+        ways.append((y.target, y.source))
+    best = 0
+    for first, second in ways:
+        one, two = _ends_agree(x.source, first, rule), _ends_agree(x.target, second, rule)
+        if one and two:
+            best = max(best, one + two)
+    return best
+
+
+def match_relations(
+    a: Sequence[RelationUnit], b: Sequence[RelationUnit], rule: str
+) -> list[tuple[int, int]]:
+    """One-to-one pairs (index in a, index in b) of relations that match under `rule`.
+
+    Same article and type; both ends agree as the rule says, in the same direction unless the
+    type is undirected. Taken greedily by largest summed end overlap, then position, so exact
+    matches pair first and the result does not depend on input order.
+    """
+    if rule not in RELATION_RULES:
+        raise ValueError(f"unknown relation matching rule {rule!r}")
+    by_key: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+    for j, y in enumerate(b):
+        by_key[(y.article, y.type)].append(j)
+    candidates = []
+    for i, x in enumerate(a):
+        for j in by_key[(x.article, x.type)]:
+            fit = _relation_fit(x, b[j], rule)
+            if fit:
+                candidates.append((-fit, i, j))
+    candidates.sort()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs = []
+    for _, i, j in candidates:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+def relation_scores(
+    a: Sequence[RelationUnit], b: Sequence[RelationUnit], types: Sequence[str], rule: str
+) -> ByLabel[SpanScores]:
+    """Scores of B's relations against A's under `rule`, per type and micro-averaged."""
+    matched: Counter[str] = Counter(a[i].type for i, _ in match_relations(a, b, rule))
+    count_a, count_b = Counter(r.type for r in a), Counter(r.type for r in b)
+    per_type = {t: score_counts(matched[t], count_a[t], count_b[t]) for t in types}
+    overall = score_counts(
+        sum(matched[t] for t in types), sum(count_a[t] for t in types),
+        sum(count_b[t] for t in types),
+    )  # fmt: skip
+    return ByLabel(per_type, overall)
+
+
+def _relation_pair(
+    a: str,
+    b: str,
+    coded: Mapping[str, frozenset[str]],
+    relations: list[RelationUnit],
+    types: tuple[str, ...],
+) -> RelationPair:
+    common = coded[a] & coded[b]
+    a_rel = [r for r in relations if r.annotator == a and r.article in common]
+    b_rel = [r for r in relations if r.annotator == b and r.article in common]
+    rules = {rule: relation_scores(a_rel, b_rel, types, rule) for rule in RELATION_RULES}
+    return RelationPair(a, b, len(common), rules)
 
 
 # ---------------------------------------------------------------- unitized alpha
@@ -419,14 +542,18 @@ def unitized_alpha(parts: Iterable[UnitizedDisagreement]) -> Figure:
 
 
 def agreement(data: AgreementInput, label: str | None = None) -> AgreementReport:
-    """Every figure for data.annotators; with a label, only that label's tags and spans count."""
+    """Every figure for data.annotators; with a label, only that label's tags and spans (or
+    that type's relations) count."""
     annotators = tuple(dict.fromkeys(data.annotators))
     spans = [s for s in data.spans if s.annotator in annotators]
     tags = [t for t in data.tags if t.annotator in annotators]
+    relations = [r for r in data.relations if r.annotator in annotators]
     coded = _coded(annotators, data.coded, spans, tags)
     if label is not None:
         spans = [s for s in spans if s.label == label]
         tags = [t for t in tags if t.label == label]
+        relations = [r for r in relations if r.type == label]
+    relation_types = tuple(sorted({r.type for r in relations}))
     spans.sort(key=lambda s: (s.article, s.start, s.end, s.label, s.annotator))
     tag_labels = tuple(sorted({t.label for t in tags}))
     span_labels = tuple(sorted({s.label for s in spans}))
@@ -443,6 +570,12 @@ def agreement(data: AgreementInput, label: str | None = None) -> AgreementReport
         span_pairs=tuple(_span_pair(a, b, coded, spans, span_labels) for a, b in pairs),
         unitized_articles=len(shared),
         unitized_alpha=_unitized(annotators, shared, data.lengths, spans, span_labels),
+        relation_types=relation_types,
+        relation_pairs=tuple(
+            _relation_pair(a, b, coded, relations, relation_types) for a, b in pairs
+        )
+        if relation_types
+        else (),
     )
 
 

@@ -6,12 +6,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from desktop_app.core.agreement import (
+    BOUNDARIES,
+    RELATION_RULES,
+    RELAXED,
+    STRICT,
     AgreementReport,
     ByLabel,
     Figure,
+    RelationPair,
     SpanPair,
     SpanScores,
 )
+
+# What each relation matching rule asks of the two end spans (the type must always match).
+RULE_TEXT = {
+    STRICT: "same type and direction, both ends with the same boundaries and labels",
+    BOUNDARIES: "same type and direction, both ends with the same boundaries, labels ignored",
+    RELAXED: "same type and direction, both ends overlapping, labels ignored",
+}
 
 
 def figure_to_json(figure: Figure) -> dict[str, Any]:
@@ -76,10 +88,24 @@ def report_to_json(report: AgreementReport) -> dict[str, Any]:
                 **_figures_json(report.unitized_alpha),
             },
         },
+        "relations": {
+            "types": list(report.relation_types),
+            "rules": dict(RULE_TEXT),
+            "pairs": [
+                {
+                    "a": pair.a,
+                    "b": pair.b,
+                    "common_articles": pair.common_articles,
+                    **{rule: _all_scores_json(pair.rules[rule]) for rule in RELATION_RULES},
+                }
+                for pair in report.relation_pairs
+            ],
+        },
     }
 
 
 ALL_LABELS = "all labels"
+ALL_TYPES = "all types"
 
 
 def _number(figure: Figure) -> str:
@@ -114,13 +140,15 @@ def _figure_table(title: str, figures: ByLabel[Figure], name: str, items: str) -
     return ["", title, *_table(["label", name, items, ""], rows)]
 
 
-def _scores_table(title: str, scores: ByLabel[SpanScores]) -> list[str]:
+def _scores_table(
+    title: str, scores: ByLabel[SpanScores], first: str = "label", every: str = ALL_LABELS
+) -> list[str]:
     rows = []
-    for label, s in [*scores.per_label.items(), (ALL_LABELS, scores.overall)]:
+    for label, s in [*scores.per_label.items(), (every, scores.overall)]:
         named = [("precision", s.precision), ("recall", s.recall), ("F1", s.f1)]
         counts = [str(s.matched), str(s.only_a), str(s.only_b)]
         rows.append([label, *counts, *(_number(f) for _, f in named), _why(named)])
-    headers = ["label", "matched", "only A", "only B", "precision", "recall", "F1", ""]
+    headers = [first, "matched", "only A", "only B", "precision", "recall", "F1", ""]
     return ["", title, *_table(headers, rows)]
 
 
@@ -143,6 +171,15 @@ def _pair_lines(pair: SpanPair) -> list[str]:
     ]
 
 
+def _relation_lines(pair: RelationPair) -> list[str]:
+    head = f"Relations: {pair.a} (A) vs {pair.b} (B), {pair.common_articles} articles both coded"
+    lines = []
+    for rule in RELATION_RULES:
+        title = f"{head}, {rule} match ({RULE_TEXT[rule]}; undirected types either way)"
+        lines += _scores_table(title, pair.rules[rule], "type", ALL_TYPES)
+    return lines
+
+
 def format_report(report: AgreementReport) -> str:
     """The report as plain-text tables for the command line; undefined figures show why."""
     scope = f" (label {report.label})" if report.label is not None else ""
@@ -162,4 +199,6 @@ def format_report(report: AgreementReport) -> str:
     title = "Spans: Krippendorff's unitized alpha (all annotators, "
     title += f"{report.unitized_articles} articles all coded)"
     lines += _figure_table(title, report.unitized_alpha, "alpha", "units")
+    for relation_pair in report.relation_pairs:
+        lines += _relation_lines(relation_pair)
     return "\n".join(lines) + "\n"

@@ -7,9 +7,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from desktop_app.core.importers import read_file
-from desktop_app.core.model import ArticleDraft, ImportProblem, Label, MergeReport
+from desktop_app.core.model import (
+    ArticleDraft,
+    ImportProblem,
+    Label,
+    MergeReport,
+    RelationRecord,
+    RelationType,
+)
 from desktop_app.core.store import Store, StoreError
 from desktop_app.core.store.backups import check_file
+from desktop_app.core.store.base import relation_identity
 from desktop_app.core.store.foreign import ForeignProject, is_project_file
 
 Progress = Callable[[int], None]  # articles read so far
@@ -49,12 +57,21 @@ def merge_path(store: Store, other: str | Path, progress: Progress | None = None
             )
         with ForeignProject(path) as foreign:
             batches = _fitting(foreign.batches(BATCH), path, problems)
-            report = store.merge(_counted(batches, progress), foreign.labels(), str(path))
+            report = store.merge(
+                _counted(batches, progress),
+                foreign.labels(),
+                str(path),
+                foreign.relation_types(),
+                foreign.relations_of,
+            )
             report.notes[:0] = foreign.notes
     else:
         labels: list[Label] = []
-        batches = _fitting(_jsonl_batches(path, problems), path, problems)
-        report = store.merge(_counted(batches, progress), labels, str(path))
+        relations = _JsonlRelations(path, problems)
+        batches = _fitting(relations.reading(_jsonl_batches(path, problems)), path, problems)
+        report = store.merge(
+            _counted(batches, progress), labels, str(path), relations.types, relations.of
+        )
     report.problems[:0] = problems
     return report
 
@@ -117,6 +134,69 @@ def _jsonl_batches(path: Path, problems: list[ImportProblem]) -> Iterator[list[A
             batch = []
     if batch:
         yield batch
+
+
+class _JsonlRelations:
+    """The relations of a native JSONL export's records, by span uuid, as the merge reads them.
+
+    A record's relations (ArticleDraft.relations, when the JSONL reader gives them) name their
+    ends by index into the record's spans; here they become span uuids before any span is
+    left out, so a refused span can never shift a relation onto another. A type the project
+    lacks is added as the file declares it (directed unless it says `directed: false`).
+    """
+
+    def __init__(self, path: Path, problems: list[ImportProblem]) -> None:
+        self.path = path
+        self.problems = problems
+        self.types: list[RelationType] = []
+        self._found: dict[str, list[RelationRecord]] = {}
+
+    def reading(self, batches: Iterator[list[ArticleDraft]]) -> Iterator[list[ArticleDraft]]:
+        """The batches unchanged, each record's relations noted on the way."""
+        for batch in batches:
+            for draft in batch:
+                self._note(draft)
+            yield batch
+
+    def of(self, draft: ArticleDraft) -> list[RelationRecord]:
+        """The relations of a record read by `reading` (keyed by its origin)."""
+        return self._found.pop(draft.origin, [])
+
+    def _note(self, draft: ArticleDraft) -> None:
+        # getattr: the JSONL reader gives drafts relations once relation formats are in.
+        listed = getattr(draft, "relations", ())
+        uid = draft.uid or ""
+        known = {kind.name for kind in self.types}
+        for relation in listed:
+            ends = [relation.from_index, relation.to_index]
+            spans = [draft.spans[i] if 0 <= i < len(draft.spans) else None for i in ends]
+            uuids = [span.uuid if span is not None else None for span in spans]
+            annotator = relation.annotator or "imported"
+            if uuids[0] is None or uuids[1] is None:
+                self.problems.append(
+                    ImportProblem(
+                        f"{self.path}: article {draft.uid}",
+                        f"relation {relation.uuid or ''} ({relation.type}): an end is a span "
+                        "without a uuid; a merge links spans by uuid, so it was not merged",
+                    )
+                )
+                continue
+            if relation.type not in known:
+                known.add(relation.type)
+                self.types.append(RelationType(relation.type, directed=relation.directed))
+            self._found.setdefault(draft.origin, []).append(
+                RelationRecord(
+                    uuid=relation.uuid
+                    or relation_identity(uid, annotator, relation.type, uuids[0], uuids[1]),
+                    type=relation.type,
+                    from_span=uuids[0],
+                    to_span=uuids[1],
+                    annotator=annotator,
+                    note=relation.note,
+                    created_at=relation.created_at or "",
+                    updated_at=relation.updated_at or "",
+                )
+            )
 
 
 def _counted(

@@ -735,6 +735,59 @@ def _overview_by_article(db: Database) -> None:
     )
 
 
+def _relation_decisions(db: Database) -> None:
+    """Let the merge history and the adjudications hold relations too (kind 'relation').
+
+    SQLite cannot widen a CHECK in place, so both tables are rebuilt with their rows. A
+    relation's version in the history is its type (in `label`), note, deletion and its two
+    ends (`from_span`, `to_span`, empty for spans and tags): a merge can swap any of them.
+    """
+    db.executescript(
+        """
+        CREATE TABLE annotation_history_new (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('span', 'document', 'relation')),
+            article INTEGER NOT NULL REFERENCES articles (id),
+            annotator TEXT NOT NULL,
+            label TEXT NOT NULL,
+            note TEXT NOT NULL,
+            deleted INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            replaced_at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            from_span TEXT NOT NULL DEFAULT '',
+            to_span TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO annotation_history_new (id, uuid, kind, article, annotator, label, note,
+            deleted, updated_at, replaced_at, reason)
+        SELECT id, uuid, kind, article, annotator, label, note, deleted, updated_at,
+            replaced_at, reason FROM annotation_history;
+        DROP TABLE annotation_history;
+        ALTER TABLE annotation_history_new RENAME TO annotation_history;
+        CREATE INDEX history_by_uuid ON annotation_history (uuid);
+        CREATE TABLE adjudications_new (
+            layer TEXT NOT NULL,
+            item_key TEXT NOT NULL,
+            article INTEGER NOT NULL REFERENCES articles (id),
+            kind TEXT NOT NULL CHECK (kind IN ('span', 'document', 'relation')),
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+            source_uuid TEXT,
+            result_uuid TEXT,
+            created INTEGER NOT NULL DEFAULT 0,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (layer, item_key)
+        ) WITHOUT ROWID;
+        INSERT INTO adjudications_new SELECT layer, item_key, article, kind, decision,
+            source_uuid, result_uuid, created, decided_by, decided_at FROM adjudications;
+        DROP TABLE adjudications;
+        ALTER TABLE adjudications_new RENAME TO adjudications;
+        CREATE INDEX adjudications_by_article ON adjudications (article, layer);
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -752,6 +805,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("relations", _relations),
     ("annotate_all_batches", _annotate_all_batches),
     ("overview_by_article", _overview_by_article),
+    ("relation_decisions", _relation_decisions),
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 SPAN = "span"
 DOCUMENT = "document"
+RELATION = "relation"  # the kind of a relation in the merge history and adjudications
 
 
 class Status(StrEnum):
@@ -55,6 +56,21 @@ class RelationType:
             )
 
         return fits(from_label, to_label) or (not self.directed and fits(to_label, from_label))
+
+
+class RelationRecord(NamedTuple):
+    """A relation as a colleague's project or an export holds it, its ends by span uuid
+    (what a merge reads; `deleted` carries a deletion)."""
+
+    uuid: str
+    type: str
+    from_span: str
+    to_span: str
+    annotator: str
+    note: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    deleted: bool = False
 
 
 class Relation(NamedTuple):
@@ -410,7 +426,7 @@ class ImportReport:
 class MergeConflict:
     """An annotation edited differently on both sides: which version won, and the other one."""
 
-    kind: str  # SPAN or DOCUMENT
+    kind: str  # SPAN, DOCUMENT or RELATION
     uuid: str
     article_uid: str
     annotator: str
@@ -434,6 +450,10 @@ class MergeReport:
     tags_updated: int = 0
     statuses_changed: int = 0
     unchanged: int = 0  # annotations already the same on both sides
+    relations_added: int = 0
+    relations_updated: int = 0
+    relations_refused: int = 0  # an end is no live span here, or our type forbids it (problems)
+    relation_types_added: list[str] = field(default_factory=list)
     conflicts: list[MergeConflict] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # merged, but not quite as written
@@ -449,7 +469,15 @@ class MergeReport:
             or self.tags_updated
             or self.statuses_changed
             or self.conflicts
+            or self.relations_added
+            or self.relations_updated
+            or self.relation_types_added
         )
+
+    @property
+    def relation_conflicts(self) -> int:
+        """How many of the conflicts were about relations."""
+        return sum(1 for conflict in self.conflicts if conflict.kind == RELATION)
 
     def summary(self) -> str:
         """One human sentence about the merge."""
@@ -460,6 +488,13 @@ class MergeReport:
             f"{self.spans_updated} spans and {self.tags_updated} tags updated",
             f"{self.unchanged} annotations already the same",
         ]
+        if self.relations_added or self.relations_updated or self.relations_refused:
+            parts.append(
+                f"relations: {self.relations_added} added, {self.relations_updated} updated, "
+                f"{self.relation_conflicts} conflicts, {self.relations_refused} refused"
+            )
+        if self.relation_types_added:
+            parts.append(f"relation types added: {', '.join(self.relation_types_added)}")
         if self.statuses_changed:
             parts.append(f"{self.statuses_changed} statuses changed")
         if self.conflicts:

@@ -1,13 +1,14 @@
-"""Compare two annotators on one article: every span and tag classed as agreed or a difference."""
+"""Compare two annotators on one article: every span, tag and relation classed as agreed or a
+difference."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from desktop_app.core.agreement import AgreementInput, SpanUnit, match_spans
-from desktop_app.core.model import DocumentTag, Span
+from desktop_app.core.model import DocumentTag, Relation, Span
 
 
 class ItemClass(StrEnum):
@@ -18,18 +19,23 @@ class ItemClass(StrEnum):
     EXTRA = "extra"  # B marked it, A did not
     LABEL = "different label"  # the same text (or overlapping text) under another label
     BOUNDARY = "different boundary"  # the same label over overlapping but unequal text
+    # Relations (their ends compared by boundaries; a label on an end is a span difference):
+    TYPE = "different type"  # the same two spans linked under another type
+    DIRECTION = "different direction"  # the same two spans and type, the other way round
+    ENDPOINT = "different endpoint"  # the same type and one end, the other end elsewhere
 
 
 @dataclass(frozen=True)
 class ReviewItem:
     """One thing a reviewer decides on: a span pair (or lone span) or a document tag."""
 
-    kind: str  # "span" or "document"
+    kind: str  # "span", "document" or "relation"
     item_class: ItemClass
-    a: Span | DocumentTag | None
-    b: Span | DocumentTag | None
-    start: int = 0  # where it is in the text (spans), for navigation
+    a: Span | DocumentTag | Relation | None
+    b: Span | DocumentTag | Relation | None
+    start: int = 0  # where it is in the text (spans, relations' ends), for navigation
     end: int = 0
+    ends: Mapping[str, Span] | None = None  # a relation item's end spans, by uuid
 
     @property
     def key(self) -> str:
@@ -42,6 +48,8 @@ class ReviewItem:
     def label(self) -> str:
         """The label shown for the item: A's, else B's."""
         side = self.a if self.a is not None else self.b
+        if isinstance(side, Relation):
+            return side.type
         return side.label if side is not None else ""
 
     @property
@@ -89,6 +97,82 @@ def _classify(
     found += [(ItemClass.MISSING, i, None) for i in range(len(a)) if i not in used_a]
     found += [(ItemClass.EXTRA, None, j) for j in range(len(b)) if j not in used_b]
     return found
+
+
+Place = tuple[int, int]  # a relation end's boundaries
+
+
+def compare_relations(
+    a: Sequence[Relation],
+    b: Sequence[Relation],
+    spans: Mapping[str, Span],
+    directed: Mapping[str, bool],
+) -> list[ReviewItem]:
+    """Every relation of A and of B in one item each, in text order of their ends.
+
+    Ends are compared by their spans' boundaries (whose span it is, and its label, do not
+    matter here: a label difference is already a span item). Pairs are taken one to one in
+    this order: agreed (same type, same ends, same direction; either way for an undirected
+    type), different direction (a directed type, the ends swapped), different type (the same
+    two ends), different endpoint (the same type and one end in its place, the other end
+    elsewhere); what is left is missing (only A) or extra (only B). A relation whose end is
+    not among `spans` (not live) is left out.
+    """
+    a = [r for r in a if r.from_span in spans and r.to_span in spans]
+    b = [r for r in b if r.from_span in spans and r.to_span in spans]
+
+    def place(r: Relation) -> tuple[Place, Place]:
+        one, two = spans[r.from_span], spans[r.to_span]
+        return (one.start, one.end), (two.start, two.end)
+
+    def agreed(x: Relation, y: Relation) -> bool:
+        return x.type == y.type and (
+            place(x) == place(y) or (not directed.get(x.type, True) and place(x) == place(y)[::-1])
+        )
+
+    def reversed_(x: Relation, y: Relation) -> bool:
+        return x.type == y.type and place(x) == place(y)[::-1]
+
+    def retyped(x: Relation, y: Relation) -> bool:
+        return x.type != y.type and set(place(x)) == set(place(y))
+
+    def moved(x: Relation, y: Relation) -> bool:
+        ends_x, ends_y = place(x), place(y)
+        if x.type != y.type:
+            return False
+        if not directed.get(x.type, True):
+            return bool(set(ends_x) & set(ends_y))
+        return ends_x[0] == ends_y[0] or ends_x[1] == ends_y[1]
+
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    found: list[tuple[ItemClass, int | None, int | None]] = []
+    for item_class, test in (
+        (ItemClass.AGREED, agreed),
+        (ItemClass.DIRECTION, reversed_),
+        (ItemClass.TYPE, retyped),
+        (ItemClass.ENDPOINT, moved),
+    ):
+        for i, x in enumerate(a):
+            if i in used_a:
+                continue
+            hit = next((j for j, y in enumerate(b) if j not in used_b and test(x, y)), None)
+            if hit is not None:
+                used_a.add(i)
+                used_b.add(hit)
+                found.append((item_class, i, hit))
+    found += [(ItemClass.MISSING, i, None) for i in range(len(a)) if i not in used_a]
+    found += [(ItemClass.EXTRA, None, j) for j in range(len(b)) if j not in used_b]
+    items = []
+    for item_class, index_a, index_b in found:
+        side_a = None if index_a is None else a[index_a]
+        side_b = None if index_b is None else b[index_b]
+        sides = [r for r in (side_a, side_b) if r is not None]
+        ends = {u: spans[u] for r in sides for u in (r.from_span, r.to_span)}
+        start = min(span.start for span in ends.values())
+        end = max(span.end for span in ends.values())
+        items.append(ReviewItem("relation", item_class, side_a, side_b, start, end, ends))
+    return sorted(items, key=lambda item: (item.start, -item.end, item.key))
 
 
 def compare_tags(a: Sequence[DocumentTag], b: Sequence[DocumentTag]) -> list[ReviewItem]:

@@ -1,5 +1,5 @@
-"""The agreement window's figures as tables: spans per pair and label (P/R/F1), and per
-label Krippendorff's alpha with Cohen's kappa for each pair."""
+"""The agreement window's figures as tables: spans per pair and label (P/R/F1), relations per
+pair, type and matching rule, and per label Krippendorff's alpha with Cohen's kappa."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from desktop_app.core.agreement import AgreementReport, Figure, SpanScores
+from desktop_app.core.agreement import RELATION_RULES, AgreementReport, Figure, SpanScores
+from desktop_app.core.agreement_output import RULE_TEXT
 
 ALL = "(all labels)"
 SPAN_COLUMNS = ("A", "B", "Label", "Matched", "Only A", "Only B", "Precision", "Recall", "F1",
@@ -66,6 +67,27 @@ def fill_span_table(table: QTableWidget, report: AgreementReport) -> None:
                  _cell(str(exact.only_a)), _cell(str(exact.only_b)), _cell(exact.precision),
                  _cell(exact.recall), _cell(exact.f1), _cell(overlap.f1)]
             )  # fmt: skip
+    _fill(table, rows)
+
+
+ALL_TYPES = "(all types)"
+RELATION_COLUMNS = ("A", "B", "Type", "Rule", "Matched", "Only A", "Only B", "Precision",
+                    "Recall", "F1")  # fmt: skip
+
+
+def fill_relation_table(table: QTableWidget, report: AgreementReport) -> None:
+    """One row per pair, relation type (and all types) and matching rule: counts and P/R/F1."""
+    rows = []
+    for pair in report.relation_pairs:
+        for kind in [*report.relation_types, ALL_TYPES]:
+            for rule in RELATION_RULES:
+                figures = pair.rules[rule]
+                s = figures.overall if kind == ALL_TYPES else figures.per_label[kind]
+                rows.append(
+                    [_cell(pair.a), _cell(pair.b), _cell(kind), _cell(rule, RULE_TEXT[rule]),
+                     _cell(str(s.matched)), _cell(str(s.only_a)), _cell(str(s.only_b)),
+                     _cell(s.precision), _cell(s.recall), _cell(s.f1)]
+                )  # fmt: skip
     _fill(table, rows)
 
 

@@ -31,8 +31,10 @@ from desktop_app.core.model import ADJUDICATED
 from desktop_app.core.review import Disagreement, disagreements
 from desktop_app.core.store import Store
 from desktop_app.ui.agreement_tables import (
+    RELATION_COLUMNS,
     SPAN_COLUMNS,
     fill_alpha_table,
+    fill_relation_table,
     fill_span_table,
     new_table,
 )
@@ -105,8 +107,10 @@ class AgreementWindow(QDialog):
         self.table.cellDoubleClicked.connect(self._activated)
         self.span_table = new_table(SPAN_COLUMNS, "agreement_spans")
         self.alpha_table = new_table(["Kind", "Label", "α (all ticked)"], "agreement_alpha")
+        self.relation_table = new_table(RELATION_COLUMNS, "agreement_relations")
         tabs = QTabWidget()
         tabs.addTab(self.span_table, "Spans: precision, recall, F1")
+        tabs.addTab(self.relation_table, "Relations: F1 per type (strict, boundaries, relaxed)")
         tabs.addTab(self.alpha_table, "Tags and labels: α, κ")
         tabs.addTab(self.table, "Disagreements (double-click or Return: show the text)")
         tabs.addTab(self.figures, "As text")
@@ -196,6 +200,7 @@ class AgreementWindow(QDialog):
         self.figures.setPlainText(format_report(result.report))
         fill_span_table(self.span_table, result.report)
         fill_alpha_table(self.alpha_table, result.report)
+        fill_relation_table(self.relation_table, result.report)
         self.table.setRowCount(len(result.disagreements))
         for row, (found, (title, quote)) in enumerate(
             zip(result.disagreements, result.places, strict=True)

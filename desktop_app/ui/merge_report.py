@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.model import SPAN, MergeReport
+from desktop_app.core.model import RELATION, SPAN, MergeReport
 from desktop_app.ui.plain import plain_label
 
 _COLUMNS = ("Kind", "Article", "Annotator", "Kept", "Ours", "Theirs")
@@ -38,7 +38,7 @@ class MergeReportDialog(QDialog):
         self.conflicts.verticalHeader().setVisible(False)
         self.conflicts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, conflict in enumerate(report.conflicts):
-            kind = "span" if conflict.kind == SPAN else "tag"
+            kind = {SPAN: "span", RELATION: "relation"}.get(conflict.kind, "tag")
             values = (kind, conflict.article_uid, conflict.annotator, conflict.winner)
             for column, value in enumerate((*values, conflict.ours, conflict.theirs)):
                 # QTableWidgetItem shows plain text: article uids and notes are never markup.

@@ -7,8 +7,14 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QDockWidget
 
-from desktop_app.core.model import DocumentTag, Label, Span
-from desktop_app.core.review import ItemClass, ReviewItem, compare_spans, compare_tags
+from desktop_app.core.model import DocumentTag, Label, Relation, Span
+from desktop_app.core.review import (
+    ItemClass,
+    ReviewItem,
+    compare_relations,
+    compare_spans,
+    compare_tags,
+)
 from desktop_app.core.store import StoreError
 from desktop_app.ui.agreement_window import AgreementWindow
 from desktop_app.ui.context import ProjectContext
@@ -161,10 +167,7 @@ class ReviewController(Controller):
             self.review_panel.set_items([], {})
             return
         article_id = self.article.id
-        a, b = self.review_panel.chosen()
-        spans = compare_spans(self.store.spans(article_id, a), self.store.spans(article_id, b))
-        tags = compare_tags(self.store.tags(article_id, a), self.store.tags(article_id, b))
-        everything = [*tags, *spans]
+        everything = self._compared(article_id)
         decisions = self.store.decisions(article_id, self.review_panel.layer_name())
         listed = everything
         if not self.review_panel.show_agreed.isChecked():
@@ -175,16 +178,33 @@ class ReviewController(Controller):
         decided = sum(item.key in decisions for item in everything)
         self.review_panel.set_counts(differences, decided, len(everything) - differences)
 
+    def _compared(self, article_id: int) -> list[ReviewItem]:
+        """A's and B's tags, spans and relations on the article, each classed; relations
+        last, so accepting everything agreed puts their spans in the layer first."""
+        a, b = self.review_panel.chosen()
+        tags = compare_tags(self.store.tags(article_id, a), self.store.tags(article_id, b))
+        spans = compare_spans(self.store.spans(article_id, a), self.store.spans(article_id, b))
+        everyone = {span.uuid: span for span in self.store.spans(article_id)}
+        directed = {kind.name: kind.directed for kind in self.store.relation_types()}
+        relations = compare_relations(
+            self.store.relations(article_id, a), self.store.relations(article_id, b), everyone,
+            directed,
+        )  # fmt: skip
+        return [*tags, *spans, *relations]
+
     # --- navigation ----------------------------------------------------------------------
 
     def _review_row_chosen(self, row: int) -> None:
         if not 0 <= row < len(self.review_items):
             return
         item = self.review_items[row]
-        if item.kind == "span":
+        if item.kind in ("span", "relation"):
             side = item.a if item.a is not None else item.b
             self.shell.view.select_range(item.start, item.end)  # selects and scrolls to it
-            self.shell.view.set_selected_span(side.uuid if side is not None else None)
+            if isinstance(side, Relation):  # its from end, whose arcs show the relation
+                self.shell.view.set_selected_span(side.from_span)
+            else:
+                self.shell.view.set_selected_span(side.uuid if side is not None else None)
 
     def review_step(self, delta: int) -> None:
         """Go to the next (1) or previous (-1) difference in the list."""
@@ -222,12 +242,8 @@ class ReviewController(Controller):
         """Accept every agreed, undecided item of the article into the layer, in one step."""
         if self.article is None:
             return
-        a, b = self.review_panel.chosen()
         article_id = self.article.id
-        items = [
-            *compare_tags(self.store.tags(article_id, a), self.store.tags(article_id, b)),
-            *compare_spans(self.store.spans(article_id, a), self.store.spans(article_id, b)),
-        ]
+        items = self._compared(article_id)
         decided = self.store.decisions(article_id, self.review_panel.layer_name())
         agreed = [
             (item.key, item.kind, item.a)
@@ -248,7 +264,9 @@ class ReviewController(Controller):
         )
         self._review_after_change()
 
-    def _review_store(self, choices: Sequence[tuple[str, str, Span | DocumentTag | None]]) -> None:
+    def _review_store(
+        self, choices: Sequence[tuple[str, str, Span | DocumentTag | Relation | None]]
+    ) -> None:
         assert self.article is not None
         try:
             self.store.decide(

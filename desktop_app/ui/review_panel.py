@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.model import ADJUDICATED, Decision
+from desktop_app.core.model import ADJUDICATED, Decision, Relation
 from desktop_app.core.review import ItemClass, ReviewItem
 from desktop_app.ui.colors import text_color_for
 from desktop_app.ui.plain import literal
@@ -36,6 +36,9 @@ _CLASS_COLORS = {
     ItemClass.EXTRA: "#e0ecff",
     ItemClass.LABEL: "#fff3bf",
     ItemClass.BOUNDARY: "#ffe8cc",
+    ItemClass.TYPE: "#fff3bf",
+    ItemClass.DIRECTION: "#ffe8cc",
+    ItemClass.ENDPOINT: "#ffe8cc",
 }
 
 
@@ -45,6 +48,9 @@ _SHORT = {
     ItemClass.EXTRA: "extra",
     ItemClass.LABEL: "label",
     ItemClass.BOUNDARY: "boundary",
+    ItemClass.TYPE: "type",
+    ItemClass.DIRECTION: "direction",
+    ItemClass.ENDPOINT: "endpoint",
 }
 
 
@@ -219,12 +225,13 @@ class ReviewPanel(QWidget):
             cells = (
                 _SHORT[item.item_class],
                 _text(item),
-                item.a.label if item.a is not None else "—",
-                item.b.label if item.b is not None else "—",
+                _name(item.a),
+                _name(item.b),
                 _decision_text(item, decision),
             )
             background = QBrush(QColor(_CLASS_COLORS[item.item_class]))
-            tips = (item.item_class.value, _text(item), _side(item.a), _side(item.b), "")
+            tips = (item.item_class.value, _text(item), _side(item.a, item), _side(item.b, item),
+                    "")  # fmt: skip
             for column, value in enumerate(cells):
                 cell = QTableWidgetItem(value)  # plain text: quotes are never markup
                 cell.setToolTip(literal(tips[column] or value))
@@ -244,7 +251,8 @@ class ReviewPanel(QWidget):
             return
         item = self._items[row]
         decision = _decision_text(item, self._decisions.get(item.key)) or "not yet"
-        self.details.setText(f"A: {_side(item.a)}\nB: {_side(item.b)}\nDecided: {decision}")
+        a, b = _side(item.a, item), _side(item.b, item)
+        self.details.setText(f"A: {a}\nB: {b}\nDecided: {decision}")
 
     def set_counts(self, differences: int, decided: int, agreed: int) -> None:
         """The line above the table: how much is left to review."""
@@ -305,9 +313,28 @@ def _review_key(event: QKeyEvent) -> str | None:
     return _KEYS.get(Qt.Key(event.key()))
 
 
+def _name(side: object) -> str:
+    """A side's label (a relation's type), "—" for nothing."""
+    if side is None:
+        return "—"
+    return side.type if isinstance(side, Relation) else str(getattr(side, "label", ""))
+
+
+def _link(relation: Relation, item: ReviewItem, limit: int = 30) -> str:
+    """A relation as “from” → “to” (↔ when its ends were compared either way round)."""
+    ends = item.ends or {}
+    one, two = ends.get(relation.from_span), ends.get(relation.to_span)
+    return f"{relation.type}: {_quoted(one, limit)} → {_quoted(two, limit)}"
+
+
 def _text(item: ReviewItem) -> str:
     if item.kind == "document":
         return f"tag: {item.label}"
+    if item.kind == "relation":
+        if isinstance(item.a, Relation) and isinstance(item.b, Relation) and item.is_difference:
+            return f"A {_link(item.a, item, 20)} / B {_link(item.b, item, 20)}"
+        side = item.a if isinstance(item.a, Relation) else item.b
+        return _link(side, item) if isinstance(side, Relation) else ""
     if item.item_class is ItemClass.BOUNDARY and item.a is not None and item.b is not None:
         # Both extents: which words each took is the whole difference.
         return f"A {_quoted(item.a)} / B {_quoted(item.b)}"
@@ -317,14 +344,18 @@ def _text(item: ReviewItem) -> str:
 
 
 def _quoted(span: object, limit: int = 40) -> str:
+    if span is None:
+        return "?"
     quote = str(getattr(span, "quote", ""))
     quote = quote if len(quote) <= limit else quote[: limit - 1] + "…"
     return f"“{quote}” {getattr(span, 'start', 0)}–{getattr(span, 'end', 0)}"
 
 
-def _side(annotation: object) -> str:
+def _side(annotation: object, item: ReviewItem | None = None) -> str:
     if annotation is None:
         return "—"
+    if isinstance(annotation, Relation) and item is not None:
+        return f"{_link(annotation, item, 200)} by {annotation.annotator}"
     label = str(getattr(annotation, "label", ""))
     if getattr(annotation, "start", None) is None:
         return f"{label} (document tag)"

@@ -10,7 +10,15 @@ from urllib.parse import quote
 
 from desktop_app.core.fragments import from_json
 from desktop_app.core.migrations import latest_version
-from desktop_app.core.model import ArticleDraft, Label, Provenance, SpanDraft, TagDraft
+from desktop_app.core.model import (
+    ArticleDraft,
+    Label,
+    Provenance,
+    RelationRecord,
+    RelationType,
+    SpanDraft,
+    TagDraft,
+)
 from desktop_app.core.store.base import StoreError
 from desktop_app.core.store.integrity import table_names
 from desktop_app.core.times import OLDEST, TimeError, normalize_time
@@ -57,6 +65,9 @@ class ForeignProject:
         self._fragments = "fragments" if "fragments" in columns else "''"
         # A project from before suggestions (schema < 12) has no provenance to carry.
         self._has_provenance = "span_provenance" in tables
+        # A project from before relations (schema < 14) has none to give.
+        self._has_relations = {"relations", "relation_types"} <= tables
+        self._relations: dict[str, list[RelationRecord]] = {}  # of the last batch, by origin
 
     def close(self) -> None:
         """Close the read-only connection."""
@@ -75,6 +86,26 @@ class ForeignProject:
             "ORDER BY position, rowid"
         ).fetchall()
         return [Label(*row) for row in rows]
+
+    def relation_types(self) -> list[RelationType]:
+        """The colleague's relation types, so merged relations keep their colour and rules."""
+        if not self._has_relations:
+            return []
+        rows = self._conn.execute(
+            "SELECT name, color, key, directed, from_labels, to_labels, description "
+            "FROM relation_types ORDER BY position, rowid"
+        ).fetchall()
+        return [
+            RelationType(
+                str(name), str(color), str(key), bool(directed), _names(from_labels),
+                _names(to_labels), str(description),
+            )
+            for name, color, key, directed, from_labels, to_labels, description in rows
+        ]  # fmt: skip
+
+    def relations_of(self, draft: ArticleDraft) -> list[RelationRecord]:
+        """The relations (deleted ones too) of an article of the batch last read."""
+        return self._relations.get(draft.origin, [])
 
     def article_total(self) -> int:
         """How many articles the colleague's project holds."""
@@ -180,6 +211,7 @@ class ForeignProject:
             statuses.setdefault(article, {})[annotator] = status
             where = f"{uids[article]}: status of {annotator}: updated_at"
             times.setdefault(article, {})[annotator] = self._time(updated_at, where) or ""
+        self._relations = self._batch_relations(ids, uids) if self._has_relations else {}
         return [
             ArticleDraft(
                 text=str(row[6]),
@@ -197,3 +229,35 @@ class ForeignProject:
             )
             for row in rows
         ]
+
+    def _batch_relations(
+        self, ids: list[object], uids: dict[object, object]
+    ) -> dict[str, list[RelationRecord]]:
+        marks = ", ".join("?" for _ in ids)
+        found: dict[str, list[RelationRecord]] = {}
+        for row in self._conn.execute(
+            "SELECT article, uuid, type, from_span, to_span, annotator, note, created_at, "
+            f"updated_at, deleted FROM relations WHERE article IN ({marks}) "
+            "ORDER BY article, created_at, rowid",
+            ids,
+        ):
+            where = f"{uids[row[0]]}: relation {row[1]}"
+            found.setdefault(f"{self.path}#{uids[row[0]]}", []).append(
+                RelationRecord(
+                    uuid=str(row[1]), type=str(row[2]), from_span=str(row[3]),
+                    to_span=str(row[4]), annotator=str(row[5]), note=str(row[6]),
+                    created_at=self._time(row[7], f"{where}: created_at") or "",
+                    updated_at=self._time(row[8], f"{where}: updated_at") or "",
+                    deleted=bool(row[9]),
+                )
+            )  # fmt: skip
+        return found
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """A JSON list of label names as stored; anything else allows any label."""
+    try:
+        found = json.loads(str(value or "[]"))
+    except ValueError:
+        return ()
+    return tuple(str(name) for name in found) if isinstance(found, list) else ()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import uuid as uuidlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from desktop_app.core.fragments import from_json, to_json
 from desktop_app.core.model import (
@@ -18,6 +18,8 @@ from desktop_app.core.model import (
     Label,
     MergeConflict,
     MergeReport,
+    RelationRecord,
+    RelationType,
     SpanDraft,
     TagDraft,
 )
@@ -35,10 +37,13 @@ from desktop_app.core.store.base import (
     span_identity,
     tag_identity,
 )
+from desktop_app.core.store.merge_relations import RelationMergeMixin
 from desktop_app.core.text import text_sha256
 from desktop_app.core.times import TimeError, comparable_time, field_time
 
 _Item = TypeVar("_Item", SpanDraft, TagDraft)
+# The colleague's relations of one article draft (as read, before the merge checks it).
+RelationsOf = Callable[[ArticleDraft], Sequence[RelationRecord]]
 
 
 class _Version(NamedTuple):
@@ -62,7 +67,7 @@ _TABLES = {SPAN: "spans", DOCUMENT: "document_tags"}
 MERGED_BY = "imported"  # the annotator of a merged annotation whose source names none
 
 
-class MergeMixin(ArticlesMixin):
+class MergeMixin(RelationMergeMixin, ArticlesMixin):
     """Merge: articles matched by uid and text hash, annotations by uuid, newer edit wins."""
 
     @_serialized
@@ -71,6 +76,8 @@ class MergeMixin(ArticlesMixin):
         batches: Iterable[Sequence[ArticleDraft]],
         labels: Sequence[Label] = (),
         source: str = "",
+        relation_types: Sequence[RelationType] = (),
+        relations_of: RelationsOf | None = None,
     ) -> MergeReport:
         """Back up, then merge every batch in ONE transaction: an error changes nothing.
 
@@ -78,6 +85,8 @@ class MergeMixin(ArticlesMixin):
         (merge_base): changed on their side only, theirs is taken; changed on both, the newer
         edit wins, the other goes to annotation_history and the conflict is reported; an
         older copy of an edit we already have (another colleague's, an old export) is stale.
+        Relations (`relations_of` each draft) follow the same rules once the article's spans
+        are merged; relation types we lack are added, as labels are.
         """
         report = MergeReport(source=source)
         backup = self.backup("merge")  # under the same lock: nothing lands in between
@@ -88,8 +97,17 @@ class MergeMixin(ArticlesMixin):
             mapped = ImportReport()  # their label names read as ours, counted
             for batch in batches:
                 for draft in batch:
-                    checked = _checked(draft, names, report, mapped)
-                    self._merge_article(self._with_uuids(checked), report)
+                    checked = self._with_uuids(_checked(draft, names, report, mapped))
+                    article_id = self._merge_article(checked, report)
+                    records = relations_of(draft) if relations_of else ()
+                    if records and article_id is None:
+                        report.relations_refused += len(records)
+                    elif records and article_id is not None:
+                        # Types we lack, added before their first relation (a JSONL file
+                        # declares them as its relations are read).
+                        report.relation_types_added += self._add_relation_types(relation_types)
+                        uid = checked.uid or f"sha256:{text_sha256(checked.text)[:24]}"
+                        self._merge_relations(article_id, uid, checked.spans, records, report)
         report.notes[:0] = mapped.label_notes()
         return report
 
@@ -131,7 +149,8 @@ class MergeMixin(ArticlesMixin):
         )
         return replace(draft, spans=spans, tags=tags)
 
-    def _merge_article(self, draft: ArticleDraft, report: MergeReport) -> None:
+    def _merge_article(self, draft: ArticleDraft, report: MergeReport) -> int | None:
+        """Merge one article and its spans and tags; its id here (None: it was refused)."""
         digest = text_sha256(draft.text)
         uid = draft.uid or f"sha256:{digest[:24]}"
         row = self.db.conn.execute(
@@ -146,7 +165,7 @@ class MergeMixin(ArticlesMixin):
                     "not merged",
                 )
             )
-            return
+            return None
         if row is None:
             twins = self.db.conn.execute(
                 "SELECT id FROM articles WHERE text_sha256 = ? LIMIT 2", (digest,)
@@ -154,10 +173,14 @@ class MergeMixin(ArticlesMixin):
             if len(twins) == 1:
                 report.articles_matched_by_text += 1
                 self._merge_annotations(int(twins[0][0]), uid, draft, report)
-                return
+                return int(twins[0][0])
             added = ImportReport()
             # A merge matches by uuid: their span is theirs to edit later, even when it
-            # equals another of theirs or ours today.
+            # equals another of theirs or ours today. Relations a reader put on the draft
+            # are left to _merge_relations (one set of rules, one count), not to the import.
+            if getattr(draft, "relations", ()):
+                none: dict[str, Any] = {"relations": ()}
+                draft = replace(draft, **none)
             self._add_batch([draft], MERGED_BY, added, skip_identical=False, rekey=False)
             report.articles_added += added.added
             report.spans_added += added.spans_added
@@ -166,9 +189,10 @@ class MergeMixin(ArticlesMixin):
             report.problems.extend(added.problems)  # with each uuid another annotation holds
             article_id = self._one("SELECT id FROM articles WHERE uid = ?", (uid,))
             self._record_base(article_id, draft.spans, draft.tags, every=not added.problems)
-            return
+            return None if article_id is None else int(article_id)
         report.articles_matched += 1
         self._merge_annotations(int(row[0]), uid, draft, report)
+        return int(row[0])
 
     def _merge_annotations(
         self, article_id: int, uid: str, draft: ArticleDraft, report: MergeReport
@@ -371,14 +395,6 @@ class MergeMixin(ArticlesMixin):
                 now(),
                 why,
             ),
-        )
-
-    def _set_base(self, uuid: str, ours_at: str, theirs_at: str) -> None:
-        self.db.execute(
-            "INSERT INTO merge_base (uuid, ours_at, theirs_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (uuid) DO UPDATE SET ours_at = excluded.ours_at, "
-            "theirs_at = excluded.theirs_at",
-            (uuid, ours_at, theirs_at),
         )
 
     def _record_base(

@@ -5,9 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from desktop_app.core.agreement import AgreementInput, SpanUnit, TagUnit
+from desktop_app.core.agreement import AgreementInput, RelationUnit, SpanUnit, TagUnit
 from desktop_app.core.fragments import to_json
-from desktop_app.core.model import ADJUDICATED, SPAN, Decision, DocumentTag, Span
+from desktop_app.core.model import (
+    ADJUDICATED,
+    DOCUMENT,
+    RELATION,
+    SPAN,
+    Decision,
+    DocumentTag,
+    Relation,
+    RelationType,
+    Span,
+)
 from desktop_app.core.store.annotations import AnnotationsMixin
 from desktop_app.core.store.base import (
     _SPAN_COLUMNS,
@@ -26,8 +36,8 @@ class ReviewMixin(AnnotationsMixin):
     def agreement_input(self, annotators: Sequence[str] = ()) -> AgreementInput:
         """Spans, tags, coded articles and text lengths for `annotators` (default: every coder).
 
-        An annotator coded an article when they left an annotation on it (kept or deleted)
-        or set its status beyond "todo": an article they read and left untagged is data
+        An annotator coded an article when they left an annotation or relation on it (kept or
+        deleted) or set its status beyond "todo": an article they read and left untagged is data
         ("not tagged"), one they never opened is missing.
         """
         known = [row[0] for row in self.db.conn.execute("SELECT name FROM annotators")]
@@ -50,9 +60,10 @@ class ReviewMixin(AnnotationsMixin):
             "SELECT DISTINCT article, annotator FROM ("
             f"SELECT article, annotator FROM spans WHERE annotator IN ({marks}) "
             f"UNION ALL SELECT article, annotator FROM document_tags WHERE annotator IN ({marks}) "
+            f"UNION ALL SELECT article, annotator FROM relations WHERE annotator IN ({marks}) "
             "UNION ALL SELECT article, annotator FROM article_status "
             f"WHERE status != 'todo' AND annotator IN ({marks}))",
-            [*chosen, *chosen, *chosen],
+            [*chosen, *chosen, *chosen, *chosen],
         ).fetchall()
         return self._agreement_rows(tuple(chosen), coded)
 
@@ -77,6 +88,7 @@ class ReviewMixin(AnnotationsMixin):
         return bool(
             self._one("SELECT 1 FROM spans WHERE annotator = ? LIMIT 1", (name,))
             or self._one("SELECT 1 FROM document_tags WHERE annotator = ? LIMIT 1", (name,))
+            or self._one("SELECT 1 FROM relations WHERE annotator = ? LIMIT 1", (name,))
         )
 
     def _agreement_rows(
@@ -126,9 +138,28 @@ class ReviewMixin(AnnotationsMixin):
                 (*chosen, ids_json),
             )
         )
+        relations = tuple(
+            RelationUnit(
+                uids[article], annotator, kind, bool(directed),
+                SpanUnit(uids[article], f_who, f_label, f_start, f_end),
+                SpanUnit(uids[article], t_who, t_label, t_start, t_end),
+            )
+            for article, annotator, kind, directed, f_who, f_label, f_start, f_end, t_who,
+            t_label, t_start, t_end in self.db.conn.execute(
+                "SELECT r.article, r.annotator, r.type, ifnull(rt.directed, 1), f.annotator, "
+                'f.label, f.start, f."end", t.annotator, t.label, t.start, t."end" '
+                "FROM relations r JOIN spans f ON f.uuid = r.from_span "
+                "JOIN spans t ON t.uuid = r.to_span "
+                "LEFT JOIN relation_types rt ON rt.name = r.type "
+                f"WHERE r.deleted = 0 AND r.annotator IN ({marks}) AND r.article IN ({shared}) "
+                "ORDER BY r.article, r.created_at, r.rowid",
+                (*chosen, ids_json),
+            )
+        )  # fmt: skip
         return AgreementInput(
-            chosen, {name: frozenset(v) for name, v in coded.items()}, lengths, spans, tags
-        )
+            chosen, {name: frozenset(v) for name, v in coded.items()}, lengths, spans, tags,
+            relations,
+        )  # fmt: skip
 
     @_serialized
     def annotator_activity(self) -> list[tuple[str, int]]:
@@ -159,7 +190,7 @@ class AdjudicationMixin(ReviewMixin):
     def decide(
         self,
         article_id: int,
-        choices: Sequence[tuple[str, str, Span | DocumentTag | None]],
+        choices: Sequence[tuple[str, str, Span | DocumentTag | Relation | None]],
         reviewer: str,
         layer: str = ADJUDICATED,
     ) -> list[Decision]:
@@ -167,7 +198,9 @@ class AdjudicationMixin(ReviewMixin):
 
         All in one transaction. An accepted span or tag is copied into `layer` (or linked to
         the identical one already there); changing a decision withdraws what the earlier one
-        put in the layer.
+        put in the layer. An accepted relation links the layer's spans at its ends' places,
+        so its ends must be in the layer first (accepted earlier, or earlier in `choices`):
+        otherwise StoreError says which end to decide, and nothing is recorded.
         """
         if not layer.strip() or layer == reviewer:
             raise StoreError("the adjudicated layer needs a name of its own")
@@ -224,19 +257,30 @@ class AdjudicationMixin(ReviewMixin):
             "SELECT 1 FROM adjudications WHERE layer = ? AND result_uuid = ?", (layer, result)
         )
         if result is not None and created and not shared:
-            table = "spans" if kind == SPAN else "document_tags"
+            table = {SPAN: "spans", DOCUMENT: "document_tags", RELATION: "relations"}[kind]
             self.db.execute(
                 f"UPDATE {table} SET deleted = 1, updated_at = ? WHERE uuid = ? AND deleted = 0",
                 (now(), result),
             )
+            if kind == SPAN:
+                # The layer's relations on that span went with it (a trigger): the decisions
+                # that made them are open again rather than "accepted" with nothing behind.
+                self.db.execute(
+                    "DELETE FROM adjudications WHERE layer = ? AND kind = ? AND result_uuid IN "
+                    "(SELECT uuid FROM relations WHERE deleted = 1 AND annotator = ? "
+                    "AND (from_span = ? OR to_span = ?))",
+                    (layer, RELATION, layer, result, result),
+                )
         return True
 
     def _copy_into(
-        self, article_id: int, chosen: Span | DocumentTag, layer: str
+        self, article_id: int, chosen: Span | DocumentTag | Relation, layer: str
     ) -> tuple[str, bool]:
         """The layer's annotation for `chosen` (made now, or the identical one already there)
         and whether it was made now."""
         stamp = now()
+        if isinstance(chosen, Relation):
+            return self._copy_relation(article_id, chosen, layer)
         if isinstance(chosen, Span):
             fragments = to_json(chosen.fragments)
             found = self._one(
@@ -266,6 +310,58 @@ class AdjudicationMixin(ReviewMixin):
             f"INSERT INTO document_tags ({_TAG_COLUMNS}) VALUES (?,?,?,?,?,?,?,0)",
             (uuid, article_id, layer, chosen.label, chosen.note, stamp, stamp),
         )
+        return uuid, True
+
+    def _copy_relation(self, article_id: int, chosen: Relation, layer: str) -> tuple[str, bool]:
+        """The layer's relation for `chosen`, between the layer's spans at its ends' places
+        (same boundaries, the same label preferred); StoreError when an end has none."""
+        ends = []
+        for side, end in (("from", chosen.from_span), ("to", chosen.to_span)):
+            row = self.db.conn.execute(
+                'SELECT start, "end", label, quote FROM spans WHERE uuid = ?', (end,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"the relation's {side} span {end} is not in this project")
+            found = self.db.conn.execute(
+                "SELECT uuid, label FROM spans WHERE article = ? AND annotator = ? AND start = ? "
+                'AND "end" = ? AND deleted = 0 ORDER BY label != ?, created_at LIMIT 1',
+                (article_id, layer, row[0], row[1], row[2]),
+            ).fetchone()
+            if found is None:
+                raise StoreError(
+                    f"decide the span “{row[3]}” ({row[0]}–{row[1]}) first: an accepted "
+                    f"relation links {layer}'s spans, and its {side} end is not in {layer} yet"
+                )
+            ends.append((str(found[0]), str(found[1])))
+        rule = self.db.conn.execute(
+            "SELECT directed, from_labels, to_labels FROM relation_types WHERE name = ?",
+            (chosen.type,),
+        ).fetchone()
+        if rule is not None:
+            kind = RelationType(
+                chosen.type, directed=bool(rule[0]), from_labels=tuple(json.loads(rule[1])),
+                to_labels=tuple(json.loads(rule[2])),
+            )  # fmt: skip
+            if not kind.allows(ends[0][1], ends[1][1]):
+                raise StoreError(
+                    f"{chosen.type} does not link {ends[0][1]} to {ends[1][1]}: {layer}'s "
+                    "spans there have other labels; decide them first"
+                )
+        found_relation = self._one(
+            "SELECT uuid FROM relations WHERE article = ? AND annotator = ? AND type = ? "
+            "AND from_span = ? AND to_span = ? AND deleted = 0",
+            (article_id, layer, chosen.type, ends[0][0], ends[1][0]),
+        )
+        if found_relation:
+            return str(found_relation), self._made_by_decision(layer, str(found_relation))
+        uuid = new_uuid()
+        stamp = now()
+        self.db.execute(
+            "INSERT INTO relations (uuid, article, annotator, type, from_span, to_span, note, "
+            "created_at, updated_at, deleted) VALUES (?,?,?,?,?,?,?,?,?,0)",
+            (uuid, article_id, layer, chosen.type, ends[0][0], ends[1][0], chosen.note, stamp,
+             stamp),
+        )  # fmt: skip
         return uuid, True
 
     def _made_by_decision(self, layer: str, uuid: str) -> bool:
