@@ -128,4 +128,4 @@ def _tip(suggestion: Suggestion) -> str:
     )
     if suggestion.explanation:
         row += f"<br><i>{html.escape(suggestion.explanation[:300])}</i>"
-    return row + "<br>Enter/A accept, X reject, N/P next/previous"
+    return row + "<br>Enter/A accept, X reject, Alt+↓/↑ next/previous"
