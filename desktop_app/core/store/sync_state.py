@@ -67,7 +67,8 @@ _LOCAL: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     ),
     "relations": (
         "SELECT r.uuid, r.annotator, a.uid, r.type, r.from_span, r.to_span, r.note, "
-        "r.created_at, r.updated_at, r.deleted FROM relations r JOIN articles a ON a.id = r.article",
+        "r.created_at, r.updated_at, r.deleted "
+        "FROM relations r JOIN articles a ON a.id = r.article",
         ("r.uuid",),
         ("uuid", "annotator", "article_uid", "type", "from_span", "to_span", "note",
          "created_at", "updated_at", "deleted"),
