@@ -370,7 +370,7 @@ class SyncStateMixin(MergeMixin):
     def _write(self, table: str, row: Row, local: Row | None, me: str) -> str:
         """Make the local row equal the server's; a reason when it cannot ("" when done)."""
         try:
-            return _WRITERS[table](self, row, local, me)
+            return str(_WRITERS[table](self, row, local, me))
         except sqlite3.IntegrityError as error:
             return f"not taken here ({error})"
 
