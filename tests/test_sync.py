@@ -7,7 +7,7 @@ import pytest
 from sync_helpers import article, live_annotations, project, server_rows
 
 from desktop_app import cli
-from desktop_app.core.model import ArticleDraft, Label
+from desktop_app.core.model import ArticleDraft, Label, RelationType
 from desktop_app.core.sync import client
 from desktop_app.core.sync.client import sync, without_password
 
@@ -251,3 +251,39 @@ def test_sync_without_a_server_says_how(tmp_path, capsys):
     project(path).close()
     assert cli.main(["sync", "--db", str(path)]) == 1
     assert "no team server yet" in capsys.readouterr().err
+
+
+def test_relations_travel_and_a_deleted_span_takes_a_colleagues_relation_down(pg_team, ana, bob):
+    for store in (ana, bob):
+        store.set_relation_types([RelationType("knows")])
+    first = ana.add_span(article(ana, "a1"), 0, 4, "Person", "ana")
+    second = ana.add_span(article(ana, "a1"), 9, 15, "Person", "ana")
+    own = ana.add_relation("knows", first.uuid, second.uuid, "ana")
+    sync(ana, pg_team.url("ana"))
+    sync(bob, pg_team.url("bob"))
+    assert bob.relation(own.uuid).from_span == first.uuid
+    mine = bob.add_span(article(bob, "a1"), 19, 26, "Person", "bob")
+    theirs = bob.add_relation("knows", mine.uuid, first.uuid, "bob")
+    sync(bob, pg_team.url("bob"))
+    sync(ana, pg_team.url("ana"))
+    # Ana deletes her span: locally it takes both relations down; bob's is not hers to push.
+    ana.update_span(first.uuid, deleted=True)
+    report = sync(ana, pg_team.url("ana"))
+    assert report.refused == []
+    assert sync(ana, pg_team.url("ana")).pushed == 0  # no loop on bob's relation
+    sync(bob, pg_team.url("bob"))  # bob's client takes his own relation down and says so
+    assert bob.relation(theirs.uuid).deleted and bob.relation(own.uuid).deleted
+    sync(ana, pg_team.url("ana"))
+    assert converged(pg_team, ana, bob)
+    live = [r for r in server_rows(pg_team)["relations"] if not r[-1]]
+    assert live == []
+
+
+def test_an_article_holding_nul_is_refused_with_a_reason(pg_team, ana):
+    ana.add_articles([ArticleDraft("before\x00after", "nul-1")])
+    report = sync(ana, pg_team.url("ana"))
+    refused = {r.key: r.reason for r in report.refused}
+    assert "U+0000" in refused["nul-1"] and "PostgreSQL" in refused["nul-1"]
+    assert "nul-1" not in {r[0] for r in server_rows(pg_team)["articles"]}
+    assert {"a1", "a2"} <= {r[0] for r in server_rows(pg_team)["articles"]}
+    assert all(r.key != "nul-1" for r in sync(ana, pg_team.url("ana")).refused)
