@@ -112,8 +112,8 @@ def test_a_stale_push_takes_the_conflict_path_and_the_loser_is_in_history(
         real_pull = client._pull
         calls = []
 
-        def pull_then_colleague(conn, store, me, report):
-            real_pull(conn, store, me, report)
+        def pull_then_colleague(conn, store, me, adjudicator, report):
+            real_pull(conn, store, me, adjudicator, report)
             calls.append(1)
             if len(calls) == 1:  # between our pull and our push, the desk pushes
                 monkeypatch.setattr(client, "_pull", real_pull)
@@ -287,3 +287,15 @@ def test_an_article_holding_nul_is_refused_with_a_reason(pg_team, ana):
     assert "nul-1" not in {r[0] for r in server_rows(pg_team)["articles"]}
     assert {"a1", "a2"} <= {r[0] for r in server_rows(pg_team)["articles"]}
     assert all(r.key != "nul-1" for r in sync(ana, pg_team.url("ana")).refused)
+
+
+def test_the_adjudicators_schema_reaches_everyone(pg_team, adam, bob):
+    adam.save_label(Label("Person", "span", "#010203", "p"))
+    adam.add_labels([Label("Group", "span", "#040506")])
+    assert sync(adam, pg_team.url("adam")).refused == []
+    bob.save_label(Label("Person", "span", "#999999", "p"))  # bob's own taste: not his to push
+    report = sync(bob, pg_team.url("bob"))
+    assert report.conflicts == [] and all(r.table != "labels" or r.key != "Person"
+                                          for r in report.refused)  # fmt: skip
+    colors = dict(bob.db.conn.execute("SELECT name, color FROM labels").fetchall())
+    assert colors["Person"] == "#010203" and colors["Group"] == "#040506"

@@ -96,7 +96,12 @@ _BOOLS = {"deleted", "directed", "created"}
 _INTS = {"start", "end", "position"}
 _TIME = {"spans": "updated_at", "tags": "updated_at", "statuses": "updated_at",
          "relations": "updated_at", "decisions": "decided_at"}  # fmt: skip
-_HISTORY = {"spans": SPAN, "tags": DOCUMENT}  # what annotation_history can hold
+_HISTORY = {"spans": SPAN, "tags": DOCUMENT}
+_ADJUDICATORS = {
+    "labels",
+    "relation_types",
+    "decisions",
+}  # only adjudicators write these  # what annotation_history can hold
 
 
 def fields(table: str) -> tuple[str, ...]:
@@ -276,6 +281,7 @@ class SyncStateMixin(MergeMixin):
         me: str,
         cursor: int | None = None,
         overwrite: bool = False,
+        schema_writer: bool = True,
     ) -> Applied:
         """Apply server rows (each with its `version`) in push order, in ONE transaction that
         also moves the cursor: killed midway, nothing is applied and the cursor stays.
@@ -283,13 +289,15 @@ class SyncStateMixin(MergeMixin):
         A row clean here is overwritten; a dirty one is merged: the same content is just
         clean; otherwise the newer edit wins (the server's when there is no time to compare),
         the loser goes to annotation_history and a conflict is reported. `overwrite` takes
-        the server's version even over a dirty row (a change the server refused).
+        the server's version even over a dirty row (a change the server refused); without
+        `schema_writer` (an analyst) the server's label schema and decisions simply win.
         """
         applied = Applied()
         with self._applying():
             for table in _LOCAL:
                 for server in rows.get(table, ()):
-                    self._apply_one(table, server, me, applied, overwrite)
+                    quiet = overwrite or (not schema_writer and table in _ADJUDICATORS)
+                    self._apply_one(table, server, me, applied, quiet)
             if cursor is not None:
                 self._set_state("cursor", str(cursor))
         return applied

@@ -119,9 +119,9 @@ def sync(
         if settings.identity != identity or counter < settings.cursor:
             report.full_sync = True
             store.begin_full_sync(identity)
-        _pull(conn, store, me, report)
+        _pull(conn, store, me, adjudicator, report)
         _push(conn, store, me, adjudicator, report, push_hook)
-        _pull(conn, store, me, report)
+        _pull(conn, store, me, adjudicator, report)
     report.cursor = store.sync_settings().cursor
     store.finish_sync(now())
     return report
@@ -166,7 +166,7 @@ def _rows(cursor: psycopg.Cursor[tuple[Any, ...]], table: str) -> list[dict[str,
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
 
-def _pull(conn: Conn, store: Store, me: str, report: SyncReport) -> None:
+def _pull(conn: Conn, store: Store, me: str, adjudicator: bool, report: SyncReport) -> None:
     """Everything above the cursor, read in one snapshot, applied in one local transaction."""
     cursor = store.sync_settings().cursor
     rows: dict[str, list[dict[str, Any]]] = {}
@@ -185,7 +185,7 @@ def _pull(conn: Conn, store: Store, me: str, report: SyncReport) -> None:
         conn.execute("COMMIT")
     if top == cursor:
         return
-    applied = store.apply_pulled(rows, me, cursor=top)
+    applied = store.apply_pulled(rows, me, cursor=top, schema_writer=adjudicator)
     report.pulled += applied.pulled
     report.conflicts += applied.conflicts
     report.problems += applied.problems
