@@ -299,3 +299,24 @@ def test_the_adjudicators_schema_reaches_everyone(pg_team, adam, bob):
                                           for r in report.refused)  # fmt: skip
     colors = dict(bob.db.conn.execute("SELECT name, color FROM labels").fetchall())
     assert colors["Person"] == "#010203" and colors["Group"] == "#040506"
+
+
+def test_an_adjudicators_decisions_and_layer_travel_and_undo(pg_team, adam, ana):
+    span = ana.add_span(article(ana, "a1"), 0, 4, "Person", "ana")
+    sync(ana, pg_team.url("ana"))
+    sync(adam, pg_team.url("adam"))
+    a1 = article(adam, "a1")
+    adam.decide(a1, [("item-1", "span", adam.span(span.uuid))], "adam")
+    report = sync(adam, pg_team.url("adam"))
+    assert report.refused == [], report.refused
+    sync(ana, pg_team.url("ana"))
+    assert list(ana.decisions(article(ana, "a1"))) == ["item-1"]
+    assert [s.quote for s in ana.spans(article(ana, "a1"), "adjudicated")] == ["Nino"]
+    adam.undecide(a1, "item-1")
+    sync(adam, pg_team.url("adam"))
+    sync(ana, pg_team.url("ana"))
+    assert ana.decisions(article(ana, "a1")) == {}
+    assert converged(pg_team, adam, ana)
+    # An analyst cannot decide: refused, and the server's (no decision) stands.
+    ana.decide(article(ana, "a1"), [("item-2", "span", None)], "ana")
+    assert any(r.table == "decisions" for r in sync(ana, pg_team.url("ana")).refused)

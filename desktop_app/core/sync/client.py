@@ -35,6 +35,8 @@ IMMUTABLE = {"uid", "text", "text_sha256", "uuid", "article_uid", "annotator", "
              "quote", "fragments", "created_at", "name", "key", "layer", "item_key"}  # fmt: skip
 # Only these tables' rows name their writer; the others' writer the server sets itself.
 OWNED = {"spans", "tags", "statuses", "relations"}
+# Rows the project deletes outright (not soft): their absence here is a tombstone there.
+DELETED_FOR_GOOD = {"labels", "relation_types", "decisions"}
 # The synced tables this project has a counterpart of (schema_settings not yet), in push order.
 TABLES = tuple(t for t in SYNCED_TABLES if t.name in TRACKED)
 
@@ -231,6 +233,15 @@ def _update(table: SyncedTable) -> sql.Composed:
     )
 
 
+def _tombstone(table: SyncedTable) -> sql.Composed:
+    return sql.SQL(
+        "UPDATE marginalia.{} SET deleted = true WHERE {} AND version = %s RETURNING version"
+    ).format(
+        sql.Identifier(table.name),
+        sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in table.key),
+    )
+
+
 def _server_row(conn: Conn, table: SyncedTable, key: str) -> dict[str, Any] | None:
     where = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in table.key)
     found = conn.execute(_select(table.name) + sql.SQL(" WHERE ") + where, key.split(SEP))
@@ -281,8 +292,15 @@ def _push_batch(
     rows that came back with nothing are read again and merged."""
     sendable: list[DirtyRow] = []
     gone: list[tuple[str, int | None, int]] = []
+    tombstones: list[DirtyRow] = []
     for item in batch:
-        if item.row is None:  # deleted here for good (a whole article): nothing to send
+        if item.row is None and table.name in DELETED_FOR_GOOD and item.version is not None:
+            if _refusal(table, {}, me, adjudicator):
+                gone.append((item.key, None, item.dirty))  # refused: the pull brings it back
+                continue
+            tombstones.append(item)  # a label or decision removed here: a tombstone there
+            continue
+        if item.row is None:  # deleted here with its whole article: nothing to send
             gone.append((item.key, None, item.dirty))
             continue
         why = _refusal(table, item.row, me, adjudicator)
@@ -308,6 +326,16 @@ def _push_batch(
                 reason = f"the server refused it: {error_text(error, '')}"
                 report.refused.append(SyncRefusal(table.name, item.key.replace(SEP, " / "), reason))
                 done_with.add(item.key)
+    if tombstones:
+        with conn.transaction():
+            for item in tombstones:
+                found = conn.execute(_tombstone(table), [*item.key.split(SEP), item.version])
+                row = found.fetchone()
+                if row is None:  # changed there meanwhile: forget it here, the pull decides
+                    store.mark_pushed(table.name, [(item.key, None, item.dirty)])
+                else:
+                    report.pushed += 1
+                    store.mark_pushed(table.name, [(item.key, None, item.dirty)])
     taken = [(item.key, version, item.dirty) for item, version in results if version is not None]
     store.mark_pushed(table.name, taken)
     report.pushed += len(taken)
