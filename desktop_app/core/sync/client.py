@@ -351,7 +351,8 @@ def _send(
     out: list[tuple[DirtyRow, int | None]] = []
     if not items:
         return out
-    insert, update = _insert(table), _update(table)
+    # Composed once: composing the statement per row costs more than sending it.
+    insert, update = _insert(table).as_bytes(conn), _update(table).as_bytes(conn)
     # A pipeline: the rows go out without waiting for each answer (one round trip, not n).
     with conn.transaction(), conn.pipeline():
         sent = []
