@@ -320,3 +320,27 @@ def test_an_adjudicators_decisions_and_layer_travel_and_undo(pg_team, adam, ana)
     # An analyst cannot decide: refused, and the server's (no decision) stands.
     ana.decide(article(ana, "a1"), [("item-2", "span", None)], "ana")
     assert any(r.table == "decisions" for r in sync(ana, pg_team.url("ana")).refused)
+
+
+def test_a_pull_killed_between_chunks_skips_nothing(pg_team, ana, bob, monkeypatch):
+    for i in range(7):
+        ana.add_span(article(ana, "a1"), i, i + 2, "Person", "ana")
+    sync(ana, pg_team.url("ana"))
+    monkeypatch.setattr(client, "PULL_CHUNK", 2)
+    real = type(bob).apply_pulled
+    calls = []
+
+    def dies_on_the_third_chunk(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt("killed")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(bob), "apply_pulled", dies_on_the_third_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        sync(bob, pg_team.url("bob"))
+    monkeypatch.setattr(type(bob), "apply_pulled", real)
+    assert bob.sync_settings().cursor == 0  # the cursor moves only with the last chunk
+    report = sync(bob, pg_team.url("bob"))
+    assert report.conflicts == [] and bob.sync_settings().pending == 0
+    assert converged(pg_team, ana, bob)

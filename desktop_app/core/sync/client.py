@@ -24,11 +24,12 @@ from desktop_app.core.store import Store
 from desktop_app.core.store.base import now
 from desktop_app.core.store.sync_state import KEYS, SEP, TRACKED, DirtyRow, fields, normalized
 from desktop_app.core.sync.connection import ServerError, display, error_text
-from desktop_app.core.sync.report import SyncRefusal, SyncReport
+from desktop_app.core.sync.report import Applied, SyncRefusal, SyncReport
 from desktop_app.core.sync.server_tables import SYNCED_TABLES, SyncedTable
 
 Conn = psycopg.Connection[tuple[Any, ...]]
 BATCH = 500  # rows per push transaction
+PULL_CHUNK = 5000  # pulled rows per local transaction
 ROUNDS = 3  # push, merge what came back, push again: at most this often per sync
 # Columns that never change once written (the server refuses a change): an UPDATE leaves them.
 IMMUTABLE = {"uid", "text", "text_sha256", "uuid", "article_uid", "annotator", "start", "end",
@@ -169,25 +170,35 @@ def _rows(cursor: psycopg.Cursor[tuple[Any, ...]], table: str) -> list[dict[str,
 
 
 def _pull(conn: Conn, store: Store, me: str, adjudicator: bool, report: SyncReport) -> None:
-    """Everything above the cursor, read in one snapshot, applied in one local transaction."""
+    """Everything above the cursor, read in one snapshot and applied in chunks.
+
+    Each chunk is one local transaction; the last one also moves the cursor. Killed between
+    chunks, the next pull starts from the old cursor and applies them again, which changes
+    nothing (a row already as the server has it is only marked clean): memory stays bounded
+    on a first sync of a large corpus, and nothing is skipped.
+    """
     cursor = store.sync_settings().cursor
-    rows: dict[str, list[dict[str, Any]]] = {}
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
     try:
         # The counter, not the largest row version: every version up to it has committed.
         top = _counter(conn)
-        if top != cursor:
-            for table in TABLES:
-                found = conn.execute(
-                    _select(table.name) + sql.SQL(" WHERE version > %s ORDER BY version"),
-                    (cursor,),
-                )
-                rows[table.name] = _rows(found, table.name)
+        if top == cursor:
+            return
+        for table in TABLES:
+            query = _select(table.name) + sql.SQL(" WHERE version > %s ORDER BY version")
+            with conn.cursor(name=f"pull_{table.name}") as found:  # server-side: in pages
+                found.execute(query, (cursor,))
+                names = [*fields(table.name), "version"]
+                while chunk := found.fetchmany(PULL_CHUNK):
+                    rows = [dict(zip(names, r, strict=True)) for r in chunk]
+                    _applied(store.apply_pulled({table.name: rows}, me, schema_writer=adjudicator),
+                             report)  # fmt: skip
+        _applied(store.apply_pulled({}, me, cursor=top), report)
     finally:
         conn.execute("COMMIT")
-    if top == cursor:
-        return
-    applied = store.apply_pulled(rows, me, cursor=top, schema_writer=adjudicator)
+
+
+def _applied(applied: Applied, report: SyncReport) -> None:
     report.pulled += applied.pulled
     report.conflicts += applied.conflicts
     report.problems += applied.problems
