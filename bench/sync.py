@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -25,7 +26,7 @@ for _path in (ROOT, ROOT / "tests"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from desktop_app.core.model import ArticleDraft, Label, LabelSchema  # noqa: E402
+from desktop_app.core.model import ArticleDraft, Label, LabelSchema, SpanDraft  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core.sync.client import sync  # noqa: E402
 
@@ -244,6 +245,34 @@ def figures(server, workdir: Path, n: int) -> dict:  # type: ignore[no-untyped-d
     }
 
 
+def first_sync(server, workdir: Path, articles: int, spans: int) -> dict:  # type: ignore[no-untyped-def]
+    """Seconds for the first push of a corpus (articles with `spans` spans each) and its
+    first pull into an empty project."""
+    database = server.fresh_database()
+    _team(server, database, ["ana", "bob"])
+    drafts = [
+        replace(d, spans=tuple(SpanDraft(k * 6, k * 6 + 5, "Person", annotator="ana")
+                               for k in range(spans)))
+        for d in _articles(articles)
+    ]  # fmt: skip
+    ana = _project(workdir / "corpus-ana.sqlite")
+    ana.add_articles(drafts, "ana")
+    bob = _project(workdir / "corpus-bob.sqlite")
+    try:
+        began = time.perf_counter()
+        sync(ana, _url(server, database, "ana"))
+        push = time.perf_counter() - began
+        began = time.perf_counter()
+        pulled = sync(bob, _url(server, database, "bob")).pulled
+        pull = time.perf_counter() - began
+    finally:
+        ana.close()
+        bob.close()
+    label = f"{articles} articles, {articles * spans} spans"
+    return {f"first push of {label} (s)": round(push, 2),
+            f"first pull of {label} (s)": round(pull, 2), "corpus rows pulled": pulled}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the figures and the fault run; print JSON; exit 1 if anything was lost."""
     args = sys.argv[1:] if argv is None else argv
@@ -257,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="worker runs per analyst")
     parser.add_argument("--changes", type=int, default=1000, help="size of the timed push/pull")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--corpus", type=int, default=0, help="also time a first sync of this many articles"
+    )
+    parser.add_argument("--corpus-spans", type=int, default=10, help="spans per corpus article")
     parser.add_argument("--quick", action="store_true", help="a small size for CI and tests")
     parser.add_argument("--tiny", action="store_true", help="the smallest run (the test suite)")
     options = parser.parse_args(args)
@@ -276,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="marginalia-sync-bench-") as tmp:
             result = {
                 **figures(server, Path(tmp), options.changes),
+                **(first_sync(server, Path(tmp), options.corpus, options.corpus_spans)
+                   if options.corpus else {}),
                 **faults(server, Path(tmp), options.analysts, options.edits, options.runs,
                          options.seed),
             }  # fmt: skip
