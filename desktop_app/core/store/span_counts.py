@@ -40,8 +40,15 @@ DELETE_TRIGGERS = (
     "spans_annotation_days_delete",
     "spans_label_tags_delete",
 )
-# Checks, not counts: they stay and run per row.
-CHECK_TRIGGERS = ("spans_quote_matches", "spans_offsets_fixed")
+# Checks and the team-server sync's dirty marks (migration sync_tracking), not counts: they
+# stay and run per row, so a bulk write is marked for the next sync like any other.
+CHECK_TRIGGERS = (
+    "spans_quote_matches",
+    "spans_offsets_fixed",
+    "spans_sync_insert",
+    "spans_sync_update",
+    "spans_sync_delete",
+)
 KNOWN_TRIGGERS = frozenset(INSERT_TRIGGERS + UPDATE_TRIGGERS + DELETE_TRIGGERS + CHECK_TRIGGERS)
 
 # The spans being made live (sign +1) or taken out (sign -1) are copied to temp.bulk_spans
