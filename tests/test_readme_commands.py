@@ -113,9 +113,14 @@ SERVER_COMMANDS = [
     "server init {admin}",
     "server init {admin} --json",
     "server add-analyst {admin} ana --password-stdin",
-    "server add-analyst {admin} adam --adjudicator --no-password",
+    "server add-analyst {admin} adam --adjudicator --password-stdin",
+    "server add-analyst {admin} carol --no-password",
     "server status {ana}",
     "server status {ana} --json",
+    "sync {adam}",  # the adjudicator's first sync publishes the label schema
+    "sync {ana}",
+    "sync",
+    "sync --json",
 ]
 SERVER_PASSWORD = "readme-pw-1"
 
@@ -323,14 +328,26 @@ def test_every_readme_server_command_runs(pg_server, pg_database, tmp_path, caps
 
     admin = pg_server.url(pg_database)
     ana = pg_server.url(pg_database, "ana", SERVER_PASSWORD)
+    adam = pg_server.url(pg_database, "adam", SERVER_PASSWORD)
+    # ana's project, with an article and a span of hers for `sync` to push.
+    project = tmp_path / "ana.sqlite"
+    store, _ = open_project(project, default_schema_path())
+    store.add_articles([ArticleDraft("Nino met Amélie in Tbilisi.", "s1")])
+    store.add_span(store.article_id("s1"), 0, 4, "Person", "ana")
+    store.close()
+    open_project(tmp_path / "adam.sqlite", default_schema_path())[0].close()
+    monkeypatch.setenv("PGPASSWORD", SERVER_PASSWORD)  # `sync` without a URL: libpq's way
     failures = []
     for template in SERVER_COMMANDS:
-        command = template.format(admin=shlex.quote(admin), ana=shlex.quote(ana))
+        command = template.format(
+            admin=shlex.quote(admin), ana=shlex.quote(ana), adam=shlex.quote(adam)
+        )
         monkeypatch.setattr("sys.stdin", io.StringIO(SERVER_PASSWORD + "\n"))
-        code = main([*shlex.split(command)])
+        whose = tmp_path / "adam.sqlite" if "{adam}" in template else project
+        code = main(["--db", str(whose), *shlex.split(command)])
         out, err = capsys.readouterr()
         if code != 0:
-            failures.append(f"marginalia {template}: exit {code}: {err.strip()}")
+            failures.append(f"marginalia {template}: exit {code}: {err.strip()} {out.strip()}")
         # The password never appears in what a command prints.
         assert SERVER_PASSWORD not in out + err
         assert quote(SERVER_PASSWORD) not in out + err
