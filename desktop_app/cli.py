@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from desktop_app import cli_batches, cli_safety, cli_server, cli_suggest, paths
+from desktop_app import cli_batches, cli_safety, cli_server, cli_suggest, cli_sync, paths
 from desktop_app.core.store import StoreError
 
 if TYPE_CHECKING:
@@ -132,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_safety.add_commands(commands, common)
     cli_suggest.add_commands(commands, common)
     cli_server.add_commands(commands, common)
+    cli_sync.add_commands(commands, common)
     return parser
 
 
@@ -544,6 +545,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _guarded(args, cli_safety.run)
     if args.command in cli_server.HANDLERS:
         return _guarded(args, cli_server.run)
+    if args.command in cli_sync.HANDLERS:
+        return _guarded(args, cli_sync.run)
     handler = {
         "import": _import,
         "export": _export,

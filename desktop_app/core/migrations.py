@@ -735,6 +735,66 @@ def _overview_by_article(db: Database) -> None:
     )
 
 
+# What a team-server sync tracks (core/store/sync_state.py): each synced local table, the sync
+# table's name for it, and the SQL expression of a row's server key (composite keys joined by
+# U+001F, which no name or uuid holds).
+SYNC_TRACKED: tuple[tuple[str, str, str], ...] = (
+    ("articles", "articles", "{row}.uid"),
+    ("labels", "labels", "{row}.name"),
+    ("relation_types", "relation_types", "{row}.name"),
+    ("spans", "spans", "{row}.uuid"),
+    ("document_tags", "tags", "{row}.uuid"),
+    (
+        "article_status",
+        "statuses",
+        "(SELECT uid FROM articles WHERE id = {row}.article) || char(31) || {row}.annotator",
+    ),
+    ("relations", "relations", "{row}.uuid"),
+    ("adjudications", "decisions", "{row}.layer || char(31) || {row}.item_key"),
+)
+
+
+def _sync_tracking(db: Database) -> None:
+    """What a team-server sync needs to know locally (DESIGN.md section 15).
+
+    sync_state holds the server's address (never a password), its identity and the cursor;
+    sync_rows, per synced row, the server version last seen and a dirty count that triggers
+    bump on every local write, whatever path makes it. The triggers stand aside while no
+    server is set (no cost for a project that never syncs; the first sync marks every row)
+    and while the sync itself writes (its 'applying' row lives only inside its transaction).
+    Deletions mark rows too: the schema's and decisions' are real deletes, pushed as tombstones.
+    """
+    db.executescript(
+        """
+        CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sync_rows (
+            tbl TEXT NOT NULL,
+            key TEXT NOT NULL,
+            version INTEGER,  -- the server's version last seen; NULL: not known to be there
+            dirty INTEGER NOT NULL DEFAULT 0,  -- bumped per local write; 0: as the server has it
+            PRIMARY KEY (tbl, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX sync_rows_dirty ON sync_rows (tbl) WHERE dirty > 0;
+        """
+    )
+    when = (
+        "EXISTS (SELECT 1 FROM sync_state WHERE key = 'url') "
+        "AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')"
+    )
+    for local, name, key in SYNC_TRACKED:
+        mark = (
+            # A status whose article went first has no key left: nothing to mark.
+            "INSERT INTO sync_rows (tbl, key, version, dirty) "
+            f"SELECT '{name}', k, NULL, 1 FROM (SELECT {{key}} AS k) WHERE k IS NOT NULL "
+            "ON CONFLICT (tbl, key) DO UPDATE SET dirty = dirty + 1;"
+        )
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            db.executescript(
+                f"CREATE TRIGGER {local}_sync_{event.lower()} AFTER {event} ON {local} "
+                f"WHEN {when} BEGIN {mark.format(key=key.format(row=row))} END;"
+            )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -752,6 +812,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("relations", _relations),
     ("annotate_all_batches", _annotate_all_batches),
     ("overview_by_article", _overview_by_article),
+    ("sync_tracking", _sync_tracking),
 )
 
 

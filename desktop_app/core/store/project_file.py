@@ -39,6 +39,7 @@ from desktop_app.core.store.recognise import recognise
 from desktop_app.core.store.relations import RelationsMixin
 from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
+from desktop_app.core.store.sync_state import SyncStateMixin
 
 
 class ProjectLocked(StoreError):
@@ -192,6 +193,7 @@ def writer_lock(path: Path, create: bool = True) -> WriterLock:
 
 
 class Store(
+    SyncStateMixin,
     BatchesMixin,
     LearnedMixin,
     GazetteersMixin,

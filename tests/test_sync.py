@@ -1,0 +1,253 @@
+"""The sync client against a real team server: push, pull, conflicts, refusals, safety."""
+
+import itertools
+import json
+
+import pytest
+from sync_helpers import article, live_annotations, project, server_rows
+
+from desktop_app import cli
+from desktop_app.core.model import ArticleDraft, Label
+from desktop_app.core.sync import client
+from desktop_app.core.sync.client import sync, without_password
+
+
+@pytest.fixture
+def ana(tmp_path):
+    store = project(tmp_path / "ana.sqlite", ["a1", "a2"])
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def bob(tmp_path):
+    store = project(tmp_path / "bob.sqlite")
+    yield store
+    store.close()
+
+
+def test_a_span_pushed_by_one_is_pulled_by_another(pg_team, ana, bob):
+    span = ana.add_span(article(ana, "a1"), 0, 4, "Person", "ana", note="first")
+    report = sync(ana, pg_team.url("ana"))
+    assert report.pushed >= 3  # two articles, one span (and labels refused: not an adjudicator)
+    assert report.full_sync
+    assert ana.sync_settings().pending == 0
+    pulled = sync(bob, pg_team.url("bob"))
+    assert pulled.pulled >= 3
+    got = bob.span(span.uuid)
+    assert (got.annotator, got.label, got.quote, got.note) == ("ana", "Person", "Nino", "first")
+    # An edit travels back as an update, and a second sync with nothing new does nothing.
+    ana.update_span(span.uuid, note="second")
+    assert ana.sync_settings().pending == 1
+    assert sync(ana, password=pg_team.password("ana")).pushed == 1  # the URL remembered
+    assert sync(bob, pg_team.url("bob")).pulled == 1
+    assert bob.span(span.uuid).note == "second"
+    again = sync(bob, pg_team.url("bob"))
+    assert (again.pulled, again.pushed, again.conflicts, again.refused) == (0, 0, [], [])
+    assert live_annotations(ana.sync_checksum()) == live_annotations(server_rows(pg_team))
+    assert live_annotations(bob.sync_checksum()) == live_annotations(server_rows(pg_team))
+
+
+@pytest.fixture
+def adam(tmp_path):
+    store = project(tmp_path / "adam.sqlite")
+    yield store
+    store.close()
+
+
+def converged(team, *stores):
+    """Every project's live annotations equal the server's."""
+    want = live_annotations(server_rows(team))
+    return all(live_annotations(s.sync_checksum()) == want for s in stores)
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_three_analysts_converge_in_every_order(pg_team, tmp_path, order):
+    names = ("ana", "bob", "adam")
+    stores = [project(tmp_path / f"{n}.sqlite", ["a1", "a2"]) for n in names]
+    try:
+        for store, name in zip(stores, names, strict=True):
+            sync(store, pg_team.url(name))
+        for i, (store, name) in enumerate(zip(stores, names, strict=True)):
+            span = store.add_span(article(store, "a1"), i, i + 3, "Person", name, note=name)
+            store.set_tag(article(store, "a2"), "Energy", name, True)
+            store.set_status(article(store, "a1"), name, "done")
+            if i == 1:
+                store.update_span(span.uuid, deleted=True)
+        for _ in range(2):
+            for i in order:
+                report = sync(stores[i], pg_team.url(names[i]))
+                assert report.refused == [] or names[i] != "adam", report.refused
+        assert converged(pg_team, *stores)
+        spans = live_annotations(server_rows(pg_team))["spans"]
+        assert len(spans) == 2 and len(live_annotations(server_rows(pg_team))["tags"]) == 3
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_tombstones_travel(pg_team, ana, bob):
+    span = ana.add_span(article(ana, "a1"), 0, 4, "Person", "ana")
+    sync(ana, pg_team.url("ana"))
+    sync(bob, pg_team.url("bob"))
+    assert not bob.span(span.uuid).deleted
+    ana.update_span(span.uuid, deleted=True)
+    sync(ana, pg_team.url("ana"))
+    sync(bob, pg_team.url("bob"))
+    assert bob.span(span.uuid).deleted
+    assert converged(pg_team, ana, bob)
+
+
+def test_a_stale_push_takes_the_conflict_path_and_the_loser_is_in_history(
+    pg_team, tmp_path, ana, monkeypatch
+):
+    # Ana on two machines: the same login, two projects.
+    laptop = project(tmp_path / "laptop.sqlite")
+    try:
+        span = ana.add_span(article(ana, "a1"), 0, 4, "Person", "ana", note="one")
+        sync(ana, pg_team.url("ana"))
+        sync(laptop, pg_team.url("ana"))
+        ana.update_span(span.uuid, note="desk, older")
+        laptop.update_span(span.uuid, note="laptop, newer")
+        real_pull = client._pull
+        calls = []
+
+        def pull_then_colleague(conn, store, me, report):
+            real_pull(conn, store, me, report)
+            calls.append(1)
+            if len(calls) == 1:  # between our pull and our push, the desk pushes
+                monkeypatch.setattr(client, "_pull", real_pull)
+                sync(ana, pg_team.url("ana"))
+                monkeypatch.setattr(client, "_pull", pull_then_colleague)
+
+        monkeypatch.setattr(client, "_pull", pull_then_colleague)
+        report = sync(laptop, pg_team.url("ana"))
+        monkeypatch.setattr(client, "_pull", real_pull)
+        assert [(c.table, c.winner) for c in report.conflicts] == [("spans", "ours")]
+        history = laptop.db.conn.execute(
+            "SELECT note, reason FROM annotation_history WHERE uuid = ?", (span.uuid,)
+        ).fetchall()
+        assert ("desk, older", "lost a sync conflict") in history
+        sync(ana, pg_team.url("ana"))
+        assert ana.span(span.uuid).note == "laptop, newer"
+        assert converged(pg_team, ana, laptop)
+    finally:
+        laptop.close()
+
+
+def test_others_rows_are_refused_once_and_not_looped_on(pg_team, ana, bob):
+    span = ana.add_span(article(ana, "a1"), 0, 4, "Person", "ana", note="ana's")
+    sync(ana, pg_team.url("ana"))
+    sync(bob, pg_team.url("bob"))
+    bob.update_span(span.uuid, note="bob was here")  # locally allowed; the server says no
+    report = sync(bob, pg_team.url("bob"))
+    assert [(r.table, r.key) for r in report.refused] == [("spans", span.uuid)]
+    assert "ana's" in report.refused[0].reason
+    assert bob.span(span.uuid).note == "ana's"  # the server's version, bob's in the history
+    assert bob.db.conn.execute(
+        "SELECT count(*) FROM annotation_history WHERE uuid = ? AND note = 'bob was here'",
+        (span.uuid,),
+    ).fetchone() == (1,)
+    again = sync(bob, pg_team.url("bob"))
+    assert again.refused == [] and again.pushed == 0
+    # An analyst's schema change is refused too; the adjudicator's reaches everyone.
+    bob.add_labels([Label("Bob's own", "span", "#000000")])
+    assert any(r.table == "labels" for r in sync(bob, pg_team.url("bob")).refused)
+
+
+def test_a_push_killed_midway_loses_nothing_and_sends_nothing_twice(pg_team, ana, monkeypatch):
+    uuids = [ana.add_span(article(ana, "a1"), i, i + 2, "Person", "ana").uuid for i in range(6)]
+
+    def die(table, sent):
+        if table == "spans" and sent == 3:
+            raise KeyboardInterrupt("killed")
+
+    with pytest.raises(KeyboardInterrupt):
+        sync(ana, pg_team.url("ana"), push_hook=die)
+    assert server_rows(pg_team)["spans"] == []  # the transaction died with it
+    # A commit we never heard of: the server has the rows, the project does not know it.
+    real = type(ana).mark_pushed
+    monkeypatch.setattr(type(ana), "mark_pushed", lambda *a, **k: None)
+    sync(ana, pg_team.url("ana"))
+    monkeypatch.setattr(type(ana), "mark_pushed", real)
+    # The pull after the push met the rows and matched them by uuid and content.
+    report = sync(ana, pg_team.url("ana"))
+    assert report.refused == [] and report.conflicts == [] and report.pushed == 0
+    assert ana.sync_settings().pending == 0
+    assert sorted(r[0] for r in server_rows(pg_team)["spans"]) == sorted(uuids)
+    assert converged(pg_team, ana)
+
+
+def test_a_reset_server_means_a_full_sync_that_loses_nothing(pg_team, ana, bob):
+    from desktop_app.core.sync.server_schema import init_server
+
+    span = ana.add_span(article(ana, "a1"), 0, 4, "Person", "ana")
+    first = sync(ana, pg_team.url("ana"))
+    assert first.full_sync
+    assert not sync(ana, pg_team.url("ana")).full_sync
+    server = pg_team.server
+    server.drop_database(pg_team.database, server.roles())
+    server.fresh_database(pg_team.database)
+    init_server(pg_team.admin_url)
+    late = ana.add_span(article(ana, "a2"), 0, 2, "Person", "ana")
+    report = sync(ana, pg_team.url("ana"))
+    assert report.full_sync and report.pushed >= 4
+    assert {r[0] for r in server_rows(pg_team)["spans"]} == {span.uuid, late.uuid}
+    sync(bob, pg_team.url("bob"))
+    assert converged(pg_team, ana, bob)
+
+
+def test_odd_names_are_data_and_passwords_are_never_kept(pg_team, tmp_path, adam, ana):
+    odd = "o'brien\"; drop table x"
+    adam.add_labels([Label(odd, "span", "#123456")])
+    adam.add_articles([ArticleDraft("Odd text " + odd, odd)])
+    adam.add_span(article(adam, odd), 9, 9 + len(odd), odd, odd)  # a layer named oddly
+    report = sync(adam, pg_team.url("adam"))
+    assert report.refused == [], report.refused
+    sync(ana, pg_team.url("ana"))
+    assert ana.db.conn.execute("SELECT count(*) FROM labels WHERE name = ?", (odd,)).fetchone() == (
+        1,
+    )
+    assert converged(pg_team, adam, ana)
+    for store, name in ((adam, "adam"), (ana, "ana")):
+        assert store.sync_settings().url == pg_team.url(name).replace(
+            ":" + pg_team.password(name), ""
+        )
+        store.db.conn.execute("PRAGMA wal_checkpoint(FULL)")
+        assert pg_team.password(name).encode() not in store.path.read_bytes()
+        assert pg_team.password(name) not in json.dumps(report.as_json())
+
+
+def test_without_password_keeps_the_rest_of_the_url():
+    assert (
+        without_password(
+            "postgresql://ana:s3cret@db.example.org:5433/team?sslmode=require&password=x"
+        )
+        == "postgresql://ana@db.example.org:5433/team?sslmode=require"
+    )
+    assert "s3cret" not in without_password("host=db user=ana password=s3cret dbname=team")
+
+
+def test_the_cli_syncs_and_remembers_the_url(pg_team, tmp_path, capsys, monkeypatch):
+    path = tmp_path / "cli.sqlite"
+    store = project(path, ["a1"])
+    store.add_span(article(store, "a1"), 0, 4, "Person", "bob")
+    store.close()
+    assert cli.main(["sync", pg_team.url("bob"), "--db", str(path), "--json"]) == 1  # labels
+    out = json.loads(capsys.readouterr().out)
+    assert out["pushed"] == 2 and out["full_sync"] and pg_team.password("bob") not in str(out)
+    monkeypatch.setenv("PGPASSWORD", pg_team.password("bob"))
+    assert cli.main(["sync", "--db", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert "0 pulled, 0 pushed" in printed and pg_team.password("bob") not in printed
+    monkeypatch.delenv("PGPASSWORD")
+    assert cli.main(["sync", "--db", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "bob@" in err and "password" in err
+
+
+def test_sync_without_a_server_says_how(tmp_path, capsys):
+    path = tmp_path / "none.sqlite"
+    project(path).close()
+    assert cli.main(["sync", "--db", str(path)]) == 1
+    assert "no team server yet" in capsys.readouterr().err
