@@ -13,17 +13,16 @@ with an autocommit PostgreSQL connection of its own and never touches the store.
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QSettings, QThread, QTimer, Signal
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QPushButton
 
 from desktop_app.core.store import Store
-from desktop_app.core.sync.client import SyncError, sync
+from desktop_app.core.sync.client import sync
 from desktop_app.core.sync.connection import display
-from desktop_app.core.sync.live import Identity, listening, whoami
+from desktop_app.core.sync.live import Identity, whoami
 from desktop_app.core.sync.report import SyncReport
 from desktop_app.ui.background import BackgroundJob
 from desktop_app.ui.context import ProjectContext
@@ -31,11 +30,11 @@ from desktop_app.ui.controller import Controller
 from desktop_app.ui.ports import Navigator
 from desktop_app.ui.shell import Shell
 from desktop_app.ui.team_dialog import TeamServerDialog
+from desktop_app.ui.team_live import LiveUpdates
 
 AFTER_EDIT_MS = 2000  # automatic sync this long after the last edit
 PERIODIC_MS = 60_000  # and every minute anyway
 AFTER_HINT_MS = 50  # a colleague's commit was announced: pull this soon after
-BACKOFF = (1.0, 30.0)  # the listener's first and longest wait before reconnecting (seconds)
 # Words of libpq's and the server's messages that mean "not reachable", not "refused".
 _OFFLINE = ("cannot connect", "cannot listen", "connection refused", "could not connect",
             "server closed the connection", "terminating connection", "timeout", "timed out",
@@ -61,47 +60,6 @@ def clock(iso: str) -> str:
         return ""
 
 
-class LiveUpdates(QThread):
-    """LISTEN on the team server's channel; `changed` for each hint, reconnect with backoff."""
-
-    changed = Signal(int)  # a version was committed (0: unknown; reconnected: pull anyway)
-    lost = Signal(str)  # the connection failed (the error, no password in it)
-
-    def __init__(self, url: str, password: str | None) -> None:
-        super().__init__()
-        self.setObjectName("team live updates")
-        self._url, self._password = url, password
-        self._stop = False
-
-    def stop(self) -> None:
-        """Ask the thread to end (within a quarter of a second, or a connect timeout)."""
-        self._stop = True
-
-    def run(self) -> None:
-        """Listen until stopped; on any failure wait (1 s, doubling to 30 s) and reconnect."""
-        delay = BACKOFF[0]
-        while not self._stop:
-            try:
-                with listening(self._url, self._password) as listener:
-                    delay = BACKOFF[0]
-                    self.changed.emit(0)  # what happened while not listening: pull it
-                    while not self._stop:
-                        version = listener.wait(0.25)
-                        if version is not None:
-                            self.changed.emit(version)
-            except SyncError as error:
-                if self._stop:
-                    return
-                self.lost.emit(str(error))
-            except Exception as error:  # a thread must not die silently
-                self.lost.emit(f"live updates stopped: {error}")
-            waited = 0.0
-            while not self._stop and waited < delay:
-                time.sleep(0.1)
-                waited += 0.1
-            delay = min(delay * 2, BACKOFF[1])
-
-
 class TeamController(Controller):
     """Sync with the team server from the window, in the background."""
 
@@ -121,6 +79,8 @@ class TeamController(Controller):
         self.last_identity: Identity | None = None
         self._again = False  # a sync was asked for while one ran
         self._again_url = ""  # ...with this server (the dialog's), "" the project's
+        self._hint = 0  # the newest version a notification announced
+        self._pull = False  # a pull is due whatever the versions say (periodic, reconnected)
         self._articles_before = 0
         self._settled = True  # no project, or it is closing: queued signals are dropped
         self.indicator = QPushButton("")
@@ -130,11 +90,11 @@ class TeamController(Controller):
         self.indicator.hide()
         shell.window.statusBar().addPermanentWidget(self.indicator)
         self.after_edit = QTimer(self, singleShot=True, interval=AFTER_EDIT_MS)
-        self.after_edit.timeout.connect(self.sync_now)
+        self.after_edit.timeout.connect(self._automatic_sync)
         self.after_hint = QTimer(self, singleShot=True, interval=AFTER_HINT_MS)
-        self.after_hint.timeout.connect(self.sync_now)
+        self.after_hint.timeout.connect(self._automatic_sync)
         self.periodic = QTimer(self, interval=PERIODIC_MS)
-        self.periodic.timeout.connect(self.sync_now)
+        self.periodic.timeout.connect(self._periodic)
         self._separator("&File")
         self._action("&File", "&Team server…", self.open_dialog)
         context.project_opened.connect(self._opened)
@@ -181,8 +141,9 @@ class TeamController(Controller):
         url = self.url()
         on = bool(url) and self.automatic and not self.store.read_only
         if not on:
-            self.periodic.stop()
-            self.after_edit.stop()
+            for timer in (self.periodic, self.after_edit, self.after_hint):
+                timer.stop()
+            self._again = False
             self._stop_live()
             return
         self.periodic.start()
@@ -230,9 +191,31 @@ class TeamController(Controller):
     def _hinted(self, version: int) -> None:
         if not self.active:
             return
-        if version and version <= self.store.sync_settings().cursor:
-            return  # our own push, already seen
+        if version:
+            self._hint = max(self._hint, version)
+        else:
+            self._pull = True  # (re)connected: what came meanwhile is unknown
         self.after_hint.start()
+
+    def _periodic(self) -> None:
+        self._pull = True
+        self._automatic_sync()
+
+    def _wanted(self) -> bool:
+        """Whether an automatic sync has anything to do: edits to push, news to pull."""
+        state = self.store.sync_settings()
+        return bool(state.pending) or self._pull or self._hint > state.cursor
+
+    def _automatic_sync(self) -> None:
+        """A timer's sync: only while automatic sync is on, and only when it has work (a
+        notification of our own push, seen when the sync's last pull is done, has none)."""
+        if not self.active or not self.automatic or self.store.read_only:
+            return
+        if self.job is not None:
+            self._again = True
+        elif self._wanted():
+            self._pull = False
+            self.sync_now()
 
     def _listener_lost(self, error: str) -> None:
         if self.active and self.job is None:  # a sync says more, and sooner
@@ -286,7 +269,7 @@ class TeamController(Controller):
             return
         if self.job is not None:
             self._again = True  # after this one: edits or hints came in meanwhile
-            self._again_url = url or self._again_url
+            self._again_url = url or self._again_url or self.url()  # asked for: it runs
             return
         store = self.store
         self._articles_before = store.article_total()
@@ -319,7 +302,10 @@ class TeamController(Controller):
         self._follow()  # the server may be new, or known now
         if self._again:
             url, self._again, self._again_url = self._again_url, False, ""
-            self.sync_now(url)
+            if url:
+                self.sync_now(url)
+            else:
+                self._automatic_sync()
 
     def _refresh(self, report: SyncReport) -> None:
         """Show what the pull brought, keeping the open article and the selected span."""
