@@ -242,7 +242,7 @@ class TeamController(Controller):
             text = f"Synced {last}"
         else:
             text = "Not synced yet"
-        tip = [f"Team server: {self._shown(state.url)}"]
+        tip = [f"Team server: {display(state.url)}"]
         who = self.last_report or self.last_identity
         if who is not None:
             tip.append(f"You are {who.user}")
@@ -253,10 +253,6 @@ class TeamController(Controller):
         self.indicator.setText(text)
         self.indicator.setToolTip("\n".join(tip))
         self.indicator.show()
-
-    @staticmethod
-    def _shown(url: str) -> str:
-        return display(url)
 
     # ------------------------------------------------------------------ syncing
 
@@ -293,6 +289,11 @@ class TeamController(Controller):
                 f"Synced as {result.user}: {result.pulled} pulled, {result.pushed} pushed, "
                 f"{len(result.conflicts)} conflicts, {len(result.refused)} refused"
             )
+            if result.user and result.user != self.context.annotator:
+                said += (  # the server takes only rows of its login's name
+                    f". You annotate as {self.context.annotator}: the server takes only "
+                    f"{result.user}'s annotations from you"
+                )
         else:
             self.error = str(result)
             said = f"Not synced: {result}"
