@@ -187,3 +187,17 @@ def test_which_errors_mean_offline():
     assert is_offline("postgresql://ana@h:5/t: cannot connect: connection refused")
     assert not is_offline("postgresql://ana@h/t: cannot connect: password authentication failed")
     assert not is_offline("postgresql://ana@h/t: not a Marginalia team server")
+
+
+def test_the_dialogs_address_and_user_make_one_url_without_a_password():
+    from desktop_app.core.sync.live import join_url, split_url
+
+    assert split_url("postgresql://ana:s3cret@db.example.org/team") == (
+        "postgresql://ana@db.example.org/team",
+        "ana",
+    )
+    assert join_url("postgresql://ana@db/team", "ana") == "postgresql://ana@db/team"
+    joined = join_url("postgresql://db.example.org:5433/team", "o'brien")
+    assert split_url(joined)[1] == "o'brien" and "5433" in joined and "password" not in joined
+    assert join_url(" postgresql://x:pw@db/team ", "") == "postgresql://x@db/team"
+    assert split_url("") == ("", "")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from psycopg import Error as PsycopgError
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,38 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.sync.client import without_password
+from desktop_app.core.sync.live import join_url, split_url
 
 PASSWORD_NOTE = (
     "The password is kept only while this window is open, never in the project. "
     "libpq's own places work too and need nothing typed here: PGPASSWORD, ~/.pgpass "
     "or a service file (PGSERVICE)."
 )
-
-
-def split_url(url: str) -> tuple[str, str]:
-    """(address without password or user, user) of a libpq URL, for the dialog's fields."""
-    if not url:
-        return "", ""
-    try:
-        user = str(conninfo_to_dict(url).get("user") or "")
-    except PsycopgError:
-        return without_password(url), ""
-    return without_password(url), user
-
-
-def join_url(address: str, user: str) -> str:
-    """The address with `user` in it (the address's own user when `user` is empty)."""
-    address = without_password(address.strip())
-    user = user.strip()
-    if not address or not user:
-        return address
-    try:
-        if str(conninfo_to_dict(address).get("user") or "") == user:
-            return address
-        return make_conninfo(address, user=user)
-    except PsycopgError:
-        return address  # the connection attempt says what is wrong with it
 
 
 class TeamServerDialog(QDialog):

@@ -12,11 +12,36 @@ from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from desktop_app.core.sync.client import SyncError, _connect, _whoami
+from desktop_app.core.sync.client import SyncError, _connect, _whoami, without_password
 from desktop_app.core.sync.connection import CONNECT_TIMEOUT, display, error_text
 from desktop_app.core.sync.server_tables import CHANNEL
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """(address without password or user, user) of a libpq URL, for the dialog's fields."""
+    if not url:
+        return "", ""
+    try:
+        user = str(conninfo_to_dict(url).get("user") or "")
+    except psycopg.Error:
+        return without_password(url), ""
+    return without_password(url), user
+
+
+def join_url(address: str, user: str) -> str:
+    """The address with `user` in it (the address's own user when `user` is empty)."""
+    address = without_password(address.strip())
+    user = user.strip()
+    if not address or not user:
+        return address
+    try:
+        if str(conninfo_to_dict(address).get("user") or "") == user:
+            return address
+        return make_conninfo(address, user=user)
+    except psycopg.Error:
+        return address  # the connection attempt says what is wrong with it
 
 
 @dataclass(frozen=True)
