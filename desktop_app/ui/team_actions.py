@@ -85,6 +85,7 @@ class TeamController(Controller):
         self._settled = True  # no project, or it is closing: queued signals are dropped
         self.indicator = QPushButton("")
         self.indicator.setObjectName("team_indicator")
+        self.indicator.setAccessibleName("Team server sync status")
         self.indicator.setFlat(True)
         self.indicator.clicked.connect(self.open_dialog)
         self.indicator.hide()
