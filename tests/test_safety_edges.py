@@ -151,7 +151,7 @@ def test_a_project_made_before_the_fix_takes_spans_after_a_nul_once_migrated(tmp
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a small file system")
 def test_a_full_disk_mid_import_says_how_much_was_saved(tmp_path, capsys):
     disk = tmp_path / "disk"
-    if not _mount(disk, "1m"):
+    if not _mount(disk, "2m"):
         pytest.skip("cannot mount a small tmpfs here")
     try:
         path = disk / "p.sqlite"

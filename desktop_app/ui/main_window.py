@@ -59,6 +59,7 @@ from desktop_app.ui.review_actions import ReviewController
 from desktop_app.ui.safety_actions import SafetyController
 from desktop_app.ui.shell import Shell
 from desktop_app.ui.suggestion_actions import SuggestionController
+from desktop_app.ui.team_actions import TeamController
 from desktop_app.ui.welcome import WelcomeController
 
 MENUS = ("&File", "&Edit", "&View", "&Article", "&Labels", "&Review", "&Tools", "&Help")
@@ -229,7 +230,8 @@ class MainWindow(QMainWindow):
         self.imports = ImportController(context, shell, self.reading, gate)
         self.exports = ExportController(context, shell)
         self.merges = MergeController(context, shell, self.reading, gate, self.imports)
-        writers = (self.imports, self.merges)  # a restore waits for them
+        self.team = TeamController(context, shell, self.reading, self.settings)
+        writers = (self.imports, self.merges, self.team)  # a restore waits for them
         self.safety = SafetyController(context, shell, self.reading, gate, writers)
         self.bulk = BulkController(context, shell, self.reading)
         self.annotate_all = AnnotateAllController(context, shell)
@@ -258,6 +260,7 @@ class MainWindow(QMainWindow):
             self.imports,
             self.exports,
             self.merges,
+            self.team,
             self.safety,
             self.editing,
             self.reading,
