@@ -54,11 +54,9 @@ def _native_list(record: Mapping[str, Any], key: str) -> list[Any]:
     return list(record[key]) if is_native(record, key) else []
 
 
-def _read_span(item: object, index: int, text: str) -> SpanDraft:
-    """Validate one native span: types, offsets inside the text, quote equal to the slice."""
-    where = f"span {index}"
-    if not isinstance(item, dict):
-        raise AnnotationError(f"{where}: not an object")
+def _checked_range(item: Mapping[str, Any], where: str, text: str) -> tuple[int, int, str | None]:
+    """A native span's or suggestion's offsets: a non-empty range inside the text, and its
+    quote (when given) equal to that slice."""
     start = _int_field(item, "start", where)
     end = _int_field(item, "end", where)
     if not 0 <= start < end <= len(text):
@@ -72,6 +70,15 @@ def _read_span(item: object, index: int, text: str) -> SpanDraft:
             f"{where}: quote {_short(quote)!r} does not match the text at {start}..{end} "
             f"({_short(text[start:end])!r})"
         )
+    return start, end, quote
+
+
+def _read_span(item: object, index: int, text: str) -> SpanDraft:
+    """Validate one native span: types, offsets inside the text, quote equal to the slice."""
+    where = f"span {index}"
+    if not isinstance(item, dict):
+        raise AnnotationError(f"{where}: not an object")
+    start, end, quote = _checked_range(item, where, text)
     return SpanDraft(
         start=start,
         end=end,
@@ -107,16 +114,7 @@ def _read_suggestion(item: object, index: int, text: str) -> SuggestionDraft:
     where = f"suggestion {index}"
     if not isinstance(item, dict):
         raise AnnotationError(f"{where}: not an object")
-    start = _int_field(item, "start", where)
-    end = _int_field(item, "end", where)
-    if not 0 <= start < end <= len(text):
-        raise AnnotationError(
-            f"{where}: offsets {start}..{end} are not a non-empty range inside the text "
-            f"(length {len(text)})"
-        )
-    quote = _optional_str(item, "quote", where)
-    if quote is not None and quote != text[start:end]:
-        raise AnnotationError(f"{where}: quote {_short(quote)!r} does not match the text")
+    start, end, _quote = _checked_range(item, where, text)
     source = _optional_str(item, "source", where)
     if not source:
         raise AnnotationError(f"{where}: missing or empty 'source'")
