@@ -318,8 +318,11 @@ def test_the_activity_window_and_the_matrix_articles_equal_plain_counts(store, f
         assert got.activity_days == window
         counted = {(who, day): n for who, days in got.activity.items() for day, n in days.items()}
         assert counted == {key: n for key, n in made.items() if key[1] >= window[0]}
-    if flt is None:
-        return  # the whole project's matrix counts spans only (from the count tables)
+    if flt is None or len(ids) * 2 > len(_ids(store, ArticleFilter())):
+        # The whole project's matrix counts spans only (from the count tables), and so does
+        # a filter keeping most articles (the count tables less the rest: see below).
+        assert store.overview(flt, matrix_by=BY_TAG).matrix_articles == {}
+        return
     for by, sql in (
         (BY_SOURCE, "SELECT l.label, a.source, count(*) FROM article_labels l JOIN articles a "
          f"ON a.id = l.article WHERE l.n > 0 AND l.article IN ({marks}) GROUP BY 1, 2"),
@@ -328,6 +331,75 @@ def test_the_activity_window_and_the_matrix_articles_equal_plain_counts(store, f
          f"WHERE l.n > 0 AND l.article IN ({marks}) GROUP BY 1, 2"),
     ):  # fmt: skip
         assert store.overview(flt, matrix_by=by).matrix_articles == _grouped(store, sql, ids)
+
+
+def _made(store, ids):
+    """Annotations per (annotator, day) in these articles, from the base tables."""
+    marks = ",".join("?" * len(ids)) or "NULL"
+    live = f"deleted = 0 AND article IN ({marks})"
+    return _grouped(
+        store,
+        "SELECT annotator, day, count(*) FROM (SELECT annotator, substr(created_at, 1, 10) "
+        f"AS day FROM spans WHERE {live} UNION ALL SELECT annotator, substr(created_at, 1, 10) "
+        f"FROM document_tags WHERE {live}) GROUP BY 1, 2",
+        ids + ids,
+    )
+
+
+def _stamp(store, day, kept, every=1):
+    """Date the annotations (every `every`-th) in the kept (or the left-out) articles of
+    status todo for ana."""
+    ids = _ids(store, ArticleFilter(status="todo", status_annotator="ana"))
+    marks = ",".join("?" * len(ids))
+    for table in ("spans", "document_tags"):
+        store.db.conn.execute(
+            f"UPDATE {table} SET created_at = ? || substr(created_at, 11) "
+            f"WHERE rowid % {every} = 0 AND article {'' if kept else 'NOT '}IN ({marks})",
+            [day, *ids],
+        )
+    store.db.conn.commit()
+
+
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        (),  # every annotation today
+        # the kept articles' latest a few days before the rest's, and more a week before
+        (("2025-06-15", True), ("2025-06-20", True, 2)),
+        (("2024-01-10", True),),  # theirs long before: outside the whole project's window
+        (("2026-01-10", True), ("2025-01-10", False)),  # the left-out ones older
+    ],
+    ids=["today", "days-before", "long-before", "rest-older"],
+)
+def test_a_filter_keeping_most_articles_counts_exactly_from_the_rest(store, monkeypatch, stamps):
+    """A filter keeping more than half the articles is counted as the whole project less the
+    articles it leaves out (the smaller walk); every figure still equals plain SQL."""
+    _stamp(store, "2025-06-24", True)
+    _stamp(store, "2025-06-24", False)
+    for stamp in stamps:
+        _stamp(store, *stamp)
+    flt = ArticleFilter(status="todo", status_annotator="ana")
+    ids = _ids(store, flt)
+    assert len(ids) * 2 > 40  # the case under test
+    used = []
+    subtract = Store._complement_overview
+
+    def spy(self, *args):
+        used.append(subtract(self, *args))
+        return used[-1]
+
+    monkeypatch.setattr(Store, "_complement_overview", spy)
+    _check(store, flt)
+    made = _made(store, ids)
+    for weeks in (1, 8, 200):
+        got = store.overview(flt, weeks=weeks)
+        window = activity_window(max(day for _, day in made), weeks)
+        assert got.activity_days == window
+        counted = {(who, day): n for who, days in got.activity.items() for day, n in days.items()}
+        assert counted == {key: n for key, n in made.items() if key[1] >= window[0]}
+    assert used and any(found is not None for found in used)
+    if stamps and stamps[0][0] == "2024-01-10":  # nothing kept in the whole one's window
+        assert any(found is None for found in used)  # so those articles were walked instead
 
 
 def test_a_filters_overview_with_nothing_annotated_or_nothing_kept(store):

@@ -17,7 +17,7 @@ from desktop_app.core.overview import (
 )
 from desktop_app.core.store.base import _serialized
 from desktop_app.core.store.labels import LabelsMixin
-from desktop_app.core.store.listing import ListingMixin
+from desktop_app.core.store.listing import ListingMixin, _Plan
 
 Rows = list[tuple[Any, ...]]
 
@@ -96,6 +96,11 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         work grows with the filter's articles (the whole project reads the count tables).
         """
         plan = self._plan(flt)
+        total = int(self._one("SELECT ifnull(sum(n), 0) FROM article_days"))
+        if (plan.sets or plan.excludes) and self._count(plan) * 2 > total:
+            complement = self._complement_overview(plan, matrix_by, weeks)
+            if complement is not None:
+                return complement
         where, params = plan.where(probe=False)
         sql = filtered_statement(where, matrix_by == BY_TAG, walk=not plan.sets)
         found: dict[int, Rows] = defaultdict(list)
@@ -127,11 +132,103 @@ class OverviewMixin(ListingMixin, LabelsMixin):
             matrix,
         )
 
+    def _complement_overview(self, plan: _Plan, matrix_by: str, weeks: int) -> Overview | None:
+        """A filter that keeps most articles: the whole project's count tables minus what
+        the articles it leaves out hold, so the per-article walk covers the smaller part.
 
-def filtered_statement(where: str, by_tag: bool, walk: bool = False) -> str:
+        Counts are exact; the matrix gives spans per cell only (as for the whole project:
+        articles per cell would need the per-article tables). None when the kept articles'
+        latest annotation is older than the whole project's window (the caller walks them).
+        """
+        where, params = plan.where(probe=False)
+        left_out = "WHERE NOT (" + where.removeprefix("WHERE ") + ")"
+        last = self._one("SELECT max(day) FROM annotation_days WHERE n > 0")
+        window = activity_window(last, weeks)
+        since = window[0] if window else ""
+        sql = filtered_statement(left_out, matrix_by == BY_TAG, walk=True, since_given=True)
+        found = self._arms(sql, (*params, since))
+        every = self._rows(
+            "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0", (since,)
+        )
+        activity = _minus(every, [(who, day, n) for who, day, _, n in found[4]])
+        kept_last = max((day for _, day, n in activity if n > 0), default=None)
+        if window and kept_last is None:
+            return None  # nothing kept in the whole project's window: walk the kept ones
+        days = activity_window(kept_last, weeks)
+        if days and days[0] < since:  # their window starts earlier: count its older days
+            found[4] = self._arms(sql, (*params, days[0]))[4]
+            every = self._rows(
+                "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0",
+                (days[0],),
+            )
+            activity = _minus(every, [(who, day, n) for who, day, _, n in found[4]])
+        activity = [row for row in activity if days and days[-1] >= row[1] >= days[0]]
+        published = _minus(
+            self._rows("SELECT day, source, n FROM article_days WHERE n > 0"),
+            [(day, source, n) for day, source, _, n in found[0]],
+        )
+        status = _minus(
+            self._rows(
+                "SELECT annotator, status, n FROM status_counts WHERE n > 0 AND status != 'todo'"
+            ),
+            [(who, state, n) for who, state, _, n in found[1]],
+        )
+        label_sources = _minus(
+            self._rows("SELECT label, source, n FROM label_sources WHERE n > 0"),
+            [(label, source, n) for label, source, n, _ in found[2]],
+        )
+        tag_sources = _minus(
+            self._rows("SELECT label, source, n FROM tag_sources WHERE n > 0"),
+            [(tag, source, n) for tag, source, _, n in found[3]],
+        )
+        if matrix_by == BY_SOURCE:
+            matrix = [(label, source, n, None) for label, source, n in label_sources]
+        else:
+            by_tag = _minus(
+                self._rows("SELECT label, tag, n FROM label_tags WHERE n > 0"),
+                [(label, tag, n) for label, tag, n, _ in found[5]],
+            )
+            matrix = [(label, tag, n, None) for label, tag, n in by_tag]
+        return _assemble(
+            False,
+            sum(row[2] for row in published),
+            self.annotators(),
+            status,
+            activity,
+            days,
+            label_sources,
+            tag_sources,
+            published,
+            matrix_by,
+            matrix,
+        )
+
+    def _arms(self, sql: str, params: tuple[Any, ...]) -> dict[int, Rows]:
+        """The filtered statement's rows by arm (0 published, 1 status, ... 6 latest)."""
+        found: dict[int, Rows] = defaultdict(list)
+        for arm, *row in self.db.conn.execute(sql, params):
+            found[arm].append(tuple(row))
+        return found
+
+
+def _minus(whole: Rows, part: Rows) -> Rows:
+    """(key, key, n) rows of the whole less the part's, by key (a NULL key counts as ''),
+    keeping the rows left above zero."""
+    left: dict[tuple[Any, Any], int] = defaultdict(int)
+    for first, second, n in whole:
+        left[(first if first is not None else "", second if second is not None else "")] += int(n)
+    for first, second, n in part:
+        left[(first if first is not None else "", second if second is not None else "")] -= int(n)
+    return [(first, second, n) for (first, second), n in left.items() if n > 0]
+
+
+def filtered_statement(
+    where: str, by_tag: bool, walk: bool = False, since_given: bool = False
+) -> str:
     """The filtered overview's one statement for the articles `a` that `where` keeps: rows
     of (arm, key, key, spans or NULL, count); its parameters are the WHERE clause's, then
-    the activity window's length as a date modifier ("-55 days"). `walk`: the clause only
+    the activity window's length as a date modifier ("-55 days"), or with `since_given` its
+    first day ("2026-10-08"; the latest arm then gives NULL). `walk`: the clause only
     probes each article (it has no id set), so every article is walked, in the small
     (source, published) index rather than the articles' rows."""
     arms = [_PUBLISHED, _STATUS, _LABELS, _TAGS, _ACTIVITY, _LATEST]
@@ -140,8 +237,8 @@ def filtered_statement(where: str, by_tag: bool, walk: bool = False) -> str:
     walked = "INDEXED BY articles_by_source_published " if walk else ""
     return (
         "WITH chosen(id, source, day) AS MATERIALIZED (SELECT a.id, a.source, "
-        f"ifnull(a.published, '') FROM articles a {walked}{where} ORDER BY a.id), {_WINDOW} "
-        + " UNION ALL ".join(arms)
+        f"ifnull(a.published, '') FROM articles a {walked}{where} ORDER BY a.id), "
+        f"{_GIVEN_WINDOW if since_given else _WINDOW} " + " UNION ALL ".join(arms)
     )
 
 
@@ -173,6 +270,7 @@ _WINDOW = (
     "UNION ALL SELECT (SELECT max(created_at) FROM document_tags INDEXED BY tags_by_article "
     "WHERE article = c.id AND deleted = 0) FROM chosen c)))"
 )
+_GIVEN_WINDOW = "latest(last, since) AS MATERIALIZED (SELECT NULL, ?)"
 _LATEST = "SELECT 6, last, NULL, NULL, 0 FROM latest"
 _ACTIVITY = (
     "SELECT 4, annotator, day, NULL, count(*) FROM ("
