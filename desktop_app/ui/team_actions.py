@@ -290,6 +290,8 @@ class TeamController(Controller):
                 f"Synced as {result.user}: {result.pulled} pulled, {result.pushed} pushed, "
                 f"{len(result.conflicts)} conflicts, {len(result.refused)} refused"
             )
+            if result.conflicts:  # the losing versions are kept, and this says where
+                said += " (each conflict's other version is kept: marginalia history)"
             if result.user and result.user != self.context.annotator:
                 said += (  # the server takes only rows of its login's name
                     f". You annotate as {self.context.annotator}: the server takes only "
