@@ -117,3 +117,22 @@ def test_a_label_deleted_here_but_changed_there_keeps_the_deletion_in_history(pg
     assert colors.get("Group") == "#777777"  # the server's change won
     (entry,) = losers(ada, "labels")
     assert entry.row == {"name": "Group", "deleted": True} and entry.reason == "replaced by sync"
+
+
+def test_two_adjudicators_deciding_one_item_keep_the_losing_decision(pg_team, stores):
+    add_analyst(pg_team.admin_url, "ada", pg_team.password("ada"), adjudicator=True)
+    adam, ada = stores("adam", ["a1"]), stores("ada")
+    span = adam.add_span(article(adam, "a1"), 0, 4, "Person", "adam")
+    sync(adam, url(pg_team, "adam"))
+    sync(ada, url(pg_team, "ada"))
+    adam.decide(article(adam, "a1"), [("item-1", "span", None)], "adam")  # rejected
+    sync(adam, url(pg_team, "adam"))
+    ada.decide(article(ada, "a1"), [("item-1", "span", ada.span(span.uuid))], "ada")  # newer
+    report = sync(ada, url(pg_team, "ada"))
+    assert [(c.table, c.winner) for c in report.conflicts] == [("decisions", "ours")]
+    sync(adam, url(pg_team, "adam"))
+    for store in (adam, ada):
+        assert store.decisions(article(store, "a1"))["item-1"].decision == "accepted"
+    (lost,) = losers(ada, "decisions")
+    assert lost.key == "adjudicated / item-1" and lost.row["decision"] == "rejected"
+    assert lost.article_uid == "a1" and lost.reason == "lost a sync conflict"
