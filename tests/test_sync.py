@@ -112,8 +112,8 @@ def test_a_stale_push_takes_the_conflict_path_and_the_loser_is_in_history(
         real_pull = client._pull
         calls = []
 
-        def pull_then_colleague(conn, store, me, adjudicator, report):
-            real_pull(conn, store, me, adjudicator, report)
+        def pull_then_colleague(conn, store, me, adjudicator, report, *rest):
+            real_pull(conn, store, me, adjudicator, report, *rest)
             calls.append(1)
             if len(calls) == 1:  # between our pull and our push, the desk pushes
                 monkeypatch.setattr(client, "_pull", real_pull)
@@ -344,3 +344,23 @@ def test_a_pull_killed_between_chunks_skips_nothing(pg_team, ana, bob, monkeypat
     report = sync(bob, pg_team.url("bob"))
     assert report.conflicts == [] and bob.sync_settings().pending == 0
     assert converged(pg_team, ana, bob)
+
+
+def test_a_cancelled_sync_stops_and_the_next_one_loses_nothing(pg_team, ana):
+    from desktop_app.core.sync.connection import Cancel, Cancelled
+
+    uuids = [ana.add_span(article(ana, "a1"), i, i + 2, "Person", "ana").uuid for i in range(6)]
+    cancel = Cancel()
+
+    def window_closes(table, sent):
+        if table == "spans" and sent == 3:
+            cancel.cancel()  # from the sync's own thread here; the window calls it from its own
+
+    with pytest.raises(Cancelled):
+        sync(ana, pg_team.url("ana"), push_hook=window_closes, cancel=cancel)
+    with pytest.raises(Cancelled):  # a cancelled token stays cancelled: it does not connect
+        sync(ana, pg_team.url("ana"), cancel=cancel)
+    report = sync(ana, pg_team.url("ana"))
+    assert report.refused == [] and ana.sync_settings().pending == 0
+    assert sorted(r[0] for r in server_rows(pg_team)["spans"]) == sorted(uuids)
+    assert converged(pg_team, ana)

@@ -201,3 +201,38 @@ def test_the_dialogs_address_and_user_make_one_url_without_a_password():
     assert split_url(joined)[1] == "o'brien" and "5433" in joined and "password" not in joined
     assert join_url(" postgresql://x:pw@db/team ", "") == "postgresql://x@db/team"
     assert split_url("") == ("", "")
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP port that takes connections and never answers (a server that hangs): libpq waits
+    for its reply until the connect timeout (10 s)."""
+    import socket
+
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(16)  # the kernel completes the handshakes; nothing is ever accepted
+    yield f"postgresql://ana@127.0.0.1:{listening.getsockname()[1]}/team"
+    listening.close()
+
+
+def test_closing_the_window_while_the_server_hangs_is_prompt_and_loses_nothing(
+    qtbot, show_window, ana_store, silent_server
+):
+    ana_store.set_sync_url(silent_server)
+    window = show_window(ana_store)
+    window._select_row(0)
+    label_text(window, 0, 4)  # committed here, waiting to be pushed
+    window.team.sync_now()
+    job, live = window.team.job, window.team.live
+    assert job is not None and job.isRunning()  # connecting, and the listener too
+    assert live is not None and live.isRunning()
+    qtbot.wait(300)  # both are inside the connection attempt
+    started = time.monotonic()
+    window.close()
+    closed = time.monotonic() - started
+    print(f"closed in {closed * 1000:.0f} ms while the server did not answer")
+    assert closed < 3, f"closing took {closed:.1f} s"  # a guard against a hang (it was 10 s)
+    assert job.isFinished() and live.isFinished()  # nothing runs on the store any more
+    assert len(ana_store.spans(window.article.id, "ana")) == 1
+    assert ana_store.sync_settings().pending >= 1  # still to push, next time

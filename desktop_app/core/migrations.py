@@ -848,6 +848,32 @@ def _sync_tracking(db: Database) -> None:
             )
 
 
+def _sync_history(db: Database) -> None:
+    """Keep every loser of a sync, whatever its table (DESIGN.md section 15).
+
+    annotation_history holds span, tag and relation versions only; a sync also overwrites
+    statuses, labels, relation types and decisions. Each loser is kept whole, as the row the
+    server would hold (JSON, its fields named as the server's columns), with the table, its
+    key, whose version it was, why and when. `article` ties it to its article (none for the
+    label schema), so deleting an article takes its history with it, as annotation_history.
+    """
+    db.executescript(
+        """
+        CREATE TABLE sync_history (
+            id INTEGER PRIMARY KEY,
+            tbl TEXT NOT NULL,
+            key TEXT NOT NULL,  -- the row's key, parts joined by ' / '
+            article INTEGER REFERENCES articles (id),
+            annotator TEXT NOT NULL,  -- whose version this was ('' when unknown)
+            row TEXT NOT NULL,  -- the losing version as JSON
+            reason TEXT NOT NULL,
+            replaced_at TEXT NOT NULL
+        );
+        CREATE INDEX sync_history_by_article ON sync_history (article);
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -867,6 +893,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("overview_by_article", _overview_by_article),
     ("relation_decisions", _relation_decisions),
     ("sync_tracking", _sync_tracking),
+    ("sync_history", _sync_history),
 )
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QPushButton
 
 from desktop_app.core.store import Store
 from desktop_app.core.sync.client import sync
-from desktop_app.core.sync.connection import display
+from desktop_app.core.sync.connection import Cancel, display
 from desktop_app.core.sync.live import Identity, whoami
 from desktop_app.core.sync.report import SyncReport
 from desktop_app.ui.background import BackgroundJob
@@ -72,6 +72,7 @@ class TeamController(Controller):
         self.password: str | None = None  # typed in the dialog: this session only
         self.job: BackgroundJob | None = None
         self.test_job: BackgroundJob | None = None
+        self._cancels: dict[BackgroundJob, Cancel] = {}  # how to stop each running job
         self.live: LiveUpdates | None = None
         self.dialog: TeamServerDialog | None = None
         self.error = ""  # the last sync's error ("" when it worked)
@@ -174,9 +175,18 @@ class TeamController(Controller):
             timer.stop()
         self._stop_live()
         self._again = False
-        for job in (self.job, self.test_job):
-            if job is not None:
-                job.wait()  # each local step is one transaction; the network has a timeout
+        # A server that does not answer would hold the close for the connect timeout: the
+        # jobs give up now. Each local step is one transaction, so what a sync committed
+        # stays and the rest waits for the next one (the server's side is matched by key
+        # and version then); the wait is for the job to leave the store, not the network.
+        jobs = [job for job in (self.job, self.test_job) if job is not None]
+        for job in jobs:
+            cancel = self._cancels.get(job)
+            if cancel is not None:
+                cancel.cancel()
+        for job in jobs:
+            job.wait()
+        self._cancels.clear()
         self.job = self.test_job = None  # their results, still queued, are dropped
         if self.dialog is not None:
             self.dialog.close()
@@ -270,13 +280,18 @@ class TeamController(Controller):
             return
         store = self.store
         self._articles_before = store.article_total()
-        job = BackgroundJob("team sync", partial(sync, store, chosen, password=self.password))
+        cancel = Cancel()
+        job = BackgroundJob(
+            "team sync", partial(sync, store, chosen, password=self.password, cancel=cancel)
+        )
         job.done.connect(partial(self._synced, job, store))
+        self._cancels[job] = cancel
         self.job = job
         job.start()
 
     def _synced(self, job: BackgroundJob, store: Store, result: object) -> None:
         job.wait()
+        self._cancels.pop(job, None)
         if self.job is not job:
             return  # the project was closed (or settled) meanwhile
         self.job = None
@@ -290,6 +305,8 @@ class TeamController(Controller):
                 f"Synced as {result.user}: {result.pulled} pulled, {result.pushed} pushed, "
                 f"{len(result.conflicts)} conflicts, {len(result.refused)} refused"
             )
+            if result.conflicts:  # the losing versions are kept, and this says where
+                said += " (each conflict's other version is kept: marginalia history)"
             if result.user and result.user != self.context.annotator:
                 said += (  # the server takes only rows of its login's name
                     f". You annotate as {self.context.annotator}: the server takes only "
@@ -360,13 +377,16 @@ class TeamController(Controller):
             return
         self._take_password()
         dialog.show_result("Connecting…")
-        job = BackgroundJob("team test", partial(whoami, url, self.password))
+        cancel = Cancel()
+        job = BackgroundJob("team test", partial(whoami, url, self.password, cancel))
         job.done.connect(partial(self._tested, job))
+        self._cancels[job] = cancel
         self.test_job = job
         job.start()
 
     def _tested(self, job: BackgroundJob, result: object) -> None:
         job.wait()
+        self._cancels.pop(job, None)
         if self.test_job is not job:
             return
         self.test_job = None

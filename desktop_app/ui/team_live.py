@@ -7,6 +7,7 @@ import time
 from PySide6.QtCore import QThread, Signal
 
 from desktop_app.core.sync.client import SyncError
+from desktop_app.core.sync.connection import Cancel, Cancelled
 from desktop_app.core.sync.live import listening
 
 BACKOFF = (1.0, 30.0)  # the first and longest wait before reconnecting (seconds)
@@ -23,24 +24,26 @@ class LiveUpdates(QThread):
         self.setObjectName("team live updates")
         self._url, self._password = url, password
         self._stop = False
+        self._cancel = Cancel()  # gives up a connection attempt when stopped
 
     def stop(self) -> None:
-        """Ask the thread to end (within a quarter of a second, or a connect timeout)."""
+        """Ask the thread to end (within a quarter of a second, even while connecting)."""
         self._stop = True
+        self._cancel.cancel()
 
     def run(self) -> None:
         """Listen until stopped; on any failure wait (1 s, doubling to 30 s) and reconnect."""
         delay = BACKOFF[0]
         while not self._stop:
             try:
-                with listening(self._url, self._password) as listener:
+                with listening(self._url, self._password, self._cancel) as listener:
                     delay = BACKOFF[0]
                     self.changed.emit(0)  # what happened while not listening: pull it
                     while not self._stop:
                         version = listener.wait(0.25)
                         if version is not None:
                             self.changed.emit(version)
-            except SyncError as error:
+            except (SyncError, Cancelled) as error:
                 if self._stop:
                     return
                 self.lost.emit(str(error))

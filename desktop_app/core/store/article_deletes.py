@@ -20,6 +20,7 @@ _BY_ARTICLE = (
     "document_tags",
     "article_status",
     "annotation_history",
+    "sync_history",
     "adjudications",
     "suggestions",
 )

@@ -6,6 +6,7 @@ speaks PostgreSQL, this mixin speaks SQLite; neither knows the other's SQL.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.core.model import DOCUMENT, SPAN
-from desktop_app.core.store.base import StoreError, _serialized
+from desktop_app.core.store.base import StoreError, _serialized, now
 from desktop_app.core.store.merge import MergeMixin, _Version
-from desktop_app.core.sync.report import Applied, SyncConflict
+from desktop_app.core.store.merge_relations import _RelationVersion
+from desktop_app.core.sync.report import Applied, SyncConflict, SyncHistoryEntry
 from desktop_app.core.times import comparable_time
 
 Row = dict[str, Any]
@@ -96,12 +98,8 @@ _BOOLS = {"deleted", "directed", "created"}
 _INTS = {"start", "end", "position"}
 _TIME = {"spans": "updated_at", "tags": "updated_at", "statuses": "updated_at",
          "relations": "updated_at", "decisions": "decided_at"}  # fmt: skip
-_HISTORY = {"spans": SPAN, "tags": DOCUMENT}
-_ADJUDICATORS = {
-    "labels",
-    "relation_types",
-    "decisions",
-}  # only adjudicators write these  # what annotation_history can hold
+_HISTORY = {"spans": SPAN, "tags": DOCUMENT}  # also kept in annotation_history (and relations)
+_ADJUDICATORS = {"labels", "relation_types", "decisions"}  # only adjudicators write these
 
 
 def fields(table: str) -> tuple[str, ...]:
@@ -342,15 +340,24 @@ class SyncStateMixin(MergeMixin):
                 out.conflicts.append(
                     SyncConflict(table, shown, "ours", describe(local), describe(server))
                 )
-                self._history(table, server, "lost a sync conflict")
+                self._history(table, server, "lost a sync conflict", "")
                 self._mark(table, key, version, None)  # still dirty: pushed over this version
                 out.retry.append(key)
                 return
             out.conflicts.append(
                 SyncConflict(table, shown, "theirs", describe(local), describe(server))
             )
+        why = "replaced by sync" if not overwrite else "refused"
         if local is not None and (dirty or overwrite) and local != server:
-            self._history(table, local, "replaced by sync" if not overwrite else "refused")
+            self._history(table, local, why, me)
+        elif local is None and dirty and table in _ADJUDICATORS and not server["deleted"]:
+            # Deleted here (the schema's and decisions' deletions are real), changed there:
+            # the server's row comes back, and the deletion that lost is kept as a tombstone.
+            gone = {name: server[name] for name in KEYS[table]} | {"deleted": True}
+            if not overwrite:
+                out.conflicts.append(SyncConflict(table, key.replace(SEP, " / "), "theirs",
+                                                  "deleted", describe(server)))  # fmt: skip
+            self._history(table, gone, why, me)
         problem = self._write(table, server, local, me)
         if problem:
             out.problems.append(f"{table} {key.replace(SEP, ' / ')}: {problem}")
@@ -359,17 +366,54 @@ class SyncStateMixin(MergeMixin):
         out.pulled += 1
         self._mark(table, key, version, 0)
 
-    def _history(self, table: str, row: Mapping[str, Any], why: str) -> None:
-        """Keep a losing span or tag version in annotation_history (other rows have none)."""
+    def _history(self, table: str, row: Mapping[str, Any], why: str, mine: str) -> None:
+        """Keep a losing version whole in sync_history (and a span's, tag's or relation's in
+        annotation_history too, where merges keep theirs). `mine`: the login, when the
+        version is this project's (whose it was, for rows that do not name their writer)."""
+        article = self._article_id(str(row["article_uid"])) if "article_uid" in row else None
+        who = str(row.get("annotator") or mine)
+        self.db.execute(
+            "INSERT INTO sync_history (tbl, key, article, annotator, row, reason, replaced_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (table, row_key(table, row).replace(SEP, " / "), article, who,
+             json.dumps(dict(row), ensure_ascii=False, default=str), why, now()),
+        )  # fmt: skip
+        if article is None or "uuid" not in row:
+            return
+        if table == "relations":
+            self._relation_history(
+                str(row["uuid"]), article, who,
+                _RelationVersion(str(row["type"]), str(row["from_span"]), str(row["to_span"]),
+                                 str(row["note"]), bool(row["deleted"]), str(row["updated_at"])),
+                why,
+            )  # fmt: skip
+            return
         kind = _HISTORY.get(table)
-        article = self._one("SELECT id FROM articles WHERE uid = ?", (row.get("article_uid"),))
-        if kind is None or article is None:
+        if kind is None:
             return
         version = _Version(
             str(row["label"]), str(row["note"]), bool(row["deleted"]), str(row["updated_at"])
         )
-        self._keep_in_history(kind, str(row["uuid"]), int(article), str(row["annotator"]),
-                              version, why)  # fmt: skip
+        self._keep_in_history(kind, str(row["uuid"]), article, who, version, why)
+
+    @_serialized
+    def sync_history(self, article_uid: str | None = None) -> list[SyncHistoryEntry]:
+        """Every version a sync replaced, oldest first (only the article's, when given)."""
+        if not self._one("SELECT 1 FROM sqlite_master WHERE name = 'sync_history'"):
+            return []  # a project opened read-only before its migration: no sync kept any
+        query = (
+            "SELECT h.tbl, h.key, coalesce(a.uid, ''), h.annotator, h.row, h.reason, "
+            "h.replaced_at FROM sync_history h LEFT JOIN articles a ON a.id = h.article"
+        )
+        params: tuple[str, ...] = ()
+        if article_uid is not None:
+            query += " WHERE a.uid = ?"
+            params = (article_uid,)
+        rows = self.db.conn.execute(query + " ORDER BY h.id", params).fetchall()
+        return [
+            SyncHistoryEntry(table, key, uid, who, json.loads(row), why, when)
+            for table, key, uid, who, row, why, when in rows
+        ]
 
     def _article_id(self, uid: str) -> int | None:
         found = self._one("SELECT id FROM articles WHERE uid = ?", (uid,))

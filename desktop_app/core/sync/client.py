@@ -23,7 +23,14 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from desktop_app.core.store import Store
 from desktop_app.core.store.base import now
 from desktop_app.core.store.sync_state import KEYS, SEP, TRACKED, DirtyRow, fields, normalized
-from desktop_app.core.sync.connection import ServerError, display, error_text
+from desktop_app.core.sync.connection import (
+    CONNECT_TIMEOUT,
+    Cancel,
+    Cancelled,
+    ServerError,
+    display,
+    error_text,
+)
 from desktop_app.core.sync.report import Applied, SyncRefusal, SyncReport
 from desktop_app.core.sync.server_tables import SYNCED_TABLES, SyncedTable
 
@@ -79,21 +86,33 @@ def server_url(store: Store, url: str | None = None) -> str:
 
 
 @contextmanager
-def _connect(url: str, password: str | None) -> Iterator[Conn]:
+def _connect(url: str, password: str | None, cancel: Cancel | None = None) -> Iterator[Conn]:
+    """An autocommit connection; `cancel` can give up the attempt and stop its statements."""
     conninfo = make_conninfo(url, password=password) if password else url
     secrets = (password,) if password else ()
     where = display(url)
+    options: dict[str, Any] = {
+        "autocommit": True,
+        "connect_timeout": CONNECT_TIMEOUT,
+        "application_name": "marginalia sync",
+    }
     try:
-        conn = psycopg.connect(
-            conninfo, autocommit=True, connect_timeout=10, application_name="marginalia sync"
-        )
+        if cancel is None:
+            conn = psycopg.connect(conninfo, **options)
+        else:
+            conn = cancel.connect(conninfo, where, **options)
     except psycopg.Error as error:
         raise SyncError(f"{where}: cannot connect: {error_text(error, url, secrets)}") from None
     try:
         with conn:
             yield conn
     except psycopg.Error as error:
+        if cancel is not None and cancel.cancelled:  # our own cancel request, not the server
+            raise Cancelled(f"{where}: cancelled") from None
         raise SyncError(f"{where}: {error_text(error, url, secrets)}") from None
+    finally:
+        if cancel is not None:
+            cancel.release()
 
 
 def sync(
@@ -102,17 +121,21 @@ def sync(
     *,
     password: str | None = None,
     push_hook: PushHook | None = None,
+    cancel: Cancel | None = None,
 ) -> SyncReport:
     """Sync the project with its team server: pull, merge, push, pull; returns the report.
 
     `url` defaults to the one the project remembers, and is remembered (without any password)
     when given. The password comes from libpq (the URL, PGPASSWORD, ~/.pgpass, a service
     file) unless `password` is given (the window's prompt); it is never stored or shown.
+    `cancel` stops it from another thread (Cancelled) between two local transactions: each
+    is whole, and the next sync resolves what the server took meanwhile by key and version.
     """
     chosen = server_url(store, url)
     stored = without_password(chosen)
     report = SyncReport(server=display(chosen))
-    with _connect(chosen, password) as conn:
+    stop = cancel or Cancel()  # never cancelled: one path for both
+    with _connect(chosen, password, cancel) as conn:
         me, adjudicator, identity = _whoami(conn, chosen)
         report.user = me
         settings = store.sync_settings()
@@ -122,9 +145,9 @@ def sync(
         if settings.identity != identity or counter < settings.cursor:
             report.full_sync = True
             store.begin_full_sync(identity)
-        _pull(conn, store, me, adjudicator, report)
-        _push(conn, store, me, adjudicator, report, push_hook)
-        _pull(conn, store, me, adjudicator, report)
+        _pull(conn, store, me, adjudicator, report, stop)
+        _push(conn, store, me, adjudicator, report, push_hook, stop)
+        _pull(conn, store, me, adjudicator, report, stop)
     report.cursor = store.sync_settings().cursor
     store.finish_sync(now())
     return report
@@ -169,7 +192,9 @@ def _rows(cursor: psycopg.Cursor[tuple[Any, ...]], table: str) -> list[dict[str,
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
 
-def _pull(conn: Conn, store: Store, me: str, adjudicator: bool, report: SyncReport) -> None:
+def _pull(
+    conn: Conn, store: Store, me: str, adjudicator: bool, report: SyncReport, stop: Cancel
+) -> None:
     """Everything above the cursor, read in one snapshot and applied in chunks.
 
     Each chunk is one local transaction; the last one also moves the cursor. Killed between
@@ -190,6 +215,7 @@ def _pull(conn: Conn, store: Store, me: str, adjudicator: bool, report: SyncRepo
                 found.execute(query, (cursor,))
                 names = [*fields(table.name), "version"]
                 while chunk := found.fetchmany(PULL_CHUNK):
+                    stop.check("the sync")
                     rows = [dict(zip(names, r, strict=True)) for r in chunk]
                     _applied(store.apply_pulled({table.name: rows}, me, schema_writer=adjudicator),
                              report)  # fmt: skip
@@ -267,6 +293,7 @@ def _push(
     adjudicator: bool,
     report: SyncReport,
     hook: PushHook | None,
+    stop: Cancel,
 ) -> None:
     """Push every dirty row, table by table in push order (what a row references first)."""
     for table in TABLES:
@@ -276,6 +303,7 @@ def _push(
             if not dirty:
                 break
             for start in range(0, len(dirty), BATCH):
+                stop.check("the sync")
                 batch = dirty[start : start + BATCH]
                 _push_batch(conn, store, table, batch, me, adjudicator, report, hook, done_with)
         else:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 from urllib.parse import quote, unquote
 
 import psycopg
@@ -25,6 +27,90 @@ _KEY_PASSWORD = re.compile(r"password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", re.IGNOREC
 
 class ServerError(RuntimeError):
     """The team server could not do what was asked; the message names it and the reason."""
+
+
+class Cancelled(ServerError):
+    """The work was stopped from another thread (the window closing); what was committed
+    stays committed, the rest is done by the next sync."""
+
+
+class Cancel:
+    """Stops a connection's work from another thread, at once: an attempt to connect is given
+    up (it goes on alone and closes what it gets), a statement running is cancelled on the
+    server, and the worker's next check() raises Cancelled.
+
+    libpq's connect blocks its thread for up to the connect timeout (a server that takes the
+    connection and never answers): only another thread can stop waiting for it.
+    """
+
+    POLL = 0.05  # seconds between looks at the flag while a connection attempt runs
+
+    def __init__(self) -> None:
+        self._flag = threading.Event()
+        self._lock = threading.Lock()
+        self._conn: psycopg.Connection[Any] | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether cancel() was called."""
+        return self._flag.is_set()
+
+    def cancel(self) -> None:
+        """Stop the work (from any thread; it returns at once)."""
+        with self._lock:
+            self._flag.set()
+            conn = self._conn
+        if conn is not None:  # its own thread: a cancel request is a connection of its own
+            threading.Thread(
+                target=_cancel_quietly, args=(conn,), name="marginalia cancel", daemon=True
+            ).start()
+
+    def check(self, where: str) -> None:
+        """Raise Cancelled (naming `where`) once cancel() was called."""
+        if self._flag.is_set():
+            raise Cancelled(f"{where}: cancelled")
+
+    def connect(self, conninfo: str, where: str, **options: Any) -> psycopg.Connection[Any]:
+        """psycopg.connect on a helper thread, given up as soon as cancel() is called."""
+        self.check(where)
+        outcome: dict[str, Any] = {}
+        finished = threading.Event()
+
+        def attempt() -> None:
+            try:
+                conn = psycopg.connect(conninfo, **options)
+            except BaseException as error:  # handed to the waiting thread
+                outcome["error"] = error
+            else:
+                with self._lock:
+                    late = self._flag.is_set()
+                    if not late:
+                        outcome["conn"] = conn
+                if late:  # nobody waits for it any more
+                    with suppress(psycopg.Error):
+                        conn.close()
+            finished.set()
+
+        threading.Thread(target=attempt, name="marginalia connect", daemon=True).start()
+        while not finished.wait(self.POLL):
+            self.check(where)
+        if "error" in outcome:
+            raise outcome["error"]
+        if "conn" not in outcome:
+            raise Cancelled(f"{where}: cancelled")
+        with self._lock:
+            self._conn = outcome["conn"]
+        return outcome["conn"]  # type: ignore[no-any-return]
+
+    def release(self) -> None:
+        """The connection is closed: nothing to cancel on it any more."""
+        with self._lock:
+            self._conn = None
+
+
+def _cancel_quietly(conn: psycopg.Connection[Any]) -> None:
+    with suppress(Exception):  # the connection may be closing or gone: nothing to stop then
+        conn.cancel_safe(timeout=CONNECT_TIMEOUT)
 
 
 def _secrets(url: str) -> list[str]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from desktop_app.core.sync.client import SyncError, _connect, _whoami, without_password
-from desktop_app.core.sync.connection import CONNECT_TIMEOUT, display, error_text
+from desktop_app.core.sync.connection import CONNECT_TIMEOUT, Cancel, display, error_text
 from desktop_app.core.sync.server_tables import CHANNEL
 
 
@@ -53,9 +54,9 @@ class Identity:
     adjudicator: bool
 
 
-def whoami(url: str, password: str | None = None) -> Identity:
+def whoami(url: str, password: str | None = None, cancel: Cancel | None = None) -> Identity:
     """Connect and say who we are there; SyncError (no password in it) when we cannot."""
-    with _connect(url, password) as conn:
+    with _connect(url, password, cancel) as conn:
         me, adjudicator, _identity = _whoami(conn, url)
     return Identity(display(url), me, adjudicator)
 
@@ -63,16 +64,20 @@ def whoami(url: str, password: str | None = None) -> Identity:
 class Listener:
     """An autocommit connection LISTENing on the team server's change channel."""
 
-    def __init__(self, url: str, password: str | None = None) -> None:
-        """Connect and LISTEN; SyncError (no password in it) when the server cannot be reached."""
+    def __init__(self, url: str, password: str | None = None, cancel: Cancel | None = None) -> None:
+        """Connect and LISTEN; SyncError (no password in it) when the server cannot be reached,
+        Cancelled when `cancel` gives the attempt up."""
         self._url = url
         self._secrets = (password,) if password else ()
+        self._cancel = cancel
         conninfo = make_conninfo(url, password=password) if password else url
+        options: dict[str, Any] = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT,
+                   "application_name": "marginalia live updates"}  # fmt: skip
         try:
-            self._conn = psycopg.connect(
-                conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
-                application_name="marginalia live updates",
-            )  # fmt: skip
+            if cancel is None:
+                self._conn = psycopg.connect(conninfo, **options)
+            else:
+                self._conn = cancel.connect(conninfo, display(url), **options)
             self._conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
         except psycopg.Error as error:
             raise SyncError(f"{display(url)}: cannot listen: {self._text(error)}") from None
@@ -98,6 +103,8 @@ class Listener:
 
     def close(self) -> None:
         """Close the connection (no error: it may be gone already)."""
+        if self._cancel is not None:
+            self._cancel.release()
         with suppress(psycopg.Error):
             self._conn.close()
 
@@ -110,9 +117,11 @@ def _version(payload: str) -> int:
 
 
 @contextmanager
-def listening(url: str, password: str | None = None) -> Iterator[Listener]:
+def listening(
+    url: str, password: str | None = None, cancel: Cancel | None = None
+) -> Iterator[Listener]:
     """A Listener, closed on leaving."""
-    listener = Listener(url, password)
+    listener = Listener(url, password, cancel)
     try:
         yield listener
     finally:

@@ -26,6 +26,23 @@ class SyncRefusal:
     reason: str
 
 
+@dataclass(frozen=True)
+class SyncHistoryEntry:
+    """A version a sync replaced (a conflict's loser, a refused change), kept whole."""
+
+    table: str
+    key: str  # the row's server key (composite keys joined by " / ")
+    article_uid: str  # "" for the label schema
+    annotator: str  # whose version it was ("" when the server does not say)
+    row: dict[str, Any]  # the version, its fields named as the server's columns
+    reason: str  # "lost a sync conflict", "replaced by sync" or "refused"
+    replaced_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The entry as plain JSON values."""
+        return asdict(self)
+
+
 @dataclass
 class SyncReport:
     """One sync: counts, conflicts, refusals, and whether it was a full sync."""
