@@ -86,7 +86,9 @@ def test_init_from_a_schema_file_or_a_project_and_again_keeps_the_adjudicators_c
     other = project(tmp_path / "other.sqlite", schema=False)
     other.apply_schema(LabelSchema("other", (Label("Thing", "span", "#333333"),)))
     other.close()
-    code, out, err = run(capsys, "server", "init", admin, "--from-project", tmp_path / "other.sqlite")
+    code, out, err = run(
+        capsys, "server", "init", admin, "--from-project", tmp_path / "other.sqlite"
+    )
     assert code == 0, err
     assert "kept" in out and "3 labels" in out
     assert labels_on(team)["Person"] == ("#010203", False) and "Thing" not in labels_on(team)
@@ -113,9 +115,7 @@ def test_init_from_a_project_seeds_its_labels_relation_types_and_groups(
     report = init_server(pg_server.url(pg_database), schema=_schema_of(tmp_path / "source.sqlite"))
     assert report.labels_seeded == 3
     with psycopg.connect(pg_server.url(pg_database)) as conn:
-        assert conn.execute("SELECT name FROM marginalia.relation_types").fetchall() == [
-            ("knows",)
-        ]
+        assert conn.execute("SELECT name FROM marginalia.relation_types").fetchall() == [("knows",)]
         settings = dict(conn.execute("SELECT key, value FROM marginalia.schema_settings"))
     assert json.loads(settings["exclusive_tag_groups"]) == ["Rel"]
     assert settings["schema_name"] == "desk"
@@ -254,7 +254,7 @@ def uids(store):
 
 
 def test_an_adjudicators_article_deletion_reaches_everyone(pg_team, three):
-    adam, ana, bob = three["adam"], three["ana"], three["bob"]
+    adam = three["adam"]
     adam.delete_articles([article(adam, "a1")])
     report = sync(adam, pg_team.url("adam"))
     assert report.refused == [] and report.problems == []

@@ -427,13 +427,14 @@ class SyncStateMixin(MergeMixin):
         article = self._article_id(uid)
         assert article is not None
         params = {"id": article, "uid": uid}
-        unpushed = sum(
-            int(self._one(
+        unpushed = 0
+        for table, keys in _ON_ARTICLE.items():
+            found = self.db.conn.execute(
                 f"SELECT count(*) FROM sync_rows WHERE tbl = '{table}' AND dirty > 0 "
-                f"AND key IN ({keys})", params,
-            ))
-            for table, keys in _ON_ARTICLE.items()
-        )  # fmt: skip
+                f"AND key IN ({keys})",
+                params,
+            ).fetchone()
+            unpushed += int(found[0])
         if unpushed:
             title = self._one("SELECT title FROM articles WHERE id = ?", (article,))
             return (
