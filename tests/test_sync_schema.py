@@ -353,3 +353,34 @@ def test_an_analyst_cannot_delete_an_article_with_plain_sql(pg_team, three):
     with pg_team.connect("ana") as conn:
         revived = conn.execute("UPDATE marginalia.articles SET deleted = false WHERE uid = 'a1'")
         assert revived.rowcount == 0
+
+
+def test_a_syncing_project_upgraded_marks_its_schema_settings_to_publish(tmp_path):
+    from sqlite_utils import Database
+
+    from desktop_app.core.migrations import MIGRATIONS
+    from desktop_app.core.store import Store
+
+    path = tmp_path / "old.sqlite"
+    db = Database(path)
+    before = [name for name, _ in MIGRATIONS].index("sync_schema_settings")
+    for number, (_, step) in enumerate(MIGRATIONS[:before], start=1):
+        with db.atomic():
+            step(db)
+            db.conn.execute(f"PRAGMA user_version = {number}")
+    with db.atomic():
+        db.execute("INSERT INTO sync_state (key, value) VALUES ('url', 'postgresql://x/team')")
+        db.execute("INSERT INTO project (key, value) VALUES ('exclusive_tag_groups', '[\"R\"]')")
+        db.execute("INSERT INTO project (key, value) VALUES ('samples_loaded', '1')")
+    db.close()
+    store = Store.open(path)
+    try:
+        marked = [d.key for d in store.dirty_rows("schema_settings")]
+        assert marked == ["exclusive_tag_groups"]  # not samples_loaded: the project's own
+        store.set_setting("schema_name", "new")
+        assert [d.key for d in store.dirty_rows("schema_settings")] == [
+            "exclusive_tag_groups",
+            "schema_name",
+        ]
+    finally:
+        store.close()
