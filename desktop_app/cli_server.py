@@ -25,6 +25,19 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "init", help="create (or upgrade) the schema, group roles and policies in a database"
     )
     init.add_argument("url", metavar="URL", help=URL_HELP)
+    seed = init.add_mutually_exclusive_group()
+    seed.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="seed a new server's label schema from this YAML file (default: the schema a new "
+        "project gets); a server that has a schema keeps it",
+    )
+    seed.add_argument(
+        "--from-project",
+        metavar="PROJECT",
+        help="seed a new server's label schema from this project's labels, relation types "
+        "and exclusive groups",
+    )
     init.add_argument("--json", action="store_true", help="machine-readable report")
     add = actions.add_parser("add-analyst", help="create a login role for a person on the team")
     add.add_argument("url", metavar="URL", help=URL_HELP)
@@ -53,10 +66,23 @@ def run(args: argparse.Namespace) -> int:
     return {"init": _init, "add-analyst": _add_analyst, "status": _status}[args.action](args)
 
 
+def _seed(args: argparse.Namespace) -> Any:
+    """The label schema `init` seeds a new server with: the file, the project, or the default."""
+    from desktop_app.core.schema import load_schema
+    from desktop_app.core.sync.server_schema import seed_from_project, seed_from_schema
+    from desktop_app.paths import default_schema_path
+
+    if args.from_project:
+        return seed_from_project(args.from_project)
+    path = args.schema or default_schema_path()
+    source = str(path) if args.schema else f"the default schema ({path.name})"
+    return seed_from_schema(load_schema(path), source)
+
+
 def _init(args: argparse.Namespace) -> int:
     from desktop_app.core.sync.server_schema import init_server
 
-    report = init_server(args.url)
+    report = init_server(args.url, schema=_seed(args))
     if args.json:
         print(json.dumps(asdict(report), ensure_ascii=False))
         return EXIT_OK
@@ -65,6 +91,13 @@ def _init(args: argparse.Namespace) -> int:
     print(f"  migrations applied: {done}")
     made = ", ".join(report.roles_created) or "none (all there)"
     print(f"  group roles created: {made}")
+    if report.labels_seeded:
+        print(f"  label schema: {report.labels_seeded} labels seeded from {report.schema_source}")
+    else:
+        print(
+            f"  label schema: kept ({report.labels} labels on the server; an adjudicator "
+            "changes it by syncing)"
+        )
     print(f"  identity: {report.identity}")
     return EXIT_OK
 
@@ -113,6 +146,10 @@ def _status(args: argparse.Namespace) -> int:
     print(f"  identity: {status.identity}")
     print(f"  schema version: {status.schema_version}{note}")
     print(f"  version: {status.version}")
+    spans, tags = status.labels.get("span", 0), status.labels.get("document", 0)
+    empty = " (none: analysts' labels are refused until an adjudicator syncs)"
+    print(f"  label schema: {spans} span labels, {tags} document tags" + ("" if spans + tags
+          else empty))  # fmt: skip
     for table, count in status.counts.items():
         print(f"  {table}: {count['live']} ({count['deleted']} deleted)")
     print(f"Analysts ({len(status.analysts)}):")

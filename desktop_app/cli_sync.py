@@ -65,8 +65,13 @@ def run(args: argparse.Namespace) -> int:
             f"  conflict {conflict.table} {conflict.key}: kept {conflict.winner} ({kept}); "
             f"the other ({other}) is in the history (marginalia history)"
         )
+    # One line per table and reason, naming every row it covers (five labels the server
+    # lacks are one thing to do, not five).
+    grouped: dict[tuple[str, str], list[str]] = {}
     for refusal in report.refused:
-        print(f"  refused {refusal.table} {refusal.key}: {refusal.reason}")
+        grouped.setdefault((refusal.table, refusal.reason), []).append(refusal.key)
+    for (table, reason), keys in grouped.items():
+        print(f"  refused {table} {', '.join(keys)}: {reason}")
     for problem in report.problems:
         print(f"  not taken: {problem}")
     return EXIT_REJECTED if failed else EXIT_OK

@@ -117,7 +117,7 @@ SERVER_COMMANDS = [
     "server add-analyst {admin} carol --no-password",
     "server status {ana}",
     "server status {ana} --json",
-    "sync {adam}",  # the adjudicator's first sync publishes the label schema
+    "sync {adam}",
     "sync {ana}",
     "sync",
     "sync --json",
@@ -340,7 +340,11 @@ def test_every_readme_server_command_runs(pg_server, pg_database, tmp_path, caps
     failures = []
     for template in SERVER_COMMANDS:
         command = template.format(
-            admin=shlex.quote(admin), ana=shlex.quote(ana), adam=shlex.quote(adam)
+            admin=shlex.quote(admin),
+            ana=shlex.quote(ana),
+            adam=shlex.quote(adam),
+            schema_file=shlex.quote(str(default_schema_path())),  # `server init --schema`
+            seed_project=shlex.quote(str(tmp_path / "adam.sqlite")),  # `--from-project`
         )
         monkeypatch.setattr("sys.stdin", io.StringIO(SERVER_PASSWORD + "\n"))
         whose = tmp_path / "adam.sqlite" if "{adam}" in template else project

@@ -44,8 +44,8 @@ def status_json(capsys, url):
 def test_init_creates_the_schema_once_and_again_changes_nothing(pg_server, pg_database, capsys):
     url = pg_server.url(pg_database)
     first = init_json(capsys, url)
-    assert first["applied"] == ["initial"]
-    assert first["schema_version"] == 1
+    assert first["applied"] == ["initial", "article_deletions"]
+    assert first["schema_version"] == 2
     assert sorted(first["roles_created"]) == sorted(first["roles"].values())
     assert first["roles"]["analysts"] == f"{pg_database}_analysts"
 
@@ -59,7 +59,7 @@ def test_init_creates_the_schema_once_and_again_changes_nothing(pg_server, pg_da
             "SELECT tableowner FROM pg_tables WHERE tablename = 'spans'"
         ).fetchone()
         assert owner == (first["roles"]["owner"],)
-        assert conn.execute("SELECT count(*) FROM marginalia.schema_migrations").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM marginalia.schema_migrations").fetchone() == (2,)
 
 
 def test_init_upgrades_an_older_schema_and_refuses_a_newer_one(
@@ -71,11 +71,11 @@ def test_init_upgrades_an_older_schema_and_refuses_a_newer_one(
     monkeypatch.setattr(server_schema, "MIGRATIONS", newer)
     upgraded = init_json(capsys, url)
     assert upgraded["applied"] == ["extra"]
-    assert upgraded["schema_version"] == 2
+    assert upgraded["schema_version"] == 3
     assert upgraded["identity"] == identity
     assert init_json(capsys, url)["applied"] == []
 
-    monkeypatch.setattr(server_schema, "MIGRATIONS", newer[:1])
+    monkeypatch.setattr(server_schema, "MIGRATIONS", newer[:-1])
     code, _, err = run(capsys, "server", "init", url)
     assert code == 1
     assert "made by a newer Marginalia" in err and "nothing was changed" in err
@@ -115,17 +115,17 @@ def test_add_analyst_and_status(pg_server, pg_database, capsys, monkeypatch):
         ("ana", False, 1),
         ("bob", True, 0),
     ]
-    assert status["version"] == 1  # one writing transaction
+    assert status["version"] == 2  # init's seed of the label schema, one writing transaction
     assert status["counts"]["spans"] == {"live": 1, "deleted": 0}
     assert status["counts"]["articles"] == {"live": 1, "deleted": 0}
-    assert status["schema_version"] == status["latest_schema_version"] == 1
+    assert status["schema_version"] == status["latest_schema_version"] == 2
 
     # Any analyst may ask; the text form names the same things.
     code, out, _ = run(
         capsys, "server", "status", pg_server.url(pg_database, "ana", "ana-secret-1")
     )
     assert code == 0
-    assert "version: 1" in out and "spans: 1 (0 deleted)" in out
+    assert "version: 2" in out and "spans: 1 (0 deleted)" in out
     assert "bob\tadjudicator\t0 spans" in out and "ana\tanalyst\t1 spans" in out
     assert "ana-secret-1" not in out
 

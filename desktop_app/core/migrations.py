@@ -874,6 +874,57 @@ def _sync_history(db: Database) -> None:
     )
 
 
+# The project-table keys that are part of the label schema and travel with it (the others, such
+# as samples_loaded, are the project's own).
+SCHEMA_SETTINGS = ("schema_name", "exclusive_tag_groups")
+_SYNC_WHEN = (
+    "EXISTS (SELECT 1 FROM sync_state WHERE key = 'url') "
+    "AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')"
+)
+
+
+def _sync_schema_settings(db: Database) -> None:
+    """Sync tracking for the label schema's settings (the project table's SCHEMA_SETTINGS keys,
+    the server's schema_settings): the same marks as the other synced tables. A project that
+    already syncs marks the ones it has, so an adjudicator's next sync publishes them."""
+    keys = ", ".join(f"'{key}'" for key in SCHEMA_SETTINGS)
+    mark = (
+        "INSERT INTO sync_rows (tbl, key, version, dirty) VALUES ('schema_settings', {row}.key, "
+        "NULL, 1) ON CONFLICT (tbl, key) DO UPDATE SET dirty = dirty + 1;"
+    )
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        db.executescript(
+            f"CREATE TRIGGER project_sync_{event.lower()} AFTER {event} ON project "
+            f"WHEN {row}.key IN ({keys}) AND {_SYNC_WHEN} "
+            f"BEGIN {mark.format(row=row)} END;"
+        )
+    db.execute(
+        "INSERT INTO sync_rows (tbl, key, version, dirty) SELECT 'schema_settings', key, NULL, 1 "
+        f"FROM project WHERE key IN ({keys}) AND {_SYNC_WHEN} "
+        "ON CONFLICT (tbl, key) DO UPDATE SET dirty = dirty + 1"
+    )
+
+
+def _sync_local_removals(db: Database) -> None:
+    """Articles an analyst removed from this project only (the team's corpus keeps them: only
+    an adjudicator removes an article there): pulls leave them and their annotations out.
+
+    Importing such an article again takes it off the list and forgets the server's identity,
+    so the next sync is a full one and brings back the team's work on it, which pulls skipped.
+    """
+    db.executescript(
+        f"""
+        CREATE TABLE sync_removed (uid TEXT PRIMARY KEY) WITHOUT ROWID;
+        CREATE TRIGGER articles_sync_readded AFTER INSERT ON articles
+        WHEN EXISTS (SELECT 1 FROM sync_removed WHERE uid = NEW.uid) AND {_SYNC_WHEN}
+        BEGIN
+            UPDATE sync_state SET value = '' WHERE key = 'identity';
+            DELETE FROM sync_removed WHERE uid = NEW.uid;
+        END;
+        """
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("initial", _initial),
     ("fts_batch_insert", _fts_batch_insert),
@@ -894,6 +945,8 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("relation_decisions", _relation_decisions),
     ("sync_tracking", _sync_tracking),
     ("sync_history", _sync_history),
+    ("sync_schema_settings", _sync_schema_settings),
+    ("sync_local_removals", _sync_local_removals),
 )
 
 

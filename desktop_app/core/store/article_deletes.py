@@ -14,7 +14,7 @@ from desktop_app.core.store.base import StoreBase, _serialized
 
 # Tables holding rows of an article, in the order a delete removes them: spans before the
 # articles they belong to (the count triggers read the article's source), the article last.
-_BY_ARTICLE = (
+BY_ARTICLE = (
     "relations",  # before the spans they link
     "spans",
     "document_tags",
@@ -77,7 +77,7 @@ class ArticleDeletesMixin(StoreBase):
                 )
             ]
             self._take(deletion, "merge_base", f"uuid {chosen}", json.dumps(uuids))
-            for table in _BY_ARTICLE:
+            for table in BY_ARTICLE:
                 self._take(deletion, table, f"article {chosen}", ids)
             self._take(deletion, "articles", f"id {chosen}", ids)  # its trigger unindexes it
         return deletion
@@ -93,7 +93,7 @@ class ArticleDeletesMixin(StoreBase):
         """Put back exactly the rows `deletion` removed (same ids, uuids, times), in one
         transaction; the insert triggers re-index the text and recount."""
         with self.db.atomic():
-            for table in ("articles", *reversed(_BY_ARTICLE), "merge_base"):
+            for table in ("articles", *reversed(BY_ARTICLE), "merge_base"):
                 columns, rows = deletion.rows.get(table, ((), []))
                 if not rows:
                     continue

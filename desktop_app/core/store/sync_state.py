@@ -13,7 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_app.core.migrations import SCHEMA_SETTINGS
 from desktop_app.core.model import DOCUMENT, SPAN
+from desktop_app.core.store.article_deletes import BY_ARTICLE
 from desktop_app.core.store.base import StoreError, _serialized, now
 from desktop_app.core.store.merge import MergeMixin, _Version
 from desktop_app.core.store.merge_relations import _RelationVersion
@@ -45,6 +47,14 @@ _LOCAL: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         ("r.name",),
         ("name", "color", "key", "directed", "from_labels", "to_labels", "description",
          "position", "deleted"),
+    ),
+    # The label schema's other settings: a few keys of the project table (the rest, such as
+    # whether the samples were loaded, are this project's own business).
+    "schema_settings": (
+        "SELECT r.key, r.value, 0 FROM (SELECT key, value FROM project WHERE key IN "
+        f"({', '.join(repr(k) for k in SCHEMA_SETTINGS)})) r",
+        ("r.key",),
+        ("key", "value", "deleted"),
     ),
     "spans": (
         'SELECT r.uuid, r.annotator, a.uid, r.label, r.start, r."end", r.quote, r.fragments, '
@@ -88,6 +98,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "articles": ("uid",),
     "labels": ("name",),
     "relation_types": ("name",),
+    "schema_settings": ("key",),
     "spans": ("uuid",),
     "tags": ("uuid",),
     "statuses": ("article_uid", "annotator"),
@@ -99,7 +110,17 @@ _INTS = {"start", "end", "position"}
 _TIME = {"spans": "updated_at", "tags": "updated_at", "statuses": "updated_at",
          "relations": "updated_at", "decisions": "decided_at"}  # fmt: skip
 _HISTORY = {"spans": SPAN, "tags": DOCUMENT}  # also kept in annotation_history (and relations)
-_ADJUDICATORS = {"labels", "relation_types", "decisions"}  # only adjudicators write these
+_ADJUDICATORS = {"labels", "relation_types", "schema_settings", "decisions"}  # theirs to write
+_SCHEMA = ("labels", "relation_types", "schema_settings")  # the label schema, as a server holds it
+# Rows that hang on an article, with the local SQL of their sync keys (:id the article's id,
+# :uid its uid): what counts as unpushed work on an article the server deleted.
+_ON_ARTICLE = {
+    "spans": "SELECT uuid FROM spans WHERE article = :id AND deleted = 0",
+    "tags": "SELECT uuid FROM document_tags WHERE article = :id AND deleted = 0",
+    "relations": "SELECT uuid FROM relations WHERE article = :id AND deleted = 0",
+    "statuses": "SELECT :uid || char(31) || annotator FROM article_status WHERE article = :id",
+    "decisions": "SELECT layer || char(31) || item_key FROM adjudications WHERE article = :id",
+}
 
 
 def fields(table: str) -> tuple[str, ...]:
@@ -330,6 +351,16 @@ class SyncStateMixin(MergeMixin):
         if local == server:
             self._mark(table, key, version, 0)
             return
+        if table == "articles" and not overwrite and (server["deleted"] or self._gone_here(key)):
+            # An article deleted there (we delete ours, unless we have work on it) or here
+            # (not pushed yet, or removed from this project only): no merge, no conflict.
+            problem = self._drop_article(server, local) if server["deleted"] else ""
+            if problem:
+                out.problems.append(f"articles {key}: {problem}")
+            # Deleted here and not pushed: it stays to push (an adjudicator's tombstone).
+            pending = dirty and local is None and not server["deleted"]
+            self._mark(table, key, version, None if pending else 0)
+            return
         if dirty and local is not None and not overwrite:
             time = _TIME.get(table)
             ours_newer = time is not None and comparable_time(local[time]) > comparable_time(
@@ -419,6 +450,80 @@ class SyncStateMixin(MergeMixin):
         found = self._one("SELECT id FROM articles WHERE uid = ?", (uid,))
         return None if found is None else int(found)
 
+    def _gone_here(self, uid: str) -> bool:
+        """Whether this project removed the article `uid` itself: from this project only, or
+        deleted here and not pushed yet (its rows are no news to take)."""
+        if self._one("SELECT 1 FROM sync_removed WHERE uid = ?", (uid,)):
+            return True
+        pending = self._one(
+            "SELECT 1 FROM sync_rows WHERE tbl = 'articles' AND key = ? AND dirty > 0", (uid,)
+        )
+        return bool(pending) and self._article_id(uid) is None
+
+    def _no_article(self, row: Row) -> str:
+        """Why a row of an article this project lacks is not taken ("": nothing to take)."""
+        if row["deleted"] or self._gone_here(str(row["article_uid"])):
+            return ""  # a tombstone of nothing here, or an article this project let go
+        return f"its article {row['article_uid']} is not in this project"
+
+    def _drop_article(self, row: Row, local: Row | None) -> str:
+        """The server deleted this article: delete it here with everything on it, unless this
+        project has unpushed work on it (kept then; the reason is returned)."""
+        if local is None:
+            return ""
+        uid = str(row["uid"])
+        article = self._article_id(uid)
+        assert article is not None
+        params = {"id": article, "uid": uid}
+        unpushed = 0
+        for table, keys in _ON_ARTICLE.items():
+            found = self.db.conn.execute(
+                f"SELECT count(*) FROM sync_rows WHERE tbl = '{table}' AND dirty > 0 "
+                f"AND key IN ({keys})",
+                params,
+            ).fetchone()
+            unpushed += int(found[0])
+        if unpushed:
+            title = self._one("SELECT title FROM articles WHERE id = ?", (article,))
+            return (
+                f"{title!r} was deleted from the team corpus by an adjudicator, but this "
+                f"project has {unpushed} unpushed edits on it: kept here (they cannot be sent; "
+                "export them, or ask an adjudicator to restore the article)"
+            )
+        chosen = (article,)
+        self.db.execute(
+            "DELETE FROM merge_base WHERE uuid IN (SELECT uuid FROM spans WHERE article = ? "
+            "UNION ALL SELECT uuid FROM document_tags WHERE article = ? "
+            "UNION ALL SELECT uuid FROM relations WHERE article = ?)",
+            chosen * 3,
+        )
+        for table in BY_ARTICLE:
+            self.db.execute(f"DELETE FROM {table} WHERE article = ?", chosen)
+        self.db.execute("DELETE FROM articles WHERE id = ?", chosen)
+        return ""
+
+    @_serialized
+    def remove_locally(self, uids: Sequence[str]) -> None:
+        """These articles were removed from this project only: pulls leave them out."""
+        with self.db.atomic():
+            for uid in uids:
+                self.db.execute("INSERT OR IGNORE INTO sync_removed (uid) VALUES (?)", (uid,))
+
+    @_serialized
+    def schema_rows(self) -> dict[str, list[Row]]:
+        """The project's label schema as a team server holds it (labels, relation types and
+        settings, each row without its `deleted`): what `server init` seeds a server with."""
+        out: dict[str, list[Row]] = {}
+        for table in _SCHEMA:
+            select, _, names = _LOCAL[table]
+            rows = self.db.conn.execute(select).fetchall()
+            out[table] = [
+                {k: v for k, v in normalized(table, dict(zip(names, r, strict=True))).items()
+                 if k != "deleted"}
+                for r in rows
+            ]  # fmt: skip
+        return out
+
     def _write(self, table: str, row: Row, local: Row | None, me: str) -> str:
         """Make the local row equal the server's; a reason when it cannot ("" when done)."""
         try:
@@ -427,8 +532,8 @@ class SyncStateMixin(MergeMixin):
             return f"not taken here ({error})"
 
     def _write_article(self, row: Row, local: Row | None, me: str) -> str:
-        if row["deleted"]:
-            return "" if local is None else "deleted on the server; kept here"
+        if row["deleted"]:  # only with overwrite (a refusal): the server's deletion stands
+            return self._drop_article(row, local)
         if local is not None:
             if local["text_sha256"] != row["text_sha256"]:
                 return "the server's text differs from this project's (same uid); ours kept"
@@ -466,6 +571,19 @@ class SyncStateMixin(MergeMixin):
         )
         return ""
 
+    def _write_schema_setting(self, row: Row, local: Row | None, me: str) -> str:
+        if row["key"] not in SCHEMA_SETTINGS:
+            return ""  # a newer Marginalia's setting: not this project's to hold
+        if row["deleted"]:
+            self.db.execute("DELETE FROM project WHERE key = ?", (row["key"],))
+            return ""
+        self.db.execute(
+            "INSERT INTO project (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (row["key"], row["value"]),
+        )
+        return ""
+
     def _write_relation_type(self, row: Row, local: Row | None, me: str) -> str:
         if row["deleted"]:
             self.db.execute("DELETE FROM relation_types WHERE name = ?", (row["name"],))
@@ -483,7 +601,7 @@ class SyncStateMixin(MergeMixin):
     def _write_span(self, row: Row, local: Row | None, me: str) -> str:
         article = self._article_id(row["article_uid"])
         if article is None:
-            return f"its article {row['article_uid']} is not in this project"
+            return self._no_article(row)
         if local is not None:
             if (local["article_uid"], local["start"], local["end"], local["fragments"]) != (
                 row["article_uid"], row["start"], row["end"], row["fragments"]
@@ -533,7 +651,7 @@ class SyncStateMixin(MergeMixin):
     def _write_tag(self, row: Row, local: Row | None, me: str) -> str:
         article = self._article_id(row["article_uid"])
         if article is None:
-            return f"its article {row['article_uid']} is not in this project"
+            return self._no_article(row)
         self._ensure_label(row["label"], DOCUMENT)
         if local is not None:
             self.db.execute(
@@ -555,7 +673,7 @@ class SyncStateMixin(MergeMixin):
     def _write_status(self, row: Row, local: Row | None, me: str) -> str:
         article = self._article_id(row["article_uid"])
         if article is None:
-            return f"its article {row['article_uid']} is not in this project"
+            return self._no_article(row)
         if row["deleted"]:
             self.db.execute(
                 "DELETE FROM article_status WHERE article = ? AND annotator = ?",
@@ -574,7 +692,7 @@ class SyncStateMixin(MergeMixin):
     def _write_relation(self, row: Row, local: Row | None, me: str) -> str:
         article = self._article_id(row["article_uid"])
         if article is None:
-            return f"its article {row['article_uid']} is not in this project"
+            return self._no_article(row)
         if local is not None:
             self.db.execute(
                 "UPDATE relations SET type = ?, note = ?, deleted = ?, updated_at = ? "
@@ -595,7 +713,7 @@ class SyncStateMixin(MergeMixin):
     def _write_decision(self, row: Row, local: Row | None, me: str) -> str:
         article = self._article_id(row["article_uid"])
         if article is None:
-            return f"its article {row['article_uid']} is not in this project"
+            return self._no_article(row)
         if row["deleted"]:
             self.db.execute(
                 "DELETE FROM adjudications WHERE layer = ? AND item_key = ?",
@@ -628,6 +746,7 @@ _WRITERS: dict[str, Any] = {
     "articles": SyncStateMixin._write_article,
     "labels": SyncStateMixin._write_label,
     "relation_types": SyncStateMixin._write_relation_type,
+    "schema_settings": SyncStateMixin._write_schema_setting,
     "spans": SyncStateMixin._write_span,
     "tags": SyncStateMixin._write_tag,
     "statuses": SyncStateMixin._write_status,

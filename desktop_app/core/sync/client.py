@@ -32,6 +32,7 @@ from desktop_app.core.sync.connection import (
     error_text,
 )
 from desktop_app.core.sync.report import Applied, SyncRefusal, SyncReport
+from desktop_app.core.sync.server_schema import latest_version
 from desktop_app.core.sync.server_tables import SYNCED_TABLES, SyncedTable
 
 Conn = psycopg.Connection[tuple[Any, ...]]
@@ -39,14 +40,28 @@ BATCH = 500  # rows per push transaction
 PULL_CHUNK = 5000  # pulled rows per local transaction
 ROUNDS = 3  # push, merge what came back, push again: at most this often per sync
 # Columns that never change once written (the server refuses a change): an UPDATE leaves them.
+# (Not "key": a label's or relation type's shortcut changes; schema_settings' key is its key.)
 IMMUTABLE = {"uid", "text", "text_sha256", "uuid", "article_uid", "annotator", "start", "end",
-             "quote", "fragments", "created_at", "name", "key", "layer", "item_key"}  # fmt: skip
+             "quote", "fragments", "created_at", "name", "layer", "item_key"}  # fmt: skip
 # Only these tables' rows name their writer; the others' writer the server sets itself.
 OWNED = {"spans", "tags", "statuses", "relations"}
 # Rows the project deletes outright (not soft): their absence here is a tombstone there.
-DELETED_FOR_GOOD = {"labels", "relation_types", "decisions"}
-# The synced tables this project has a counterpart of (schema_settings not yet), in push order.
+DELETED_FOR_GOOD = {"labels", "relation_types", "schema_settings", "decisions"}
+# Rows that hang on an article: an article deleted from the team corpus takes them down.
+ON_ARTICLE = {"spans", "tags", "statuses", "relations", "decisions"}
+# The synced tables this project has a counterpart of, in push order.
 TABLES = tuple(t for t in SYNCED_TABLES if t.name in TRACKED)
+# Why an analyst's schema row the server has never had is not sent (it is reported once).
+MISSING = {
+    "labels": "the team server has no such label: only an adjudicator can add it to the team's "
+    "schema (annotations with it are pushed all the same)",
+    "relation_types": "the team server has no such relation type: only an adjudicator can add "
+    "it (relations of that type are pushed all the same)",
+    "schema_settings": "the team server has no such schema setting: only an adjudicator can set it",
+}
+REMOVED_HERE = (
+    "removed from this project only; an adjudicator removes articles from the team corpus"
+)
 
 # A hook the tests use to die in the middle of a push (table, rows sent so far).
 PushHook = Callable[[str, int], None]
@@ -167,6 +182,14 @@ def _whoami(conn: Conn, url: str) -> tuple[str, bool, str]:
         ) from None
     assert row is not None
     me, identity, adjudicators, owner = (str(v) if v is not None else "" for v in row)
+    found = conn.execute("SELECT max(version) FROM marginalia.schema_migrations").fetchone()
+    if found is None or int(found[0] or 0) < latest_version():
+        # An older server lacks rules this client relies on (who may delete an article).
+        raise SyncError(
+            f"{display(url)}: the team server's schema is older than this Marginalia's "
+            f"({found[0] if found else 0} < {latest_version()}); its admin runs "
+            "`marginalia server init URL` to upgrade it (nothing was synced)"
+        )
     member = conn.execute(
         "SELECT bool_or(pg_has_role(current_user, r, 'MEMBER')) FROM unnest(%s::text[]) r "
         "WHERE r IN (SELECT rolname FROM pg_roles)",
@@ -332,7 +355,19 @@ def _push_batch(
     sendable: list[DirtyRow] = []
     gone: list[tuple[str, int | None, int]] = []
     tombstones: list[DirtyRow] = []
+    dead = _deleted_articles(conn, table, batch)
     for item in batch:
+        if item.row is not None and item.row.get("article_uid") in dead:
+            _settle_on_deleted_article(store, table, item, report)
+            continue
+        if item.row is None and table.name == "articles" and item.version is not None:
+            if adjudicator:
+                tombstones.append(item)  # the article leaves the team corpus
+            else:
+                store.remove_locally([item.key])
+                report.refused.append(SyncRefusal(table.name, item.key, REMOVED_HERE))
+                gone.append((item.key, None, item.dirty))
+            continue
         if item.row is None and table.name in DELETED_FOR_GOOD and item.version is not None:
             if _refusal(table, {}, me, adjudicator):
                 gone.append((item.key, None, item.dirty))  # refused: the pull brings it back
@@ -343,6 +378,8 @@ def _push_batch(
             gone.append((item.key, None, item.dirty))
             continue
         why = _refusal(table, item.row, me, adjudicator)
+        if why and item.version is None and table.name in MISSING:
+            why = MISSING[table.name]
         if why:
             _refuse(conn, store, table, item, why, me, report)
             done_with.add(item.key)
@@ -368,7 +405,16 @@ def _push_batch(
     if tombstones:
         with conn.transaction():
             for item in tombstones:
-                found = conn.execute(_tombstone(table), [*item.key.split(SEP), item.version])
+                if table.name == "articles":
+                    # An adjudicator's deletion stands over a meanwhile edit of its details;
+                    # the server's trigger tombstones what hangs on it in this transaction.
+                    found = conn.execute(
+                        "UPDATE marginalia.articles SET deleted = true "
+                        "WHERE uid = %s AND NOT deleted RETURNING version",
+                        (item.key,),
+                    )
+                else:
+                    found = conn.execute(_tombstone(table), [*item.key.split(SEP), item.version])
                 row = found.fetchone()
                 if row is None:  # changed there meanwhile: forget it here, the pull decides
                     store.mark_pushed(table.name, [(item.key, None, item.dirty)])
@@ -381,6 +427,35 @@ def _push_batch(
     for item, version in results:
         if version is None:
             _resolve(conn, store, table, item, me, report, done_with)
+
+
+def _deleted_articles(conn: Conn, table: SyncedTable, batch: Sequence[DirtyRow]) -> set[str]:
+    """The articles of this batch's rows that the team corpus no longer has (tombstoned)."""
+    if table.name not in ON_ARTICLE:
+        return set()
+    uids = sorted({str(d.row["article_uid"]) for d in batch if d.row is not None})
+    if not uids:
+        return set()
+    found = conn.execute(
+        "SELECT uid FROM marginalia.articles WHERE deleted AND uid = ANY(%s)", (uids,)
+    )
+    return {str(r[0]) for r in found.fetchall()}
+
+
+def _settle_on_deleted_article(
+    store: Store, table: SyncedTable, item: DirtyRow, report: SyncReport
+) -> None:
+    """A local change on an article an adjudicator deleted from the team corpus: it stays
+    here (the pull kept the article for it), is not sent, and is said once."""
+    assert item.row is not None
+    if not item.row.get("deleted"):
+        reason = (
+            f"its article {item.row['article_uid']} was deleted from the team corpus by an "
+            "adjudicator; kept in this project only"
+        )
+        report.refused.append(SyncRefusal(table.name, item.key.replace(SEP, " / "), reason))
+    store.mark_pushed(table.name, [(item.key, item.version or 0, item.dirty)])
+    store.forget_version(table.name, item.key)
 
 
 def _send(

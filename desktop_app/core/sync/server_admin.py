@@ -61,6 +61,7 @@ class ServerStatus:
     roles: dict[str, str]
     analysts: list[Analyst] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    labels: dict[str, int] = field(default_factory=dict)  # live labels by kind (span, document)
 
 
 def _require_server(conn: Conn, url: str) -> Roles:
@@ -179,6 +180,10 @@ def server_status(url: str) -> ServerStatus:
                 ).format(sql.Identifier(table))
             ).fetchone() or (0, 0)
             status.counts[table] = {"live": int(str(live)), "deleted": int(str(deleted))}
+        kinds = conn.execute(
+            "SELECT kind, count(*) FROM marginalia.labels WHERE NOT deleted GROUP BY kind"
+        ).fetchall()
+        status.labels = {"span": 0, "document": 0} | {str(k): int(str(n)) for k, n in kinds}
         status.analysts = _analysts(conn, roles)
     return status
 

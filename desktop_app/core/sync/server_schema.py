@@ -9,12 +9,16 @@ are group roles that login roles join (server_admin.add_analyst).
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from desktop_app.core.model import LabelSchema
 from desktop_app.core.sync.connection import ServerError, connect, display
 
 SCHEMA = "marginalia"
@@ -29,7 +33,12 @@ def _sql(name: str) -> str:
 
 
 # Numbered by position, like the project file's migrations: never reorder, only append.
-MIGRATIONS: tuple[tuple[str, str], ...] = (("initial", _sql("001_initial.sql")),)
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("initial", _sql("001_initial.sql")),
+    ("article_deletions", _sql("002_article_deletions.sql")),
+)
+# The tables of the label schema, as a project's schema_rows() gives them (seeded by init).
+SCHEMA_TABLES = ("labels", "relation_types", "schema_settings")
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,48 @@ class InitReport:
     applied: list[str] = field(default_factory=list)
     roles_created: list[str] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)
+    schema_source: str = ""  # where the seed schema came from ("" none was given)
+    labels_seeded: int = 0  # 0: none given, or the server had a schema already (kept)
+    labels: int = 0  # the server's live labels afterwards
+
+
+@dataclass(frozen=True)
+class SeedSchema:
+    """A label schema for a new team server, as rows of its schema tables."""
+
+    source: str  # where it came from, for the report
+    rows: dict[str, list[dict[str, Any]]]
+
+
+def seed_from_schema(schema: LabelSchema, source: str) -> SeedSchema:
+    """The rows a new project given `schema` would hold (the same names, colours, order)."""
+    from desktop_app.core.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store.open(Path(folder) / "schema.sqlite")
+        try:
+            store.apply_schema(schema)
+            rows = store.schema_rows()
+        finally:
+            store.close()
+    return SeedSchema(source, rows)
+
+
+def seed_from_project(path: str | Path) -> SeedSchema:
+    """A project's label schema, read without writing to it (raises ServerError naming it)."""
+    from desktop_app.core.store import Store
+
+    path = Path(path)
+    if not path.is_file():
+        raise ServerError(f"{path}: no labels read, there is no such project file")
+    store = Store.open(path, read_only=True, create=False)
+    try:
+        rows = store.schema_rows()
+    finally:
+        store.close()
+    if not rows["labels"]:
+        raise ServerError(f"{path}: no labels read, the project has none")
+    return SeedSchema(str(path), rows)
 
 
 def role_names(database: str) -> Roles:
@@ -102,8 +153,17 @@ def stored_roles(conn: Conn) -> Roles | None:
     return Roles(*(str(rows[k]) for k in keys))
 
 
-def init_server(url: str, migrations: tuple[tuple[str, str], ...] | None = None) -> InitReport:
-    """Create or upgrade the schema, the roles and the policies; all or nothing."""
+def init_server(
+    url: str,
+    migrations: tuple[tuple[str, str], ...] | None = None,
+    schema: SeedSchema | None = None,
+) -> InitReport:
+    """Create or upgrade the schema, the roles and the policies; all or nothing.
+
+    `schema` seeds the team's label schema on a server that never had one (no label, relation
+    type or setting, not even a tombstone); a server that has one keeps it as the adjudicators
+    left it.
+    """
     steps = MIGRATIONS if migrations is None else migrations
     with connect(url) as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (INIT_LOCK,))
@@ -119,6 +179,11 @@ def init_server(url: str, migrations: tuple[tuple[str, str], ...] | None = None)
         )
         conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(roles.owner)))
         report.applied = _migrate(conn, roles, steps, url)
+        if schema is not None:
+            report.schema_source = schema.source
+            report.labels_seeded = _seed(conn, schema)
+        found = conn.execute("SELECT count(*) FROM marginalia.labels WHERE NOT deleted")
+        report.labels = int(str((found.fetchone() or (0,))[0]))
         conn.execute(
             "INSERT INTO marginalia.server_meta (key, value) VALUES ('identity', "
             "gen_random_uuid()::text) ON CONFLICT (key) DO NOTHING"
@@ -135,6 +200,35 @@ def init_server(url: str, migrations: tuple[tuple[str, str], ...] | None = None)
         report.identity = str(identity[0]) if identity else ""
         report.schema_version = len(steps)
     return report
+
+
+def _seed(conn: Conn, schema: SeedSchema) -> int:
+    """Insert the schema's rows if the server never had a schema; the labels inserted."""
+    counts = sql.SQL(" + ").join(
+        sql.SQL("(SELECT count(*) FROM marginalia.{})").format(sql.Identifier(t))
+        for t in SCHEMA_TABLES
+    )
+    had = conn.execute(sql.SQL("SELECT ") + counts).fetchone()
+    if had is None or int(str(had[0])):
+        return 0
+    # On a new server the counter row was made in this transaction, which next_version()
+    # would read as having had its number already (0, the "nothing yet" a cursor starts at):
+    # the seed must get a number of its own, or no client would ever pull it.
+    conn.execute(
+        "UPDATE marginalia.change_counter SET xact = '0'::xid8 WHERE xact = pg_current_xact_id()"
+    )
+    for table in SCHEMA_TABLES:
+        for row in schema.rows.get(table, []):
+            names = list(row)
+            conn.execute(
+                sql.SQL("INSERT INTO marginalia.{} ({}) VALUES ({})").format(
+                    sql.Identifier(table),
+                    sql.SQL(", ").join(map(sql.Identifier, names)),
+                    sql.SQL(", ").join(sql.Placeholder(n) for n in names),
+                ),
+                row,
+            )
+    return len(schema.rows.get("labels", []))
 
 
 def _check_server(conn: Conn, url: str) -> str:
