@@ -112,6 +112,8 @@ COMMANDS = [
 SERVER_COMMANDS = [
     "server init {admin}",
     "server init {admin} --json",
+    "server init {admin} --schema {schema_file}",
+    "server init {admin} --from-project {seed_project}",
     "server add-analyst {admin} ana --password-stdin",
     "server add-analyst {admin} adam --adjudicator --password-stdin",
     "server add-analyst {admin} carol --no-password",
@@ -121,6 +123,8 @@ SERVER_COMMANDS = [
     "sync {ana}",
     "sync",
     "sync --json",
+    "history",
+    "history --article s1 --json",
 ]
 SERVER_PASSWORD = "readme-pw-1"
 
