@@ -136,6 +136,22 @@ class _Plan:
             params += exclude.params
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
+    def left_out(self) -> tuple[str, list[Any]]:
+        """A WHERE clause on `a.id` keeping the articles the filter drops, by id sets only:
+        not in every set, or in an excluded one (a search's exclusions read the search
+        index once instead of probing it per article)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.sets:
+            clauses.append(
+                "NOT (" + " AND ".join(f"a.id IN ({item.select})" for item in self.sets) + ")"
+            )
+            params += [p for item in self.sets for p in item.params]
+        for exclude in self.excludes:
+            clauses.append(f"a.id IN ({exclude.select})")
+            params += exclude.params
+        return ("WHERE " + " OR ".join(clauses) if clauses else "WHERE false"), params
+
 
 def _beyond(
     key: str, start: SortKey, descending: bool, inclusive: bool, ident: str = "a.id"

@@ -140,8 +140,7 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         articles per cell would need the per-article tables). None when the kept articles'
         latest annotation is older than the whole project's window (the caller walks them).
         """
-        where, params = plan.where(probe=False)
-        left_out = "WHERE NOT (" + where.removeprefix("WHERE ") + ")"
+        left_out, params = plan.left_out()
         last = self._one("SELECT max(day) FROM annotation_days WHERE n > 0")
         window = activity_window(last, weeks)
         since = window[0] if window else ""
