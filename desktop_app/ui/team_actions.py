@@ -78,7 +78,6 @@ class TeamController(Controller):
         self.error = ""  # the last sync's error ("" when it worked)
         self.last_report: SyncReport | None = None
         self.last_identity: Identity | None = None
-        self._adjudicator: bool | None = None  # the last sync's or test's answer
         self._again = False  # a sync was asked for while one ran
         self._again_url = ""  # ...with this server (the dialog's), "" the project's
         self._hint = 0  # the newest version a notification announced
@@ -120,7 +119,8 @@ class TeamController(Controller):
 
     def adjudicator(self) -> bool | None:
         """Whether the team server said this user is an adjudicator (None: not known yet)."""
-        return self._adjudicator
+        who = self.last_report or self.last_identity
+        return None if who is None else who.adjudicator
 
     def url(self) -> str:
         """The server this project syncs with ("" when none)."""
@@ -170,7 +170,6 @@ class TeamController(Controller):
     def _opened(self) -> None:
         self._settled = False
         self.error, self.last_report, self._again = "", None, False
-        self._adjudicator = None  # another project, perhaps another server
         self.password = None  # typed for another project: never sent to another server
         self.show_state()
         self._follow()
@@ -305,7 +304,6 @@ class TeamController(Controller):
             return
         if isinstance(result, SyncReport):
             self.error, self.last_report = "", result
-            self._adjudicator = result.adjudicator
             if result.pulled:
                 self._refresh(result)
             said = (
@@ -399,7 +397,6 @@ class TeamController(Controller):
         self.test_job = None
         if isinstance(result, Identity):
             self.last_identity = result
-            self._adjudicator = result.adjudicator
             role = "an adjudicator" if result.adjudicator else "an analyst (not an adjudicator)"
             text = f"Connected to {result.server} as {result.user}: {role}."
         else:
