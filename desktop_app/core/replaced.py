@@ -81,7 +81,7 @@ def explained(entry: ReplacedVersion) -> str:
 
 def _quote(entry: ReplacedVersion, uuid: object) -> str:
     found = entry.quotes.get(str(uuid))
-    return _cited(found) if found is not None else "a span no longer here"
+    return _cited(found) if found is not None else "(a span no longer here)"
 
 
 def _cited(quote: str) -> str:
@@ -135,14 +135,15 @@ def what_it_was(entry: ReplacedVersion) -> str:
     return said
 
 
-def details(entry: ReplacedVersion) -> str:
+def details(entry: ReplacedVersion, when: str = "") -> str:
     """Everything kept of the version, one field a line, after what, whose, why and when
-    (plain text: what the details pane shows and Copy puts on the clipboard)."""
+    (`when`: the time as the reader reads it, else as stored); plain text, as the details
+    pane shows it and Copy puts it on the clipboard."""
     lines = [
         f"{kind(entry)} {entry.key}",
         f"Was: {what_it_was(entry)}",
         f"Whose: {entry.annotator or 'not recorded'}",
-        f"Replaced: {entry.replaced_at} by {'a sync' if entry.by_sync else 'a merge'}",
+        f"Replaced: {when or entry.replaced_at} by {'a sync' if entry.by_sync else 'a merge'}",
         f"Why: {explained(entry)}",
     ]
     if entry.article_uid:

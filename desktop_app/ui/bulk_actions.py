@@ -107,9 +107,10 @@ class BulkController(Controller):
             return self._warn("Select the articles to delete in the list first.")
         articles, annotations = self.store.article_deletion_size(ids)
         what = "this article" if articles == 1 else f"these {articles:,} articles"
+        their = "its" if articles == 1 else "their"
         if not self._confirm(
             "Delete articles",
-            f"Delete {what} and their {annotations:,} annotations (everyone's)? The project "
+            f"Delete {what} and {their} {annotations:,} annotations (everyone's)? The project "
             "is backed up first, and Edit > Undo brings them back." + self._team_reach(articles),
         ):
             return

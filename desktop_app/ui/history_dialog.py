@@ -38,10 +38,12 @@ EMPTY_PROJECT = "No sync or merge has replaced anything in this project yet."
 TO_PROJECT = "Tick Whole project to see what was replaced on other articles and in the labels."
 
 
-def local_time(stamp: str) -> str:
-    """A stored UTC stamp as the analyst's local date and time, to the second."""
+def local_time(stamp: str, zone: bool = False) -> str:
+    """A stored UTC stamp as the analyst's local date and time, to the second (and the time
+    zone's name, with `zone`)."""
+    shown = "%Y-%m-%d %H:%M:%S %Z" if zone else "%Y-%m-%d %H:%M:%S"
     try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return datetime.fromisoformat(stamp).astimezone().strftime(shown)
     except ValueError:
         return stamp
 
@@ -85,6 +87,7 @@ class ReplacedDialog(QDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAccessibleName("Replaced versions, newest first")
@@ -157,14 +160,13 @@ class ReplacedDialog(QDialog):
             self.tree.resizeColumnToContents(column)
             self.tree.setColumnWidth(column, min(self.tree.columnWidth(column), 360))
         count = len(self.entries)
-        versions = f"{count:,} replaced version{'s' if count != 1 else ''}"
-        if whole:
-            self.scope.setText(f"{versions} in the whole project, newest first")
-        else:
-            self.scope.setText(f"{versions} on “{self._article}”, newest first")
+        where = "in the whole project" if whole else f"on “{self._article}”"
         if count:
+            plural = "s" if count != 1 else ""
+            self.scope.setText(f"{count:,} replaced version{plural} {where}, newest first")
             self.pages.setCurrentIndex(0)
         else:
+            self.scope.setText(f"Nothing replaced {where}")
             said = EMPTY_PROJECT if whole else EMPTY_ARTICLE
             tail = "" if whole else f"\n\n{TO_PROJECT}"
             self.empty.setText(f"{said}\n\n{WHY}{tail}")
@@ -180,16 +182,20 @@ class ReplacedDialog(QDialog):
 
     def _show_details(self) -> None:
         entry = self.selected()
-        self.details.setPlainText("" if entry is None else details(entry))
+        self.details.setPlainText("" if entry is None else _whole(entry))
 
     def copy_selected(self) -> None:
         """Put the selected version, whole, on the clipboard."""
         entry = self.selected()
         if entry is not None:
-            QGuiApplication.clipboard().setText(details(entry))
+            QGuiApplication.clipboard().setText(_whole(entry))
 
     def copy_list(self) -> None:
         """Put the list on the clipboard as tab-separated lines, a header first."""
         lines = ["\t".join(COLUMNS)]
         lines += ["\t".join(" ".join(c.split()) for c in cells(e)) for e in self.entries]
         QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
+
+
+def _whole(entry: ReplacedVersion) -> str:
+    return details(entry, local_time(entry.replaced_at, zone=True))
