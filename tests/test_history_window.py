@@ -214,3 +214,25 @@ def test_deleting_an_article_in_a_project_that_never_synced_says_nothing_of_a_te
     said = asked_on_delete(window, monkeypatch)
     assert "Delete this article" in said and "team" not in said
     window.close()
+
+
+def test_coming_back_to_the_history_reads_it_again(qtbot, show_window, stores, tmp_path):
+    ours, bob = stores("ours", ["a1"]), stores("bob", ["a1"])
+    span = bob.add_span(article(bob, "a1"), 0, 4, "Person", "bob", note="first")
+    bob.close()
+    merge_path(ours, tmp_path / "bob.sqlite")
+    window = show_window(ours)
+    window.show_article(article(ours, "a1"))
+    dialog = history(window)
+    assert rows(dialog) == []
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    # Written without a word to the window (as a sync whose conflicts all went our way).
+    bob = Store.open(tmp_path / "bob.sqlite")
+    bob.update_span(span.uuid, note="second")
+    bob.close()
+    merge_path(ours, tmp_path / "bob.sqlite")
+    assert rows(dialog) == []
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: len(rows(dialog)) == 1)
+    window.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -130,6 +130,13 @@ class ReplacedDialog(QDialog):
         if title is None and not self.whole.isChecked():
             self.whole.setChecked(True)  # reloads
         else:
+            self.reload()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the dialog reads the list again: a sync whose conflicts all went
+        our way changes no annotation here, so nothing else says that it kept something."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.reload()
 
     @property

@@ -311,7 +311,7 @@ class TeamController(Controller):
                 f"{len(result.conflicts)} conflicts, {len(result.refused)} refused"
             )
             if result.conflicts:  # the losing versions are kept, and this says where
-                said += " (each conflict's other version is kept: marginalia history)"
+                said += " (each conflict's other version is in Article > Sync and merge history…)"
             if result.user and result.user != self.context.annotator:
                 said += (  # the server takes only rows of its login's name
                     f". You annotate as {self.context.annotator}: the server takes only "
