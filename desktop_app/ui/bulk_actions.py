@@ -4,6 +4,8 @@ as one step."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from desktop_app.core.store.bulk import HANDFUL
@@ -17,9 +19,17 @@ from desktop_app.ui.shell import Shell
 class BulkController(Controller):
     """Deletes of many annotations, asked about and undoable."""
 
-    def __init__(self, context: ProjectContext, shell: Shell, navigator: Navigator) -> None:
+    def __init__(
+        self,
+        context: ProjectContext,
+        shell: Shell,
+        navigator: Navigator,
+        adjudicator: Callable[[], bool | None],
+    ) -> None:
+        """`adjudicator`: whether the team server said this user is one (None: not known)."""
         super().__init__(context, shell)
         self.navigator = navigator
+        self._adjudicator = adjudicator
         self._action(
             "&Article", "Delete &my annotations on this article…", self.delete_own_annotations
         )
@@ -97,16 +107,40 @@ class BulkController(Controller):
             return self._warn("Select the articles to delete in the list first.")
         articles, annotations = self.store.article_deletion_size(ids)
         what = "this article" if articles == 1 else f"these {articles:,} articles"
+        their = "its" if articles == 1 else "their"
         if not self._confirm(
             "Delete articles",
-            f"Delete {what} and their {annotations:,} annotations (everyone's)? The project "
-            "is backed up first, and Edit > Undo brings them back.",
+            f"Delete {what} and {their} {annotations:,} annotations (everyone's)? The project "
+            "is backed up first, and Edit > Undo brings them back." + self._team_reach(articles),
         ):
             return
         with self._edit():
             deletion = self.editor.delete_articles(ids)
             self.navigator.show_article(None)
             self._bulk_done(f"deleted {len(deletion.article_ids):,} articles")
+
+    def _team_reach(self, articles: int) -> str:
+        """What deleting does to the team's corpus, in a project that syncs ("" otherwise)."""
+        if not self.store.sync_settings().url:
+            return ""
+        it = "it" if articles == 1 else "them"
+        role = self._adjudicator()
+        if role is None:  # no sync or test connection yet in this session
+            return (
+                "\n\nThis project syncs with a team server: an adjudicator's deletion also "
+                f"removes {it} from the team's corpus, for everyone on their next sync; an "
+                f"analyst's removes {it} from this project only."
+            )
+        if role:
+            return (
+                f"\n\nYou are an adjudicator: this also removes {it} from the team's corpus, "
+                "for everyone on their next sync."
+            )
+        return (
+            f"\n\nThis project syncs with a team server and you are not an adjudicator: this "
+            f"removes {it} from this project only; an adjudicator removes articles from the "
+            "team corpus."
+        )
 
     def _bulk_done(self, message: str) -> None:
         self.context.reload_labels()

@@ -41,6 +41,7 @@ from desktop_app.ui.find_actions import FindController
 from desktop_app.ui.focus_actions import FocusController
 from desktop_app.ui.gazetteer_actions import GazetteerController
 from desktop_app.ui.help_actions import HelpController
+from desktop_app.ui.history_actions import HistoryController
 from desktop_app.ui.import_export_actions import ImportController
 from desktop_app.ui.label_actions import LabelController
 from desktop_app.ui.label_palette import LabelPalette, TagPanel
@@ -233,8 +234,9 @@ class MainWindow(QMainWindow):
         self.team = TeamController(context, shell, self.reading, self.settings)
         writers = (self.imports, self.merges, self.team)  # a restore waits for them
         self.safety = SafetyController(context, shell, self.reading, gate, writers)
-        self.bulk = BulkController(context, shell, self.reading)
+        self.bulk = BulkController(context, shell, self.reading, self.team.adjudicator)
         self.annotate_all = AnnotateAllController(context, shell)
+        self.history = HistoryController(context, shell)
         self.gazetteers = GazetteerController(context, shell)
         self.memory = ProjectMemoryController(context, shell, self.settings, self.reading)
         self.count = ArticleCountController(context, shell)
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
             self.labelling,
             self.bulk,
             self.annotate_all,
+            self.history,
             self.gazetteers,
             self.review,
             self.preferences,

@@ -50,7 +50,7 @@ class MergeReportDialog(QDialog):
             layout.addWidget(
                 QLabel(
                     f"{len(report.conflicts)} annotations were edited on both sides: the newer "
-                    "edit was kept, the other is in the project's annotation history."
+                    "edit was kept, the other is in Article > Sync and merge history…"
                 )
             )
             layout.addWidget(self.conflicts, 1)

@@ -117,6 +117,11 @@ class TeamController(Controller):
         """Whether a project is open and not closing (else nothing may start)."""
         return self.context.is_open and not self._settled
 
+    def adjudicator(self) -> bool | None:
+        """Whether the team server said this user is an adjudicator (None: not known yet)."""
+        who = self.last_report or self.last_identity
+        return None if who is None else who.adjudicator
+
     def url(self) -> str:
         """The server this project syncs with ("" when none)."""
         if not self.active:
@@ -306,7 +311,7 @@ class TeamController(Controller):
                 f"{len(result.conflicts)} conflicts, {len(result.refused)} refused"
             )
             if result.conflicts:  # the losing versions are kept, and this says where
-                said += " (each conflict's other version is kept: marginalia history)"
+                said += " (each conflict's other version is in Article > Sync and merge history…)"
             if result.user and result.user != self.context.annotator:
                 said += (  # the server takes only rows of its login's name
                     f". You annotate as {self.context.annotator}: the server takes only "

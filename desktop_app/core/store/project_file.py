@@ -37,6 +37,7 @@ from desktop_app.core.store.native_export import NativeExportMixin
 from desktop_app.core.store.overview import OverviewMixin
 from desktop_app.core.store.recognise import recognise
 from desktop_app.core.store.relations import RelationsMixin
+from desktop_app.core.store.replaced import ReplacedMixin
 from desktop_app.core.store.review import AdjudicationMixin
 from desktop_app.core.store.stats import StatsMixin
 from desktop_app.core.store.sync_state import SyncStateMixin
@@ -194,6 +195,7 @@ def writer_lock(path: Path, create: bool = True) -> WriterLock:
 
 class Store(
     SyncStateMixin,
+    ReplacedMixin,
     BatchesMixin,
     LearnedMixin,
     GazetteersMixin,

@@ -152,7 +152,7 @@ def sync(
     stop = cancel or Cancel()  # never cancelled: one path for both
     with _connect(chosen, password, cancel) as conn:
         me, adjudicator, identity = _whoami(conn, chosen)
-        report.user = me
+        report.user, report.adjudicator = me, adjudicator
         settings = store.sync_settings()
         if settings.url != stored:
             store.set_sync_url(stored)

@@ -49,6 +49,7 @@ class SyncReport:
 
     server: str = ""  # the server's address as it may be shown (never a password)
     user: str = ""
+    adjudicator: bool = False  # whether `user` writes the label schema and the team's corpus
     pulled: int = 0  # server rows applied here
     pushed: int = 0  # local rows the server took
     conflicts: list[SyncConflict] = field(default_factory=list)
