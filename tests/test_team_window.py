@@ -6,7 +6,7 @@ import pytest
 from sync_helpers import article, project, server_rows
 
 from desktop_app.core.sync.client import sync
-from desktop_app.ui.team_actions import clock, is_offline
+from desktop_app.ui.team_indicator import clock, is_offline
 from desktop_app.ui.team_live import LiveUpdates
 
 

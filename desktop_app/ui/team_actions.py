@@ -13,7 +13,6 @@ with an autocommit PostgreSQL connection of its own and never touches the store.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
 from PySide6.QtCore import QSettings, QTimer
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import QPushButton
 
 from desktop_app.core.store import Store
 from desktop_app.core.sync.client import sync
-from desktop_app.core.sync.connection import Cancel, display
+from desktop_app.core.sync.connection import Cancel
 from desktop_app.core.sync.live import Identity, whoami
 from desktop_app.core.sync.report import SyncReport
 from desktop_app.ui.background import BackgroundJob
@@ -30,34 +29,12 @@ from desktop_app.ui.controller import Controller
 from desktop_app.ui.ports import Navigator
 from desktop_app.ui.shell import Shell
 from desktop_app.ui.team_dialog import TeamServerDialog
+from desktop_app.ui.team_indicator import indicator_text
 from desktop_app.ui.team_live import LiveUpdates
 
 AFTER_EDIT_MS = 2000  # automatic sync this long after the last edit
 PERIODIC_MS = 60_000  # and every minute anyway
 AFTER_HINT_MS = 50  # a colleague's commit was announced: pull this soon after
-# Words of libpq's and the server's messages that mean "not reachable", not "refused".
-_OFFLINE = ("cannot connect", "cannot listen", "connection refused", "could not connect",
-            "server closed the connection", "terminating connection", "timeout", "timed out",
-            "no such file or directory", "could not translate host", "consuming input failed",
-            "connection is lost", "the connection is closed")  # fmt: skip
-
-
-def is_offline(message: str) -> bool:
-    """Whether a sync error means the server could not be reached (else: it said no)."""
-    lowered = message.lower()
-    if "password" in lowered or "authentication" in lowered:
-        return False
-    return any(word in lowered for word in _OFFLINE)
-
-
-def clock(iso: str) -> str:
-    """An ISO time as the local HH:MM ("" for none)."""
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
-    except ValueError:
-        return ""
 
 
 class TeamController(Controller):
@@ -245,29 +222,12 @@ class TeamController(Controller):
         if not self.active or not self.url():
             self.indicator.hide()
             return
-        state = self.store.sync_settings()
-        last = clock(state.last_sync)
-        edits = f"{state.pending} edit{'s' if state.pending != 1 else ''} to push"
-        if self.error and is_offline(self.error):
-            text = f"Offline ({last})" if last else "Offline"
-        elif self.error:
-            text = "Sync error"
-        elif state.pending:
-            text = edits
-        elif last:
-            text = f"Synced {last}"
-        else:
-            text = "Not synced yet"
-        tip = [f"Team server: {display(state.url)}"]
         who = self.last_report or self.last_identity
-        if who is not None:
-            tip.append(f"You are {who.user}")
-        tip.append(f"Last sync: {last or 'never'}; {edits if state.pending else 'nothing to push'}")
-        if self.error:
-            tip.append(self.error)
-        tip.append("Automatic sync is " + ("on" if self.automatic else "off") + "; click to change")
+        text, tip = indicator_text(
+            self.store.sync_settings(), self.error, who.user if who else "", self.automatic
+        )
         self.indicator.setText(text)
-        self.indicator.setToolTip("\n".join(tip))
+        self.indicator.setToolTip(tip)
         self.indicator.show()
 
     # ------------------------------------------------------------------ syncing
