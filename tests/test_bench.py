@@ -90,12 +90,15 @@ def test_quick_run_reports_the_overview_figures(tmp_path):
     figures = json.loads(result.stdout)["figures"]
     assert set(figures) == {"overview_first", "overview_refresh", "overview_filter",
                             "overview_filter_search", "overview_filter_tag",
+                            "overview_filter_most", "overview_filter_todo",
                             "overview_by_tag"}  # fmt: skip
     assert all(figure["value"] > 0 for figure in figures.values())
     for key in ("overview_first", "overview_refresh", "overview_filter",
                 "overview_filter_search", "overview_filter_tag"):  # fmt: skip
         assert figures[key]["met"] is True, key
     assert "300 articles" in figures["overview_first"]["note"]
+    # A filter keeping most articles is counted as the whole less the rest (and says so).
+    assert "less the articles left out" in figures["overview_filter_most"]["note"]
 
 
 def test_quick_run_cleans_up(quick_report):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
@@ -18,8 +18,10 @@ from desktop_app.ui.background import BackgroundJob
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.overview.export import save_png, save_svg
-from desktop_app.ui.overview.panel import Card, OverviewPanel, Pick
 from desktop_app.ui.shell import Shell
+
+if TYPE_CHECKING:
+    from desktop_app.ui.overview.panel import Card, OverviewPanel, Pick
 
 REFRESH_DELAY_MS = 400  # edits in a burst (typing a search, a run of labels) count once
 OVERVIEW_KEY = "F9"
@@ -32,10 +34,9 @@ class OverviewController(Controller):
 
     def __init__(self, context: ProjectContext, shell: Shell) -> None:
         super().__init__(context, shell)
-        self.panel = OverviewPanel()
+        self._panel: OverviewPanel | None = None  # built when first needed: see panel
         self.dock = QDockWidget("Overview", shell.window)
         self.dock.setObjectName("overview")
-        self.dock.setWidget(self.panel)
         shell.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self._placed = False  # put beside the list the first time it is shown
@@ -56,9 +57,21 @@ class OverviewController(Controller):
         context.project_opened.connect(self._opened)
         context.project_closing.connect(self._closing)
         shell.table_model.modelReset.connect(self.refresh)  # imports, merges, restores
-        self.panel.choices_changed.connect(self.refresh_now)
-        self.panel.picked.connect(self.pick)
-        self.panel.export_asked.connect(self.export_dialog)
+
+    @property
+    def panel(self) -> OverviewPanel:
+        """The charts, built the first time they are needed: pyqtgraph and seven plots cost
+        the window's launch about 150 ms, for a dock most sessions never open."""
+        if self._panel is None:
+            from desktop_app.ui.overview.panel import OverviewPanel
+
+            panel = OverviewPanel()
+            self.dock.setWidget(panel)
+            panel.choices_changed.connect(self.refresh_now)
+            panel.picked.connect(self.pick)
+            panel.export_asked.connect(self.export_dialog)
+            self._panel = panel
+        return self._panel
 
     # ------------------------------------------------------------------ showing
 
@@ -89,6 +102,7 @@ class OverviewController(Controller):
     def _visibility(self, visible: bool) -> None:
         self.action.setChecked(visible)
         if visible:
+            self.panel  # noqa: B018 (built now, so the dock never shows empty)
             self.refresh()  # what changed while it was hidden was not counted
 
     # ------------------------------------------------------------------ counting
@@ -110,7 +124,7 @@ class OverviewController(Controller):
         self.reader = None
 
     def _filter_changed(self) -> None:
-        if not self.panel.whole_project():
+        if self._panel is None or not self._panel.whole_project():
             self.refresh()
 
     def refresh(self) -> None:
