@@ -14,23 +14,25 @@ with an autocommit PostgreSQL connection of its own and never touches the store.
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QPushButton
 
 from desktop_app.core.store import Store
-from desktop_app.core.sync.client import sync
-from desktop_app.core.sync.connection import Cancel
-from desktop_app.core.sync.live import Identity, whoami
 from desktop_app.core.sync.report import SyncReport
 from desktop_app.ui.background import BackgroundJob
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.ports import Navigator
 from desktop_app.ui.shell import Shell
-from desktop_app.ui.team_dialog import TeamServerDialog
 from desktop_app.ui.team_indicator import indicator_text
-from desktop_app.ui.team_live import LiveUpdates
+
+if TYPE_CHECKING:  # psycopg (under these) costs the launch ~100 ms: imported on first use
+    from desktop_app.core.sync.connection import Cancel
+    from desktop_app.core.sync.live import Identity
+    from desktop_app.ui.team_dialog import TeamServerDialog
+    from desktop_app.ui.team_live import LiveUpdates
 
 AFTER_EDIT_MS = 2000  # automatic sync this long after the last edit
 PERIODIC_MS = 60_000  # and every minute anyway
@@ -132,6 +134,8 @@ class TeamController(Controller):
             return
         self.periodic.start()
         if self.live is None:
+            from desktop_app.ui.team_live import LiveUpdates
+
             live = LiveUpdates(url, self.password)
             live.changed.connect(self._hinted)
             live.lost.connect(self._listener_lost)
@@ -243,6 +247,9 @@ class TeamController(Controller):
             self._again = True  # after this one: edits or hints came in meanwhile
             self._again_url = url or self._again_url or self.url()  # asked for: it runs
             return
+        from desktop_app.core.sync.client import sync
+        from desktop_app.core.sync.connection import Cancel
+
         store = self.store
         self._articles_before = store.article_total()
         cancel = Cancel()
@@ -309,6 +316,8 @@ class TeamController(Controller):
         if not self.active:
             return
         if self.dialog is None:
+            from desktop_app.ui.team_dialog import TeamServerDialog
+
             dialog = TeamServerDialog(self.url(), self.automatic, self.shell.window)
             dialog.test_asked.connect(self.test_connection)
             dialog.sync_asked.connect(self._dialog_sync)
@@ -342,6 +351,9 @@ class TeamController(Controller):
             return
         self._take_password()
         dialog.show_result("Connecting…")
+        from desktop_app.core.sync.connection import Cancel
+        from desktop_app.core.sync.live import whoami
+
         cancel = Cancel()
         job = BackgroundJob("team test", partial(whoami, url, self.password, cancel))
         job.done.connect(partial(self._tested, job))
@@ -355,6 +367,8 @@ class TeamController(Controller):
         if self.test_job is not job:
             return
         self.test_job = None
+        from desktop_app.core.sync.live import Identity
+
         if isinstance(result, Identity):
             self.last_identity = result
             role = "an adjudicator" if result.adjudicator else "an analyst (not an adjudicator)"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from desktop_app.core.store.sync_state import SyncSettings
-from desktop_app.core.sync.connection import display
 
 # Words of libpq's and the server's messages that mean "not reachable", not "refused".
 _OFFLINE = ("cannot connect", "cannot listen", "connection refused", "could not connect",
@@ -46,6 +45,8 @@ def indicator_text(state: SyncSettings, error: str, user: str, automatic: bool) 
         text = f"Synced {last}"
     else:
         text = "Not synced yet"
+    from desktop_app.core.sync.connection import display  # psycopg: only once a server is set
+
     tip = [f"Team server: {display(state.url)}"]
     if user:
         tip.append(f"You are {user}")
