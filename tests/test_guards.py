@@ -111,7 +111,7 @@ def test_deleting_my_annotations_asks_only_beyond_a_handful(
     for start in range(30, 50, 3):  # now more than a handful
         store.add_span(article, start, start + 2, "Person", "ana")
     window.delete_own_annotations()
-    assert asked and "Delete your 9 spans and 1 document tags" in asked[0]
+    assert asked and "Delete your 9 spans and 1 document tag " in asked[0]
     window.close()
 
 

@@ -138,6 +138,8 @@ def test_a_first_span_shows_the_article_in_progress(qtbot, window):
     window.editing.apply_label("Person")
     assert window.table_model.row_at(0).status == "in progress"
     assert "in progress" in window.heading.text()
+    spans = len(window.store.spans(window.article.id))
+    assert f" {spans} span{'' if spans == 1 else 's'}<" in window.heading.text()
 
 
 def test_best_matches_first(qtbot, window):

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop_app.core.plural import counted
 from desktop_app.core.suggest.annotate_all import CONTEXT, Found
 
 SCOPES = (
@@ -276,13 +277,9 @@ class AnnotateAllDialog(QDialog):
         articles = len({f.article_id for f in self.found})
         self.summary.setText(
             problem
-            or f"{self.stopped}{_plural(len(self.found), 'match', 'matches')} in "
-            f"{_plural(articles, 'article', 'articles')} ({covered} already annotated); "
+            or f"{self.stopped}{counted(len(self.found), 'match', 'matches')} in "
+            f"{counted(articles, 'article', 'articles')} ({covered} already annotated); "
             f"{chosen} ticked"
         )
         self.apply_button.setEnabled(chosen > 0)
         self.apply_button.setText(f"&Apply ({chosen})")
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
+from desktop_app.core.plural import counted
 from desktop_app.core.store.bulk import HANDFUL
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
@@ -62,8 +63,9 @@ class BulkController(Controller):
         uses = self.store.label_uses(name)
         whose = "everyone's" if uses.size else "no"
         text = (
-            f"Delete the label “{name}”?\n\nThis also deletes {len(uses.span_uuids)} spans and "
-            f"{len(uses.tag_uuids)} document tags ({whose} annotations with it). "
+            f"Delete the label “{name}”?\n\nThis also deletes "
+            f"{counted(len(uses.span_uuids), 'span')} and "
+            f"{counted(len(uses.tag_uuids), 'document tag')} ({whose} annotations with it). "
             "Edit > Undo brings the label and all of them back."
         )
         if not self._confirm("Delete label", text):
@@ -82,7 +84,8 @@ class BulkController(Controller):
             return self._warn("You have no annotations on this article.")
         if uses.size > HANDFUL and not self._confirm(
             "Delete annotations",
-            f"Delete your {len(uses.span_uuids)} spans and {len(uses.tag_uuids)} document tags "
+            f"Delete your {counted(len(uses.span_uuids), 'span')} and "
+            f"{counted(len(uses.tag_uuids), 'document tag')} "
             "on this article? Edit > Undo brings them all back.",
         ):
             return

@@ -8,6 +8,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from desktop_app.core.model import DOCUMENT, SPAN, ArticleFilter, Span
+from desktop_app.core.plural import counted
 from desktop_app.core.store import StoreError
 from desktop_app.ui.article_table import LAST_ARTICLE, SORTABLE
 from desktop_app.ui.context import ProjectContext
@@ -273,7 +274,7 @@ class ReadingController(Controller):
         self.shell.heading.setText(
             f"<b style='font-size:14pt'>{_escape(article.title or article.uid)}</b><br>"
             f"<span style='color:{quiet}'>{_escape(details)} · status: <b>{status}</b> · "
-            f"{len(spans)} spans</span>"
+            f"{counted(len(spans), 'span')}</span>"
         )
 
     def _view_spans(self, article_id: int) -> ViewSpans:
