@@ -433,6 +433,8 @@ def test_a_filters_overview_reads_only_covering_indexes(store, by_tag):
     for table in ("spans", "document_tags", "article_status", "article_labels", "articles"):
         assert not any(step.split()[:2] == ["SCAN", table] for step in plan), plan
     assert sum("COVERING INDEX" in step for step in plan) >= (8 if by_tag else 7), plan
+    # The articles' keys come from a narrow index by id, never from their rows (and text).
+    assert any("COVERING INDEX articles_keys (id=?)" in step for step in plan), plan
 
 
 def test_a_filter_that_only_probes_walks_a_small_index_not_the_articles(store):

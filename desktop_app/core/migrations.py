@@ -735,6 +735,14 @@ def _overview_by_article(db: Database) -> None:
     )
 
 
+def _overview_article_keys(db: Database) -> None:
+    """An index by article id holding its source and publication date: a filter's overview
+    finds its articles' keys by id in this narrow index instead of reading each article's
+    row (with its text): 158 ms warm and 2 s from a cold disk for 63,000 of a million
+    articles, against 25 ms from an index."""
+    db.execute("CREATE INDEX articles_keys ON articles (id, source, published)")
+
+
 def _relation_decisions(db: Database) -> None:
     """Let the merge history and the adjudications hold relations too (kind 'relation').
 
@@ -947,6 +955,7 @@ MIGRATIONS: tuple[tuple[str, Migration], ...] = (
     ("sync_history", _sync_history),
     ("sync_schema_settings", _sync_schema_settings),
     ("sync_local_removals", _sync_local_removals),
+    ("overview_article_keys", _overview_article_keys),
 )
 
 

@@ -233,7 +233,8 @@ def filtered_statement(
     arms = [_PUBLISHED, _STATUS, _LABELS, _TAGS, _ACTIVITY, _LATEST]
     if by_tag:
         arms.append(_LABEL_TAGS)
-    walked = "INDEXED BY articles_by_source_published " if walk else ""
+    # Only the id, source and date are read: from an index, never the article's row.
+    walked = f"INDEXED BY {'articles_by_source_published' if walk else 'articles_keys'} "
     return (
         "WITH chosen(id, source, day) AS MATERIALIZED (SELECT a.id, a.source, "
         f"ifnull(a.published, '') FROM articles a {walked}{where} ORDER BY a.id), "
