@@ -346,10 +346,13 @@ def _made(store, ids):
     )
 
 
-def _stamp(store, day, kept, every=1):
+TODO_ANA = ArticleFilter(status="todo", status_annotator="ana")
+
+
+def _stamp(store, day, kept, every=1, flt=TODO_ANA):
     """Date the annotations (every `every`-th) in the kept (or the left-out) articles of
-    status todo for ana."""
-    ids = _ids(store, ArticleFilter(status="todo", status_annotator="ana"))
+    the filter (status todo for ana)."""
+    ids = _ids(store, flt)
     marks = ",".join("?" * len(ids))
     for table in ("spans", "document_tags"):
         store.db.conn.execute(
@@ -453,6 +456,37 @@ def test_a_filter_that_only_probes_walks_a_small_index_not_the_articles(store):
     ]
     assert "SCAN a USING COVERING INDEX articles_by_source_published" in steps, steps
     _check(store, flt)
+
+
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        (),
+        (("2025-06-15", True), ("2025-06-20", True, 2)),
+        (("2024-01-10", True),),
+        (("2026-01-10", True), ("2025-01-10", False)),
+    ],
+    ids=["today", "days-before", "long-before", "rest-older"],
+)
+def test_a_filter_keeping_few_finds_its_activity_window_exactly(store, stamps):
+    """A filter keeping few articles counts its activity in the whole project's window first
+    (their latest day there is theirs), then the older days of their own window, or, with
+    nothing in it, each article's latest annotation: the same figures as plain SQL."""
+    flt = ArticleFilter(source="reuters")
+    ids = _ids(store, flt)
+    assert 0 < len(ids) * 2 < 40  # the case under test
+    _stamp(store, "2025-06-24", True, flt=flt)
+    _stamp(store, "2025-06-24", False, flt=flt)
+    for stamp in stamps:
+        _stamp(store, *stamp, flt=flt)
+    _check(store, flt)
+    made = _made(store, ids)
+    for weeks in (1, 8, 200):
+        got = store.overview(flt, weeks=weeks)
+        window = activity_window(max(day for _, day in made), weeks)
+        assert got.activity_days == window
+        counted = {(who, day): n for who, days in got.activity.items() for day, n in days.items()}
+        assert counted == {key: n for key, n in made.items() if key[1] >= window[0]}
 
 
 @pytest.mark.parametrize(

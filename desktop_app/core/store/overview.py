@@ -102,20 +102,34 @@ class OverviewMixin(ListingMixin, LabelsMixin):
             if complement is not None:
                 return complement
         where, params = plan.where(probe=False)
-        sql = filtered_statement(where, matrix_by == BY_TAG, walk=not plan.sets)
-        found: dict[int, Rows] = defaultdict(list)
-        back = f"-{max(weeks * 7 - 1, 0)} days"
-        for arm, *row in self.db.conn.execute(sql, (*params, back)):
-            found[arm].append(tuple(row))
+        by_tag, walk = matrix_by == BY_TAG, not plan.sets
+        # Their activity in the whole project's window first: the latest day in it is theirs,
+        # which spares a seek per article for each one's latest annotation.
+        last = self._one("SELECT max(day) FROM annotation_days WHERE n > 0")
+        window = activity_window(last, weeks)
+        since = window[0] if window else ""
+        given = filtered_statement(where, by_tag, walk, since_given=True)
+        found = self._arms(given, (*params, since))
+        made = [(who, day, n) for who, day, _, n in found[4]]
+        kept_last = max((day for _, day, _n in made), default=None)
+        if window and kept_last is None:  # nothing of theirs in it: each one's latest, then
+            back = f"-{max(weeks * 7 - 1, 0)} days"
+            found = self._arms(filtered_statement(where, by_tag, walk), (*params, back))
+            days = activity_window(found[6][0][0], weeks)
+            made = [(who, day, n) for who, day, _, n in found[4]]
+        else:
+            days = activity_window(kept_last, weeks)
+            if days and days[0] < since:  # their window starts earlier: count its older days
+                only = filtered_statement(where, by_tag, walk, since_given=True, activity=True)
+                made = [(who, day, n) for _, who, day, _, n in self._rows(only, (*params, days[0]))]
         published = [(day, source, n) for day, source, _, n in found[0]]
         articles = sum(row[2] for row in published)
         status = [(who, state, n) for who, state, _, n in found[1]]
         label_rows = [(label, source, n, kept) for label, source, n, kept in found[2]]
         tag_sources = [(tag, source, n) for tag, source, _, n in found[3]]
-        days = activity_window(found[6][0][0], weeks)
         # The SQL window is the same days; cut again here so a stamp SQL cannot read as a
         # date still counts exactly as activity_window says.
-        activity = [(who, day, n) for who, day, _, n in found[4] if days and day >= days[0]]
+        activity = [(who, day, n) for who, day, n in made if days and days[-1] >= day >= days[0]]
         label_sources = [(label, source, n) for label, source, n, _ in label_rows]
         matrix = label_rows if matrix_by == BY_SOURCE else found[5]
         return _assemble(
@@ -144,7 +158,8 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         last = self._one("SELECT max(day) FROM annotation_days WHERE n > 0")
         window = activity_window(last, weeks)
         since = window[0] if window else ""
-        sql = filtered_statement(left_out, matrix_by == BY_TAG, walk=True, since_given=True)
+        by_tag = matrix_by == BY_TAG
+        sql = filtered_statement(left_out, by_tag, walk=True, since_given=True)
         found = self._arms(sql, (*params, since))
         every = self._rows(
             "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0", (since,)
@@ -155,7 +170,8 @@ class OverviewMixin(ListingMixin, LabelsMixin):
             return None  # nothing kept in the whole project's window: walk the kept ones
         days = activity_window(kept_last, weeks)
         if days and days[0] < since:  # their window starts earlier: count its older days
-            found[4] = self._arms(sql, (*params, days[0]))[4]
+            only = filtered_statement(left_out, by_tag, walk=True, since_given=True, activity=True)
+            found[4] = [tuple(row[1:]) for row in self._rows(only, (*params, days[0]))]
             every = self._rows(
                 "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0",
                 (days[0],),
@@ -183,11 +199,11 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         if matrix_by == BY_SOURCE:
             matrix = [(label, source, n, None) for label, source, n in label_sources]
         else:
-            by_tag = _minus(
+            cells = _minus(
                 self._rows("SELECT label, tag, n FROM label_tags WHERE n > 0"),
                 [(label, tag, n) for label, tag, n, _ in found[5]],
             )
-            matrix = [(label, tag, n, None) for label, tag, n in by_tag]
+            matrix = [(label, tag, n, None) for label, tag, n in cells]
         return _assemble(
             False,
             sum(row[2] for row in published),
@@ -222,17 +238,19 @@ def _minus(whole: Rows, part: Rows) -> Rows:
 
 
 def filtered_statement(
-    where: str, by_tag: bool, walk: bool = False, since_given: bool = False
+    where: str, by_tag: bool, walk: bool = False, since_given: bool = False, activity: bool = False
 ) -> str:
     """The filtered overview's one statement for the articles `a` that `where` keeps: rows
     of (arm, key, key, spans or NULL, count); its parameters are the WHERE clause's, then
     the activity window's length as a date modifier ("-55 days"), or with `since_given` its
     first day ("2026-10-08"; the latest arm then gives NULL). `walk`: the clause only
     probes each article (it has no id set), so every article is walked, in the small
-    (source, published) index rather than the articles' rows."""
+    (source, published) index rather than the articles' rows. `activity`: that arm alone."""
     arms = [_PUBLISHED, _STATUS, _LABELS, _TAGS, _ACTIVITY, _LATEST]
     if by_tag:
         arms.append(_LABEL_TAGS)
+    if activity:
+        arms = [_ACTIVITY]
     # Only the id, source and date are read: from an index, never the article's row.
     walked = f"INDEXED BY {'articles_by_source_published' if walk else 'articles_keys'} "
     return (
