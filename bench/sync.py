@@ -135,6 +135,7 @@ def faults(server, workdir: Path, analysts: int, edits: int, runs: int, seed: in
     born: dict[str, float] = {}
     kills = 0
     restarted = False
+    ended, total = 0, analysts * runs
     started = time.perf_counter()
     while todo or running:
         for name in list(todo):
@@ -154,12 +155,14 @@ def faults(server, workdir: Path, analysts: int, edits: int, runs: int, seed: in
         if busy and rng.random() < 0.1:
             running[rng.choice(busy)].send_signal(signal.SIGKILL)
             kills += 1
-        if not restarted and time.perf_counter() - started > 3.0:
+        # Mid-run: after 3 s, or once half the runs ended (a small run can end in 3 s).
+        if not restarted and (time.perf_counter() - started > 3.0 or ended * 2 >= total):
             server.restart()
             restarted = True
         for name, proc in list(running.items()):
             if proc.poll() is not None:
                 del running[name]
+                ended += 1
     # Everyone syncs twice more: the first round pushes, the second brings the rest.
     stores = [Store.open(paths[name]) for name in names]
     try:
