@@ -82,18 +82,21 @@ class BulkPullMixin(LabelsMixin):
         uids = {p.server["article_uid"] for p in items if "article_uid" in p.server}
         articles = self._pulled_article_ids(uids) if uids else {}
         texts: dict[int, str] = {}
-        spans: set[str] = set()
-        if table == "spans":
+        keys: set[str] = set()  # see _plain
+        if table == "articles":
+            # Articles this project removed for itself: the per-row path leaves them out.
+            keys = self._pulled_removed({p.key for p in items if p.local is None})
+        elif table == "spans":
             wanted = {articles[p.server["article_uid"]] for p in items
                       if p.local is None and p.server["article_uid"] in articles}  # fmt: skip
             texts = self._pulled_texts(wanted)
         elif table == "relations":
             ends = {p.server[end] for p in items if p.local is None for end in _ENDS}
-            spans = self._pulled_spans(ends)
+            keys = self._pulled_spans(ends)
         for item in items:
             if item.local == item.server:
                 plan.same.append(item)
-            elif item.dirty or not _plain(table, item, articles, texts, spans):
+            elif item.dirty or not _plain(table, item, articles, texts, keys):
                 plan.left.append(item)
             elif item.local is None:
                 plan.inserts.append(item)
@@ -118,6 +121,19 @@ class BulkPullMixin(LabelsMixin):
             for i, text in self.db.conn.execute(
                 "SELECT id, text FROM articles WHERE id IN (SELECT value FROM json_each(?))",
                 (_json_list(ids),),
+            )
+        }
+
+    def _pulled_removed(self, uids: set[str]) -> set[str]:
+        """Which of these articles were removed from this project only (sync_removed, in a
+        project that has that table)."""
+        if not uids or not self._one("SELECT 1 FROM sqlite_master WHERE name = 'sync_removed'"):
+            return set()
+        return {
+            str(row[0])
+            for row in self.db.conn.execute(
+                "SELECT uid FROM sync_removed WHERE uid IN (SELECT value FROM json_each(?))",
+                (_json_list(uids),),
             )
         }
 
@@ -263,13 +279,14 @@ class BulkPullMixin(LabelsMixin):
 
 
 def _plain(
-    table: str, item: Pulled, articles: dict[str, int], texts: dict[int, str], spans: set[str]
+    table: str, item: Pulled, articles: dict[str, int], texts: dict[int, str], keys: set[str]
 ) -> bool:
     """Whether a row that is new here, or clean here, is written exactly as the per-row path
-    would write it, without anything to report or cascade (else the per-row path takes it)."""
+    would write it, without anything to report or cascade (else the per-row path takes it).
+    `keys`: for articles, those removed here; for relations, the spans that are here."""
     server, local = item.server, item.local
     if table == "articles":
-        if server["deleted"]:
+        if server["deleted"] or item.key in keys:
             return False  # nothing written, maybe a problem to report
         return local is None or local["text_sha256"] == server["text_sha256"]
     article = articles.get(server["article_uid"])
@@ -293,7 +310,7 @@ def _plain(
     if table == "statuses":
         return not server["deleted"]
     if table == "relations" and local is None:
-        return all(server[end] in spans for end in _ENDS)  # else "not taken here"
+        return all(server[end] in keys for end in _ENDS)  # else "not taken here"
     return True  # tags, relations
 
 
