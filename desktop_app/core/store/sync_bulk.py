@@ -1,7 +1,9 @@
 """Pulled rows applied set-based: those new here and those clean here, a chunk at a time.
 
 A first sync of a large corpus brings a million rows; applied one at a time (a read of the
-row's mark, a read of the local row, a write, a mark) that took about 1.5 ms a row. Here a
+row's mark, a read of the local row, a write, a mark, and the span count triggers) 1,100,000
+rows took 131 s on the bench machine, 76 s this way (bench/sync.py; what is left is mostly the
+B-tree work of random uuids in the span index and sync_rows, which both ways do). Here a
 chunk's rows are looked up with one query each for their marks and local rows (sync_state),
 and the plain ones are written with one executemany per kind of write. Everything else (a
 dirty row, a deletion, another text or other offsets, a missing article, a quote that does not
