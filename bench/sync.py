@@ -1,8 +1,11 @@
 """Team-server sync under load and faults: analyst processes editing and syncing, SIGKILLs,
 a server restart; then every project must equal the server, with 0 lost and 0 duplicated.
 
-Also the figures: a push of 1,000 edits and a pull of 1,000 changes. Needs PostgreSQL's server
-binaries (tests/pg_server.py finds them). `python bench/sync.py [--analysts N] [--edits E]`.
+Also the figures: a push of 1,000 edits and a pull of 1,000 changes; the first sync of an empty
+project with a server holding 100,000 articles and 1,000,000 spans (seeded on the server
+directly); and edit to colleague, through the colleague's live listener (LISTEN/NOTIFY). Needs
+PostgreSQL's server binaries (tests/pg_server.py finds them).
+`python bench/sync.py [--analysts N] [--edits E] [--corpus N] [--only figures,corpus,...]`.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import json
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -26,13 +30,15 @@ for _path in (ROOT, ROOT / "tests"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from desktop_app.core.model import ArticleDraft, Label, LabelSchema, SpanDraft  # noqa: E402
+from desktop_app.core.model import ArticleDraft, Label, LabelSchema  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core.sync.client import sync  # noqa: E402
 
 SCHEMA = LabelSchema(
     "bench", (Label("Person", "span", "#ffadad"), Label("Energy", "document", "#caffbf"))
 )
+PARTS = ("figures", "corpus", "latency", "faults")
+HINT_DELAY = 0.05  # the window pulls this soon after a hint (ui/team_actions.AFTER_HINT_MS)
 WORDS = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
          "lambda", "mu")  # fmt: skip
 
@@ -129,6 +135,7 @@ def faults(server, workdir: Path, analysts: int, edits: int, runs: int, seed: in
     born: dict[str, float] = {}
     kills = 0
     restarted = False
+    ended, total = 0, analysts * runs
     started = time.perf_counter()
     while todo or running:
         for name in list(todo):
@@ -148,12 +155,14 @@ def faults(server, workdir: Path, analysts: int, edits: int, runs: int, seed: in
         if busy and rng.random() < 0.1:
             running[rng.choice(busy)].send_signal(signal.SIGKILL)
             kills += 1
-        if not restarted and time.perf_counter() - started > 3.0:
+        # Mid-run: after 3 s, or once half the runs ended (a small run can end in 3 s).
+        if not restarted and (time.perf_counter() - started > 3.0 or ended * 2 >= total):
             server.restart()
             restarted = True
         for name, proc in list(running.items()):
             if proc.poll() is not None:
                 del running[name]
+                ended += 1
     # Everyone syncs twice more: the first round pushes, the second brings the rest.
     stores = [Store.open(paths[name]) for name in names]
     try:
@@ -245,32 +254,128 @@ def figures(server, workdir: Path, n: int) -> dict:  # type: ignore[no-untyped-d
     }
 
 
+def seed_corpus(server, database: str, articles: int, spans: int, annotator: str) -> None:  # type: ignore[no-untyped-def]
+    """Put a corpus on the server quickly, as its superuser: COPY the articles, then all their
+    spans (`spans` each, by `annotator`) in one INSERT ... SELECT. The per-row triggers stand
+    aside (session_replication_role = replica), so this transaction sets the rows' version
+    and moves the counter itself, once, as the triggers would have."""
+    from desktop_app.core.text import text_sha256
+
+    stamp = "2026-01-01T00:00:00.000+00:00"
+    with server.admin(database) as conn, conn.transaction():
+        conn.execute("SET LOCAL session_replication_role = replica")
+        row = conn.execute(
+            "UPDATE marginalia.change_counter SET version = version + 1, "
+            "xact = pg_current_xact_id() RETURNING version"
+        ).fetchone()
+        version = int(row[0])
+        columns = "uid, title, text, text_sha256, imported_at, added_by, version"
+        with conn.cursor().copy(f"COPY marginalia.articles ({columns}) FROM STDIN") as copy:
+            for draft in _articles(articles):
+                copy.write_row((draft.uid, f"Article {draft.uid}", draft.text,
+                                text_sha256(draft.text), stamp, annotator, version))  # fmt: skip
+        # Quotes are cut from the text where the span is (substr counts code points).
+        conn.execute(
+            'INSERT INTO marginalia.spans (uuid, article_uid, annotator, label, start, "end", '
+            "quote, created_at, updated_at, version) "
+            "SELECT gen_random_uuid()::text, a.uid, %s, 'Person', k * 6, k * 6 + 5, "
+            "substr(a.text, k * 6 + 1, 5), %s, %s, %s "
+            "FROM marginalia.articles a CROSS JOIN generate_series(0, %s - 1) AS k",
+            (annotator, stamp, stamp, version, spans),
+        )
+    with server.admin(database) as conn:
+        conn.execute("ANALYZE marginalia.articles")
+        conn.execute("ANALYZE marginalia.spans")
+
+
 def first_sync(server, workdir: Path, articles: int, spans: int) -> dict:  # type: ignore[no-untyped-def]
-    """Seconds for the first push of a corpus (articles with `spans` spans each) and its
-    first pull into an empty project."""
+    """Seconds for the first sync of an empty project with a server holding a corpus
+    (`articles` articles with `spans` spans each, seeded on the server directly)."""
     database = server.fresh_database()
     _team(server, database, ["ana", "bob"])
-    drafts = [
-        replace(d, spans=tuple(SpanDraft(k * 6, k * 6 + 5, "Person", annotator="ana")
-                               for k in range(spans)))
-        for d in _articles(articles)
-    ]  # fmt: skip
-    ana = _project(workdir / "corpus-ana.sqlite")
-    ana.add_articles(drafts, "ana")
+    began = time.perf_counter()
+    seed_corpus(server, database, articles, spans, "ana")
+    seeded = time.perf_counter() - began
     bob = _project(workdir / "corpus-bob.sqlite")
     try:
         began = time.perf_counter()
-        sync(ana, _url(server, database, "ana"))
-        push = time.perf_counter() - began
-        began = time.perf_counter()
-        pulled = sync(bob, _url(server, database, "bob")).pulled
-        pull = time.perf_counter() - began
+        report = sync(bob, _url(server, database, "bob"))
+        took = time.perf_counter() - began
+        held = (bob.article_total(), int(bob._one("SELECT count(*) FROM spans")))
+        problems = bob.check(full=True) if articles <= 1000 else []  # the full check is slow
     finally:
-        ana.close()
         bob.close()
     label = f"{articles} articles, {articles * spans} spans"
-    return {f"first push of {label} (s)": round(push, 2),
-            f"first pull of {label} (s)": round(pull, 2), "corpus rows pulled": pulled}  # fmt: skip
+    return {
+        f"first sync of {label} (s)": round(took, 2),
+        "first sync rows per second": round(report.pulled / took) if took else 0,
+        "corpus rows pulled": report.pulled,
+        "corpus held (articles, spans)": list(held),
+        "corpus problems": len(report.problems) + len(problems),
+        "corpus seeding on the server (s)": round(seeded, 2),
+    }
+
+
+def latency(server, workdir: Path, edits: int) -> dict:  # type: ignore[no-untyped-def]
+    """Edit to colleague: ana edits a span and syncs at once; bob's live listener (a thread,
+    as the window's) hears the commit, waits as the window does, and pulls. Seconds from the
+    edit's commit to bob's project holding it: the median, and the slowest."""
+    from desktop_app.core.sync.live import listening
+
+    database = server.fresh_database()
+    _team(server, database, ["ana", "bob"])
+    ana = _project(workdir / "live-ana.sqlite", articles=5)
+    bob = _project(workdir / "live-bob.sqlite")
+    stop, ready, arrived = threading.Event(), threading.Event(), threading.Event()
+    wanted: dict[str, str] = {}
+    errors: list[str] = []
+
+    def colleague() -> None:
+        try:
+            with listening(_url(server, database, "bob")) as listener:
+                ready.set()
+                while not stop.is_set():
+                    version = listener.wait(0.25)
+                    if version is None or version <= bob.sync_settings().cursor:
+                        continue
+                    time.sleep(HINT_DELAY)
+                    sync(bob, _url(server, database, "bob"))
+                    if wanted and bob.span(wanted["uuid"]).note == wanted["note"]:
+                        arrived.set()
+        except Exception as error:  # reported, not lost with the thread
+            errors.append(repr(error))
+            ready.set()
+
+    took = []
+    thread = threading.Thread(target=colleague, name="bob's live updates")
+    try:
+        sync(ana, _url(server, database, "ana"))
+        span = ana.add_span(1, 0, 5, "Person", "ana")
+        sync(ana, _url(server, database, "ana"))
+        sync(bob, _url(server, database, "bob"))
+        thread.start()
+        ready.wait(30)
+        for i in range(edits):
+            arrived.clear()
+            wanted.update(uuid=span.uuid, note=f"edit {i}")
+            ana.update_span(span.uuid, note=f"edit {i}")  # committed when it returns
+            began = time.perf_counter()
+            sync(ana, _url(server, database, "ana"))
+            if not arrived.wait(30) or errors:
+                raise RuntimeError(f"bob never got edit {i}: {errors}")
+            took.append(time.perf_counter() - began)
+            time.sleep(0.2)  # the next edit after bob is idle again
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join(10)
+        ana.close()
+        bob.close()
+    return {
+        "edit to colleague, median (s)": round(statistics.median(took), 3),
+        "edit to colleague, slowest (s)": round(max(took), 3),
+        "edits timed": len(took),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,16 +392,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=1000, help="size of the timed push/pull")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--corpus", type=int, default=0, help="also time a first sync of this many articles"
+        "--corpus", type=int, default=100_000, help="articles of the first-sync figure (0: none)"
     )
     parser.add_argument("--corpus-spans", type=int, default=10, help="spans per corpus article")
+    parser.add_argument("--latency-edits", type=int, default=20, help="edits timed to a colleague")
+    parser.add_argument(
+        "--only", default=",".join(PARTS), help=f"the parts to run, of {','.join(PARTS)}"
+    )
     parser.add_argument("--quick", action="store_true", help="a small size for CI and tests")
     parser.add_argument("--tiny", action="store_true", help="the smallest run (the test suite)")
     options = parser.parse_args(args)
     if options.quick:
         options.analysts, options.edits, options.runs, options.changes = 3, 15, 2, 100
+        options.corpus, options.latency_edits = 1000, 5
     if options.tiny:
         options.analysts, options.edits, options.runs, options.changes = 2, 10, 2, 20
+        options.corpus, options.latency_edits = 20, 3
+    parts = [p for p in options.only.split(",") if p]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        parser.error(f"--only: no part {unknown[0]!r} (the parts: {', '.join(PARTS)})")
     from pg_server import PgServer, find_bindir
 
     bindir = find_bindir()
@@ -307,17 +422,24 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     try:
         with tempfile.TemporaryDirectory(prefix="marginalia-sync-bench-") as tmp:
-            result = {
-                **figures(server, Path(tmp), options.changes),
-                **(first_sync(server, Path(tmp), options.corpus, options.corpus_spans)
-                   if options.corpus else {}),
-                **faults(server, Path(tmp), options.analysts, options.edits, options.runs,
-                         options.seed),
-            }  # fmt: skip
+            work = Path(tmp)
+            result: dict = {}
+            if "figures" in parts:
+                result.update(figures(server, work, options.changes))
+            if "corpus" in parts and options.corpus:
+                result.update(first_sync(server, work, options.corpus, options.corpus_spans))
+            if "latency" in parts:
+                result.update(latency(server, work, options.latency_edits))
+            if "faults" in parts:
+                began = time.perf_counter()
+                result.update(faults(server, work, options.analysts, options.edits,
+                                     options.runs, options.seed))  # fmt: skip
+                result["fault run (s)"] = round(time.perf_counter() - began, 1)
     finally:
         server.stop()
     print(json.dumps(result, indent=2))
-    bad = result["lost"] or result["duplicated"] or result["projects_differing"]
+    bad = result.get("lost") or result.get("duplicated") or result.get("projects_differing")
+    bad = bad or result.get("corpus problems")
     return 1 if bad else 0
 
 

@@ -158,14 +158,15 @@ def insert_spans(
     *,
     quotes_cut: bool = False,
 ) -> None:
-    """Insert live spans (`sql` takes one row; the uuid is each row's first value) and count
-    them set-based: the same count tables, to the row, as the insert triggers would leave.
+    """Insert spans (`sql` takes one row; the uuid is each row's first value) and count the
+    live ones set-based: the same count tables, to the row, as the insert triggers would leave
+    (they count no deleted span: a sync pulls tombstones too).
     `quotes_cut`: the caller cut every quote from its article's stored text (immutable), so
     the per-row quote check (half the insert's time: it reads each text again) is skipped."""
     checks = ("spans_quote_matches",) if quotes_cut else ()
     with _suspended(conn, INSERT_TRIGGERS + checks):
         conn.executemany(sql, rows)
-        _fill(conn, [str(row[0]) for row in rows], None)
+        _fill(conn, [str(row[0]) for row in rows], 1)
         for statement in _COUNTS:
             conn.execute(statement, {"sign": 1})
     _clear(conn)

@@ -19,6 +19,7 @@ from desktop_app.core.store.article_deletes import BY_ARTICLE
 from desktop_app.core.store.base import StoreError, _serialized, now
 from desktop_app.core.store.merge import MergeMixin, _Version
 from desktop_app.core.store.merge_relations import _RelationVersion
+from desktop_app.core.store.sync_bulk import BULK_TABLES, BulkPullMixin, Pulled
 from desktop_app.core.sync.report import Applied, SyncConflict, SyncHistoryEntry
 from desktop_app.core.times import comparable_time
 
@@ -121,6 +122,7 @@ _ON_ARTICLE = {
     "statuses": "SELECT :uid || char(31) || annotator FROM article_status WHERE article = :id",
     "decisions": "SELECT layer || char(31) || item_key FROM adjudications WHERE article = :id",
 }
+BULK_FROM = 1  # pulled rows of a table from which the set-based way runs (tests set it high)
 
 
 def fields(table: str) -> tuple[str, ...]:
@@ -176,7 +178,7 @@ class SyncSettings:
     last_sync: str  # when the last sync finished ("" never)
 
 
-class SyncStateMixin(MergeMixin):
+class SyncStateMixin(BulkPullMixin, MergeMixin):
     """Sync tracking (migration 16) and applying a server's rows through the merge rules."""
 
     # ----------------------------------------------------------------- state
@@ -310,16 +312,56 @@ class SyncStateMixin(MergeMixin):
         the loser goes to annotation_history and a conflict is reported. `overwrite` takes
         the server's version even over a dirty row (a change the server refused); without
         `schema_writer` (an analyst) the server's label schema and decisions simply win.
+        Rows new here or clean here are written set-based (store/sync_bulk.py); the dirty
+        ones and anything unusual take the per-row path, in the order pulled.
         """
         applied = Applied()
         with self._applying():
             for table in _LOCAL:
-                for server in rows.get(table, ()):
-                    quiet = overwrite or (not schema_writer and table in _ADJUDICATORS)
+                batch = rows.get(table, ())
+                quiet = overwrite or (not schema_writer and table in _ADJUDICATORS)
+                if batch and not overwrite and table in BULK_TABLES and len(batch) >= BULK_FROM:
+                    # Rows new or clean here set-based; the rest as below, in pulled order.
+                    written, left = self._apply_set_based(
+                        table, self._pulled_rows(table, batch), me
+                    )
+                    applied.pulled += written
+                    batch = [item.raw for item in left]
+                for server in batch:
                     self._apply_one(table, server, me, applied, quiet)
             if cursor is not None:
                 self._set_state("cursor", str(cursor))
         return applied
+
+    def _pulled_rows(self, table: str, batch: Sequence[Mapping[str, Any]]) -> list[Pulled]:
+        """The pulled rows with their local marks and rows, read with one query each."""
+        servers = [normalized(table, row) for row in batch]
+        keys = [row_key(table, server) for server in servers]
+        listed = json.dumps(keys)
+        marks = dict(
+            self.db.conn.execute(
+                "SELECT key, dirty FROM sync_rows WHERE tbl = ? "
+                "AND key IN (SELECT value FROM json_each(?))",
+                (table, listed),
+            ).fetchall()
+        )
+        select, parts, names = _LOCAL[table]
+        # By the key's first part (an index each); a composite key's rows are then picked.
+        firsts = json.dumps(sorted({str(server[KEYS[table][0]]) for server in servers}))
+        found = self.db.conn.execute(
+            f"{select} WHERE {parts[0]} IN (SELECT value FROM json_each(?))", (firsts,)
+        )
+        wanted = set(keys)
+        local: dict[str, Row] = {}
+        for values in found:
+            row = normalized(table, dict(zip(names, values, strict=True)))
+            key = row_key(table, row)
+            if key in wanted:
+                local[key] = row
+        return [
+            Pulled(key, server, int(raw["version"]), bool(marks.get(key)), local.get(key), raw)
+            for key, server, raw in zip(keys, servers, batch, strict=True)
+        ]  # fmt: skip
 
     def _mark(self, table: str, key: str, version: int | None, dirty: int | None) -> None:
         """Set a row's version; dirty None leaves the count as it is."""
