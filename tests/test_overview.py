@@ -469,9 +469,9 @@ def test_a_filter_that_only_probes_walks_a_small_index_not_the_articles(store):
     ids=["today", "days-before", "long-before", "rest-older"],
 )
 def test_a_filter_keeping_few_finds_its_activity_window_exactly(store, stamps):
-    """A filter keeping few articles counts its activity in the whole project's window first
-    (their latest day there is theirs), then the older days of their own window, or, with
-    nothing in it, each article's latest annotation: the same figures as plain SQL."""
+    """A filter keeping few articles finds its own activity window (from its articles' latest
+    annotation), whenever the rest of the project was annotated: the same figures as plain
+    SQL."""
     flt = ArticleFilter(source="reuters")
     ids = _ids(store, flt)
     assert 0 < len(ids) * 2 < 40  # the case under test
