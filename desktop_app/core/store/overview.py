@@ -101,8 +101,10 @@ class OverviewMixin(ListingMixin, LabelsMixin):
             complement = self._complement_overview(plan, matrix_by, weeks)
             if complement is not None:
                 return complement
-        where, params = plan.where(probe=False)
-        sql = filtered_statement(where, matrix_by == BY_TAG, walk=not plan.sets)
+        # With no id set to read, every article's id is walked: the excluded ones are left
+        # out as one set then, not by a probe per article.
+        where, params = plan.where(probe=False, excluded_by_set=not plan.sets)
+        sql = filtered_statement(where, matrix_by == BY_TAG)
         # One seek per article for its latest annotation: trying the whole project's window
         # first (their latest day there is theirs) doubled the work whenever they had nothing
         # in it, as for most filters of a project annotated in the past (measured at 1M).
@@ -146,7 +148,7 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         window = activity_window(last, weeks)
         since = window[0] if window else ""
         by_tag = matrix_by == BY_TAG
-        sql = filtered_statement(left_out, by_tag, walk=True, since_given=True)
+        sql = filtered_statement(left_out, by_tag, since_given=True)
         found = self._arms(sql, (*params, since))
         every = self._rows(
             "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0", (since,)
@@ -157,7 +159,7 @@ class OverviewMixin(ListingMixin, LabelsMixin):
             return None  # nothing kept in the whole project's window: walk the kept ones
         days = activity_window(kept_last, weeks)
         if days and days[0] < since:  # their window starts earlier: count its older days
-            only = filtered_statement(left_out, by_tag, walk=True, since_given=True, activity=True)
+            only = filtered_statement(left_out, by_tag, since_given=True, activity=True)
             found[4] = [tuple(row[1:]) for row in self._rows(only, (*params, days[0]))]
             every = self._rows(
                 "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0",
@@ -225,21 +227,20 @@ def _minus(whole: Rows, part: Rows) -> Rows:
 
 
 def filtered_statement(
-    where: str, by_tag: bool, walk: bool = False, since_given: bool = False, activity: bool = False
+    where: str, by_tag: bool, since_given: bool = False, activity: bool = False
 ) -> str:
     """The filtered overview's one statement for the articles `a` that `where` keeps: rows
     of (arm, key, key, spans or NULL, count); its parameters are the WHERE clause's, then
     the activity window's length as a date modifier ("-55 days"), or with `since_given` its
-    first day ("2026-10-08"; the latest arm then gives NULL). `walk`: the clause only
-    probes each article (it has no id set), so every article is walked, in the small
-    (source, published) index rather than the articles' rows. `activity`: that arm alone."""
+    first day ("2026-10-08"; the latest arm then gives NULL). The articles' ids, sources
+    and dates come from the narrow index by id (articles_keys), sought by id for an id set
+    or walked in id order otherwise, never from their rows. `activity`: that arm alone."""
     arms = [_PUBLISHED, _STATUS, _LABELS, _TAGS, _ACTIVITY, _LATEST]
     if by_tag:
         arms.append(_LABEL_TAGS)
     if activity:
         arms = [_ACTIVITY]
-    # Only the id, source and date are read: from an index, never the article's row.
-    walked = f"INDEXED BY {'articles_by_source_published' if walk else 'articles_keys'} "
+    walked = "INDEXED BY articles_keys "
     return (
         "WITH chosen(id, source, day) AS MATERIALIZED (SELECT a.id, a.source, "
         f"ifnull(a.published, '') FROM articles a {walked}{where} ORDER BY a.id), "
