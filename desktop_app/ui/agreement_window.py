@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.agreement import AgreementReport, agreement
 from desktop_app.core.agreement_output import format_report
 from desktop_app.core.model import ADJUDICATED
+from desktop_app.core.plural import counted
 from desktop_app.core.review import Disagreement, disagreements
 from desktop_app.core.store import Store
 from desktop_app.ui.agreement_tables import (
@@ -141,7 +142,7 @@ class AgreementWindow(QDialog):
         names = [name for name, _ in activity]
         coders = [name for name in names if name != ADJUDICATED]
         for name, count in activity:
-            item = QListWidgetItem(f"{name} ({count:,} annotations)")
+            item = QListWidgetItem(f"{name} ({counted(count, 'annotation')})")
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             ticked = name in coders[:2]

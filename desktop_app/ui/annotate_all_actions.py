@@ -10,6 +10,7 @@ from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QDialog, QProgressDialog
 
 from desktop_app.core.model import ArticleFilter, Span
+from desktop_app.core.plural import counted
 from desktop_app.core.store import Store, StoreError
 from desktop_app.core.suggest.annotate_all import (
     Found,
@@ -118,7 +119,8 @@ class AnnotateAllController(Controller):
                 work = partial(apply_batch, self.editor, chosen, text, options, described)
                 _, made = work() if len(chosen) < APPLY_ON_THREAD_FROM else self._applied(work)
                 articles = len({span.article_id for span in made})
-                self.shell.say(f"Annotated {len(made)} matches in {articles} articles", 6000)
+                found = counted(len(made), "match", "matches")
+                self.shell.say(f"Annotated {found} in {counted(articles, 'article')}", 6000)
         finally:
             self.dialog = None
         self.context.annotations_changed.emit()

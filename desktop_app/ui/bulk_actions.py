@@ -73,7 +73,7 @@ class BulkController(Controller):
         shown = self.article.id if self.article else 0
         with self._edit():
             deletion = self.editor.delete_label(name, shown)
-            self._bulk_done(f"deleted label {name} and {deletion.size} annotations")
+            self._bulk_done(f"deleted label {name} and {counted(deletion.size, 'annotation')}")
 
     def delete_own_annotations(self) -> None:
         """Article > Delete my annotations…: every span and tag of mine on this article."""
@@ -113,14 +113,15 @@ class BulkController(Controller):
         their = "its" if articles == 1 else "their"
         if not self._confirm(
             "Delete articles",
-            f"Delete {what} and {their} {annotations:,} annotations (everyone's)? The project "
-            "is backed up first, and Edit > Undo brings them back." + self._team_reach(articles),
+            f"Delete {what} and {their} {counted(annotations, 'annotation')} (everyone's)? "
+            "The project is backed up first, and Edit > Undo brings them back."
+            + self._team_reach(articles),
         ):
             return
         with self._edit():
             deletion = self.editor.delete_articles(ids)
             self.navigator.show_article(None)
-            self._bulk_done(f"deleted {len(deletion.article_ids):,} articles")
+            self._bulk_done(f"deleted {counted(len(deletion.article_ids), 'article')}")
 
     def _team_reach(self, articles: int) -> str:
         """What deleting does to the team's corpus, in a project that syncs ("" otherwise)."""

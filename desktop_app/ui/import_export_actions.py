@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.core.importers import FieldMapping
 from desktop_app.core.model import ImportReport
+from desktop_app.core.plural import counted
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.dialogs import ImportOptionsDialog
@@ -209,9 +210,9 @@ class ImportController(Controller):
         answer = QMessageBox.question(
             self.shell.window,
             "Undo last import",
-            f"Delete the {articles:,} articles the last import added, with their "
-            f"{annotations:,} annotations? Articles that were already in the project stay. "
-            "The project is backed up first, and Edit > Undo brings them back.",
+            f"Delete the {counted(articles, 'article')} the last import added, with their "
+            f"{counted(annotations, 'annotation')}? Articles that were already in the project "
+            "stay. The project is backed up first, and Edit > Undo brings them back.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -223,7 +224,9 @@ class ImportController(Controller):
             self.navigator.show_article(None)
             self.navigator.reload_list()
             self.context.history_changed.emit()
-            self.shell.say(f"Saved: deleted the {articles:,} articles of the last import", 8000)
+            self.shell.say(
+                f"Saved: deleted the {counted(articles, 'article')} of the last import", 8000
+            )
         return None
 
     def drag_enter(self, event: QDragEnterEvent) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.model import RELATION, SPAN, MergeReport
+from desktop_app.core.plural import counted
 from desktop_app.ui.plain import plain_label
 
 _COLUMNS = ("Kind", "Article", "Annotator", "Kept", "Ours", "Theirs")
@@ -49,8 +50,8 @@ class MergeReportDialog(QDialog):
         if report.conflicts:
             layout.addWidget(
                 QLabel(
-                    f"{len(report.conflicts)} annotations were edited on both sides: the newer "
-                    "edit was kept, the other is in Article > Sync and merge history…"
+                    f"{counted(len(report.conflicts), 'annotation')} edited on both sides: the "
+                    "newer edit was kept, the other is in Article > Sync and merge history…"
                 )
             )
             layout.addWidget(self.conflicts, 1)

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.plural import counted
+
 STRATA = (
     ("No strata (simple random)", "none"),
     ("By source", "source"),
@@ -40,7 +42,9 @@ class SampleDialog(QDialog):
         self.name = QLineEdit()
         self.name.setPlaceholderText("default: for whom and seed")
         form = QFormLayout(self)
-        form.addRow(QLabel(f"Drawn from all {articles:,} articles; the same seed draws the same."))
+        form.addRow(
+            QLabel(f"Drawn from all {counted(articles, 'article')}; the same seed draws the same.")
+        )
         form.addRow("Articles", self.count)
         form.addRow("Seed", self.seed)
         form.addRow("Stratify", self.strata)

@@ -7,6 +7,7 @@ import html
 from bisect import bisect_right
 from functools import partial
 
+from desktop_app.core.plural import counted
 from desktop_app.core.store.suggestions import Suggestion
 from desktop_app.ui.context import ProjectContext
 from desktop_app.ui.controller import Controller
@@ -118,7 +119,7 @@ class SuggestionController(Controller):
             spans = self.editor.accept_all(self.article.id)
             self.context.annotations_changed.emit()
             self.context.history_changed.emit()
-            self.shell.say(f"Accepted {len(spans)} suggestions")
+            self.shell.say(f"Accepted {counted(len(spans), 'suggestion')}")
 
 
 def _tip(suggestion: Suggestion) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QWheelEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from desktop_app.core.plural import counted
 from desktop_app.ui.colors import text_color_for
 
 BAR = 0.72  # a bar's thickness, in category units
@@ -305,9 +306,10 @@ class MatrixChart(_Chart):
     def describe(self, hit: Hit) -> str:
         """ "label × column: n spans (in m articles)"."""
         row, column = hit
-        text = f"{self.rows[row]} × {self.columns[column] or '(none)'}: {self.counts[hit]:,} spans"
+        spans = counted(self.counts[hit], "span")
+        text = f"{self.rows[row]} × {self.columns[column] or '(none)'}: {spans}"
         if hit in self.articles:
-            text += f" in {self.articles[hit]:,} articles"
+            text += f" in {counted(self.articles[hit], 'article')}"
         return text
 
     def table(self) -> tuple[list[str], list[list[object]]]:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.overview import BY_SOURCE, BY_TAG, STATUSES, Overview, published_buckets
+from desktop_app.core.plural import counted
 from desktop_app.ui.overview.charts import BarChart, MatrixChart, Series, _Chart
 
 STATUS_COLORS = ("#c9ccd1", "#f2b33d", "#3a9a5b")  # todo, in progress, done
@@ -225,7 +226,7 @@ class OverviewPanel(QWidget):
             scope = "the whole project"
         else:
             scope = "the list shows every article"
-        self.state.setText(f"{overview.articles:,} articles ({scope})")
+        self.state.setText(f"{counted(overview.articles, 'article')} ({scope})")
 
     def _named_bars(
         self, chart: BarChart, counts: dict[str, int], colors: dict[str, str], what: str
