@@ -364,3 +364,23 @@ def test_a_cancelled_sync_stops_and_the_next_one_loses_nothing(pg_team, ana):
     assert report.refused == [] and ana.sync_settings().pending == 0
     assert sorted(r[0] for r in server_rows(pg_team)["spans"]) == sorted(uuids)
     assert converged(pg_team, ana)
+
+
+def test_every_connection_to_the_server_notices_a_vanished_peer(pg_team):
+    """TCP keepalives on the sync's, the listener's and the admin's connections, so a server
+    that disappears mid-sync is an error within seconds, not a hang of hours."""
+    from desktop_app.core.sync.connection import connect
+    from desktop_app.core.sync.live import Listener
+
+    url = pg_team.url("ana")
+    with client._connect(url, None) as conn:
+        sync_params = conn.info.get_parameters()
+    listener = Listener(url)
+    try:
+        live_params = listener._conn.info.get_parameters()
+    finally:
+        listener.close()
+    with connect(pg_team.admin_url) as conn:
+        admin_params = conn.info.get_parameters()
+    for params in (sync_params, live_params, admin_params):
+        assert (params.get("keepalives"), params.get("keepalives_idle")) == ("1", "10"), params

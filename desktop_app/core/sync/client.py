@@ -25,6 +25,7 @@ from desktop_app.core.store.base import now
 from desktop_app.core.store.sync_state import KEYS, SEP, TRACKED, DirtyRow, fields, normalized
 from desktop_app.core.sync.connection import (
     CONNECT_TIMEOUT,
+    KEEPALIVES,
     Cancel,
     Cancelled,
     ServerError,
@@ -114,6 +115,7 @@ def _connect(url: str, password: str | None, cancel: Cancel | None = None) -> It
         "autocommit": True,
         "connect_timeout": CONNECT_TIMEOUT,
         "application_name": "marginalia sync",
+        **KEEPALIVES,
     }
     try:
         if cancel is None:

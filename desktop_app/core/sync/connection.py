@@ -19,6 +19,11 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 CONNECT_TIMEOUT = 10  # seconds: an unreachable server is an error, not a hang
+# TCP keepalives on every connection: a server that vanishes mid-sync (a laptop changing
+# networks, a server killed) is noticed within about 25 s, not the OS's two hours, so a sync
+# or a live listener never hangs on a dead peer.
+KEEPALIVES: dict[str, Any] = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+              "keepalives_count": 3}  # fmt: skip
 HIDDEN = "********"
 # A URL's password (postgresql://user:PASSWORD@host) and a key=value one (password=PASSWORD).
 _URL_PASSWORD = re.compile(r"^postgres(?:ql)?://[^:@/?#]*:([^@/?#]*)@", re.IGNORECASE)
@@ -162,7 +167,7 @@ def connect(url: str, autocommit: bool = False) -> Iterator[psycopg.Connection[t
     try:
         conn = psycopg.connect(
             url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT,
-            application_name="marginalia",
+            application_name="marginalia", **KEEPALIVES,
         )  # fmt: skip
     except psycopg.Error as error:
         raise ServerError(f"{where}: cannot connect: {error_text(error, url)}") from None

@@ -16,7 +16,13 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from desktop_app.core.sync.client import SyncError, _connect, _whoami, without_password
-from desktop_app.core.sync.connection import CONNECT_TIMEOUT, Cancel, display, error_text
+from desktop_app.core.sync.connection import (
+    CONNECT_TIMEOUT,
+    KEEPALIVES,
+    Cancel,
+    display,
+    error_text,
+)
 from desktop_app.core.sync.server_tables import CHANNEL
 
 
@@ -72,7 +78,7 @@ class Listener:
         self._cancel = cancel
         conninfo = make_conninfo(url, password=password) if password else url
         options: dict[str, Any] = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT,
-                   "application_name": "marginalia live updates"}  # fmt: skip
+                   "application_name": "marginalia live updates", **KEEPALIVES}  # fmt: skip
         try:
             if cancel is None:
                 self._conn = psycopg.connect(conninfo, **options)
