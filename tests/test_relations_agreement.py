@@ -177,7 +177,7 @@ def test_cli_agreement_text_has_a_table_per_rule_with_counts(project, capsys):
     assert cli.main(["--db", str(project), "agreement"]) == 0
     out = capsys.readouterr().out
     for rule in ("strict", "boundaries", "relaxed"):
-        assert f"Relations: ana (A) vs bob (B), 1 articles both coded, {rule} match" in out
+        assert f"Relations: ana (A) vs bob (B), 1 article both coded, {rule} match" in out
     strict = out.split(", strict match")[1].split("Relations:")[0]
     rows = {line.split()[0]: line.split()[1:] for line in strict.splitlines()[2:] if line}
     assert rows["said_by"][:6] == ["1", "2", "3", "0.250", "0.333", "0.286"]
@@ -210,6 +210,37 @@ def test_agreement_window_shows_relation_f1_per_type_and_rule(project, qtbot, sh
         assert rows[("said_by", "relaxed")] == ["3", "1", "0", "1.00", "0.75", "0.86"]
         assert rows[("(all types)", "relaxed")][-1] == "0.89"
         assert "overlapping" in table.item(2, 3).toolTip()
+        # The list of disagreements between the chosen pair holds the relations too.
+        listed = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
+        assert any(text.startswith("relation: ") for text in listed), listed
+        assert "disagreements between" in dialog.status.text()
     finally:
         window.close()
         store.close()
+
+
+def test_the_disagreement_list_holds_the_relation_differences_the_review_shows(project):
+    """Tools > Agreement's list of disagreements and the review panel class relations alike:
+    the same classes in the same places (a figure's disagreements are the review's)."""
+    from desktop_app.core.review import compare_relations, disagreements
+
+    store = Store.open(project, read_only=True)
+    try:
+        article = store.article_id("x")
+        everyone = {span.uuid: span for span in store.spans(article)}
+        directed = {kind.name: kind.directed for kind in store.relation_types()}
+        review = compare_relations(
+            store.relations(article, "ana"), store.relations(article, "bob"), everyone, directed
+        )
+        found = disagreements(store.agreement_input(["ana", "bob"]), "ana", "bob")
+    finally:
+        store.close()
+    expected = sorted(
+        (item.item_class, item.start, item.end, item.label) for item in review if item.is_difference
+    )
+    got = sorted(
+        (d.item_class, d.start, d.end, d.a_label or d.b_label)
+        for d in found
+        if d.kind == "relation"
+    )
+    assert got == expected and len(got) >= 2

@@ -17,6 +17,7 @@ from desktop_app.core.agreement import (
     SpanPair,
     SpanScores,
 )
+from desktop_app.core.plural import counted
 
 # What each relation matching rule asks of the two end spans (the type must always match).
 RULE_TEXT = {
@@ -163,7 +164,8 @@ def _confusion_table(title: str, confusion: Mapping[str, Mapping[str, int]]) -> 
 
 
 def _pair_lines(pair: SpanPair) -> list[str]:
-    head = f"Spans: {pair.a} (A) vs {pair.b} (B), {pair.common_articles} articles both coded"
+    both = counted(pair.common_articles, "article")
+    head = f"Spans: {pair.a} (A) vs {pair.b} (B), {both} both coded"
     return [
         *_scores_table(head + ", exact match (same start, end and label)", pair.exact),
         *_scores_table(head + ", overlap match (same label, one-to-one)", pair.overlap),
@@ -172,7 +174,8 @@ def _pair_lines(pair: SpanPair) -> list[str]:
 
 
 def _relation_lines(pair: RelationPair) -> list[str]:
-    head = f"Relations: {pair.a} (A) vs {pair.b} (B), {pair.common_articles} articles both coded"
+    both = counted(pair.common_articles, "article")
+    head = f"Relations: {pair.a} (A) vs {pair.b} (B), {both} both coded"
     lines = []
     for rule in RELATION_RULES:
         title = f"{head}, {rule} match ({RULE_TEXT[rule]}; undirected types either way)"
@@ -192,12 +195,12 @@ def format_report(report: AgreementReport) -> str:
     )
     for pair in report.tag_pairs:
         title = f"Document tags: Cohen's kappa, {pair.a} vs {pair.b}"
-        title += f" ({pair.common_articles} articles both coded)"
+        title += f" ({counted(pair.common_articles, 'article')} both coded)"
         lines += _figure_table(title, pair.kappa, "kappa", "items")
     for span_pair in report.span_pairs:
         lines += _pair_lines(span_pair)
     title = "Spans: Krippendorff's unitized alpha (all annotators, "
-    title += f"{report.unitized_articles} articles all coded)"
+    title += f"{counted(report.unitized_articles, 'article')} all coded)"
     lines += _figure_table(title, report.unitized_alpha, "alpha", "units")
     for relation_pair in report.relation_pairs:
         lines += _relation_lines(relation_pair)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from desktop_app.core.agreement import AgreementInput, SpanUnit, match_spans
+from desktop_app.core.agreement import AgreementInput, RelationUnit, SpanUnit, match_spans
 from desktop_app.core.model import DocumentTag, Relation, Span
 
 
@@ -125,24 +125,47 @@ def compare_relations(
         one, two = spans[r.from_span], spans[r.to_span]
         return (one.start, one.end), (two.start, two.end)
 
-    def agreed(x: Relation, y: Relation) -> bool:
-        return x.type == y.type and (
-            place(x) == place(y) or (not directed.get(x.type, True) and place(x) == place(y)[::-1])
+    found = pair_relations(
+        [(r.type, place(r)) for r in a], [(r.type, place(r)) for r in b], directed
+    )
+    items = []
+    for item_class, index_a, index_b in found:
+        side_a = None if index_a is None else a[index_a]
+        side_b = None if index_b is None else b[index_b]
+        sides = [r for r in (side_a, side_b) if r is not None]
+        ends = {u: spans[u] for r in sides for u in (r.from_span, r.to_span)}
+        start = min(span.start for span in ends.values())
+        end = max(span.end for span in ends.values())
+        items.append(ReviewItem("relation", item_class, side_a, side_b, start, end, ends))
+    return sorted(items, key=lambda item: (item.start, -item.end, item.key))
+
+
+RelationShape = tuple[str, tuple[Place, Place]]  # a relation's type and its ends' boundaries
+
+
+def pair_relations(
+    a: Sequence[RelationShape], b: Sequence[RelationShape], directed: Mapping[str, bool]
+) -> list[tuple[ItemClass, int | None, int | None]]:
+    """A's and B's relations (type, (from end, to end)) paired one to one and classed, as
+    compare_relations describes: (class, index in a or None, index in b or None)."""
+
+    def agreed(x: RelationShape, y: RelationShape) -> bool:
+        return x[0] == y[0] and (
+            x[1] == y[1] or (not directed.get(x[0], True) and x[1] == y[1][::-1])
         )
 
-    def reversed_(x: Relation, y: Relation) -> bool:
-        return x.type == y.type and place(x) == place(y)[::-1]
+    def reversed_(x: RelationShape, y: RelationShape) -> bool:
+        return x[0] == y[0] and x[1] == y[1][::-1]
 
-    def retyped(x: Relation, y: Relation) -> bool:
-        return x.type != y.type and set(place(x)) == set(place(y))
+    def retyped(x: RelationShape, y: RelationShape) -> bool:
+        return x[0] != y[0] and set(x[1]) == set(y[1])
 
-    def moved(x: Relation, y: Relation) -> bool:
-        ends_x, ends_y = place(x), place(y)
-        if x.type != y.type:
+    def moved(x: RelationShape, y: RelationShape) -> bool:
+        if x[0] != y[0]:
             return False
-        if not directed.get(x.type, True):
-            return bool(set(ends_x) & set(ends_y))
-        return ends_x[0] == ends_y[0] or ends_x[1] == ends_y[1]
+        if not directed.get(x[0], True):
+            return bool(set(x[1]) & set(y[1]))
+        return x[1][0] == y[1][0] or x[1][1] == y[1][1]
 
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -163,16 +186,7 @@ def compare_relations(
                 found.append((item_class, i, hit))
     found += [(ItemClass.MISSING, i, None) for i in range(len(a)) if i not in used_a]
     found += [(ItemClass.EXTRA, None, j) for j in range(len(b)) if j not in used_b]
-    items = []
-    for item_class, index_a, index_b in found:
-        side_a = None if index_a is None else a[index_a]
-        side_b = None if index_b is None else b[index_b]
-        sides = [r for r in (side_a, side_b) if r is not None]
-        ends = {u: spans[u] for r in sides for u in (r.from_span, r.to_span)}
-        start = min(span.start for span in ends.values())
-        end = max(span.end for span in ends.values())
-        items.append(ReviewItem("relation", item_class, side_a, side_b, start, end, ends))
-    return sorted(items, key=lambda item: (item.start, -item.end, item.key))
+    return found
 
 
 def compare_tags(a: Sequence[DocumentTag], b: Sequence[DocumentTag]) -> list[ReviewItem]:
@@ -204,15 +218,16 @@ class Disagreement:
 
     article: str  # uid
     item_class: ItemClass
-    kind: str  # "span" or "document"
-    a_label: str  # "" when A has nothing there
+    kind: str  # "span", "document" or "relation"
+    a_label: str  # "" when A has nothing there (a relation's type for a relation)
     b_label: str
     start: int = 0
     end: int = 0
 
 
 def disagreements(data: AgreementInput, a: str, b: str) -> list[Disagreement]:
-    """Every difference between `a` and `b` on the articles both coded, in article order.
+    """Every difference between `a` and `b` (tags, spans, relations) on the articles both
+    coded, in article order.
 
     Classed as in the review panel (exact match agreed; overlaps paired one to one; label
     before boundary; the rest missing or extra), so a figure's disagreements and the
@@ -225,6 +240,10 @@ def disagreements(data: AgreementInput, a: str, b: str) -> list[Disagreement]:
     tags: dict[tuple[str, str], set[str]] = {}
     for tag in data.tags:
         tags.setdefault((tag.article, tag.annotator), set()).add(tag.label)
+    relations: dict[tuple[str, str], list[RelationUnit]] = {}
+    for relation in data.relations:
+        relations.setdefault((relation.article, relation.annotator), []).append(relation)
+    directed = {relation.type: relation.directed for relation in data.relations}
     found: list[Disagreement] = []
     for article in common:
         a_tags, b_tags = tags.get((article, a), set()), tags.get((article, b), set())
@@ -242,7 +261,41 @@ def disagreements(data: AgreementInput, a: str, b: str) -> list[Disagreement]:
         found += _span_disagreements(
             article, spans.get((article, a), []), spans.get((article, b), [])
         )
+        found += _relation_disagreements(
+            article, relations.get((article, a), []), relations.get((article, b), []), directed
+        )
     return found
+
+
+def _relation_disagreements(
+    article: str, a: list[RelationUnit], b: list[RelationUnit], directed: Mapping[str, bool]
+) -> list[Disagreement]:
+    """The relations A and B differ on, classed as the review panel classes them; each placed
+    from the first of its ends to the last."""
+
+    def shape(unit: RelationUnit) -> RelationShape:
+        ends = (unit.source.start, unit.source.end), (unit.target.start, unit.target.end)
+        return unit.type, ends
+
+    found = []
+    pairs = pair_relations([shape(u) for u in a], [shape(u) for u in b], directed)
+    for item_class, i, j in pairs:
+        if item_class is ItemClass.AGREED:
+            continue
+        sides = [u for u in (None if i is None else a[i], None if j is None else b[j]) if u]
+        ends = [end for unit in sides for end in (unit.source, unit.target)]
+        found.append(
+            Disagreement(
+                article,
+                item_class,
+                "relation",
+                "" if i is None else a[i].type,
+                "" if j is None else b[j].type,
+                min(end.start for end in ends),
+                max(end.end for end in ends),
+            )
+        )
+    return sorted(found, key=lambda d: (d.start, -d.end))
 
 
 def _span_disagreements(article: str, a: list[SpanUnit], b: list[SpanUnit]) -> list[Disagreement]:

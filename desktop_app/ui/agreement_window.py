@@ -66,7 +66,9 @@ def _places(store: Store, found: list[Disagreement]) -> list[tuple[str, str]]:
                 (article.title or item.article, article.text) if article else (item.article, "")
             )
         title, text = articles[item.article]
-        quote = text[item.start : item.end] if item.kind == "span" else "(document tag)"
+        quote = "(document tag)" if item.kind == "document" else text[item.start : item.end]
+        if item.kind == "relation":  # from its first end to its last: may be long
+            quote = f"relation: {quote[:60]}…" if len(quote) > 60 else f"relation: {quote}"
         places.append((title, quote))
     return places
 
@@ -219,7 +221,7 @@ class AgreementWindow(QDialog):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), 180))
         a, b = self.a_box.currentText(), self.b_box.currentText()
         self.status.setText(
-            f"{len(result.disagreements)} disagreements between {a} and {b}; "
+            f"{counted(len(result.disagreements), 'disagreement')} between {a} and {b}; "
             f"figures for {', '.join(result.report.annotators) or 'nobody'}."
         )
 
