@@ -430,3 +430,40 @@ def test_a_full_sync_after_the_server_deleted_an_article_with_no_work_pending_he
     assert server_span(pg_team, span.uuid) == ("first", True)
     quiet(ana, pg_team.url("ana"))
     converged(pg_team, ana, adam)
+
+
+def test_a_pull_cancelled_after_a_conflict_and_run_again_keeps_the_loser_once(
+    pg_team, stores, adam, monkeypatch
+):
+    from desktop_app.core.sync.connection import Cancel, Cancelled
+
+    monkeypatch.setattr(client, "PULL_CHUNK", 1)
+    desk, laptop = analyst(stores, "desk", ["a1"]), analyst(stores, "laptop")
+    span = desk.add_span(article(desk, "a1"), 0, 4, "Person", "ana", note="one")
+    sync(desk, pg_team.url("ana"))
+    sync(laptop, pg_team.url("ana"))
+    desk.update_span(span.uuid, note="desk, older")
+    desk.set_tag(article(desk, "a1"), "Energy", "ana", True)  # a later table to stop in
+    laptop.update_span(span.uuid, note="laptop, newer")
+    sync(desk, pg_team.url("ana"))
+    stop = Cancel()
+    real = type(laptop).apply_pulled
+
+    def then_stop(self, rows, *args, **kwargs):
+        done = real(self, rows, *args, **kwargs)
+        if "spans" in rows:
+            stop.cancel()  # the window closes right after the spans' chunk committed
+        return done
+
+    monkeypatch.setattr(type(laptop), "apply_pulled", then_stop)
+    with pytest.raises(Cancelled):
+        sync(laptop, pg_team.url("ana"), cancel=stop)
+    monkeypatch.setattr(type(laptop), "apply_pulled", real)
+    sync(laptop, pg_team.url("ana"))
+    notes = [h.row["note"] for h in history_of(laptop, span.uuid)]
+    assert notes == ["desk, older"], notes
+    assert server_span(pg_team, span.uuid) == ("laptop, newer", False)
+    sync(desk, pg_team.url("ana"))
+    quiet(laptop, pg_team.url("ana"))
+    quiet(desk, pg_team.url("ana"))
+    converged(pg_team, desk, laptop)
