@@ -467,3 +467,46 @@ def test_a_pull_cancelled_after_a_conflict_and_run_again_keeps_the_loser_once(
     quiet(laptop, pg_team.url("ana"))
     quiet(desk, pg_team.url("ana"))
     converged(pg_team, desk, laptop)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an adjudicator's label rename renames analysts' spans locally, but the server's RLS "
+    "(spans update_layer: adjudicators update only layer rows) refuses each ('not yours to "
+    "change'): the server ends with the old label tombstoned and every span still on it",
+)
+def test_an_adjudicators_label_rename_while_an_analyst_works_with_the_old_name(
+    pg_team, team3, monkeypatch
+):
+    monkeypatch.setattr(client, "PULL_CHUNK", 2)
+    adam, ana, bob, span = team3
+    adam.save_label(Label("Human", "span", "#ffadad", "p"), old_name="Person")
+    report = sync(adam, pg_team.url("adam"))
+    assert report.refused == [], report.refused
+    # Ana, not synced yet: a note on her Person span and a new Person span.
+    ana.update_span(span.uuid, note="ana's note")
+    new = ana.add_span(article(ana, "a2"), 0, 2, "Person", "ana")
+    got = sync(ana, pg_team.url("ana"))
+    assert got.refused == [], got.refused
+    for name, store in (("bob", bob), ("adam", adam), ("ana", ana), ("bob", bob)):
+        sync(store, pg_team.url(name))
+    # Her note and her new span are on the server; nothing she did is lost.
+    assert server_span(pg_team, span.uuid) == ("ana's note", False)
+    assert server_span(pg_team, new.uuid) == ("", False)
+    for name, store in (("adam", adam), ("ana", ana), ("bob", bob)):
+        quiet(store, pg_team.url(name))
+    converged(pg_team, adam, ana, bob)
+
+
+def test_a_refused_label_rename_settles_everyone_without_a_loop(pg_team, team3):
+    adam, ana, bob, span = team3
+    adam.save_label(Label("Human", "span", "#ffadad", "p"), old_name="Person")
+    first = sync(adam, pg_team.url("adam"))
+    # Whatever the server refuses is said once; ana's span is as she left it everywhere.
+    assert {r.key for r in first.refused} <= {span.uuid}
+    for name, store in (("ana", ana), ("bob", bob), ("adam", adam)):
+        sync(store, pg_team.url(name))
+    for name, store in (("ana", ana), ("bob", bob), ("adam", adam)):
+        quiet(store, pg_team.url(name))
+    converged(pg_team, adam, ana, bob)
+    assert ana.span(span.uuid).note == "first"
