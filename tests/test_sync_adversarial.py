@@ -510,3 +510,38 @@ def test_a_refused_label_rename_settles_everyone_without_a_loop(pg_team, team3):
         quiet(store, pg_team.url(name))
     converged(pg_team, adam, ana, bob)
     assert ana.span(span.uuid).note == "first"
+
+
+@pytest.mark.parametrize("work", ["status", "tag", "relation"])
+def test_other_unpushed_work_on_a_deleted_article_is_kept_and_said_once(pg_team, team3, work):
+    adam, ana, _bob, span = team3
+    adam.delete_articles([article(adam, "a1")])
+    sync(adam, pg_team.url("adam"))
+    a1 = article(ana, "a1")
+    if work == "status":
+        ana.set_status(a1, "ana", "done")
+    elif work == "tag":
+        ana.set_tag(a1, "Energy", "ana", True)
+    else:
+        one, other = (
+            ana.add_span(a1, 9, 15, "Place", "ana"),
+            ana.add_span(a1, 0, 4, "Person", "ana"),
+        )
+        sync(ana, pg_team.url("ana"))  # the spans are kept; now a relation on the two
+        assert ana.span(span.uuid).deleted  # hers from before went with the article
+        ana.add_relation("knows", one.uuid, other.uuid, "ana")
+    report = sync(ana, pg_team.url("ana"))
+    said = report.problems + [r.reason for r in report.refused]
+    assert "a1" in uids(ana)
+    assert any("a1" in line and "adjudicator" in line for line in said), said
+    quiet(ana, pg_team.url("ana"))
+    if work == "status":
+        assert ana.db.conn.execute("SELECT status FROM article_status").fetchall() == [("done",)]
+    with pg_team.connect("adam") as conn:
+        live = conn.execute(
+            "SELECT (SELECT count(*) FROM marginalia.statuses WHERE article_uid = 'a1' "
+            "AND NOT deleted) + (SELECT count(*) FROM marginalia.tags WHERE article_uid = 'a1' "
+            "AND NOT deleted) + (SELECT count(*) FROM marginalia.relations "
+            "WHERE article_uid = 'a1' AND NOT deleted)"
+        ).fetchone()[0]
+    assert live == 0  # nothing written on a deleted article
