@@ -545,3 +545,36 @@ def test_other_unpushed_work_on_a_deleted_article_is_kept_and_said_once(pg_team,
             "WHERE article_uid = 'a1' AND NOT deleted)"
         ).fetchone()[0]
     assert live == 0  # nothing written on a deleted article
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 1000])
+def test_a_pull_of_a_deleted_article_with_my_dirty_span_and_new_clean_rows_on_it(
+    pg_team, stores, adam, monkeypatch, chunk
+):
+    monkeypatch.setattr(client, "PULL_CHUNK", chunk)
+    ana, bob = analyst(stores, "ana", ["a1", "a2"]), analyst(stores, "bob")
+    old = [ana.add_span(article(ana, "a1"), i, i + 1, "Person", "ana") for i in range(4)]
+    sync(ana, pg_team.url("ana"))
+    sync(bob, pg_team.url("bob"))
+    mine = bob.add_span(article(bob, "a1"), 9, 15, "Place", "bob", note="bob's, unpushed")
+    # Ana adds and edits on a1; then adam deletes it: bob's pull brings new rows, updates of
+    # clean rows and the tombstones of all of them, with his dirty span among them.
+    new = [ana.add_span(article(ana, "a1"), i, i + 1, "Place", "ana") for i in range(5, 8)]
+    ana.update_span(old[0].uuid, note="changed")
+    sync(ana, pg_team.url("ana"))
+    sync(adam, pg_team.url("adam"))
+    adam.delete_articles([article(adam, "a1")])
+    sync(adam, pg_team.url("adam"))
+    report = sync(bob, pg_team.url("bob"))
+    said = report.problems + [r.reason for r in report.refused]
+    assert any("a1" in line and "unpushed" in line for line in said), said
+    assert bob.span(mine.uuid).note == "bob's, unpushed" and not bob.span(mine.uuid).deleted
+    # Everyone else's rows on it are as the server has them: tombstones.
+    for span in (*old, *new):
+        assert bob.span(span.uuid).deleted, span.uuid
+    assert bob.span(old[0].uuid).note == "changed"
+    quiet(bob, pg_team.url("bob"))
+    assert bob.check(full=True) == []
+    theirs = {k: [r for r in v if r[0] != mine.uuid] for k, v in
+              live_annotations(bob.sync_checksum()).items()}  # fmt: skip
+    assert theirs == live_annotations(server_rows(pg_team))
