@@ -386,9 +386,10 @@ class SyncStateMixin(BulkPullMixin, MergeMixin):
         version = int(server_row["version"])
         key = row_key(table, server)
         mark = self.db.conn.execute(
-            "SELECT dirty FROM sync_rows WHERE tbl = ? AND key = ?", (table, key)
+            "SELECT dirty, version FROM sync_rows WHERE tbl = ? AND key = ?", (table, key)
         ).fetchone()
         dirty = bool(mark and mark[0])
+        seen = mark is not None and mark[1] == version  # this very version was judged here
         local = self._local(table, key)
         if local == server:
             self._mark(table, key, version, 0)
@@ -410,10 +411,13 @@ class SyncStateMixin(BulkPullMixin, MergeMixin):
             )
             shown = key.replace(SEP, " / ")
             if ours_newer:
-                out.conflicts.append(
-                    SyncConflict(table, shown, "ours", describe(local), describe(server))
-                )
-                self._history(table, server, "lost a sync conflict", "")
+                # A pull stopped after its chunk committed brings the same version again:
+                # it lost already and is in the history once (a second copy would be noise).
+                if not seen:
+                    out.conflicts.append(
+                        SyncConflict(table, shown, "ours", describe(local), describe(server))
+                    )
+                    self._history(table, server, "lost a sync conflict", "")
                 self._mark(table, key, version, None)  # still dirty: pushed over this version
                 out.retry.append(key)
                 return

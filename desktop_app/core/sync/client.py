@@ -42,6 +42,9 @@ BATCH = 500  # rows per push transaction
 # chunk of random uuids touches a page of the span index and of sync_rows per row or so (a
 # first sync of 1,000,000 spans spent 46 s committing 5,000-row chunks, 3x fewer with 20,000).
 PULL_CHUNK = 20_000
+# What the server says of a row it will never take as it is (a constraint, a trigger's RAISE);
+# other errors (a deadlock, a lost connection) leave the row to push again next sync.
+REFUSALS = (psycopg.errors.IntegrityError, psycopg.errors.RaiseException)
 ARTICLES_CHUNK = 2_000  # at most this many articles (their texts) at a time
 ROUNDS = 3  # push, merge what came back, push again: at most this often per sync
 # Columns that never change once written (the server refuses a change): an UPDATE leaves them.
@@ -407,8 +410,13 @@ def _push_batch(
                 results += _send(conn, table, [item], hook)
             except psycopg.Error as error:
                 reason = f"the server refused it: {error_text(error, '')}"
-                report.refused.append(SyncRefusal(table.name, item.key.replace(SEP, " / "), reason))
                 done_with.add(item.key)
+                if isinstance(error, REFUSALS):
+                    # The row itself is refused (another text of its article there, say):
+                    # sent again it is refused again, so it is settled and said once.
+                    _refuse(conn, store, table, item, reason, me, report)
+                    continue
+                report.refused.append(SyncRefusal(table.name, item.key.replace(SEP, " / "), reason))
     if tombstones:
         with conn.transaction():
             for item in tombstones:
