@@ -412,12 +412,6 @@ def test_a_full_sync_to_a_new_server_after_local_removals(pg_server, pg_team, te
         pg_server.drop_database(name, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="begin_full_sync marks every row dirty, so _drop_article counts rows the server already "
-    "has as unpushed edits: the deleted article is kept here with a false 'unpushed edits' problem "
-    "(and its spans then lose a spurious conflict to the server's tombstones)",
-)
 def test_a_full_sync_after_the_server_deleted_an_article_with_no_work_pending_here(pg_team, team3):
     adam, ana, _bob, span = team3
     adam.delete_articles([article(adam, "a1")])

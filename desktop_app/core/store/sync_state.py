@@ -122,6 +122,9 @@ _ON_ARTICLE = {
     "statuses": "SELECT :uid || char(31) || annotator FROM article_status WHERE article = :id",
     "decisions": "SELECT layer || char(31) || item_key FROM adjudications WHERE article = :id",
 }
+# The version of a row a full sync marked for comparison that had no edit here (dirty 1):
+# pushed as new like NULL, but not unpushed work (an edit after the mark makes it dirty 2).
+FULL_SYNC_MARK = -1
 BULK_FROM = 1  # pulled rows of a table from which the set-based way runs (tests set it high)
 
 
@@ -211,14 +214,22 @@ class SyncStateMixin(BulkPullMixin, MergeMixin):
         as they are. One transaction with storing the identity: killed, it starts over.
         """
         with self.db.atomic():
-            self.db.execute("UPDATE sync_rows SET version = NULL")
+            # A row with no edit here (clean, or only marked by an earlier full sync that did
+            # not finish) gets FULL_SYNC_MARK and dirty 1, not NULL: it is to be compared, not
+            # an edit the server lacks (an article the server deleted is not kept for it).
+            mark = FULL_SYNC_MARK
+            self.db.execute(
+                "UPDATE sync_rows SET version = CASE WHEN dirty = 0 OR (version = ? AND dirty = 1) "
+                "THEN ? END",
+                (mark, mark),
+            )
             for table, (select, parts, _) in _LOCAL.items():
                 key = " || char(31) || ".join(parts)
                 tail = select[select.index(" FROM ") :]  # the rows, by their key parts
                 self.db.execute(
                     f"INSERT INTO sync_rows (tbl, key, version, dirty) "
-                    f"SELECT '{table}', {key}, NULL, 1 {tail} "
-                    "WHERE true ON CONFLICT (tbl, key) DO UPDATE SET dirty = dirty + 1"
+                    f"SELECT '{table}', {key}, NULL, 1 {tail} WHERE true ON CONFLICT (tbl, key) "
+                    f"DO UPDATE SET dirty = CASE WHEN version = {mark} THEN 1 ELSE dirty + 1 END"
                 )
             self._set_state("identity", identity)
             self._set_state("cursor", "0")
@@ -257,7 +268,10 @@ class SyncStateMixin(BulkPullMixin, MergeMixin):
             "ORDER BY key LIMIT ?",
             (table, limit),
         ).fetchall()
-        return [DirtyRow(k, v, d, self._local(table, k)) for k, v, d in marks]
+        return [
+            DirtyRow(k, None if v == FULL_SYNC_MARK else v, d, self._local(table, k))
+            for k, v, d in marks
+        ]
 
     @_serialized
     def mark_pushed(self, table: str, done: Sequence[tuple[str, int | None, int]]) -> None:
@@ -525,6 +539,7 @@ class SyncStateMixin(BulkPullMixin, MergeMixin):
         for table, keys in _ON_ARTICLE.items():
             found = self.db.conn.execute(
                 f"SELECT count(*) FROM sync_rows WHERE tbl = '{table}' AND dirty > 0 "
+                f"AND NOT (ifnull(version, 0) = {FULL_SYNC_MARK} AND dirty = 1) "
                 f"AND key IN ({keys})",
                 params,
             ).fetchone()
