@@ -177,7 +177,7 @@ def test_an_article_deleted_on_the_server_and_imported_again_by_an_analyst(pg_te
 @pytest.mark.xfail(
     strict=True,
     reason="work kept on a deleted article (settled: clean, no version) is never pushed when an "
-    "adjudicator restores the article, although the problem line suggests restoring it",
+    "adjudicator restores the article on the server (the problem line no longer suggests it)",
 )
 def test_work_kept_on_a_deleted_article_goes_out_when_the_article_is_restored(pg_team, team3):
     adam, ana, _bob, _span = team3
@@ -185,7 +185,7 @@ def test_work_kept_on_a_deleted_article_goes_out_when_the_article_is_restored(pg
     sync(adam, pg_team.url("adam"))
     new = ana.add_span(article(ana, "a1"), 9, 15, "Person", "ana", note="kept work")
     report = sync(ana, pg_team.url("ana"))
-    assert any("restore" in line for line in report.problems), report.problems
+    assert any("kept here" in line for line in report.problems), report.problems
     # An adjudicator restoring the article: her kept work can go out then.
     with pg_team.connect("adam") as conn:
         conn.execute("UPDATE marginalia.articles SET deleted = false WHERE uid = 'a1'")

@@ -15,6 +15,7 @@ from typing import Any
 
 from desktop_app.core.migrations import SCHEMA_SETTINGS
 from desktop_app.core.model import DOCUMENT, SPAN
+from desktop_app.core.plural import counted
 from desktop_app.core.store.article_deletes import BY_ARTICLE
 from desktop_app.core.store.base import StoreError, _serialized, now
 from desktop_app.core.store.merge import MergeMixin, _Version
@@ -548,8 +549,8 @@ class SyncStateMixin(BulkPullMixin, MergeMixin):
             title = self._one("SELECT title FROM articles WHERE id = ?", (article,))
             return (
                 f"{title!r} was deleted from the team corpus by an adjudicator, but this "
-                f"project has {unpushed} unpushed edits on it: kept here (they cannot be sent; "
-                "export them, or ask an adjudicator to restore the article)"
+                f"project has {counted(unpushed, 'unpushed edit')} on it: kept here (they "
+                "cannot be sent; export them to keep them elsewhere)"
             )
         chosen = (article,)
         self.db.execute(
