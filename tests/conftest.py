@@ -158,3 +158,20 @@ def pg_team(pg_server, pg_database):
     from pg_server import Team
 
     return Team(pg_server, pg_database)
+
+
+@pytest.fixture
+def stores(tmp_path):
+    """make(name, uids=()): an analyst's project with the sync tests' schema and articles
+    (tests/sync_helpers.py), closed after the test."""
+    from sync_helpers import project
+
+    opened = {}
+
+    def make(name, uids=()):
+        opened[name] = project(tmp_path / f"{name}.sqlite", uids)
+        return opened[name]
+
+    yield make
+    for store in opened.values():
+        store.close()

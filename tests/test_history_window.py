@@ -6,7 +6,7 @@ import html
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
-from sync_helpers import article, project
+from sync_helpers import article
 
 from desktop_app.core.merging import merge_path
 from desktop_app.core.store import Store
@@ -14,19 +14,6 @@ from desktop_app.core.sync.client import sync
 from desktop_app.ui.history_dialog import ARTICLE_COLUMN, WHY
 
 HISTORY = "&Sync and merge history…"
-
-
-@pytest.fixture
-def stores(tmp_path):
-    opened = {}
-
-    def make(name, uids=()):
-        opened[name] = project(tmp_path / f"{name}.sqlite", uids)
-        return opened[name]
-
-    yield make
-    for store in opened.values():
-        store.close()
 
 
 def trigger(window, menu, text):

@@ -346,6 +346,30 @@ def _made(store, ids):
     )
 
 
+def _check_activity(store, flt, ids):
+    """The filter's activity window and counts, at three window lengths, equal plain SQL's."""
+    made = _made(store, ids)
+    for weeks in (1, 8, 200):
+        got = store.overview(flt, weeks=weeks)
+        window = activity_window(max(day for _, day in made), weeks)
+        assert got.activity_days == window
+        counted = {(who, day): n for who, days in got.activity.items() for day, n in days.items()}
+        assert counted == {key: n for key, n in made.items() if key[1] >= window[0]}
+
+
+def _spy_on_the_complement(monkeypatch):
+    """The list of what each call of the subtracting path returned (None: it walked)."""
+    used = []
+    subtract = Store._complement_overview
+
+    def spy(self, *args):
+        used.append(subtract(self, *args))
+        return used[-1]
+
+    monkeypatch.setattr(Store, "_complement_overview", spy)
+    return used
+
+
 TODO_ANA = ArticleFilter(status="todo", status_annotator="ana")
 
 
@@ -384,22 +408,9 @@ def test_a_filter_keeping_most_articles_counts_exactly_from_the_rest(store, monk
     flt = ArticleFilter(status="todo", status_annotator="ana")
     ids = _ids(store, flt)
     assert len(ids) * 2 > 40  # the case under test
-    used = []
-    subtract = Store._complement_overview
-
-    def spy(self, *args):
-        used.append(subtract(self, *args))
-        return used[-1]
-
-    monkeypatch.setattr(Store, "_complement_overview", spy)
+    used = _spy_on_the_complement(monkeypatch)
     _check(store, flt)
-    made = _made(store, ids)
-    for weeks in (1, 8, 200):
-        got = store.overview(flt, weeks=weeks)
-        window = activity_window(max(day for _, day in made), weeks)
-        assert got.activity_days == window
-        counted = {(who, day): n for who, days in got.activity.items() for day, n in days.items()}
-        assert counted == {key: n for key, n in made.items() if key[1] >= window[0]}
+    _check_activity(store, flt, ids)
     assert used and any(found is not None for found in used)
     if stamps and stamps[0][0] == "2024-01-10":  # nothing kept in the whole one's window
         assert any(found is None for found in used)  # so those articles were walked instead
@@ -481,13 +492,7 @@ def test_a_filter_keeping_few_finds_its_activity_window_exactly(store, stamps):
     for stamp in stamps:
         _stamp(store, *stamp, flt=flt)
     _check(store, flt)
-    made = _made(store, ids)
-    for weeks in (1, 8, 200):
-        got = store.overview(flt, weeks=weeks)
-        window = activity_window(max(day for _, day in made), weeks)
-        assert got.activity_days == window
-        counted = {(who, day): n for who, days in got.activity.items() for day, n in days.items()}
-        assert counted == {key: n for key, n in made.items() if key[1] >= window[0]}
+    _check_activity(store, flt, ids)
 
 
 @pytest.mark.parametrize(
@@ -504,13 +509,7 @@ def test_what_a_filter_keeping_most_leaves_out_is_read_from_id_sets(store, monke
     not probed per article), and the figures still equal plain SQL."""
     ids = _ids(store, flt)
     assert len(ids) * 2 > 40
-    used = []
-    subtract = Store._complement_overview
-    monkeypatch.setattr(
-        Store,
-        "_complement_overview",
-        lambda self, *args: used.append(subtract(self, *args)) or used[-1],
-    )
+    used = _spy_on_the_complement(monkeypatch)
     _check(store, flt)
     assert used and all(found is not None for found in used)
     where, params = store._plan(flt).left_out()

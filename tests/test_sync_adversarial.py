@@ -7,25 +7,12 @@ import itertools
 
 import pytest
 from pg_server import Team
-from sync_helpers import TEXTS, article, live_annotations, project, server_rows
+from sync_helpers import TEXTS, article, live_annotations, server_rows
 
 from desktop_app.core.model import ArticleDraft, Label, RelationType
 from desktop_app.core.store import sync_state
 from desktop_app.core.sync import client
 from desktop_app.core.sync.client import sync
-
-
-@pytest.fixture
-def stores(tmp_path):
-    opened = {}
-
-    def make(name, uids=()):
-        opened[name] = project(tmp_path / f"{name}.sqlite", uids)
-        return opened[name]
-
-    yield make
-    for store in opened.values():
-        store.close()
 
 
 def quiet(store, url):

@@ -3,30 +3,12 @@ kept in the project's sync history with its content, and `marginalia history` sh
 
 import json
 
-import pytest
-from sync_helpers import article, project
+from sync_helpers import article
 
 from desktop_app import cli
 from desktop_app.core.model import Label, RelationType
 from desktop_app.core.sync.client import sync
 from desktop_app.core.sync.server_admin import add_analyst
-
-
-@pytest.fixture
-def stores(tmp_path):
-    opened = {}
-
-    def make(name, uids=()):
-        opened[name] = project(tmp_path / f"{name}.sqlite", uids)
-        return opened[name]
-
-    yield make
-    for store in opened.values():
-        store.close()
-
-
-def url(team, name):
-    return team.server.url(team.database, name, team.password(name))
 
 
 def losers(store, table):
@@ -37,32 +19,32 @@ def test_status_relation_and_label_losers_are_in_the_history(pg_team, stores, tm
     add_analyst(pg_team.admin_url, "ada", pg_team.password("ada"), adjudicator=True)
     adam, ada = stores("adam"), stores("ada")
     adam.set_relation_types([RelationType("knows")])
-    assert sync(adam, url(pg_team, "adam")).refused == []  # the schema first
-    sync(ada, url(pg_team, "ada"))
+    assert sync(adam, pg_team.url("adam")).refused == []  # the schema first
+    sync(ada, pg_team.url("ada"))
     # Ana works on her desk and on her laptop: one login, two projects.
     desk, laptop = stores("desk", ["a1"]), stores("laptop")
-    sync(desk, url(pg_team, "ana"))  # the team's relation types
+    sync(desk, pg_team.url("ana"))  # the team's relation types
     a1 = article(desk, "a1")
     first = desk.add_span(a1, 0, 4, "Person", "ana")
     second = desk.add_span(a1, 9, 15, "Person", "ana")
     relation = desk.add_relation("knows", first.uuid, second.uuid, "ana", note="one")
     desk.set_status(a1, "ana", "in progress")
-    sync(desk, url(pg_team, "ana"))
-    sync(laptop, url(pg_team, "ana"))
+    sync(desk, pg_team.url("ana"))
+    sync(laptop, pg_team.url("ana"))
     assert laptop.relation(relation.uuid).note == "one"
 
     # Both change the status and the relation; the desk syncs first, the laptop's edit is newer.
     desk.set_status(a1, "ana", "done")
     desk.update_relation(relation.uuid, note="desk, older")
-    sync(desk, url(pg_team, "ana"))
+    sync(desk, pg_team.url("ana"))
     laptop.set_status(article(laptop, "a1"), "ana", "todo")
     laptop.update_relation(relation.uuid, note="laptop, newer")
-    report = sync(laptop, url(pg_team, "ana"))
+    report = sync(laptop, pg_team.url("ana"))
     assert {(c.table, c.winner) for c in report.conflicts} == {
         ("statuses", "ours"),
         ("relations", "ours"),
     }
-    sync(desk, url(pg_team, "ana"))
+    sync(desk, pg_team.url("ana"))
     for store in (desk, laptop):  # the winner on both sides
         assert store.relation(relation.uuid).note == "laptop, newer"
         assert store.statuses(article(store, "a1")) == {"ana": "todo"}
@@ -77,10 +59,10 @@ def test_status_relation_and_label_losers_are_in_the_history(pg_team, stores, tm
     # Two adjudicators recolour the same label; the first to push wins (no time to compare).
     adam.save_label(Label("Person", "span", "#111111", "p"), "Person")
     ada.save_label(Label("Person", "span", "#222222", "p"), "Person")
-    sync(adam, url(pg_team, "adam"))
-    report = sync(ada, url(pg_team, "ada"))
+    sync(adam, pg_team.url("adam"))
+    report = sync(ada, pg_team.url("ada"))
     assert [(c.table, c.winner) for c in report.conflicts] == [("labels", "theirs")]
-    sync(adam, url(pg_team, "adam"))
+    sync(adam, pg_team.url("adam"))
     for store in (adam, ada):
         colors = dict(store.db.conn.execute("SELECT name, color FROM labels").fetchall())
         assert colors["Person"] == "#111111"
@@ -107,12 +89,12 @@ def test_a_label_deleted_here_but_changed_there_keeps_the_deletion_in_history(pg
     add_analyst(pg_team.admin_url, "ada", pg_team.password("ada"), adjudicator=True)
     adam, ada = stores("adam"), stores("ada")
     adam.add_labels([Label("Group", "span", "#040506")])
-    sync(adam, url(pg_team, "adam"))
-    sync(ada, url(pg_team, "ada"))
+    sync(adam, pg_team.url("adam"))
+    sync(ada, pg_team.url("ada"))
     adam.save_label(Label("Group", "span", "#777777"), "Group")
-    sync(adam, url(pg_team, "adam"))
+    sync(adam, pg_team.url("adam"))
     ada.delete_label("Group")
-    sync(ada, url(pg_team, "ada"))
+    sync(ada, pg_team.url("ada"))
     colors = dict(ada.db.conn.execute("SELECT name, color FROM labels").fetchall())
     assert colors.get("Group") == "#777777"  # the server's change won
     (entry,) = losers(ada, "labels")
@@ -123,14 +105,14 @@ def test_two_adjudicators_deciding_one_item_keep_the_losing_decision(pg_team, st
     add_analyst(pg_team.admin_url, "ada", pg_team.password("ada"), adjudicator=True)
     adam, ada = stores("adam", ["a1"]), stores("ada")
     span = adam.add_span(article(adam, "a1"), 0, 4, "Person", "adam")
-    sync(adam, url(pg_team, "adam"))
-    sync(ada, url(pg_team, "ada"))
+    sync(adam, pg_team.url("adam"))
+    sync(ada, pg_team.url("ada"))
     adam.decide(article(adam, "a1"), [("item-1", "span", None)], "adam")  # rejected
-    sync(adam, url(pg_team, "adam"))
+    sync(adam, pg_team.url("adam"))
     ada.decide(article(ada, "a1"), [("item-1", "span", ada.span(span.uuid))], "ada")  # newer
-    report = sync(ada, url(pg_team, "ada"))
+    report = sync(ada, pg_team.url("ada"))
     assert [(c.table, c.winner) for c in report.conflicts] == [("decisions", "ours")]
-    sync(adam, url(pg_team, "adam"))
+    sync(adam, pg_team.url("adam"))
     for store in (adam, ada):
         assert store.decisions(article(store, "a1"))["item-1"].decision == "accepted"
     (lost,) = losers(ada, "decisions")

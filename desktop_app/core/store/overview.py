@@ -46,34 +46,42 @@ class OverviewMixin(ListingMixin, LabelsMixin):
 
     def _whole_overview(self, matrix_by: str, weeks: int) -> Overview:
         """Read from the count tables (a few thousand rows whatever the project's size)."""
-        articles = int(self._one("SELECT ifnull(sum(n), 0) FROM article_days"))
-        status = self._rows(
-            "SELECT annotator, status, n FROM status_counts WHERE n > 0 AND status != 'todo'"
+        days = activity_window(self._one(_LAST_DAY), weeks)
+        activity = self._rows(_ACTIVITY_SINCE, (days[0],)) if days else []
+        return self._from_count_tables(matrix_by, days, activity)
+
+    def _from_count_tables(
+        self,
+        matrix_by: str,
+        days: tuple[str, ...],
+        activity: Rows,
+        less: dict[int, Rows] | None = None,
+    ) -> Overview:
+        """The overview from the project-wide count tables; with `less` (the filtered
+        statement's arms over the articles a filter leaves out), those articles' rows taken
+        off. The matrix counts spans per cell only: articles per cell would need the
+        per-article tables."""
+
+        def counted(sql: str, arm: int, count: int) -> Rows:
+            rows = self._rows(sql)
+            if less is None:
+                return rows
+            return _minus(rows, [(row[0], row[1], row[count]) for row in less.get(arm, [])])
+
+        published = counted("SELECT day, source, n FROM article_days WHERE n > 0", 0, 3)
+        status = counted(
+            "SELECT annotator, status, n FROM status_counts WHERE n > 0 AND status != 'todo'", 1, 3
         )
-        last = self._one("SELECT max(day) FROM annotation_days WHERE n > 0")
-        days = activity_window(last, weeks)
-        activity = (
-            self._rows(
-                "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0",
-                (days[0],),
-            )
-            if days
-            else []
+        label_sources = counted("SELECT label, source, n FROM label_sources WHERE n > 0", 2, 2)
+        tag_sources = counted("SELECT label, source, n FROM tag_sources WHERE n > 0", 3, 3)
+        cells = (
+            label_sources
+            if matrix_by == BY_SOURCE
+            else counted("SELECT label, tag, n FROM label_tags WHERE n > 0", 5, 2)
         )
-        label_sources = self._rows("SELECT label, source, n FROM label_sources WHERE n > 0")
-        tag_sources = self._rows("SELECT label, source, n FROM tag_sources WHERE n > 0")
-        published = self._rows("SELECT day, source, n FROM article_days WHERE n > 0")
-        # Spans per cell only: articles per cell would need the per-article tables.
-        if matrix_by == BY_SOURCE:
-            matrix = [(label, source, n, None) for label, source, n in label_sources]
-        else:
-            matrix = [
-                (label, tag, n, None)
-                for label, tag, n in self._rows("SELECT label, tag, n FROM label_tags WHERE n > 0")
-            ]
         return _assemble(
-            True,
-            articles,
+            less is None,
+            sum(int(row[2]) for row in published),
             self.annotators(),
             status,
             activity,
@@ -82,7 +90,7 @@ class OverviewMixin(ListingMixin, LabelsMixin):
             tag_sources,
             published,
             matrix_by,
-            matrix,
+            [(first, second, n, None) for first, second, n in cells],
         )
 
     def _filtered_overview(self, flt: ArticleFilter, matrix_by: str, weeks: int) -> Overview:
@@ -144,68 +152,26 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         latest annotation is older than the whole project's window (the caller walks them).
         """
         left_out, params = plan.left_out()
-        last = self._one("SELECT max(day) FROM annotation_days WHERE n > 0")
-        window = activity_window(last, weeks)
+        window = activity_window(self._one(_LAST_DAY), weeks)
         since = window[0] if window else ""
         by_tag = matrix_by == BY_TAG
-        sql = filtered_statement(left_out, by_tag, since_given=True)
-        found = self._arms(sql, (*params, since))
-        every = self._rows(
-            "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0", (since,)
-        )
-        activity = _minus(every, [(who, day, n) for who, day, _, n in found[4]])
-        kept_last = max((day for _, day, n in activity if n > 0), default=None)
+        found = self._arms(filtered_statement(left_out, by_tag, since_given=True), (*params, since))
+
+        def kept(since: str) -> Rows:  # the activity from `since` on, less the left-out part
+            part = [(who, day, n) for who, day, _, n in found[4]]
+            return _minus(self._rows(_ACTIVITY_SINCE, (since,)), part)
+
+        activity = kept(since)
+        kept_last = max((day for _, day, _n in activity), default=None)
         if window and kept_last is None:
             return None  # nothing kept in the whole project's window: walk the kept ones
         days = activity_window(kept_last, weeks)
         if days and days[0] < since:  # their window starts earlier: count its older days
             only = filtered_statement(left_out, by_tag, since_given=True, activity=True)
             found[4] = [tuple(row[1:]) for row in self._rows(only, (*params, days[0]))]
-            every = self._rows(
-                "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0",
-                (days[0],),
-            )
-            activity = _minus(every, [(who, day, n) for who, day, _, n in found[4]])
+            activity = kept(days[0])
         activity = [row for row in activity if days and days[-1] >= row[1] >= days[0]]
-        published = _minus(
-            self._rows("SELECT day, source, n FROM article_days WHERE n > 0"),
-            [(day, source, n) for day, source, _, n in found[0]],
-        )
-        status = _minus(
-            self._rows(
-                "SELECT annotator, status, n FROM status_counts WHERE n > 0 AND status != 'todo'"
-            ),
-            [(who, state, n) for who, state, _, n in found[1]],
-        )
-        label_sources = _minus(
-            self._rows("SELECT label, source, n FROM label_sources WHERE n > 0"),
-            [(label, source, n) for label, source, n, _ in found[2]],
-        )
-        tag_sources = _minus(
-            self._rows("SELECT label, source, n FROM tag_sources WHERE n > 0"),
-            [(tag, source, n) for tag, source, _, n in found[3]],
-        )
-        if matrix_by == BY_SOURCE:
-            matrix = [(label, source, n, None) for label, source, n in label_sources]
-        else:
-            cells = _minus(
-                self._rows("SELECT label, tag, n FROM label_tags WHERE n > 0"),
-                [(label, tag, n) for label, tag, n, _ in found[5]],
-            )
-            matrix = [(label, tag, n, None) for label, tag, n in cells]
-        return _assemble(
-            False,
-            sum(row[2] for row in published),
-            self.annotators(),
-            status,
-            activity,
-            days,
-            label_sources,
-            tag_sources,
-            published,
-            matrix_by,
-            matrix,
-        )
+        return self._from_count_tables(matrix_by, days, activity, found)
 
     def _arms(self, sql: str, params: tuple[Any, ...]) -> dict[int, Rows]:
         """The filtered statement's rows by arm (0 published, 1 status, ... 6 latest)."""
@@ -213,6 +179,10 @@ class OverviewMixin(ListingMixin, LabelsMixin):
         for arm, *row in self.db.conn.execute(sql, params):
             found[arm].append(tuple(row))
         return found
+
+
+_LAST_DAY = "SELECT max(day) FROM annotation_days WHERE n > 0"
+_ACTIVITY_SINCE = "SELECT annotator, day, n FROM annotation_days WHERE day >= ? AND n > 0"
 
 
 def _minus(whole: Rows, part: Rows) -> Rows:
