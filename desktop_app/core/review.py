@@ -277,42 +277,40 @@ def _relation_disagreements(
         ends = (unit.source.start, unit.source.end), (unit.target.start, unit.target.end)
         return unit.type, ends
 
-    found = []
-    pairs = pair_relations([shape(u) for u in a], [shape(u) for u in b], directed)
-    for item_class, i, j in pairs:
-        if item_class is ItemClass.AGREED:
-            continue
-        sides = [u for u in (None if i is None else a[i], None if j is None else b[j]) if u]
-        ends = [end for unit in sides for end in (unit.source, unit.target)]
-        found.append(
-            Disagreement(
-                article,
-                item_class,
-                "relation",
-                "" if i is None else a[i].type,
-                "" if j is None else b[j].type,
-                min(end.start for end in ends),
-                max(end.end for end in ends),
-            )
-        )
-    return sorted(found, key=lambda d: (d.start, -d.end))
+    shapes_a, shapes_b = [shape(u) for u in a], [shape(u) for u in b]
+    pairs = pair_relations(shapes_a, shapes_b, directed)
+    return _differences(article, "relation", pairs, shapes_a, shapes_b)
 
 
 def _span_disagreements(article: str, a: list[SpanUnit], b: list[SpanUnit]) -> list[Disagreement]:
+    shapes_a = [(u.label, ((u.start, u.end),)) for u in a]
+    shapes_b = [(u.label, ((u.start, u.end),)) for u in b]
+    return _differences(article, "span", _classify(a, b), shapes_a, shapes_b)
+
+
+def _differences(
+    article: str,
+    kind: str,
+    pairs: Sequence[tuple[ItemClass, int | None, int | None]],
+    a: Sequence[tuple[str, Sequence[Place]]],
+    b: Sequence[tuple[str, Sequence[Place]]],
+) -> list[Disagreement]:
+    """The pairs that are not agreed, as disagreements: A's and B's label (or type) and the
+    text from the first place either side covers to the last, in text order."""
     found = []
-    for item_class, i, j in _classify(a, b):
+    for item_class, i, j in pairs:
         if item_class is ItemClass.AGREED:
             continue
-        sides = [u for u in (None if i is None else a[i], None if j is None else b[j]) if u]
+        places = [*(a[i][1] if i is not None else ()), *(b[j][1] if j is not None else ())]
         found.append(
             Disagreement(
                 article,
                 item_class,
-                "span",
-                "" if i is None else a[i].label,
-                "" if j is None else b[j].label,
-                min(u.start for u in sides),
-                max(u.end for u in sides),
+                kind,
+                "" if i is None else a[i][0],
+                "" if j is None else b[j][0],
+                min(start for start, _ in places),
+                max(end for _, end in places),
             )
         )
     return sorted(found, key=lambda d: (d.start, -d.end))
