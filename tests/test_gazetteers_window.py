@@ -3,6 +3,7 @@ progress, cancel, export and remove."""
 
 import pytest
 from PySide6.QtCore import Qt
+from window_helpers import menu_action
 
 from desktop_app.core.model import ArticleDraft
 from desktop_app.core.project import open_project
@@ -33,19 +34,8 @@ def gaz(tmp_path):
     return path
 
 
-def _menu_action(window, menu, text):
-    [found] = [
-        a
-        for m in window.menuBar().actions()
-        if m.text() == menu
-        for a in m.menu().actions()
-        if a.text() == text
-    ]
-    return found
-
-
 def test_load_reports_unknown_labels_and_bad_lines_then_reapply(qtbot, window, gaz, monkeypatch):
-    _menu_action(window, "&Labels", "&Gazetteers…").trigger()
+    menu_action(window, "&Labels", "&Gazetteers…").trigger()
     dialog = window.gazetteers.dialog
     assert dialog is not None and dialog.isVisible() and dialog.table.rowCount() == 0
     monkeypatch.setattr(window.gazetteers.shell.dialogs, "open_file", lambda *_: str(gaz))

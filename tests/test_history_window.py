@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sync_helpers import article
+from window_helpers import trigger
 
 from desktop_app.core.merging import merge_path
 from desktop_app.core.store import Store
@@ -14,18 +15,6 @@ from desktop_app.core.sync.client import sync
 from desktop_app.ui.history_dialog import ARTICLE_COLUMN, WHY
 
 HISTORY = "&Sync and merge history…"
-
-
-def trigger(window, menu, text):
-    """Trigger a menu action found by its text through the window's menus, as a click does."""
-    for top in window.menuBar().actions():
-        if top.text() == menu:
-            for action in top.menu().actions():
-                if action.text() == text:
-                    assert action.isEnabled(), text
-                    action.trigger()
-                    return
-    raise AssertionError(f"no {menu} > {text}")
 
 
 def history(window):

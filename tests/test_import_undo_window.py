@@ -3,6 +3,7 @@
 import pytest
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QApplication, QMessageBox
+from window_helpers import trigger
 
 from desktop_app.core.model import ArticleDraft
 from desktop_app.core.project import open_project
@@ -18,18 +19,6 @@ def project(tmp_path):
     )  # fmt: skip
     yield store
     store.close()
-
-
-def trigger(window, menu, text):
-    """Trigger a menu action by its text, as a click on it would."""
-    for top in window.menuBar().actions():
-        if top.text() == menu:
-            for action in top.menu().actions():
-                if action.text() == text:
-                    assert action.isEnabled(), text
-                    action.trigger()
-                    return
-    raise AssertionError(f"no {menu} > {text}")
 
 
 def answer(monkeypatch, reply, asked):
