@@ -59,3 +59,14 @@ def live_annotations(rows):
         table: [r for r in rows[table] if not r[-1]]
         for table in ("spans", "tags", "statuses", "relations")
     }
+
+
+def converged(team, *stores):
+    """Every project's live annotations equal the server's."""
+    want = live_annotations(server_rows(team))
+    return all(live_annotations(s.sync_checksum()) == want for s in stores)
+
+
+def uids(store):
+    """The uids of the project's articles."""
+    return {r[0] for r in store.db.conn.execute("SELECT uid FROM articles")}

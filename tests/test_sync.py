@@ -4,7 +4,7 @@ import itertools
 import json
 
 import pytest
-from sync_helpers import article, live_annotations, project, server_rows
+from sync_helpers import article, converged, live_annotations, project, server_rows
 
 from desktop_app import cli
 from desktop_app.core.model import ArticleDraft, Label, RelationType
@@ -53,12 +53,6 @@ def adam(tmp_path):
     store = project(tmp_path / "adam.sqlite")
     yield store
     store.close()
-
-
-def converged(team, *stores):
-    """Every project's live annotations equal the server's."""
-    want = live_annotations(server_rows(team))
-    return all(live_annotations(s.sync_checksum()) == want for s in stores)
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 from pg_server import Team
-from sync_helpers import TEXTS, article, live_annotations, server_rows
+from sync_helpers import TEXTS, article, converged, live_annotations, server_rows, uids
 
 from desktop_app.core.model import ArticleDraft, Label, RelationType
 from desktop_app.core.store import sync_state
@@ -25,16 +25,6 @@ def quiet(store, url):
         [],
         [],
     ), (again.pulled, again.pushed, again.refused, again.problems, again.conflicts)
-
-
-def converged(team, *stores):
-    want = live_annotations(server_rows(team))
-    for store in stores:
-        assert live_annotations(store.sync_checksum()) == want
-
-
-def uids(store):
-    return {r[0] for r in store.db.conn.execute("SELECT uid FROM articles")}
 
 
 def live_span(store, uuid):
@@ -101,7 +91,7 @@ def test_edit_synced_first_then_adjudicator_deletes_without_having_pulled_it(pg_
         sync(store, pg_team.url(name))
         assert uids(store) == {"a2"}
         quiet(store, pg_team.url(name))
-    converged(pg_team, adam, ana, bob)
+    assert converged(pg_team, adam, ana, bob)
 
 
 def test_adjudicator_deletes_first_then_the_analysts_unpushed_edit_is_kept_and_said_once(
@@ -135,7 +125,7 @@ def test_adjudicator_deletes_while_the_analyst_deletes_her_span(pg_team, team3):
     assert report.problems == [] and report.refused == []
     assert uids(ana) == {"a2"}
     quiet(ana, pg_team.url("ana"))
-    converged(pg_team, ana, adam)
+    assert converged(pg_team, ana, adam)
 
 
 # ---------------------------------------------------------------- re-import
@@ -190,7 +180,7 @@ def test_re_import_of_a_deleted_article_without_new_work_is_dropped_quietly(pg_t
     assert report.refused == []
     assert uids(bob) == {"a2"}
     quiet(bob, pg_team.url("bob"))
-    converged(pg_team, bob, adam)
+    assert converged(pg_team, bob, adam)
 
 
 # ---------------------------------------------------------------- mixed pulls in small chunks
@@ -230,7 +220,7 @@ def test_a_pull_mixing_new_clean_dirty_rows_and_a_deleted_article(
         sync(store, pg_team.url(name))
     for name, store in (("adam", adam), ("ana", ana), ("bob", bob)):
         quiet(store, pg_team.url(name))
-    converged(pg_team, adam, ana, bob)
+    assert converged(pg_team, adam, ana, bob)
     assert all(store.check(full=True) == [] for store in (adam, ana, bob))
 
 
@@ -251,7 +241,7 @@ def test_relations_pulled_in_chunks_after_their_spans(
     assert report.problems == [] and report.refused == []
     quiet(bob, pg_team.url("bob"))
     quiet(ana, pg_team.url("ana"))
-    converged(pg_team, ana, bob)
+    assert converged(pg_team, ana, bob)
     assert len([r for r in live_annotations(bob.sync_checksum())["relations"]]) == 4
 
 
@@ -319,7 +309,7 @@ def test_a_span_whose_label_the_server_lacks_reaches_a_colleague(
     assert got.problems == [] and got.refused == []
     assert {bob.span(s.uuid).label for s in made} == {"Ana's own"}
     quiet(bob, pg_team.url("bob"))
-    converged(pg_team, ana, bob)
+    assert converged(pg_team, ana, bob)
 
 
 def test_a_span_on_an_article_whose_text_differs_here_is_refused_once(pg_team, stores, adam):
@@ -358,7 +348,7 @@ def test_a_conflict_loser_is_kept_once_however_often_one_syncs(pg_team, stores, 
         assert len(notes) == len(set(notes)), notes
     assert [h.row["note"] for h in history_of(laptop, span.uuid)] == ["desk, older"]
     assert server_span(pg_team, span.uuid) == ("laptop, newer", False)
-    converged(pg_team, desk, laptop)
+    assert converged(pg_team, desk, laptop)
     quiet(desk, pg_team.url("ana"))
 
 
@@ -394,7 +384,7 @@ def test_a_full_sync_to_a_new_server_after_local_removals(pg_server, pg_team, te
         assert server_span(fresh, span.uuid) == ("first", False)
         for who, store in (("bob", bob), ("ana", ana), ("adam", adam)):
             quiet(store, fresh.url(who))
-        converged(fresh, bob, adam)
+        assert converged(fresh, bob, adam)
     finally:
         pg_server.drop_database(name, before)
 
@@ -410,7 +400,7 @@ def test_a_full_sync_after_the_server_deleted_an_article_with_no_work_pending_he
     assert uids(ana) == {"a2"}
     assert server_span(pg_team, span.uuid) == ("first", True)
     quiet(ana, pg_team.url("ana"))
-    converged(pg_team, ana, adam)
+    assert converged(pg_team, ana, adam)
 
 
 def test_a_pull_cancelled_after_a_conflict_and_run_again_keeps_the_loser_once(
@@ -447,7 +437,7 @@ def test_a_pull_cancelled_after_a_conflict_and_run_again_keeps_the_loser_once(
     sync(desk, pg_team.url("ana"))
     quiet(laptop, pg_team.url("ana"))
     quiet(desk, pg_team.url("ana"))
-    converged(pg_team, desk, laptop)
+    assert converged(pg_team, desk, laptop)
 
 
 @pytest.mark.xfail(
@@ -476,7 +466,7 @@ def test_an_adjudicators_label_rename_while_an_analyst_works_with_the_old_name(
     assert server_span(pg_team, new.uuid) == ("", False)
     for name, store in (("adam", adam), ("ana", ana), ("bob", bob)):
         quiet(store, pg_team.url(name))
-    converged(pg_team, adam, ana, bob)
+    assert converged(pg_team, adam, ana, bob)
 
 
 def test_a_refused_label_rename_settles_everyone_without_a_loop(pg_team, team3):
@@ -489,7 +479,7 @@ def test_a_refused_label_rename_settles_everyone_without_a_loop(pg_team, team3):
         sync(store, pg_team.url(name))
     for name, store in (("ana", ana), ("bob", bob), ("adam", adam)):
         quiet(store, pg_team.url(name))
-    converged(pg_team, adam, ana, bob)
+    assert converged(pg_team, adam, ana, bob)
     assert ana.span(span.uuid).note == "first"
 
 

@@ -5,7 +5,7 @@ import json
 import psycopg
 import pytest
 from psycopg import errors
-from sync_helpers import SCHEMA, TEXTS, article, live_annotations, project, server_rows
+from sync_helpers import SCHEMA, TEXTS, article, live_annotations, project, server_rows, uids
 
 from desktop_app import cli
 from desktop_app.core.model import ArticleDraft, Label, LabelSchema, RelationType
@@ -247,10 +247,6 @@ def three(pg_team, tmp_path):
     yield stores
     for store in stores.values():
         store.close()
-
-
-def uids(store):
-    return {r[0] for r in store.db.conn.execute("SELECT uid FROM articles")}
 
 
 def test_an_adjudicators_article_deletion_reaches_everyone(pg_team, three):
